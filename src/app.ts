@@ -1,0 +1,79 @@
+import path from 'node:path';
+import express, { type Express } from 'express';
+import type { Config } from './config.js';
+import type { Logger } from './log.js';
+import { adminRoutes } from './admin/routes.js';
+import { configurePassport } from './auth/passport.js';
+import { authRoutes } from './auth/routes.js';
+import { healthRoutes } from './health/routes.js';
+import { homeRoutes } from './home/routes.js';
+import { exposeCsrfToken, verifyCsrf } from './http/csrf.js';
+import { errorHandler, notFoundHandler } from './http/errors.js';
+import { takeFlash } from './http/flash.js';
+import { viewLocals } from './http/locals.js';
+import { requestLog } from './http/request-log.js';
+import { noStore, securityHeaders } from './http/security.js';
+import { absoluteLifetime, sessions } from './http/session.js';
+import { i18nMiddleware } from './i18n/index.js';
+import { configureTotpRoles } from './policies/index.js';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  sessionSecret: string;
+  /** Whether the database engine process is up (always true for an external MONGODB_URI). */
+  engineUp: () => boolean;
+}
+
+const root = path.resolve(import.meta.dirname, '..');
+
+/** Builds the Express application; never listens (server.ts does, tests drive it in-process). */
+export function createApp(deps: AppDeps): { app: Express; close: () => Promise<void> } {
+  const { config, logger } = deps;
+  configureTotpRoles(config.REQUIRE_TOTP_ROLES);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.TRUST_PROXY);
+  app.set('views', path.join(root, 'views'));
+  app.set('view engine', 'ejs');
+  app.set('query parser', 'simple');
+
+  app.use(requestLog(logger));
+  app.use(securityHeaders);
+  app.use(
+    express.static(path.join(root, 'public'), { index: false, maxAge: '1h', fallthrough: true }),
+  );
+  app.use(
+    '/fonts/noto-naskh-arabic',
+    express.static(path.join(root, 'node_modules/@fontsource/noto-naskh-arabic/files'), { index: false, maxAge: '7d' }),
+  );
+  app.use(healthRoutes(deps.engineUp));
+
+  app.use(noStore);
+  const { middleware: sessionMiddleware, store } = sessions(config, deps.sessionSecret);
+  app.use(sessionMiddleware);
+  app.use(absoluteLifetime(config));
+  const passport = configurePassport(config);
+  app.use(passport.session());
+  app.use(i18nMiddleware);
+  app.use(express.urlencoded({ extended: true, limit: '100kb', parameterLimit: 500 }));
+  app.use(express.json({ limit: '100kb' }));
+  app.use(verifyCsrf);
+  app.use(exposeCsrfToken);
+  app.use(takeFlash);
+  app.use(viewLocals);
+
+  app.use(homeRoutes());
+  app.use(authRoutes(config));
+  app.use(adminRoutes());
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger, config.NODE_ENV === 'development'));
+
+  return {
+    app,
+    close: async () => {
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { ROLES } from '../config.js';
+
+const userSchema = new Schema(
+  {
+    email: { type: String, required: true, unique: true, lowercase: true, trim: true, maxlength: 254 },
+    name: { type: String, required: true, trim: true, maxlength: 120 },
+    organisation: { type: String, trim: true, maxlength: 160, default: '' },
+    roles: { type: [{ type: String, enum: ROLES }], default: ['researcher'] },
+    status: { type: String, enum: ['pending', 'active', 'disabled'], default: 'pending', required: true },
+    passwordHash: { type: String, required: true },
+    totp: {
+      secret: { type: String },
+      enabledAt: { type: Date },
+      // Time step of the last accepted code: a code cannot be replayed within its window.
+      lastStep: { type: Number },
+    },
+    recoveryCodeHashes: { type: [String], default: [] },
+    lockedUntil: { type: Date },
+    lastLoginAt: { type: Date },
+    approvedAt: { type: Date },
+  },
+  { timestamps: true, versionKey: false },
+);
+
+userSchema.index({ status: 1, createdAt: -1 });
+
+export type UserFields = InferSchemaType<typeof userSchema>;
+export const User = mongoose.model('User', userSchema);
+export type UserDocument = InstanceType<typeof User>;
+
+/**
+ * Failed logins, one document each. Counting inserts instead of `$inc` on the user keeps the count
+ * exact under concurrent guesses: FerretDB 1.24 (SQLite) loses concurrent `$inc` updates.
+ */
+const loginFailureSchema = new Schema(
+  { user: { type: Schema.Types.ObjectId, required: true }, at: { type: Date, required: true } },
+  { versionKey: false },
+);
+loginFailureSchema.index({ user: 1, at: -1 });
+export const LoginFailure = mongoose.model('LoginFailure', loginFailureSchema);

@@ -1,0 +1,33 @@
+import passport from 'passport';
+import { Strategy as LocalStrategy } from 'passport-local';
+import type { AuthSettings } from './service.js';
+import { authenticatePassword, findUserById } from './service.js';
+import { toSessionUser } from './presenter.js';
+
+export interface PasswordInfo {
+  needsTotp: boolean;
+}
+
+/** Passport keeps only the user id in the session; every request reloads the user, so a disabled
+ * account or a role change takes effect at once. */
+export function configurePassport(settings: AuthSettings): typeof passport {
+  passport.use(
+    new LocalStrategy({ usernameField: 'email', passwordField: 'password' }, (email, password, done) => {
+      authenticatePassword(email, password, settings).then(
+        (result) => {
+          if (result.outcome === 'failed') done(null, false);
+          else done(null, toSessionUser(result.user), { message: '', needsTotp: result.needsTotp } as PasswordInfo & { message: string });
+        },
+        (err: unknown) => done(err),
+      );
+    }),
+  );
+  passport.serializeUser((user, done) => done(null, user.id));
+  passport.deserializeUser((id: string, done) => {
+    findUserById(id).then(
+      (user) => done(null, user && user.status === 'active' ? toSessionUser(user) : false),
+      (err: unknown) => done(err),
+    );
+  });
+  return passport;
+}

@@ -1,0 +1,278 @@
+import mongoose from 'mongoose';
+import type { Config, Role } from '../config.js';
+import { recordAuditEvent, systemActor, userActor, type AuditActor } from '../audit/index.js';
+import { HttpError, notFound } from '../http/errors.js';
+import { FormValidationError } from '../http/validate.js';
+import { requiresTotp } from '../policies/index.js';
+import { LoginFailure, User, type UserDocument } from './model.js';
+import { dummyPasswordHash, hashPassword, passwordProblem, verifyPassword } from './password.js';
+import { checkTotp, hashRecoveryCode, newRecoveryCodes, newTotpSecret } from './totp.js';
+
+export type AuthSettings = Pick<Config, 'SCRYPT_LOG_N' | 'LOGIN_MAX_FAILURES' | 'REGISTRATION'>;
+
+const FAILURE_WINDOW_MS = 15 * 60_000;
+const BASE_LOCK_MS = 60_000;
+const MAX_LOCK_MS = 60 * 60_000;
+
+function userSubject(user: { id: string }) {
+  return { type: 'user', id: user.id };
+}
+
+export async function findUserById(id: string): Promise<UserDocument | null> {
+  if (!mongoose.isValidObjectId(id)) return null;
+  return User.findById(id);
+}
+
+async function assertPasswordAcceptable(password: string, field: string): Promise<void> {
+  const problem = passwordProblem(password);
+  if (problem) throw new FormValidationError({ [field]: problem });
+  await Promise.resolve();
+}
+
+// ---- registration -------------------------------------------------------------------------------
+
+export interface RegisterProps {
+  email: string;
+  name: string;
+  organisation: string;
+  password: string;
+  settings: AuthSettings;
+}
+
+/**
+ * Creates a researcher account (pending approval unless registration is open). An email that is
+ * already registered gets the same answer and changes nothing, so the form cannot be used to learn
+ * who has an account.
+ */
+export async function registerUser(props: RegisterProps): Promise<{ status: 'pending' | 'active' }> {
+  if (props.settings.REGISTRATION === 'closed') throw new HttpError(403, 'auth.registrationClosed');
+  await assertPasswordAcceptable(props.password, 'password');
+  const status = props.settings.REGISTRATION === 'open' ? 'active' : 'pending';
+  const passwordHash = await hashPassword(props.password, props.settings.SCRYPT_LOG_N);
+  try {
+    const user = await User.create({
+      email: props.email,
+      name: props.name,
+      organisation: props.organisation,
+      roles: ['researcher'],
+      status,
+      passwordHash,
+    });
+    await recordAuditEvent({ actor: userActor({ id: user.id as string, roles: [] }), action: 'user.registered', subject: userSubject(user), details: { status } });
+  } catch (err) {
+    if ((err as { code?: number }).code !== 11000) throw err;
+    await recordAuditEvent({ actor: { type: 'anonymous' }, action: 'user.register.duplicate', details: {} });
+  }
+  return { status };
+}
+
+// ---- login --------------------------------------------------------------------------------------
+
+export type LoginResult =
+  | { outcome: 'ok'; user: UserDocument; needsTotp: boolean }
+  | { outcome: 'failed' };
+
+async function recentFailures(user: UserDocument): Promise<{ count: number; last?: Date }> {
+  const since = new Date(Math.max(Date.now() - FAILURE_WINDOW_MS, user.lastLoginAt?.getTime() ?? 0));
+  const [count, last] = await Promise.all([
+    LoginFailure.countDocuments({ user: user._id, at: { $gt: since } }),
+    LoginFailure.findOne({ user: user._id }).sort({ at: -1 }).lean(),
+  ]);
+  return { count, last: last?.at };
+}
+
+/** Lock time doubles with every failure past the limit: 1 min, 2, 4 … up to an hour. */
+function lockedUntil(failures: number, last: Date | undefined, max: number): Date | undefined {
+  if (failures < max || !last) return undefined;
+  const ms = Math.min(BASE_LOCK_MS * 2 ** (failures - max), MAX_LOCK_MS);
+  return new Date(last.getTime() + ms);
+}
+
+/**
+ * Checks email and password. Unknown email, wrong password, locked, pending and disabled accounts
+ * all give the caller the same 'failed' (the audit log keeps the reason), and all cost one scrypt.
+ */
+export async function authenticatePassword(email: string, password: string, settings: AuthSettings): Promise<LoginResult> {
+  const normalised = email.trim().normalize('NFC').toLowerCase();
+  const user = normalised ? await User.findOne({ email: normalised }) : null;
+  if (!user) {
+    await verifyPassword(password, await dummyPasswordHash(settings.SCRYPT_LOG_N));
+    await recordAuditEvent({ actor: { type: 'anonymous' }, action: 'auth.login.failed', details: { reason: 'unknown-account' } });
+    return { outcome: 'failed' };
+  }
+
+  const before = await recentFailures(user);
+  const lock = lockedUntil(before.count, before.last, settings.LOGIN_MAX_FAILURES);
+  if (lock && lock > new Date()) {
+    await verifyPassword(password, await dummyPasswordHash(settings.SCRYPT_LOG_N));
+    await recordAuditEvent({ actor: { type: 'anonymous' }, action: 'auth.login.locked', subject: userSubject(user), details: { until: lock.toISOString() } });
+    return { outcome: 'failed' };
+  }
+
+  const passwordOk = await verifyPassword(password, user.passwordHash);
+  if (!passwordOk) {
+    await LoginFailure.create({ user: user._id, at: new Date() });
+    const after = before.count + 1;
+    await recordAuditEvent({ actor: { type: 'anonymous' }, action: 'auth.login.failed', subject: userSubject(user), details: { reason: 'wrong-password', failures: after } });
+    if (after === settings.LOGIN_MAX_FAILURES || (after > settings.LOGIN_MAX_FAILURES && after % settings.LOGIN_MAX_FAILURES === 0)) {
+      await recordAuditEvent({ actor: systemActor, action: 'auth.lockout', subject: userSubject(user), details: { failures: after } });
+    }
+    return { outcome: 'failed' };
+  }
+
+  if (user.status !== 'active') {
+    await recordAuditEvent({ actor: { type: 'anonymous' }, action: 'auth.login.failed', subject: userSubject(user), details: { reason: `status-${user.status}` } });
+    return { outcome: 'failed' };
+  }
+
+  const needsTotp = Boolean(user.totp?.enabledAt);
+  if (!needsTotp) await completeLogin(user, 'password');
+  return { outcome: 'ok', user, needsTotp };
+}
+
+async function completeLogin(user: UserDocument, method: string): Promise<void> {
+  await User.updateOne({ _id: user._id }, { $set: { lastLoginAt: new Date() } });
+  await recordAuditEvent({ actor: userActor({ id: user.id as string, roles: user.roles }), action: 'auth.login', subject: userSubject(user), details: { method } });
+}
+
+/** Second step: a TOTP code (not replayable) or an unused recovery code, which is then spent. */
+export async function authenticateSecondFactor(userId: string, code: string): Promise<UserDocument | undefined> {
+  const user = await findUserById(userId);
+  if (!user || user.status !== 'active' || !user.totp?.secret || !user.totp.enabledAt) return undefined;
+  const step = await checkTotp(user.totp.secret, code, user.totp.lastStep);
+  if (step !== undefined) {
+    // The filter makes the step check and the update one operation: a concurrent replay cannot pass.
+    const updated = await User.updateOne(
+      { _id: user._id, $or: [{ 'totp.lastStep': { $exists: false } }, { 'totp.lastStep': null }, { 'totp.lastStep': { $lt: step } }] },
+      { $set: { 'totp.lastStep': step } },
+    );
+    if (updated.modifiedCount === 1) {
+      await completeLogin(user, 'totp');
+      return user;
+    }
+  }
+  const hash = hashRecoveryCode(code);
+  if (user.recoveryCodeHashes.includes(hash)) {
+    const spent = await User.updateOne({ _id: user._id, recoveryCodeHashes: hash }, { $pull: { recoveryCodeHashes: hash } });
+    if (spent.modifiedCount === 1) {
+      await completeLogin(user, 'recovery-code');
+      return user;
+    }
+  }
+  await LoginFailure.create({ user: user._id, at: new Date() });
+  await recordAuditEvent({ actor: { type: 'anonymous' }, action: 'auth.login.failed', subject: userSubject(user), details: { reason: 'wrong-second-factor' } });
+  return undefined;
+}
+
+export async function recordLogout(user: Express.User): Promise<void> {
+  await recordAuditEvent({ actor: userActor(user), action: 'auth.logout', subject: userSubject(user) });
+}
+
+// ---- account ------------------------------------------------------------------------------------
+
+export async function changePassword(props: { userId: string; currentPassword: string; newPassword: string; settings: AuthSettings }): Promise<void> {
+  const user = await findUserById(props.userId);
+  if (!user) throw notFound();
+  if (!(await verifyPassword(props.currentPassword, user.passwordHash))) {
+    throw new FormValidationError({ currentPassword: 'auth.currentPasswordWrong' });
+  }
+  await assertPasswordAcceptable(props.newPassword, 'newPassword');
+  const passwordHash = await hashPassword(props.newPassword, props.settings.SCRYPT_LOG_N);
+  await User.updateOne({ _id: user._id }, { $set: { passwordHash } });
+  await recordAuditEvent({ actor: userActor({ id: user.id as string, roles: user.roles }), action: 'user.password.changed', subject: userSubject(user) });
+}
+
+export function startTotpEnrolment(): string {
+  return newTotpSecret();
+}
+
+/** Enables TOTP once the user proves the app works with a code; returns recovery codes to show once. */
+export async function confirmTotpEnrolment(props: { userId: string; secret: string; code: string }): Promise<string[]> {
+  const user = await findUserById(props.userId);
+  if (!user) throw notFound();
+  const step = await checkTotp(props.secret, props.code);
+  if (step === undefined) throw new FormValidationError({ code: 'auth.totpWrong' });
+  const { codes, hashes } = newRecoveryCodes();
+  await User.updateOne(
+    { _id: user._id },
+    { $set: { totp: { secret: props.secret, enabledAt: new Date(), lastStep: step }, recoveryCodeHashes: hashes } },
+  );
+  await recordAuditEvent({ actor: userActor({ id: user.id as string, roles: user.roles }), action: 'user.totp.enrolled', subject: userSubject(user) });
+  return codes;
+}
+
+export async function disableTotp(props: { userId: string; currentPassword: string }): Promise<void> {
+  const user = await findUserById(props.userId);
+  if (!user) throw notFound();
+  if (requiresTotp(user)) throw new HttpError(403, 'auth.totpMandatory');
+  if (!(await verifyPassword(props.currentPassword, user.passwordHash))) {
+    throw new FormValidationError({ currentPassword: 'auth.currentPasswordWrong' });
+  }
+  await User.updateOne({ _id: user._id }, { $unset: { totp: 1 }, $set: { recoveryCodeHashes: [] } });
+  await recordAuditEvent({ actor: userActor({ id: user.id as string, roles: user.roles }), action: 'user.totp.disabled', subject: userSubject(user) });
+}
+
+// ---- administration -----------------------------------------------------------------------------
+
+async function adminTarget(actor: AuditActor, userId: string): Promise<UserDocument> {
+  const user = await findUserById(userId);
+  if (!user) throw notFound();
+  if (actor.id && actor.id === user.id) throw new HttpError(409, 'admin.notOnYourself');
+  return user;
+}
+
+export async function approveUser(actor: AuditActor, userId: string): Promise<void> {
+  const user = await adminTarget(actor, userId);
+  if (user.status !== 'pending') throw new HttpError(409, 'admin.notPending');
+  await User.updateOne({ _id: user._id, status: 'pending' }, { $set: { status: 'active', approvedAt: new Date() } });
+  await recordAuditEvent({ actor, action: 'user.approved', subject: userSubject(user) });
+}
+
+export async function disableUser(actor: AuditActor, userId: string): Promise<void> {
+  const user = await adminTarget(actor, userId);
+  if (user.status === 'disabled') return;
+  await User.updateOne({ _id: user._id }, { $set: { status: 'disabled' } });
+  await recordAuditEvent({ actor, action: 'user.disabled', subject: userSubject(user), details: { previousStatus: user.status } });
+}
+
+export async function setUserRoles(actor: AuditActor, userId: string, roles: Role[]): Promise<void> {
+  const user = await adminTarget(actor, userId);
+  if (roles.length === 0) throw new FormValidationError({ roles: 'admin.atLeastOneRole' });
+  const before = [...user.roles].sort();
+  const after = [...roles].sort();
+  if (before.join() === after.join()) return;
+  await User.updateOne({ _id: user._id }, { $set: { roles: after } });
+  await recordAuditEvent({ actor, action: 'user.roles.changed', subject: userSubject(user), details: { before, after } });
+}
+
+export async function listUsers(filter: { status?: 'pending' | 'active' | 'disabled' }): Promise<UserDocument[]> {
+  const query = filter.status ? { status: filter.status } : {};
+  return User.find(query).sort({ status: 1, createdAt: -1 }).limit(500);
+}
+
+/** Operators' bootstrap (CLI): an active user; a TOTP secret is enrolled when a role requires it. */
+export async function createActiveUser(props: {
+  email: string;
+  name: string;
+  organisation?: string;
+  roles: Role[];
+  password: string;
+  settings: AuthSettings;
+  actor: AuditActor;
+}): Promise<{ user: UserDocument; totpSecret: string | null }> {
+  const problem = passwordProblem(props.password);
+  if (problem) throw new FormValidationError({ password: problem });
+  const totpSecret = requiresTotp({ roles: props.roles }) ? newTotpSecret() : null;
+  const user = await User.create({
+    email: props.email,
+    name: props.name,
+    organisation: props.organisation ?? '',
+    roles: props.roles,
+    status: 'active',
+    approvedAt: new Date(),
+    passwordHash: await hashPassword(props.password, props.settings.SCRYPT_LOG_N),
+    ...(totpSecret ? { totp: { secret: totpSecret, enabledAt: new Date() } } : {}),
+  });
+  await recordAuditEvent({ actor: props.actor, action: 'user.created', subject: userSubject(user), details: { roles: props.roles, totp: Boolean(totpSecret) } });
+  return { user, totpSecret };
+}

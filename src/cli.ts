@@ -1,0 +1,140 @@
+// `npm run cli -- <command> [options]`: operators' commands. Output is one JSON line per result.
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { verifyAuditChain } from './audit/index.js';
+import { emailField } from './auth/schema.js';
+import { createActiveUser, disableUser, listUsers, setUserRoles } from './auth/service.js';
+import { User } from './auth/model.js';
+import { ROLES, loadConfig, type Config, type Role } from './config.js';
+import { connectDatabase, disconnectDatabase, ensureIndexes, startEngine, type Engine } from './db/index.js';
+import { runningEngine } from './db/engine-file.js';
+import { FormValidationError } from './http/validate.js';
+import { createLogger } from './log.js';
+import { configureTotpRoles } from './policies/index.js';
+import './models.js';
+
+const cliActor = { type: 'cli' as const, label: 'operator' };
+
+const usage = `Usage: npm run cli -- <command> [options]
+
+  user:add --email E --name N --role R [--role R2] [--org O]
+      Creates an active user. Password from CLI_PASSWORD or standard input.
+      Prints {"id","email","roles","totpSecret"}; a TOTP secret is enrolled when a role requires it.
+  user:list [--status pending|active|disabled]
+  user:disable --email E
+  user:roles --email E --role R [--role R2]     (replaces the user's roles)
+  audit:verify
+      Walks the audit chain: prints OK with the count and head hash, or the first broken seq (exit 1).`;
+
+/** Reuse a running app's embedded engine if there is one; otherwise start (and later stop) our own. */
+async function openDatabase(config: Config): Promise<Engine | undefined> {
+  const logger = createLogger('warn');
+  const running = config.MONGODB_URI ? undefined : runningEngine(config.DATA_DIR);
+  if (running) {
+    await connectDatabase(running.uri);
+    return undefined;
+  }
+  const engine = await startEngine(config, logger);
+  await connectDatabase(engine.uri);
+  await ensureIndexes(logger);
+  return engine;
+}
+
+async function readPassword(): Promise<string> {
+  if (process.env.CLI_PASSWORD) return process.env.CLI_PASSWORD;
+  if (process.stdin.isTTY) process.stderr.write('Password: ');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  // Only the line ending is removed: the password is otherwise taken exactly as typed.
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+const roleList = z.array(z.enum(ROLES)).min(1, 'at least one --role');
+
+async function run(command: string, args: string[], config: Config): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      email: { type: 'string' },
+      name: { type: 'string' },
+      org: { type: 'string' },
+      role: { type: 'string', multiple: true },
+      status: { type: 'string' },
+    },
+    strict: true,
+  });
+  const print = (value: unknown): void => console.log(JSON.stringify(value));
+  const findByEmail = async (): Promise<string> => {
+    const email = emailField.parse(values.email);
+    const user = await User.findOne({ email });
+    if (!user) throw new Error(`no user with email ${email}`);
+    return user.id as string;
+  };
+
+  switch (command) {
+    case 'user:add': {
+      const email = emailField.parse(values.email);
+      const name = z.string().trim().min(1, '--name is required').max(120).parse(values.name);
+      const roles = roleList.parse(values.role) as Role[];
+      const password = await readPassword();
+      const { user, totpSecret } = await createActiveUser({ email, name, organisation: values.org, roles, password, settings: config, actor: cliActor });
+      print({ id: user.id as string, email: user.email, roles: user.roles, totpSecret });
+      return 0;
+    }
+    case 'user:list': {
+      const status = z.enum(['pending', 'active', 'disabled']).optional().parse(values.status);
+      for (const u of await listUsers({ status })) print({ id: u.id as string, email: u.email, name: u.name, roles: u.roles, status: u.status });
+      return 0;
+    }
+    case 'user:disable': {
+      const id = await findByEmail();
+      await disableUser(cliActor, id);
+      print({ id, status: 'disabled' });
+      return 0;
+    }
+    case 'user:roles': {
+      const id = await findByEmail();
+      const roles = roleList.parse(values.role) as Role[];
+      await setUserRoles(cliActor, id, roles);
+      print({ id, roles });
+      return 0;
+    }
+    case 'audit:verify': {
+      const result = await verifyAuditChain();
+      if (result.ok) {
+        console.log(`OK ${result.count} events, head ${result.headHash}`);
+        return 0;
+      }
+      console.log(`BROKEN at seq ${result.brokenSeq}: ${result.reason} (${result.count} events verified before it)`);
+      return 1;
+    }
+    default:
+      console.error(usage);
+      return 2;
+  }
+}
+
+async function main(): Promise<void> {
+  const [command, ...args] = process.argv.slice(2);
+  if (!command || command === 'help' || command === '--help') {
+    console.log(usage);
+    return;
+  }
+  const config = loadConfig();
+  configureTotpRoles(config.REQUIRE_TOTP_ROLES);
+  const engine = await openDatabase(config);
+  let code = 1;
+  try {
+    code = await run(command, args, config);
+  } catch (err) {
+    if (err instanceof z.ZodError) console.error(`error: ${err.issues.map((i) => i.message).join('; ')}`);
+    else if (err instanceof FormValidationError) console.error(`error: ${Object.values(err.fieldErrors).join('; ')}`);
+    else console.error(`error: ${(err as Error).message}`);
+  } finally {
+    await disconnectDatabase();
+    await engine?.stop();
+  }
+  process.exit(code);
+}
+
+void main();

@@ -1,0 +1,70 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const roleNames = ['researcher', 'reviewer', 'policymaker', 'admin'] as const;
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  FERRETDB_BIN: z.string().min(1).optional(),
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+  // 'false', 'true' or a hop count, as Express's "trust proxy" setting understands it.
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|\d+)$/, 'must be true, false or a number of hops')
+    .default('false'),
+  REGISTRATION: z.enum(['open', 'approval', 'closed']).default('approval'),
+  REQUIRE_TOTP_ROLES: z
+    .string()
+    .default('reviewer,admin')
+    .transform((s) => s.split(',').map((r) => r.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(roleNames))),
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SCRYPT_LOG_N: z.coerce.number().int().min(17).max(20).default(17),
+  COOKIE_SECURE: booleanFlag.optional(),
+});
+
+export type Config = Readonly<
+  Omit<z.infer<typeof configSchema>, 'DATA_DIR' | 'TRUST_PROXY'> & {
+    DATA_DIR: string;
+    TRUST_PROXY: boolean | number;
+  }
+>;
+
+export class ConfigError extends Error {}
+
+/** Parses the environment once; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const known = Object.fromEntries(
+    Object.keys(configSchema.shape)
+      .filter((key) => env[key] !== undefined && env[key] !== '')
+      .map((key) => [key, env[key]]),
+  );
+  const parsed = configSchema.safeParse(known);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const trust = parsed.data.TRUST_PROXY;
+  return Object.freeze({
+    ...parsed.data,
+    DATA_DIR: path.resolve(parsed.data.DATA_DIR),
+    TRUST_PROXY: trust === 'true' ? true : trust === 'false' ? false : Number(trust),
+  });
+}
+
+export const ROLES = roleNames;
+export type Role = (typeof roleNames)[number];

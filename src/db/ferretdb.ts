@@ -1,0 +1,205 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdirSync, openSync, closeSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import type { Logger } from '../log.js';
+
+export const FERRETDB_VERSION = 'v1.24.2';
+const projectRoot = path.resolve(import.meta.dirname, '../..');
+const wrapperDir = path.join(import.meta.dirname, 'ferretdb');
+export const cachedBinary = path.join(projectRoot, '.cache', 'ferretdb', 'ferretdb');
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function onPath(command: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (dir && isExecutable(path.join(dir, command))) return path.join(dir, command);
+  }
+  return undefined;
+}
+
+export function findGo(): string | undefined {
+  return onPath('go') ?? (isExecutable('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
+}
+
+/** FERRETDB_BIN, then `ferretdb` on PATH, then the project's own cache. */
+export function findFerretdb(configured: string | undefined): string | undefined {
+  if (configured) {
+    if (!isExecutable(configured)) throw new Error(`FERRETDB_BIN=${configured} is not an executable file`);
+    return configured;
+  }
+  return onPath('ferretdb') ?? (isExecutable(cachedBinary) ? cachedBinary : undefined);
+}
+
+/**
+ * Builds FerretDB into the project's cache from src/db/ferretdb (a thin main over FerretDB's own
+ * embeddable package, pinned in go.mod/go.sum). A plain `go install .../cmd/ferretdb@v1.24.2` builds
+ * a binary that panics on start-up for want of a generated version file; see main.go there.
+ */
+export function buildFerretdb(go: string, logger: Logger): string {
+  logger.warn(
+    `Building FerretDB ${FERRETDB_VERSION} into ${path.relative(process.cwd(), cachedBinary)} with Go; ` +
+      'the first build downloads modules and takes a few minutes, later starts reuse it.',
+  );
+  mkdirSync(path.dirname(cachedBinary), { recursive: true });
+  const result = spawnSync(go, ['build', '-trimpath', '-o', cachedBinary, '.'], {
+    cwd: wrapperDir,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=readonly' },
+  });
+  if (result.status !== 0 || !isExecutable(cachedBinary)) {
+    throw new Error(`go build of FerretDB failed (exit ${String(result.status)})`);
+  }
+  return cachedBinary;
+}
+
+/** Our build prints "ferretdb v1.24.2 (embedded)"; the upstream command prints "version: v1.24.2 ...". */
+export function probeFerretdb(bin: string): { version: string; ours: boolean } {
+  const out = spawnSync(bin, ['--version'], { encoding: 'utf8', timeout: 10_000 });
+  const text = `${out.stdout ?? ''}${out.stderr ?? ''}`;
+  const version = /v?(\d+\.\d+\.\d+)/.exec(text)?.[1];
+  if (out.status !== 0 || !version) {
+    throw new Error(`${bin} --version failed: ${text.trim().split('\n')[0] ?? 'no output'}`);
+  }
+  return { version, ours: text.includes('(embedded)') };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export interface FerretdbProcessOptions {
+  bin: string;
+  ours: boolean;
+  dataDir: string;
+  logger: Logger;
+}
+
+/**
+ * One embedded FerretDB process on 127.0.0.1: started, watched, restarted if it dies while the app
+ * runs (same port and data, so the driver reconnects by itself), stopped with the app.
+ */
+export class FerretdbProcess {
+  private child: ChildProcess | undefined;
+  private stopping = false;
+  private restartDelay = 250;
+  port = 0;
+  readonly logFile: string;
+  readonly sqliteDir: string;
+
+  constructor(private readonly options: FerretdbProcessOptions) {
+    this.logFile = path.join(options.dataDir, 'ferretdb.log');
+    this.sqliteDir = path.join(options.dataDir, 'ferretdb');
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  async start(): Promise<void> {
+    mkdirSync(this.sqliteDir, { recursive: true, mode: 0o700 });
+    this.port ||= await freePort();
+    await this.spawnAndWait();
+    // If the app dies abruptly, do not leave the engine behind (our build also exits on stdin EOF).
+    process.once('exit', this.killNow);
+  }
+
+  private readonly killNow = (): void => {
+    this.stopping = true;
+    this.child?.kill('SIGKILL');
+  };
+
+  private async spawnAndWait(): Promise<void> {
+    const args = [
+      '--handler=sqlite',
+      `--sqlite-url=file:${this.sqliteDir}/`,
+      `--listen-addr=127.0.0.1:${this.port}`,
+      `--state-dir=${this.sqliteDir}`,
+      '--debug-addr=-',
+      '--telemetry=disable',
+      '--log-level=warn',
+      ...(this.options.ours ? ['--exit-on-stdin-eof'] : []),
+    ];
+    const log = openSync(this.logFile, 'a', 0o600);
+    const child = spawn(this.options.bin, args, {
+      stdio: ['pipe', log, log],
+      env: { ...process.env, FERRETDB_TELEMETRY: 'disable' },
+    });
+    closeSync(log);
+    this.child = child;
+    child.on('exit', (code, signal) => this.onExit(child, code, signal));
+
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null || child.signalCode !== null) break;
+      if (await canConnect(this.port)) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill('SIGKILL');
+    throw new Error(`FerretDB did not start; last lines of ${this.logFile}:\n${this.tail()}`);
+  }
+
+  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.stopping || child !== this.child) return;
+    this.options.logger.error({ code, signal }, 'embedded FerretDB exited unexpectedly; restarting it');
+    const delay = this.restartDelay;
+    this.restartDelay = Math.min(this.restartDelay * 2, 10_000);
+    setTimeout(() => {
+      if (this.stopping) return;
+      this.spawnAndWait().then(
+        () => {
+          this.restartDelay = 250;
+          this.options.logger.warn({ port: this.port }, 'embedded FerretDB restarted');
+        },
+        (err: unknown) => this.options.logger.error({ err }, 'embedded FerretDB restart failed'),
+      );
+    }, delay).unref();
+  }
+
+  tail(lines = 15): string {
+    if (!existsSync(this.logFile)) return '(no log)';
+    return readFileSync(this.logFile, 'utf8').trim().split('\n').slice(-lines).join('\n');
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    process.removeListener('exit', this.killNow);
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}

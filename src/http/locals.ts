@@ -1,0 +1,39 @@
+import type { Request, RequestHandler, Response } from 'express';
+import { abilities } from '../policies/index.js';
+import { LANGUAGES, directionOf, i18next, languageSwitchUrl, resolvedLanguage } from '../i18n/index.js';
+
+/** What every view may use: translation, language and direction, the user and their abilities. */
+export const viewLocals: RequestHandler = (req, res, next) => {
+  const lng = resolvedLanguage(req.i18n?.resolvedLanguage ?? req.language);
+  res.locals.t = req.t;
+  res.locals.lng = lng;
+  res.locals.dir = directionOf(lng);
+  res.locals.currentUser = req.user;
+  res.locals.can = abilities(req.user, Boolean(req.session.totpVerified));
+  res.locals.path = req.path;
+  res.locals.languageLinks = LANGUAGES.filter((l) => l !== lng).map((l) => ({ lng: l, url: languageSwitchUrl(req.originalUrl, l) }));
+  res.locals.values ??= {};
+  res.locals.errors ??= {};
+  res.locals.formatDate = (d: Date | string | undefined) =>
+    d ? new Intl.DateTimeFormat(lng === 'ar' ? 'ar-u-nu-latn' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(d)) : '';
+  next();
+};
+
+/**
+ * For error pages raised before the normal locals were set (for example by a body parser): give
+ * the layout what it needs, without a session-bound CSRF token if there is no session.
+ */
+export function ensureViewLocals(req: Request, res: Response): void {
+  if (res.locals.t) return;
+  const lng = resolvedLanguage(req.language);
+  res.locals.t = typeof req.t === 'function' ? req.t : i18next.getFixedT(lng);
+  res.locals.lng = lng;
+  res.locals.dir = directionOf(lng);
+  res.locals.currentUser = undefined;
+  res.locals.can = {};
+  res.locals.path = req.path;
+  res.locals.languageLinks = [];
+  res.locals.flash = [];
+  res.locals.csrfToken = () => '';
+  res.locals.formatDate = () => '';
+}

@@ -1,0 +1,49 @@
+import session from 'express-session';
+import MongoStore from 'connect-mongo';
+import mongoose from 'mongoose';
+import type { RequestHandler } from 'express';
+import type { Config } from '../config.js';
+
+export const SESSION_COOKIE = 'tracker.sid';
+
+/**
+ * Sessions live in the database so several app processes can share them. FerretDB 1.24 has no TTL
+ * indexes, so expired sessions are removed by connect-mongo's interval sweep rather than 'native'.
+ */
+export function sessions(config: Config, secret: string): { middleware: RequestHandler; store: MongoStore } {
+  const idleMs = config.SESSION_IDLE_MINUTES * 60_000;
+  const store = MongoStore.create({
+    client: mongoose.connection.getClient(),
+    collectionName: 'sessions',
+    ttl: Math.ceil(idleMs / 1000),
+    autoRemove: 'interval',
+    autoRemoveInterval: 10,
+    stringify: false,
+  });
+  const secure = config.COOKIE_SECURE ?? (config.TRUST_PROXY !== false && config.NODE_ENV === 'production');
+  const middleware = session({
+    name: SESSION_COOKIE,
+    secret,
+    store,
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    proxy: config.TRUST_PROXY !== false,
+    cookie: { httpOnly: true, sameSite: 'lax', secure, maxAge: idleMs },
+  });
+  return { middleware, store };
+}
+
+/** Ends sessions older than the absolute lifetime, however active they have been. */
+export function absoluteLifetime(config: Config): RequestHandler {
+  const maxMs = config.SESSION_ABSOLUTE_HOURS * 3_600_000;
+  return (req, _res, next) => {
+    const loginAt = req.session?.loginAt;
+    if (loginAt && Date.now() - loginAt > maxMs) {
+      req.session.destroy(() => next());
+      req.user = undefined;
+      return;
+    }
+    next();
+  };
+}

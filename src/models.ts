@@ -1,0 +1,3 @@
+// Registers every Mongoose model, so that start-up creates all indexes and tests can clear all data.
+import './audit/model.js';
+import './auth/model.js';

@@ -1,0 +1,96 @@
+import { createServer, type Server } from 'node:http';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { connectDatabase, describeServer, disconnectDatabase, ensureIndexes, startEngine, type Engine } from './db/index.js';
+import { forgetRunningEngine, recordRunningEngine, runningEngine } from './db/engine-file.js';
+import { initI18n } from './i18n/index.js';
+import { createLogger } from './log.js';
+import './models.js';
+import { loadOrCreateSecret } from './secrets.js';
+
+/** config → database → listen → graceful shutdown. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  let engine: Engine | undefined;
+  let server: Server | undefined;
+  let closeApp: (() => Promise<void>) | undefined;
+
+  let shuttingDown = false;
+  const shutdown = async (signal: string, code = 0): Promise<void> => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(code || 1), 15_000);
+    force.unref();
+    try {
+      if (server) {
+        const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
+        server.closeIdleConnections();
+        await closed;
+      }
+      await closeApp?.();
+      await disconnectDatabase();
+      await engine?.stop();
+      if (engine && engine.kind !== 'external') forgetRunningEngine(config.DATA_DIR);
+    } catch (err) {
+      logger.error({ err }, 'error during shutdown');
+      code = code || 1;
+    }
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('uncaughtException', (err) => {
+    logger.fatal({ err }, 'uncaught exception');
+    void shutdown('uncaughtException', 1);
+  });
+  process.on('unhandledRejection', (err) => {
+    logger.fatal({ err }, 'unhandled rejection');
+    void shutdown('unhandledRejection', 1);
+  });
+
+  const started = Date.now();
+  const other = config.MONGODB_URI ? undefined : runningEngine(config.DATA_DIR);
+  if (other) {
+    // CASE: two embedded engines on the same SQLite files would corrupt each other's view of them.
+    logger.fatal(`another instance (pid ${other.pid}) is running on ${config.DATA_DIR}; stop it, use another DATA_DIR, or share a MONGODB_URI`);
+    process.exit(1);
+  }
+  engine = await startEngine(config, logger);
+  await connectDatabase(engine.uri);
+  await ensureIndexes(logger);
+  logger.info({ engine: engine.kind, version: engine.version, server: await describeServer(), ms: Date.now() - started }, 'database ready');
+  if (engine.kind !== 'external') {
+    // The CLI reuses the running app's engine instead of opening the same files a second time.
+    recordRunningEngine(config.DATA_DIR, engine.uri);
+  }
+
+  await initI18n();
+  const sessionSecret = config.SESSION_SECRET ?? loadOrCreateSecret(config.DATA_DIR, 'sessionSecret');
+  const built = createApp({ config, logger, sessionSecret, engineUp: () => engine!.processUp() });
+  closeApp = built.close;
+  server = createServer(built.app);
+  server.once('listening', () => {
+    logger.info(`listening on http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`);
+  });
+  server.listen(config.PORT, config.HOST);
+  server.on('error', (err) => {
+    logger.fatal({ err }, 'cannot listen');
+    void shutdown('listen-error', 1);
+  });
+}
+
+main().catch((err: unknown) => {
+  console.error((err as Error).message);
+  process.exit(1);
+});
