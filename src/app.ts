@@ -73,7 +73,10 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   return {
     app,
     close: async () => {
-      await store.close();
+      // MongoStore.close() would also close the shared Mongoose client; only stop its sweep timer.
+      const sweeper = (store as unknown as { timer?: NodeJS.Timeout }).timer;
+      if (sweeper) clearInterval(sweeper);
+      await Promise.resolve();
     },
   };
 }

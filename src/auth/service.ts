@@ -75,7 +75,8 @@ export type LoginResult =
 async function recentFailures(user: UserDocument): Promise<{ count: number; last?: Date }> {
   const since = new Date(Math.max(Date.now() - FAILURE_WINDOW_MS, user.lastLoginAt?.getTime() ?? 0));
   const [count, last] = await Promise.all([
-    LoginFailure.countDocuments({ user: user._id, at: { $gt: since } }),
+    // sanitizeFilter neutralises operators from input; this one is ours, so it is marked trusted.
+    LoginFailure.countDocuments({ user: user._id, at: mongoose.trusted({ $gt: since }) }),
     LoginFailure.findOne({ user: user._id }).sort({ at: -1 }).lean(),
   ]);
   return { count, last: last?.at };
@@ -143,7 +144,7 @@ export async function authenticateSecondFactor(userId: string, code: string): Pr
   if (step !== undefined) {
     // The filter makes the step check and the update one operation: a concurrent replay cannot pass.
     const updated = await User.updateOne(
-      { _id: user._id, $or: [{ 'totp.lastStep': { $exists: false } }, { 'totp.lastStep': null }, { 'totp.lastStep': { $lt: step } }] },
+      { _id: user._id, $or: [{ 'totp.lastStep': mongoose.trusted({ $exists: false }) }, { 'totp.lastStep': null }, { 'totp.lastStep': mongoose.trusted({ $lt: step }) }] },
       { $set: { 'totp.lastStep': step } },
     );
     if (updated.modifiedCount === 1) {

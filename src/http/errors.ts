@@ -40,6 +40,7 @@ export function errorHandler(logger: Logger, exposeStack: boolean): ErrorRequest
       // CASE: unknown errors are programmer errors: log them in full, show nothing of them.
       logger.error({ err, reqId: res.locals.reqId as string | undefined }, 'unhandled error');
     }
+    else logger.debug({ err, status }, 'request refused');
     if (res.headersSent) return;
     res.status(status);
     res.setHeader('Cache-Control', 'no-store');
@@ -50,10 +51,18 @@ export function errorHandler(logger: Logger, exposeStack: boolean): ErrorRequest
     }
     ensureViewLocals(req, res);
     const template = knownStatusTemplates.has(status) ? String(status) : status >= 500 ? '500' : '400';
-    res.render(`errors/${template}`, {
-      status,
-      message,
-      stack: exposeStack && status >= 500 ? (err as Error).stack : undefined,
-    });
+    res.render(
+      `errors/${template}`,
+      { status, message, stack: exposeStack && status >= 500 ? (err as Error).stack : undefined },
+      (renderErr, html) => {
+        if (!renderErr) {
+          res.send(html);
+          return;
+        }
+        // CASE: the error page itself failed; answer plainly rather than through Express's default page.
+        logger.error({ err: renderErr }, 'error page failed to render');
+        res.type('text/plain').send(`${status} ${message}`);
+      },
+    );
   };
 }

@@ -24,7 +24,7 @@ export const viewLocals: RequestHandler = (req, res, next) => {
  * the layout what it needs, without a session-bound CSRF token if there is no session.
  */
 export function ensureViewLocals(req: Request, res: Response): void {
-  if (res.locals.t) return;
+  if (res.locals.lng) return;
   const lng = resolvedLanguage(req.language);
   res.locals.t = typeof req.t === 'function' ? req.t : i18next.getFixedT(lng);
   res.locals.lng = lng;

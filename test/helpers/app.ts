@@ -1,0 +1,42 @@
+import type { Express } from 'express';
+import supertest from 'supertest';
+import { createApp } from '../../src/app.js';
+import { createLogger } from '../../src/log.js';
+import { testConfig } from './engine.js';
+
+export interface TestApp {
+  app: Express;
+  close: () => Promise<void>;
+}
+
+const opened: TestApp[] = [];
+
+export function makeApp(overrides: Record<string, string> = {}, engineUp: () => boolean = () => true): TestApp {
+  const config = testConfig(overrides);
+  const built = createApp({ config, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), sessionSecret: 'test-secret-'.padEnd(48, 'x'), engineUp });
+  opened.push(built);
+  return built;
+}
+
+export async function closeApps(): Promise<void> {
+  await Promise.all(opened.splice(0).map((a) => a.close()));
+}
+
+export type Agent = ReturnType<typeof supertest.agent>;
+
+export function agent(app: Express): Agent {
+  return supertest.agent(app);
+}
+
+/** The CSRF token of the form on a page (a real user's browser reads the same hidden field). */
+export async function csrfFrom(a: Agent, path: string): Promise<string> {
+  const res = await a.get(path);
+  const match = /name="_csrf" value="([^"]+)"/.exec(res.text);
+  if (!match?.[1]) throw new Error(`no CSRF field on ${path} (status ${res.status})`);
+  return match[1];
+}
+
+export function sessionCookie(res: { headers: Record<string, unknown> }): string | undefined {
+  const cookies = (res.headers['set-cookie'] as string[] | undefined) ?? [];
+  return cookies.find((c) => c.startsWith('tracker.sid='))?.split(';')[0];
+}

@@ -1,0 +1,57 @@
+import { generate } from 'otplib';
+import { User, type UserDocument } from '../../src/auth/model.js';
+import { hashPassword } from '../../src/auth/password.js';
+import { newTotpSecret } from '../../src/auth/totp.js';
+import type { Role } from '../../src/config.js';
+import { csrfFrom, type Agent } from './app.js';
+
+export const PASSWORD = 'correct horse battery staple';
+const hashes = new Map<string, Promise<string>>();
+
+/** scrypt at N=2^17 costs ~0.3 s: hash each distinct test password once per run. */
+function cachedHash(password: string): Promise<string> {
+  if (!hashes.has(password)) hashes.set(password, hashPassword(password, 17));
+  return hashes.get(password)!;
+}
+
+let counter = 0;
+
+export async function createUser(props: {
+  roles?: Role[];
+  status?: 'pending' | 'active' | 'disabled';
+  password?: string;
+  name?: string;
+  email?: string;
+  totp?: boolean;
+} = {}): Promise<{ user: UserDocument; email: string; password: string; totpSecret?: string }> {
+  counter += 1;
+  const email = props.email ?? `user${counter}.${Date.now().toString(36)}@example.org`;
+  const password = props.password ?? PASSWORD;
+  const totpSecret = props.totp ? newTotpSecret() : undefined;
+  const user = await User.create({
+    email,
+    name: props.name ?? `Test User ${counter}`,
+    roles: props.roles ?? ['researcher'],
+    status: props.status ?? 'active',
+    passwordHash: await cachedHash(password),
+    ...(totpSecret ? { totp: { secret: totpSecret, enabledAt: new Date() } } : {}),
+  });
+  return { user, email, password, totpSecret };
+}
+
+export async function totpCode(secret: string): Promise<string> {
+  return generate({ secret });
+}
+
+/** Signs in through the real forms (password, then the TOTP step when the account has one). */
+export async function signIn(a: Agent, account: { email: string; password: string; totpSecret?: string }): Promise<void> {
+  const token = await csrfFrom(a, '/login');
+  const res = await a.post('/login').type('form').send({ _csrf: token, email: account.email, password: account.password });
+  if (res.status !== 302) throw new Error(`login failed with ${res.status}`);
+  if (res.headers.location === '/login/totp') {
+    if (!account.totpSecret) throw new Error('account needs a TOTP code');
+    const t2 = await csrfFrom(a, '/login/totp');
+    const r2 = await a.post('/login/totp').type('form').send({ _csrf: t2, code: await totpCode(account.totpSecret) });
+    if (r2.status !== 302) throw new Error(`TOTP step failed with ${r2.status}`);
+  }
+}
