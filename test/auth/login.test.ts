@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { AuditEvent } from '../../src/audit/index.js';
 import { User } from '../../src/auth/model.js';
+import { hashRecoveryCode } from '../../src/auth/totp.js';
 import { agent, closeApps, csrfFrom, makeApp, sessionCookie } from '../helpers/app.js';
 import { createUser, signIn, totpCode } from '../helpers/factories.js';
 
@@ -126,7 +127,6 @@ describe('POST /login/totp', () => {
   it('when a recovery code is used, then it works once only', async () => {
     const { app } = makeApp();
     const account = await createUser({ roles: ['reviewer'], totp: true });
-    const { hashRecoveryCode } = await import('../../src/auth/totp.js');
     await User.updateOne({ _id: account.user._id }, { $set: { recoveryCodeHashes: [hashRecoveryCode('aaaa-bbbb-cccc-dddd')] } });
     for (const expected of [302, 401]) {
       const a = agent(app);
