@@ -5,7 +5,7 @@ import { verifyAuditChain } from './audit/index.js';
 import { emailField } from './auth/schema.js';
 import { createActiveUser, disableUser, listUsers, setUserRoles } from './auth/service.js';
 import { User } from './auth/model.js';
-import { ROLES, loadConfig, type Config, type Role } from './config.js';
+import { ROLES, loadConfig, type Config } from './config.js';
 import { connectDatabase, disconnectDatabase, ensureIndexes, startEngine, type Engine } from './db/index.js';
 import { runningEngine } from './db/engine-file.js';
 import { FormValidationError } from './http/validate.js';
@@ -68,22 +68,22 @@ async function run(command: string, args: string[], config: Config): Promise<num
     const email = emailField.parse(values.email);
     const user = await User.findOne({ email });
     if (!user) throw new Error(`no user with email ${email}`);
-    return user.id as string;
+    return user.id;
   };
 
   switch (command) {
     case 'user:add': {
       const email = emailField.parse(values.email);
       const name = z.string().trim().min(1, '--name is required').max(120).parse(values.name);
-      const roles = roleList.parse(values.role) as Role[];
+      const roles = roleList.parse(values.role);
       const password = await readPassword();
       const { user, totpSecret } = await createActiveUser({ email, name, organisation: values.org, roles, password, settings: config, actor: cliActor });
-      print({ id: user.id as string, email: user.email, roles: user.roles, totpSecret });
+      print({ id: user.id, email: user.email, roles: user.roles, totpSecret });
       return 0;
     }
     case 'user:list': {
       const status = z.enum(['pending', 'active', 'disabled']).optional().parse(values.status);
-      for (const u of await listUsers({ status })) print({ id: u.id as string, email: u.email, name: u.name, roles: u.roles, status: u.status });
+      for (const u of await listUsers({ status })) print({ id: u.id, email: u.email, name: u.name, roles: u.roles, status: u.status });
       return 0;
     }
     case 'user:disable': {
@@ -94,7 +94,7 @@ async function run(command: string, args: string[], config: Config): Promise<num
     }
     case 'user:roles': {
       const id = await findByEmail();
-      const roles = roleList.parse(values.role) as Role[];
+      const roles = roleList.parse(values.role);
       await setUserRoles(cliActor, id, roles);
       print({ id, roles });
       return 0;

@@ -21,9 +21,8 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.LOG_LEVEL);
-  let engine: Engine | undefined;
-  let server: Server | undefined;
-  let closeApp: (() => Promise<void>) | undefined;
+  // Filled in as start-up proceeds; shutdown stops whatever exists so far.
+  const running: { engine?: Engine; server?: Server; closeApp?: () => Promise<void> } = {};
 
   let shuttingDown = false;
   const shutdown = async (signal: string, code = 0): Promise<void> => {
@@ -33,12 +32,13 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(code || 1), 15_000);
     force.unref();
     try {
+      const { server, engine } = running;
       if (server) {
-        const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         await closed;
       }
-      await closeApp?.();
+      await running.closeApp?.();
       await disconnectDatabase();
       await engine?.stop();
       if (engine && engine.kind !== 'external') forgetRunningEngine(config.DATA_DIR);
@@ -66,7 +66,8 @@ async function main(): Promise<void> {
     logger.fatal(`another instance (pid ${other.pid}) is running on ${config.DATA_DIR}; stop it, use another DATA_DIR, or share a MONGODB_URI`);
     process.exit(1);
   }
-  engine = await startEngine(config, logger);
+  const engine = await startEngine(config, logger);
+  running.engine = engine;
   await connectDatabase(engine.uri);
   await ensureIndexes(logger);
   logger.info({ engine: engine.kind, version: engine.version, server: await describeServer(), ms: Date.now() - started }, 'database ready');
@@ -77,14 +78,15 @@ async function main(): Promise<void> {
 
   await initI18n();
   const sessionSecret = config.SESSION_SECRET ?? loadOrCreateSecret(config.DATA_DIR, 'sessionSecret');
-  const built = createApp({ config, logger, sessionSecret, engineUp: () => engine!.processUp() });
-  closeApp = built.close;
-  server = createServer(built.app);
+  const built = createApp({ config, logger, sessionSecret, engineUp: () => engine.processUp() });
+  running.closeApp = built.close;
+  const server = createServer(built.app);
+  running.server = server;
   server.once('listening', () => {
     logger.info(`listening on http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`);
   });
   server.listen(config.PORT, config.HOST);
-  server.on('error', (err) => {
+  server.on('error', (err: Error) => {
     logger.fatal({ err }, 'cannot listen');
     void shutdown('listen-error', 1);
   });

@@ -77,7 +77,7 @@ async function append(raw: AuditInput): Promise<AuditEventDoc> {
       const doc = { _id: fields.seq, at, actor: input.actor, action: input.action, ...(input.subject ? { subject: input.subject } : {}), details: fields.details, prevHash: head.hash, hash };
       await AuditEvent.collection.insertOne(doc as never);
       head = { seq: fields.seq, hash };
-      return doc as AuditEventDoc;
+      return doc;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
       // CASE: another process appended first; move to its event and try the next seq.

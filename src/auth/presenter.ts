@@ -14,7 +14,7 @@ export interface UserView {
 
 export function presentUser(user: UserDocument): UserView {
   return {
-    id: user.id as string,
+    id: user.id,
     email: user.email,
     name: user.name,
     organisation: user.organisation ?? '',
@@ -29,7 +29,7 @@ export function presentUser(user: UserDocument): UserView {
 /** What a request carries around as req.user: enough to authorize, nothing secret. */
 export function toSessionUser(user: UserDocument): Express.User {
   return {
-    id: user.id as string,
+    id: user.id,
     email: user.email,
     name: user.name,
     roles: [...user.roles] as Express.User['roles'],

@@ -1,4 +1,4 @@
-import { Router, type Request, type Response, type NextFunction } from 'express';
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import passport from 'passport';
 import type { Config } from '../config.js';
 import { authorize, guestOnly, publicAccess } from '../http/access.js';
@@ -71,7 +71,7 @@ export function authRoutes(config: Config): Router {
       return;
     }
     const returnTo = req.session.returnTo;
-    passport.authenticate('local', { session: false }, (err: unknown, user: Express.User | false, info?: PasswordInfo) => {
+    const authenticate = passport.authenticate('local', { session: false }, (err: unknown, user: Express.User | false, info?: PasswordInfo) => {
       if (err) return next(err);
       if (!user) {
         // Unknown email, wrong password, locked, pending or disabled: one answer for all.
@@ -89,7 +89,8 @@ export function authRoutes(config: Config): Router {
         await finishLogin(req, res, user, false, returnTo);
       };
       run().catch(next);
-    })(req, res, next);
+    }) as RequestHandler;
+    authenticate(req, res, next);
   });
 
   router.get('/login/totp', publicAccess, (req, res) => {
@@ -162,7 +163,7 @@ export function authRoutes(config: Config): Router {
     const form = { view: 'auth/account', values: {}, locals: { account: presentUser(user), totpMandatory: requiresTotp(user) } };
     await submitForm(res, form, async () => {
       const input = parseForm(passwordChangeSchema, req.body);
-      await changePassword({ userId: user.id as string, ...input, settings: config });
+      await changePassword({ userId: user.id, ...input, settings: config });
       flash(req, 'success', 'auth.passwordChanged');
       res.redirect('/account');
     });
@@ -211,7 +212,7 @@ export function authRoutes(config: Config): Router {
     const form = { view: 'auth/account', values: {}, locals: { account: presentUser(user), totpMandatory: requiresTotp(user) } };
     await submitForm(res, form, async () => {
       const input = parseForm(totpDisableSchema, req.body);
-      await disableTotp({ userId: user.id as string, currentPassword: input.currentPassword });
+      await disableTotp({ userId: user.id, currentPassword: input.currentPassword });
       req.session.totpVerified = false;
       flash(req, 'success', 'auth.totpDisabled');
       res.redirect('/account');

@@ -58,7 +58,7 @@ export async function registerUser(props: RegisterProps): Promise<{ status: 'pen
       status,
       passwordHash,
     });
-    await recordAuditEvent({ actor: userActor({ id: user.id as string, roles: [] }), action: 'user.registered', subject: userSubject(user), details: { status } });
+    await recordAuditEvent({ actor: userActor({ id: user.id, roles: [] }), action: 'user.registered', subject: userSubject(user), details: { status } });
   } catch (err) {
     if ((err as { code?: number }).code !== 11000) throw err;
     await recordAuditEvent({ actor: { type: 'anonymous' }, action: 'user.register.duplicate', details: {} });
@@ -133,7 +133,7 @@ export async function authenticatePassword(email: string, password: string, sett
 
 async function completeLogin(user: UserDocument, method: string): Promise<void> {
   await User.updateOne({ _id: user._id }, { $set: { lastLoginAt: new Date() } });
-  await recordAuditEvent({ actor: userActor({ id: user.id as string, roles: user.roles }), action: 'auth.login', subject: userSubject(user), details: { method } });
+  await recordAuditEvent({ actor: userActor({ id: user.id, roles: user.roles }), action: 'auth.login', subject: userSubject(user), details: { method } });
 }
 
 /** Second step: a TOTP code (not replayable) or an unused recovery code, which is then spent. */
@@ -180,7 +180,7 @@ export async function changePassword(props: { userId: string; currentPassword: s
   await assertPasswordAcceptable(props.newPassword, 'newPassword');
   const passwordHash = await hashPassword(props.newPassword, props.settings.SCRYPT_LOG_N);
   await User.updateOne({ _id: user._id }, { $set: { passwordHash } });
-  await recordAuditEvent({ actor: userActor({ id: user.id as string, roles: user.roles }), action: 'user.password.changed', subject: userSubject(user) });
+  await recordAuditEvent({ actor: userActor({ id: user.id, roles: user.roles }), action: 'user.password.changed', subject: userSubject(user) });
 }
 
 export function startTotpEnrolment(): string {
@@ -198,7 +198,7 @@ export async function confirmTotpEnrolment(props: { userId: string; secret: stri
     { _id: user._id },
     { $set: { totp: { secret: props.secret, enabledAt: new Date(), lastStep: step }, recoveryCodeHashes: hashes } },
   );
-  await recordAuditEvent({ actor: userActor({ id: user.id as string, roles: user.roles }), action: 'user.totp.enrolled', subject: userSubject(user) });
+  await recordAuditEvent({ actor: userActor({ id: user.id, roles: user.roles }), action: 'user.totp.enrolled', subject: userSubject(user) });
   return codes;
 }
 
@@ -210,7 +210,7 @@ export async function disableTotp(props: { userId: string; currentPassword: stri
     throw new FormValidationError({ currentPassword: 'auth.currentPasswordWrong' });
   }
   await User.updateOne({ _id: user._id }, { $unset: { totp: 1 }, $set: { recoveryCodeHashes: [] } });
-  await recordAuditEvent({ actor: userActor({ id: user.id as string, roles: user.roles }), action: 'user.totp.disabled', subject: userSubject(user) });
+  await recordAuditEvent({ actor: userActor({ id: user.id, roles: user.roles }), action: 'user.totp.disabled', subject: userSubject(user) });
 }
 
 // ---- administration -----------------------------------------------------------------------------

@@ -59,6 +59,7 @@ export async function startEngine(config: Config, logger: Logger): Promise<Engin
 
   try {
     const { MongoMemoryServer } = await import('mongodb-memory-server-core');
+    const { MongoMemoryServerStates } = await import('mongodb-memory-server-core/lib/MongoMemoryServer.js');
     const dbPath = path.join(config.DATA_DIR, 'mongodb');
     mkdirSync(dbPath, { recursive: true, mode: 0o700 });
     const server = await MongoMemoryServer.create({ instance: { dbPath, storageEngine: 'wiredTiger', ip: '127.0.0.1' } });
@@ -66,7 +67,7 @@ export async function startEngine(config: Config, logger: Logger): Promise<Engin
       kind: 'mongodb-memory-server',
       uri: server.getUri(DATABASE),
       version: `mongod via mongodb-memory-server (${dbPath})`,
-      processUp: () => server.state === 'running',
+      processUp: () => server.state === MongoMemoryServerStates.running,
       stop: async () => {
         await server.stop({ doCleanup: false });
       },
