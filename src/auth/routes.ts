@@ -52,6 +52,13 @@ async function finishLogin(req: Request, res: Response, user: Express.User, totp
   res.redirect(safeReturnTo(returnTo));
 }
 
+/** The account page's view and locals; its forms show it again with their errors. */
+async function accountPage(req: Request): Promise<{ view: string; values: Record<string, unknown>; locals: Record<string, unknown> }> {
+  const user = await findUserById(req.user!.id);
+  if (!user) throw new HttpError(404, 'errors.notFound');
+  return { view: 'auth/account', values: {}, locals: { account: presentUser(user), totpMandatory: requiresTotp(user) } };
+}
+
 export function authRoutes(config: Config): Router {
   const router = Router();
   const loginLimit = limitRequests({ windowMs: 60_000, limit: 20 });
@@ -147,23 +154,14 @@ export function authRoutes(config: Config): Router {
   // ---- account -----------------------------------------------------------------------------------
 
   router.get('/account', authorize('account.manage'), async (req, res) => {
-    const user = await findUserById(req.user!.id);
-    if (!user) throw new HttpError(404, 'errors.notFound');
-    res.render('auth/account', {
-      account: presentUser(user),
-      totpMandatory: requiresTotp(user),
-      values: {},
-      errors: {},
-    });
+    const page = await accountPage(req);
+    res.render(page.view, { ...page.locals, values: {}, errors: {} });
   });
 
   router.post('/account/password', authorize('account.manage'), async (req, res) => {
-    const user = await findUserById(req.user!.id);
-    if (!user) throw new HttpError(404, 'errors.notFound');
-    const form = { view: 'auth/account', values: {}, locals: { account: presentUser(user), totpMandatory: requiresTotp(user) } };
-    await submitForm(res, form, async () => {
+    await submitForm(res, await accountPage(req), async () => {
       const input = parseForm(passwordChangeSchema, req.body);
-      await changePassword({ userId: user.id, ...input, settings: config });
+      await changePassword({ userId: req.user!.id, ...input, settings: config });
       flash(req, 'success', 'auth.passwordChanged');
       res.redirect('/account');
     });
@@ -207,12 +205,9 @@ export function authRoutes(config: Config): Router {
   });
 
   router.post('/account/totp/disable', authorize('account.manage'), async (req, res) => {
-    const user = await findUserById(req.user!.id);
-    if (!user) throw new HttpError(404, 'errors.notFound');
-    const form = { view: 'auth/account', values: {}, locals: { account: presentUser(user), totpMandatory: requiresTotp(user) } };
-    await submitForm(res, form, async () => {
+    await submitForm(res, await accountPage(req), async () => {
       const input = parseForm(totpDisableSchema, req.body);
-      await disableTotp({ userId: user.id, currentPassword: input.currentPassword });
+      await disableTotp({ userId: req.user!.id, currentPassword: input.currentPassword });
       req.session.totpVerified = false;
       flash(req, 'success', 'auth.totpDisabled');
       res.redirect('/account');
