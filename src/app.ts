@@ -16,6 +16,7 @@ import { noStore, securityHeaders } from './http/security.js';
 import { absoluteLifetime, sessions } from './http/session.js';
 import { i18nMiddleware } from './i18n/index.js';
 import { configureTotpRoles } from './policies/index.js';
+import { governmentAdminRoutes, productAdminRoutes, vendorAdminRoutes } from './reference/sections.js';
 
 export interface AppDeps {
   config: Config;
@@ -66,6 +67,9 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   app.use(homeRoutes());
   app.use(authRoutes(config));
   app.use(adminRoutes());
+  app.use(vendorAdminRoutes());
+  app.use(productAdminRoutes());
+  app.use(governmentAdminRoutes());
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger, config.NODE_ENV === 'development'));

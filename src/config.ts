@@ -35,6 +35,11 @@ const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SCRYPT_LOG_N: z.coerce.number().int().min(17).max(20).default(17),
   COOKIE_SECURE: booleanFlag.optional(),
+  // "id:<32 bytes base64>[,id2:...]": the first key seals new values, all of them open old ones.
+  IDENTITY_KEYS: z.string().min(10).optional(),
+  ANONYMOUS_REPORTS: booleanFlag.default(true),
+  // Site-wide budget for anonymous submissions: works behind Tor, where every visitor shares an address.
+  ANONYMOUS_REPORTS_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(60),
 });
 
 export type Config = Readonly<

@@ -1,3 +1,6 @@
 // Registers every Mongoose model, so that start-up creates all indexes and tests can clear all data.
 import './audit/model.js';
 import './auth/model.js';
+import './vendors/model.js';
+import './products/model.js';
+import './governments/model.js';

@@ -6,7 +6,7 @@ import path from 'node:path';
  * For the embedded default only: secrets that were not configured are generated once into
  * DATA_DIR/secrets.json (mode 0600) so that sessions survive restarts. Operators set them explicitly.
  */
-export function loadOrCreateSecret(dataDir: string, name: string, bytes = 48): string {
+export function loadOrCreateSecret(dataDir: string, name: string, generate: () => string = () => randomBytes(48).toString('base64url')): string {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(dataDir, 'secrets.json');
   const secrets: Record<string, string> = existsSync(file)
@@ -14,7 +14,7 @@ export function loadOrCreateSecret(dataDir: string, name: string, bytes = 48): s
     : {};
   const existing = secrets[name];
   if (existing) return existing;
-  secrets[name] = randomBytes(bytes).toString('base64url');
+  secrets[name] = generate();
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   chmodSync(file, 0o600);
   return secrets[name];

@@ -8,7 +8,8 @@ export type Action =
   | 'account.manage'
   | 'admin.users.list'
   | 'admin.users.manage'
-  | 'admin.audit.read';
+  | 'admin.audit.read'
+  | 'reference.manage';
 
 export interface Actor {
   id: string;
@@ -21,6 +22,7 @@ const rules: Record<Action, (actor: Actor) => boolean> = {
   'admin.users.list': (a) => a.roles.includes('admin'),
   'admin.users.manage': (a) => a.roles.includes('admin'),
   'admin.audit.read': (a) => a.roles.includes('admin'),
+  'reference.manage': (a) => a.roles.includes('reviewer') || a.roles.includes('admin'),
 };
 
 export function can(actor: Actor | undefined, action: Action): boolean {
@@ -47,5 +49,6 @@ export function abilities(actor: Actor | undefined, totpVerified: boolean): Reco
   return {
     manageUsers: allowed('admin.users.list'),
     readAudit: allowed('admin.audit.read'),
+    manageReference: allowed('reference.manage'),
   };
 }

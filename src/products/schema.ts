@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { formObject, requiredText, text } from '../http/validate.js';
+import { objectIdOrEmpty } from '../reference/fields.js';
+import { lineList, slugField } from '../reference/slugs.js';
+import { PRODUCT_CATEGORIES } from './model.js';
+
+export const productSchema = formObject({
+  slug: slugField,
+  name: requiredText(160),
+  nameAr: text(160).default(''),
+  aliases: lineList(30, 160),
+  vendor: objectIdOrEmpty,
+  category: z.enum(PRODUCT_CATEGORIES, 'validation.required'),
+  description: text(4000).default(''),
+});
+export type ProductInput = z.infer<typeof productSchema>;

@@ -1,0 +1,93 @@
+import { countryName, countryOptions } from '../countries/index.js';
+import { Government, AGENCY_KINDS, type GovernmentDocument } from '../governments/model.js';
+import { governmentSchema, type GovernmentInput } from '../governments/schema.js';
+import { createGovernment, listGovernments, updateGovernment } from '../governments/service.js';
+import { PRODUCT_CATEGORIES, Product, type ProductDocument } from '../products/model.js';
+import { productSchema, type ProductInput } from '../products/schema.js';
+import { createProduct, listProducts, updateProduct } from '../products/service.js';
+import { LISTING_STATUSES, REGIMES, Vendor, type VendorDocument } from '../vendors/model.js';
+import { vendorSchema, type VendorInput } from '../vendors/schema.js';
+import { createVendor, listVendors, updateVendor } from '../vendors/service.js';
+import { displayName, idString, isoDay } from './presenter.js';
+import { referenceRoutes } from './routes.js';
+import { findBySlug } from './slugs.js';
+
+async function vendorOptions(lng: string) {
+  return (await listVendors()).map((v) => ({ id: v.id as string, name: displayName(v, lng) }));
+}
+
+export function vendorAdminRoutes() {
+  return referenceRoutes<VendorDocument, VendorInput>({
+    path: '/admin/vendors',
+    views: { list: 'vendors/admin-list', form: 'vendors/form' },
+    schema: vendorSchema,
+    list: listVendors,
+    find: (slug) => findBySlug(Vendor as never, slug) as never,
+    create: createVendor,
+    update: updateVendor,
+    presentList: (docs, lng) =>
+      docs.map((v) => ({
+        slug: v.slug,
+        name: displayName(v, lng),
+        country: v.hqCountry ? countryName(v.hqCountry, lng) : '',
+        listed: v.listings.filter((l) => l.status === 'listed').map((l) => l.regime),
+      })),
+    formValues: (v) => ({
+      slug: v.slug,
+      name: v.name,
+      nameAr: v.nameAr,
+      aliases: v.aliases.join('\n'),
+      hqCountry: v.hqCountry ?? '',
+      parent: idString(v.parent),
+      website: v.website ?? '',
+      summary: v.summary,
+      formerNames: v.formerNames.map((f) => ({ name: f.name, from: isoDay(f.from), to: isoDay(f.to) })),
+      listings: v.listings.map((l) => ({ regime: l.regime, status: l.status, date: isoDay(l.date), citation: l.citation ?? '', url: l.url ?? '' })),
+    }),
+    formLocals: async (lng) => ({ countries: countryOptions(lng), vendors: await vendorOptions(lng), regimes: REGIMES, statuses: LISTING_STATUSES }),
+    messages: { created: 'reference.created', updated: 'reference.updated' },
+  });
+}
+
+export function productAdminRoutes() {
+  return referenceRoutes<ProductDocument, ProductInput>({
+    path: '/admin/products',
+    views: { list: 'products/admin-list', form: 'products/form' },
+    schema: productSchema,
+    list: listProducts,
+    find: (slug) => findBySlug(Product as never, slug) as never,
+    create: createProduct,
+    update: updateProduct,
+    presentList: async (docs, lng) => {
+      const vendors = new Map((await listVendors()).map((v) => [v.id as string, displayName(v, lng)]));
+      return docs.map((p) => ({ slug: p.slug, name: displayName(p, lng), category: p.category, vendor: vendors.get(idString(p.vendor)) ?? '' }));
+    },
+    formValues: (p) => ({
+      slug: p.slug,
+      name: p.name,
+      nameAr: p.nameAr,
+      aliases: p.aliases.join('\n'),
+      vendor: idString(p.vendor),
+      category: p.category,
+      description: p.description,
+    }),
+    formLocals: async (lng) => ({ vendors: await vendorOptions(lng), categories: PRODUCT_CATEGORIES }),
+    messages: { created: 'reference.created', updated: 'reference.updated' },
+  });
+}
+
+export function governmentAdminRoutes() {
+  return referenceRoutes<GovernmentDocument, GovernmentInput>({
+    path: '/admin/governments',
+    views: { list: 'governments/admin-list', form: 'governments/form' },
+    schema: governmentSchema,
+    list: listGovernments,
+    find: (slug) => findBySlug(Government as never, slug) as never,
+    create: createGovernment,
+    update: updateGovernment,
+    presentList: (docs, lng) => docs.map((g) => ({ slug: g.slug, name: displayName(g, lng), country: countryName(g.country, lng), agencies: g.agencies.length })),
+    formValues: (g) => ({ slug: g.slug, country: g.country, name: g.name, nameAr: g.nameAr, agencies: g.agencies.map((a) => ({ name: a.name, kind: a.kind })) }),
+    formLocals: (lng) => Promise.resolve({ countries: countryOptions(lng), kinds: AGENCY_KINDS }),
+    messages: { created: 'reference.created', updated: 'reference.updated' },
+  });
+}

@@ -1,0 +1,42 @@
+import mongoose, { Schema } from 'mongoose';
+
+export const REGIMES = ['us-entity-list', 'us-ofac-sdn', 'eu-dual-use', 'eu-sanctions', 'uk-sanctions', 'other'] as const;
+export const LISTING_STATUSES = ['listed', 'proposed', 'removed'] as const;
+
+const vendorSchema = new Schema(
+  {
+    slug: { type: String, required: true, unique: true },
+    previousSlugs: { type: [String], default: [] },
+    name: { type: String, required: true, maxlength: 160 },
+    nameAr: { type: String, maxlength: 160, default: '' },
+    aliases: { type: [String], default: [] },
+    formerNames: {
+      type: [{ _id: false, name: { type: String, required: true }, from: Date, to: Date }],
+      default: [],
+    },
+    hqCountry: { type: String, maxlength: 2 },
+    parent: { type: Schema.Types.ObjectId, ref: 'Vendor' },
+    website: { type: String },
+    summary: { type: String, maxlength: 4000, default: '' },
+    listings: {
+      type: [
+        {
+          _id: false,
+          regime: { type: String, enum: REGIMES, required: true },
+          status: { type: String, enum: LISTING_STATUSES, required: true },
+          date: Date,
+          citation: { type: String, maxlength: 400 },
+          url: String,
+        },
+      ],
+      default: [],
+    },
+  },
+  { timestamps: true, versionKey: false },
+);
+vendorSchema.index({ previousSlugs: 1 });
+vendorSchema.index({ parent: 1 });
+vendorSchema.index({ name: 1 });
+
+export const Vendor = mongoose.model('Vendor', vendorSchema);
+export type VendorDocument = InstanceType<typeof Vendor>;
