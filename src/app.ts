@@ -16,12 +16,19 @@ import { noStore, securityHeaders } from './http/security.js';
 import { absoluteLifetime, sessions } from './http/session.js';
 import { i18nMiddleware } from './i18n/index.js';
 import { configureTotpRoles } from './policies/index.js';
+import { incidentRoutes } from './incidents/routes.js';
+import { methodologyRoutes } from './methodology/routes.js';
+import { reportRoutes } from './reports/routes.js';
+import { reviewRoutes } from './review/routes.js';
+import { configureVault } from './vault/index.js';
 import { governmentAdminRoutes, productAdminRoutes, vendorAdminRoutes } from './reference/sections.js';
 
 export interface AppDeps {
   config: Config;
   logger: Logger;
   sessionSecret: string;
+  /** IDENTITY_KEYS spec ("id:base64,…") for the vault that seals protected identities. */
+  identityKeys: string;
   /** Whether the database engine process is up (always true for an external MONGODB_URI). */
   engineUp: () => boolean;
 }
@@ -32,6 +39,7 @@ const root = path.resolve(import.meta.dirname, '..');
 export function createApp(deps: AppDeps): { app: Express; close: () => Promise<void> } {
   const { config, logger } = deps;
   configureTotpRoles(config.REQUIRE_TOTP_ROLES);
+  configureVault(deps.identityKeys);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY);
@@ -66,6 +74,10 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
 
   app.use(homeRoutes());
   app.use(authRoutes(config));
+  app.use(methodologyRoutes());
+  app.use(reportRoutes(config));
+  app.use(reviewRoutes());
+  app.use(incidentRoutes());
   app.use(adminRoutes());
   app.use(vendorAdminRoutes());
   app.use(productAdminRoutes());

@@ -4,3 +4,6 @@ import './auth/model.js';
 import './vendors/model.js';
 import './products/model.js';
 import './governments/model.js';
+import './reports/model.js';
+import './incidents/model.js';
+import './verification/model.js';

@@ -28,6 +28,8 @@ declare module 'express-session' {
     recoveryCodes?: string[];
     /** A TOTP secret being set up, until a code from it is confirmed. */
     pendingTotpSecret?: string;
+    /** Times of this session's anonymous submissions in the last hour (a per-session cap). */
+    anonymousSubmissions?: number[];
   }
 }
 

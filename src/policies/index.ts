@@ -9,7 +9,14 @@ export type Action =
   | 'admin.users.list'
   | 'admin.users.manage'
   | 'admin.audit.read'
-  | 'reference.manage';
+  | 'reference.manage'
+  | 'reports.own'
+  | 'reports.review'
+  | 'identity.reveal'
+  | 'incidents.edit'
+  | 'incidents.verify'
+  | 'incidents.retract'
+  | 'incidents.viewUnpublished';
 
 export interface Actor {
   id: string;
@@ -22,8 +29,21 @@ const rules: Record<Action, (actor: Actor) => boolean> = {
   'admin.users.list': (a) => a.roles.includes('admin'),
   'admin.users.manage': (a) => a.roles.includes('admin'),
   'admin.audit.read': (a) => a.roles.includes('admin'),
-  'reference.manage': (a) => a.roles.includes('reviewer') || a.roles.includes('admin'),
+  'reference.manage': (a) => isStaff(a),
+  // Any active account may submit and follow its own reports.
+  'reports.own': () => true,
+  'reports.review': (a) => isStaff(a),
+  'identity.reveal': (a) => isStaff(a),
+  'incidents.edit': (a) => isStaff(a),
+  // The two-person rule counts reviewers: an administrator without the reviewer role cannot verify.
+  'incidents.verify': (a) => a.roles.includes('reviewer'),
+  'incidents.retract': (a) => isStaff(a),
+  'incidents.viewUnpublished': (a) => isStaff(a),
 };
+
+function isStaff(a: Actor): boolean {
+  return a.roles.includes('reviewer') || a.roles.includes('admin');
+}
 
 export function can(actor: Actor | undefined, action: Action): boolean {
   if (!actor || actor.status !== 'active') return false;
@@ -50,5 +70,12 @@ export function abilities(actor: Actor | undefined, totpVerified: boolean): Reco
     manageUsers: allowed('admin.users.list'),
     readAudit: allowed('admin.audit.read'),
     manageReference: allowed('reference.manage'),
+    review: allowed('reports.review'),
+    ownReports: allowed('reports.own'),
+    revealIdentity: allowed('identity.reveal'),
+    editIncidents: allowed('incidents.edit'),
+    verifyIncidents: allowed('incidents.verify'),
+    retractIncidents: allowed('incidents.retract'),
+    viewUnpublished: allowed('incidents.viewUnpublished'),
   };
 }

@@ -3,6 +3,9 @@ import supertest from 'supertest';
 import { createApp } from '../../src/app.js';
 import { createLogger } from '../../src/log.js';
 import { testConfig } from './engine.js';
+import { newVaultKeySpec } from '../../src/vault/index.js';
+
+export const TEST_IDENTITY_KEYS = newVaultKeySpec('test');
 
 export interface TestApp {
   app: Express;
@@ -13,7 +16,7 @@ const opened: TestApp[] = [];
 
 export function makeApp(overrides: Record<string, string> = {}, engineUp: () => boolean = () => true): TestApp {
   const config = testConfig(overrides);
-  const built = createApp({ config, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), sessionSecret: 'test-secret-'.padEnd(48, 'x'), engineUp });
+  const built = createApp({ config, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), sessionSecret: 'test-secret-'.padEnd(48, 'x'), identityKeys: TEST_IDENTITY_KEYS, engineUp });
   opened.push(built);
   return built;
 }

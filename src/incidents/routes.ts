@@ -1,0 +1,183 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { userActor } from '../audit/index.js';
+import { emptyForm } from '../auth/schema.js';
+import { countryOptions } from '../countries/index.js';
+import { formatFuzzyDate } from '../facts/dates.js';
+import { INDICATOR_TYPES } from '../facts/indicators.js';
+import { SOURCE_KINDS, TARGET_CATEGORIES } from '../facts/model.js';
+import { authorize, publicAccess } from '../http/access.js';
+import { HttpError, notFound } from '../http/errors.js';
+import { flash } from '../http/flash.js';
+import { submitForm } from '../http/forms.js';
+import { FormValidationError, pageNumber, parseForm, parseQuery } from '../http/validate.js';
+import { entityOptions } from '../reference/lookup.js';
+import { idString, isoDay } from '../reference/presenter.js';
+import { CHECKLIST_ITEMS } from '../verification/model.js';
+import { APPROVALS_NEEDED, recordReview, retractIncident, reviewsOf, submitForReview } from '../verification/service.js';
+import { ATTRIBUTION_KINDS, CONFIDENCE_LEVELS, type IncidentDocument } from './model.js';
+import { presentIncident, presentIncidentRow } from './presenter.js';
+import { incidentSchema, retractSchema, reviewSchema } from './schema.js';
+import { PAGE_SIZE, findIncident, listPublishedIncidents, updateIncident } from './service.js';
+
+const listQuery = z.strictObject({ page: pageNumber });
+
+function lngOf(res: Response): string {
+  return res.locals.lng as string;
+}
+
+async function loadIncident(req: Request): Promise<IncidentDocument> {
+  const incident = await findIncident(String(req.params.ref));
+  if (!incident) throw notFound();
+  return incident;
+}
+
+async function editorLocals(lng: string): Promise<Record<string, unknown>> {
+  return {
+    countries: countryOptions(lng),
+    entities: await entityOptions(lng),
+    categories: TARGET_CATEGORIES,
+    kinds: ATTRIBUTION_KINDS,
+    confidences: CONFIDENCE_LEVELS,
+    sourceKinds: SOURCE_KINDS,
+    indicatorTypes: INDICATOR_TYPES,
+  };
+}
+
+/** The editor's form values: strings, in the shape the form posts. */
+function formValues(incident: IncidentDocument): Record<string, unknown> {
+  return {
+    title: incident.title,
+    summary: incident.summary,
+    dates: { from: formatFuzzyDate(incident.dates!.from as never), to: incident.dates!.to ? formatFuzzyDate(incident.dates!.to as never) : '' },
+    countries: incident.countries,
+    targets: incident.targets.map((t) => ({ category: t.category, pseudonym: t.pseudonym, consent: t.consentToPublish ? 'yes' : 'no' })),
+    attributions: incident.attributions.map((a) => ({
+      kind: a.kind,
+      product: idString(a.product),
+      vendor: idString(a.vendor),
+      government: idString(a.government),
+      agency: a.agency ?? '',
+      confidence: a.confidence,
+      basis: a.basis,
+      sources: a.sources.map((n) => n + 1).join(', '),
+    })),
+    sources: incident.sources.map((s) => ({ kind: s.kind, url: s.url ?? '', title: s.title, publisher: s.publisher ?? '', date: isoDay(s.date) })),
+    indicators: incident.indicators.map((i) => ({ type: i.type, value: i.value })),
+    responses: incident.responses ?? '',
+    visibility: incident.visibility,
+  };
+}
+
+async function showPrivileged(req: Request, res: Response, incident: IncidentDocument, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
+  const reviews = await reviewsOf(incident);
+  const round = incident.verification!.round;
+  const approvals = new Set(reviews.filter((r) => r.round === round && r.decision === 'approve').map((r) => String((r.reviewer as unknown as { _id: unknown })._id)));
+  res.status(status).render('incidents/show', {
+    incident: await presentIncident(incident, lngOf(res), true),
+    privileged: true,
+    reviews: reviews.map((r) => ({
+      reviewer: (r.reviewer as unknown as { name?: string }).name ?? '',
+      round: r.round,
+      decision: r.decision,
+      checklist: r.checklist,
+      note: r.note,
+      at: r.at,
+      current: r.round === round,
+    })),
+    approvals: approvals.size,
+    approvalsNeeded: APPROVALS_NEEDED,
+    approvedByMe: approvals.has(req.user!.id),
+    checklistItems: CHECKLIST_ITEMS,
+    values: {},
+    errors: {},
+    ...extra,
+  });
+}
+
+export function incidentRoutes(): Router {
+  const router = Router();
+
+  router.get('/incidents', publicAccess, async (req, res) => {
+    const { page } = parseQuery(listQuery, req);
+    const { incidents, total } = await listPublishedIncidents(page);
+    res.render('incidents/index', {
+      incidents: incidents.map((i) => presentIncidentRow(i, lngOf(res))),
+      total,
+      page,
+      pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
+    });
+  });
+
+  router.get('/incidents/:ref', publicAccess, async (req, res) => {
+    const incident = await findIncident(String(req.params.ref));
+    if (!incident) throw notFound();
+    if ((res.locals.can as Record<string, boolean>).viewUnpublished) {
+      await showPrivileged(req, res, incident);
+      return;
+    }
+    if (incident.published) {
+      res.render('incidents/show', { incident: await presentIncident(incident, lngOf(res), false), privileged: false });
+      return;
+    }
+    // CASE: a public incident that was retracted keeps a notice at its address, so citations of it
+    // lead to the reason rather than to nothing; anything never published is simply not found.
+    if (incident.verification?.status === 'retracted' && incident.visibility === 'public' && incident.verification.verifiedAt !== undefined) {
+      res.status(410).render('incidents/retracted', { ref: incident.ref, title: incident.title, reason: incident.retraction?.reason ?? '', at: incident.retraction?.at });
+      return;
+    }
+    throw notFound();
+  });
+
+  router.get('/incidents/:ref/edit', authorize('incidents.edit'), async (req, res) => {
+    const incident = await loadIncident(req);
+    if (incident.verification!.status === 'retracted') throw new HttpError(409, 'incidents.retracted');
+    res.render('incidents/edit', { ...(await editorLocals(lngOf(res))), ref: incident.ref, status: incident.verification!.status, values: formValues(incident), errors: {} });
+  });
+
+  router.post('/incidents/:ref', authorize('incidents.edit'), async (req, res) => {
+    const incident = await loadIncident(req);
+    const form = { view: 'incidents/edit', values: req.body as Record<string, unknown>, locals: { ...(await editorLocals(lngOf(res))), ref: incident.ref, status: incident.verification!.status } };
+    await submitForm(res, form, async () => {
+      await updateIncident(userActor(req.user!), incident, parseForm(incidentSchema, req.body));
+      flash(req, 'success', 'incidents.saved');
+      res.redirect(`/incidents/${incident.ref}`);
+    });
+  });
+
+  router.post('/incidents/:ref/submit', authorize('incidents.edit'), async (req, res) => {
+    parseForm(emptyForm, req.body);
+    const incident = await loadIncident(req);
+    await submitForReview(req.user!, incident);
+    flash(req, 'success', 'verification.submitted');
+    res.redirect(`/incidents/${incident.ref}`);
+  });
+
+  router.post('/incidents/:ref/reviews', authorize('incidents.verify'), async (req, res) => {
+    const incident = await loadIncident(req);
+    try {
+      const outcome = await recordReview(req.user!, incident, parseForm(reviewSchema, req.body));
+      flash(req, 'success', `verification.outcome.${outcome}`);
+      res.redirect(`/incidents/${incident.ref}`);
+    } catch (err) {
+      if (!(err instanceof FormValidationError)) throw err;
+      await showPrivileged(req, res, incident, { errors: err.fieldErrors, values: req.body as Record<string, unknown> }, 422);
+    }
+  });
+
+  router.post('/incidents/:ref/retract', authorize('incidents.retract'), async (req, res) => {
+    const incident = await loadIncident(req);
+    try {
+      const { reason } = parseForm(retractSchema, req.body);
+      await retractIncident(req.user!, incident, reason);
+    } catch (err) {
+      if (!(err instanceof FormValidationError)) throw err;
+      await showPrivileged(req, res, incident, { errors: { reason: 'validation.required' } }, 422);
+      return;
+    }
+    flash(req, 'success', 'incidents.retractedDone');
+    res.redirect(`/incidents/${incident.ref}`);
+  });
+
+  return router;
+}

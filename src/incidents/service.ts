@@ -1,0 +1,161 @@
+import mongoose from 'mongoose';
+import { recordAuditEvent, type AuditActor } from '../audit/index.js';
+import { changedFields } from '../audit/diff.js';
+import { insertWithNextRef } from '../db/sequence.js';
+import { Government } from '../governments/model.js';
+import { HttpError } from '../http/errors.js';
+import { FormValidationError } from '../http/validate.js';
+import { Product } from '../products/model.js';
+import type { ReportDocument } from '../reports/model.js';
+import { markLinked } from '../reports/service.js';
+import { Vendor } from '../vendors/model.js';
+import { Incident, SUBSTANTIVE_FIELDS, type IncidentDocument } from './model.js';
+import type { IncidentInput } from './schema.js';
+
+const AUDITED_FIELDS = ['title', 'summary', 'responses', 'indicators', 'reports', ...SUBSTANTIVE_FIELDS] as const;
+
+type Attribution = IncidentInput['attributions'][number] | { kind: string; product?: unknown; vendor?: unknown; government?: unknown };
+
+/** Ids for lists and profiles: a product's vendor counts as attributed too. */
+async function denormalise(attributions: Attribution[], visibility: string, status: string, year: number) {
+  const productIds = attributions.filter((a) => a.kind === 'product' && a.product).map((a) => String(a.product));
+  const vendorIds = new Set(attributions.filter((a) => a.kind === 'vendor' && a.vendor).map((a) => String(a.vendor)));
+  if (productIds.length) {
+    for (const p of await Product.find({ _id: mongoose.trusted({ $in: productIds }) } as never, { vendor: 1 }).lean()) {
+      if (p.vendor) vendorIds.add(String(p.vendor));
+    }
+  }
+  return {
+    productIds,
+    vendorIds: [...vendorIds],
+    governmentIds: attributions.filter((a) => a.kind === 'government' && a.government).map((a) => String(a.government)),
+    published: status === 'verified' && visibility === 'public',
+    year,
+  };
+}
+
+export function findIncident(ref: string): Promise<IncidentDocument | null> {
+  if (!/^I-\d{4}-\d{5}$/.test(ref)) return Promise.resolve(null);
+  return Incident.findOne({ ref });
+}
+
+/** A draft incident built from a report: its facts copied, its suspicions as low-confidence leads. */
+export async function createIncidentFromReport(actor: AuditActor, report: ReportDocument): Promise<IncidentDocument> {
+  if (report.status === 'linked' || report.status === 'rejected') throw new HttpError(409, 'reports.closed');
+  const basis = `Suspected by the submitter of report ${report.ref}; not yet assessed.`;
+  const attributions = [
+    ...(report.suspected?.products ?? []).map((product) => ({ kind: 'product', product, confidence: 'low', basis })),
+    ...(report.suspected?.vendors ?? []).map((vendor) => ({ kind: 'vendor', vendor, confidence: 'low', basis })),
+    ...(report.suspected?.governments ?? []).map((government) => ({ kind: 'government', government, confidence: 'low', basis })),
+  ];
+  const plain = (d: { y: number; m?: number | null; d?: number | null }) => ({ y: d.y, ...(d.m ? { m: d.m } : {}), ...(d.d ? { d: d.d } : {}) });
+  const source = report.dates!;
+  const dates = { from: plain(source.from), ...(source.to ? { to: plain(source.to) } : {}), start: source.start, end: source.end };
+  const derived = await denormalise(attributions as Attribution[], 'restricted', 'draft', dates.from.y);
+  const incident = (await insertWithNextRef(Incident as never, 'I', () => ({
+    title: report.title,
+    summary: report.narrative,
+    dates,
+    countries: [report.country],
+    // Only category, pseudonym and consent: the protected identity stays in the report.
+    targets: report.targets.map((t) => ({ category: t.category, pseudonym: t.pseudonym, consentToPublish: t.consentToPublish })),
+    attributions,
+    sources: report.sources.map((s) => ({ kind: s.kind, url: s.url, title: s.title, publisher: s.publisher, date: s.date })),
+    indicators: report.indicators.map((i) => ({ type: i.type, value: i.value })),
+    reports: [report._id],
+    visibility: 'restricted',
+    verification: { status: 'draft', round: 1 },
+    createdBy: actor.id,
+    ...derived,
+  }))) as unknown as IncidentDocument;
+  await recordAuditEvent({ actor, action: 'incident.created', subject: { type: 'incident', id: incident.ref }, details: { fromReport: report.ref } });
+  await markLinked(actor, report, incident);
+  return incident;
+}
+
+export async function linkReportToIncident(actor: AuditActor, report: ReportDocument, incidentRef: string): Promise<IncidentDocument> {
+  const incident = await findIncident(incidentRef);
+  if (!incident) throw new FormValidationError({ incident: 'validation.incidentRef' });
+  await Incident.updateOne({ _id: incident._id }, { $addToSet: { reports: report._id } });
+  await recordAuditEvent({ actor, action: 'incident.report-linked', subject: { type: 'incident', id: incident.ref }, details: { report: report.ref } });
+  await markLinked(actor, report, incident);
+  return incident;
+}
+
+async function assertEntitiesExist(input: IncidentInput): Promise<void> {
+  for (const [index, a] of input.attributions.entries()) {
+    const model = a.kind === 'product' ? Product : a.kind === 'vendor' ? Vendor : Government;
+    if (!(await (model as unknown as mongoose.Model<unknown>).exists({ _id: a[a.kind] }))) {
+      throw new FormValidationError({ [`attributions.${index}.${a.kind}`]: 'validation.invalid' });
+    }
+    const bad = a.sources.find((n) => n < 0 || n >= input.sources.length);
+    if (bad !== undefined) throw new FormValidationError({ [`attributions.${index}.sources`]: 'validation.sourceNumbers' });
+  }
+}
+
+/**
+ * Saves the editor's form. A substantive change (attributions, dates, countries, targets, sources,
+ * visibility) to an incident in review or verified starts a new review round: earlier approvals no
+ * longer count, and the page says which fields sent it back.
+ */
+export async function updateIncident(actor: AuditActor, incident: IncidentDocument, input: IncidentInput): Promise<void> {
+  if (incident.verification?.status === 'retracted') throw new HttpError(409, 'incidents.retracted');
+  await assertEntitiesExist(input);
+  const next = {
+    title: input.title,
+    summary: input.summary,
+    dates: input.dates,
+    countries: input.countries,
+    targets: input.targets.map((t) => ({ category: t.category, pseudonym: t.pseudonym, consentToPublish: t.consent === 'yes' })),
+    attributions: input.attributions.map((a) => ({
+      kind: a.kind,
+      [a.kind]: new mongoose.Types.ObjectId(a[a.kind]),
+      ...(a.kind === 'government' && a.agency ? { agency: a.agency } : {}),
+      confidence: a.confidence,
+      basis: a.basis,
+      sources: a.sources,
+    })),
+    sources: input.sources,
+    indicators: input.indicators,
+    responses: input.responses,
+    visibility: input.visibility,
+  };
+  const current = incident.toObject() as unknown as Record<string, unknown>;
+  const changes = changedFields(current, next, AUDITED_FIELDS);
+  if (Object.keys(changes).length === 0) return;
+  const substantive = SUBSTANTIVE_FIELDS.filter((f) => f in changes);
+  const status = incident.verification!.status;
+  const reopen = substantive.length > 0 && (status === 'verified' || status === 'in-review');
+  const newStatus = reopen ? 'in-review' : status;
+  const set: Record<string, unknown> = {
+    ...next,
+    ...(await denormalise(next.attributions as Attribution[], next.visibility, newStatus, next.dates.from.y)),
+  };
+  if (reopen) {
+    set['verification.status'] = 'in-review';
+    set['verification.round'] = incident.verification!.round + 1;
+    set['verification.reopened'] = { fields: substantive, at: new Date() };
+    set['verification.verifiedAt'] = null;
+  }
+  await Incident.updateOne({ _id: incident._id }, { $set: set });
+  await recordAuditEvent({ actor, action: 'incident.updated', subject: { type: 'incident', id: incident.ref }, details: { changes } });
+  if (reopen) {
+    await recordAuditEvent({ actor, action: 'incident.reopened', subject: { type: 'incident', id: incident.ref }, details: { fields: substantive, from: status } });
+  }
+}
+
+export const PAGE_SIZE = 20;
+
+/** Verified public incidents only: the one query behind every public list. */
+export async function listPublishedIncidents(page: number): Promise<{ incidents: IncidentDocument[]; total: number }> {
+  const filter = { published: true };
+  const [incidents, total] = await Promise.all([
+    Incident.find(filter).sort({ 'dates.start': -1, _id: -1 }).skip((page - 1) * PAGE_SIZE).limit(PAGE_SIZE),
+    Incident.countDocuments(filter),
+  ]);
+  return { incidents, total };
+}
+
+export function listWorkingIncidents(): Promise<IncidentDocument[]> {
+  return Incident.find({ published: false }).sort({ updatedAt: -1 }).limit(500);
+}

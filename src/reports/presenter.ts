@@ -1,0 +1,43 @@
+import { presentCountry, presentDates, presentSources } from '../facts/presenter.js';
+import { loadEntities } from '../reference/lookup.js';
+import type { ReportDocument } from './model.js';
+
+/** A report for its submitter or a reviewer. Protected identities are never part of it: only
+ * whether one was given (revealing it is a separate, audited action). */
+export async function presentReport(report: ReportDocument, lng: string) {
+  const suspected = report.suspected ?? { products: [], vendors: [], governments: [], other: '' };
+  const entities = await loadEntities(suspected, lng);
+  return {
+    ref: report.ref,
+    title: report.title,
+    narrative: report.narrative,
+    status: report.status,
+    submittedAt: report.submittedAt,
+    anonymous: !report.submitter?.user,
+    hasSubmitterContact: Boolean(report.submitter?.contact?.ct),
+    dates: presentDates(report.dates as never),
+    country: presentCountry(report.country, lng),
+    targets: report.targets.map((t) => ({
+      category: t.category,
+      pseudonym: t.pseudonym,
+      consent: t.consentToPublish,
+      hasIdentity: Boolean(t.identity?.ct || t.contact?.ct),
+    })),
+    suspected: {
+      products: suspected.products.map((id) => entities.products.get(String(id))).filter(Boolean),
+      vendors: suspected.vendors.map((id) => entities.vendors.get(String(id))).filter(Boolean),
+      governments: suspected.governments.map((id) => entities.governments.get(String(id))).filter(Boolean),
+      other: suspected.other ?? '',
+    },
+    vector: { kind: report.infectionVector?.kind ?? 'unknown', detail: report.infectionVector?.detail ?? '' },
+    sources: presentSources(report.sources),
+    indicators: report.indicators.map((i) => ({ type: i.type, value: i.value })),
+    messages: report.messages.map((m) => ({ from: m.from, body: m.body, at: m.at })),
+    rejectionReason: report.rejectionReason ?? '',
+    linkedIncident: report.linkedIncident ? String(report.linkedIncident) : '',
+  };
+}
+
+export function presentReportRow(report: ReportDocument) {
+  return { ref: report.ref, title: report.title, status: report.status, submittedAt: report.submittedAt, country: report.country, anonymous: !report.submitter?.user };
+}

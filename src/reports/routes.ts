@@ -1,0 +1,142 @@
+import { Router, type Request, type Response } from 'express';
+import type { Config } from '../config.js';
+import { countryOptions } from '../countries/index.js';
+import { anonymousActor, userActor } from '../audit/index.js';
+import { INDICATOR_TYPES } from '../facts/indicators.js';
+import { INFECTION_VECTORS, SOURCE_KINDS, TARGET_CATEGORIES } from '../facts/model.js';
+import { authorize, publicAccess } from '../http/access.js';
+import { HttpError, notFound } from '../http/errors.js';
+import { flash } from '../http/flash.js';
+import { submitForm } from '../http/forms.js';
+import { limitRequests } from '../http/rate-limit.js';
+import { FormValidationError, parseForm } from '../http/validate.js';
+import { entityOptions } from '../reference/lookup.js';
+import { presentReport, presentReportRow } from './presenter.js';
+import { messageSchema, reportSchema, trackAnswerSchema, trackSchema } from './schema.js';
+import { answerQuestion, findReport, findReportByReceipt, reportsOf, submitReport } from './service.js';
+import { reviewerReportLocals } from '../review/locals.js';
+
+const SESSION_ANON_LIMIT = 5;
+
+export async function reportFormLocals(lng: string): Promise<Record<string, unknown>> {
+  return {
+    countries: countryOptions(lng),
+    entities: await entityOptions(lng),
+    categories: TARGET_CATEGORIES,
+    vectors: INFECTION_VECTORS,
+    sourceKinds: SOURCE_KINDS,
+    indicatorTypes: INDICATOR_TYPES,
+  };
+}
+
+/** Per-session cap for anonymous submissions (works behind Tor, unlike an address-based limit). */
+function takeSessionAllowance(req: Request): boolean {
+  const hourAgo = Date.now() - 3_600_000;
+  const recent = (req.session.anonymousSubmissions ?? []).filter((t) => t > hourAgo);
+  if (recent.length >= SESSION_ANON_LIMIT) return false;
+  req.session.anonymousSubmissions = [...recent, Date.now()];
+  return true;
+}
+
+function lngOf(res: Response): string {
+  return res.locals.lng as string;
+}
+
+export function reportRoutes(config: Config): Router {
+  const router = Router();
+  const submitLimit = limitRequests({ windowMs: 60 * 60_000, limit: 30 });
+  const trackLimit = limitRequests({ windowMs: 60_000, limit: 20 });
+
+  router.get('/reports/new', publicAccess, async (req, res) => {
+    if (!req.user && !config.ANONYMOUS_REPORTS) {
+      req.session.returnTo = '/reports/new';
+      res.redirect('/login');
+      return;
+    }
+    res.render('reports/new', { ...(await reportFormLocals(lngOf(res))), anonymous: !req.user, values: {}, errors: {} });
+  });
+
+  router.post('/reports', publicAccess, submitLimit, async (req, res) => {
+    const anonymous = !req.user;
+    if (anonymous && !config.ANONYMOUS_REPORTS) throw new HttpError(403, 'reports.anonymousClosed');
+    const form = { view: 'reports/new', values: req.body as Record<string, unknown>, locals: { ...(await reportFormLocals(lngOf(res))), anonymous } };
+    await submitForm(res, form, async () => {
+      const input = parseForm(reportSchema, req.body);
+      if (anonymous && !takeSessionAllowance(req)) throw new HttpError(429, 'reports.anonymousBusy');
+      const { report, receiptCode } = await submitReport({ input, user: req.user, settings: config });
+      if (receiptCode) {
+        // Shown once, in this response only: never stored in plaintext, never in a URL.
+        res.status(201).render('reports/receipt', { ref: report.ref, code: receiptCode });
+        return;
+      }
+      flash(req, 'success', 'reports.submitted');
+      res.redirect(`/reports/${report.ref}`);
+    });
+  });
+
+  router.get('/reports', authorize('reports.own'), async (req, res) => {
+    res.render('reports/mine', { reports: (await reportsOf(req.user!.id)).map(presentReportRow) });
+  });
+
+  router.get('/reports/:ref', authorize('reports.own'), async (req, res) => {
+    const report = await findReport(String(req.params.ref));
+    const isOwner = Boolean(report?.submitter?.user && String(report.submitter.user) === req.user!.id);
+    // res.locals.can already accounts for the second factor a reviewer must have used.
+    const isReviewer = Boolean((res.locals.can as Record<string, boolean>).review);
+    if (!report || (!isOwner && !isReviewer)) throw notFound();
+    const view = await presentReport(report, lngOf(res));
+    const reviewer = isReviewer ? await reviewerReportLocals(report) : {};
+    res.render('reports/show', { report: view, isOwner, isReviewer, ...reviewer, revealed: undefined, values: {}, errors: {} });
+  });
+
+  router.post('/reports/:ref/answers', authorize('reports.own'), async (req, res) => {
+    const report = await findReport(String(req.params.ref));
+    if (!report || String(report.submitter?.user) !== req.user!.id) throw notFound();
+    const { body } = parseForm(messageSchema, req.body);
+    await answerQuestion(userActor(req.user!), report, body);
+    flash(req, 'success', 'reports.answered');
+    res.redirect(`/reports/${report.ref}`);
+  });
+
+  // ---- anonymous follow-up with the receipt code (POST only: the code never appears in a URL) ----
+
+  router.get('/track', publicAccess, (_req, res) => {
+    res.render('reports/track', { values: {}, errors: {} });
+  });
+
+  router.post('/track', publicAccess, trackLimit, async (req, res) => {
+    let code: string;
+    try {
+      code = parseForm(trackSchema, req.body).code;
+    } catch (err) {
+      if (!(err instanceof FormValidationError)) throw err;
+      res.status(422).render('reports/track', { values: {}, errors: { code: 'validation.receipt' } });
+      return;
+    }
+    const report = await findReportByReceipt(code);
+    if (!report) {
+      res.status(404).render('reports/track', { values: {}, errors: { code: 'reports.receiptUnknown' } });
+      return;
+    }
+    res.render('reports/tracked', { report: await presentReport(report, lngOf(res)), code, values: {}, errors: {} });
+  });
+
+  router.post('/track/answer', publicAccess, trackLimit, async (req, res) => {
+    const parsed = trackAnswerSchema.safeParse(req.body);
+    const code = typeof (req.body as { code?: unknown }).code === 'string' ? (req.body as { code: string }).code : '';
+    const report = code ? await findReportByReceipt(code) : null;
+    if (!report) {
+      res.status(404).render('reports/track', { values: {}, errors: { code: 'reports.receiptUnknown' } });
+      return;
+    }
+    if (!parsed.success) {
+      res.status(422).render('reports/tracked', { report: await presentReport(report, lngOf(res)), code, values: {}, errors: { body: 'validation.required' } });
+      return;
+    }
+    await answerQuestion(anonymousActor, report, parsed.data.body);
+    const updated = (await findReportByReceipt(code))!;
+    res.render('reports/tracked', { report: await presentReport(updated, lngOf(res)), code, answered: true, values: {}, errors: {} });
+  });
+
+  return router;
+}

@@ -1,0 +1,224 @@
+import mongoose from 'mongoose';
+import { anonymousActor, recordAuditEvent, userActor, type AuditActor } from '../audit/index.js';
+import type { Config } from '../config.js';
+import { insertWithNextRef } from '../db/sequence.js';
+import { Government } from '../governments/model.js';
+import { HttpError, notFound } from '../http/errors.js';
+import { FormValidationError } from '../http/validate.js';
+import { Product } from '../products/model.js';
+import { open, sealOptional, type Sealed } from '../vault/index.js';
+import { Vendor } from '../vendors/model.js';
+import { Report, type ReportDocument, type ReportStatus } from './model.js';
+import { hashReceiptCode, newReceiptCode } from './receipt.js';
+import type { ReportInput } from './schema.js';
+
+export type ReportSettings = Pick<Config, 'ANONYMOUS_REPORTS' | 'ANONYMOUS_REPORTS_PER_HOUR'>;
+
+async function assertAllExist(model: mongoose.Model<never>, ids: string[], field: string): Promise<void> {
+  if (ids.length === 0) return;
+  const found = await model.countDocuments({ _id: mongoose.trusted({ $in: ids }) } as never);
+  if (found !== new Set(ids).size) throw new FormValidationError({ [field]: 'validation.invalid' });
+}
+
+/**
+ * Site-wide budget for anonymous submissions. It holds behind Tor, where every visitor arrives from
+ * the same address and a per-address limit would either block everyone or no one.
+ */
+async function assertAnonymousBudget(settings: ReportSettings): Promise<void> {
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  const recent = await Report.countDocuments({ 'submitter.user': null, submittedAt: mongoose.trusted({ $gt: hourAgo }) });
+  if (recent >= settings.ANONYMOUS_REPORTS_PER_HOUR) throw new HttpError(429, 'reports.anonymousBusy');
+}
+
+export async function submitReport(props: {
+  input: ReportInput;
+  user?: Express.User;
+  settings: ReportSettings;
+}): Promise<{ report: ReportDocument; receiptCode?: string }> {
+  const { input, user } = props;
+  if (!user) {
+    if (!props.settings.ANONYMOUS_REPORTS) throw new HttpError(403, 'reports.anonymousClosed');
+    await assertAnonymousBudget(props.settings);
+  }
+  await assertAllExist(Product as never, input.suspectedProducts, 'suspectedProducts');
+  await assertAllExist(Vendor as never, input.suspectedVendors, 'suspectedVendors');
+  await assertAllExist(Government as never, input.suspectedGovernments, 'suspectedGovernments');
+
+  const receiptCode = user ? undefined : newReceiptCode();
+  const now = new Date();
+  const report = (await insertWithNextRef(
+    Report as never,
+    'R',
+    () => ({
+      title: input.title,
+      narrative: input.narrative,
+      dates: input.dates,
+      country: input.country,
+      targets: input.targets.map((t) => ({
+        category: t.category,
+        pseudonym: t.pseudonym,
+        identity: sealOptional(t.identity),
+        contact: sealOptional(t.contact),
+        consentToPublish: t.consent === 'yes',
+      })),
+      suspected: {
+        products: input.suspectedProducts,
+        vendors: input.suspectedVendors,
+        governments: input.suspectedGovernments,
+        other: input.suspectedOther,
+      },
+      infectionVector: { kind: input.vectorKind, detail: input.vectorDetail },
+      sources: input.sources,
+      indicators: input.indicators,
+      submitter: {
+        ...(user ? { user: user.id } : { receiptHash: hashReceiptCode(receiptCode!) }),
+        contact: sealOptional(input.contact),
+      },
+      status: 'submitted',
+      submittedAt: now,
+    }),
+    now,
+  )) as unknown as ReportDocument;
+
+  await recordAuditEvent({
+    actor: user ? userActor(user) : anonymousActor,
+    action: 'report.submitted',
+    subject: { type: 'report', id: report.ref },
+    details: { targets: input.targets.length, sources: input.sources.length, indicators: input.indicators.length },
+  });
+  return { report, ...(receiptCode ? { receiptCode } : {}) };
+}
+
+export async function findReport(ref: string): Promise<ReportDocument | null> {
+  if (!/^R-\d{4}-\d{5}$/.test(ref)) return null;
+  return Report.findOne({ ref });
+}
+
+export async function findReportByReceipt(code: string): Promise<ReportDocument | null> {
+  return Report.findOne({ 'submitter.receiptHash': hashReceiptCode(code) });
+}
+
+export function reportsOf(userId: string): Promise<ReportDocument[]> {
+  return Report.find({ 'submitter.user': userId }).sort({ submittedAt: -1 }).limit(500);
+}
+
+export const QUEUE_STATUSES: ReportStatus[] = ['submitted', 'triaged', 'needs-info'];
+
+export function reviewQueue(status?: ReportStatus): Promise<ReportDocument[]> {
+  const filter = status ? { status } : { status: mongoose.trusted({ $in: QUEUE_STATUSES }) };
+  // Oldest first: the queue is worked in order of waiting time.
+  return Report.find(filter as never).sort({ submittedAt: 1 }).limit(500);
+}
+
+async function setStatus(
+  report: ReportDocument,
+  actor: AuditActor,
+  action: string,
+  update: Record<string, unknown>,
+  details: Record<string, unknown> = {},
+): Promise<void> {
+  await Report.updateOne({ _id: report._id }, update);
+  await recordAuditEvent({ actor, action, subject: { type: 'report', id: report.ref }, details: { from: report.status, ...details } });
+}
+
+function assertOpen(report: ReportDocument): void {
+  if (report.status === 'linked' || report.status === 'rejected') throw new HttpError(409, 'reports.closed');
+}
+
+export async function triageReport(actor: AuditActor, report: ReportDocument): Promise<void> {
+  assertOpen(report);
+  if (report.status === 'triaged') return;
+  await setStatus(report, actor, 'report.triaged', { $set: { status: 'triaged' } }, { to: 'triaged' });
+}
+
+export async function requestInformation(actor: AuditActor, report: ReportDocument, body: string): Promise<void> {
+  assertOpen(report);
+  await setStatus(
+    report,
+    actor,
+    'report.info-requested',
+    { $set: { status: 'needs-info' }, $push: { messages: { from: 'reviewer', author: actor.id, body, at: new Date() } } },
+    { to: 'needs-info' },
+  );
+}
+
+/** The submitter's answer to a reviewer's question: the report goes back to the reviewers. */
+export async function answerQuestion(actor: AuditActor, report: ReportDocument, body: string): Promise<void> {
+  if (report.status !== 'needs-info') throw new HttpError(409, 'reports.noQuestion');
+  await setStatus(
+    report,
+    actor,
+    'report.answered',
+    { $set: { status: 'triaged' }, $push: { messages: { from: 'submitter', ...(actor.id ? { author: actor.id } : {}), body, at: new Date() } } },
+    { to: 'triaged' },
+  );
+}
+
+export async function rejectReport(actor: AuditActor, report: ReportDocument, reason: string): Promise<void> {
+  assertOpen(report);
+  await setStatus(report, actor, 'report.rejected', { $set: { status: 'rejected', rejectionReason: reason } }, { to: 'rejected' });
+}
+
+export async function markLinked(actor: AuditActor, report: ReportDocument, incident: { _id: unknown; ref: string }): Promise<void> {
+  assertOpen(report);
+  await setStatus(report, actor, 'report.linked', { $set: { status: 'linked', linkedIncident: incident._id } }, { to: 'linked', incident: incident.ref });
+}
+
+export interface RevealedIdentities {
+  targets: { pseudonym: string; identity: string; contact: string }[];
+  submitterContact: string;
+}
+
+function openOptional(sealed: Sealed | null | undefined): string {
+  return sealed && sealed.ct ? open(sealed as Sealed) : '';
+}
+
+/** Decrypts a report's protected fields for a reviewer who asked explicitly; the read is audited. */
+export async function revealReport(actor: AuditActor, report: ReportDocument): Promise<RevealedIdentities> {
+  const revealed = {
+    targets: report.targets.map((t) => ({ pseudonym: t.pseudonym, identity: openOptional(t.identity as Sealed), contact: openOptional(t.contact as Sealed) })),
+    submitterContact: openOptional(report.submitter?.contact as Sealed),
+  };
+  await recordAuditEvent({
+    actor,
+    action: 'report.identity.revealed',
+    subject: { type: 'report', id: report.ref },
+    details: { targets: revealed.targets.filter((t) => t.identity || t.contact).length, submitterContact: Boolean(revealed.submitterContact) },
+  });
+  return revealed;
+}
+
+/**
+ * Other reports that may describe the same incident: a shared source URL, a shared indicator, or
+ * the same country and suspected product with a target of the same category in overlapping dates.
+ */
+export async function possibleDuplicates(report: ReportDocument): Promise<{ ref: string; title: string; reasons: string[] }[]> {
+  const self = mongoose.trusted({ $ne: report._id });
+  const urls = report.sources.map((s) => s.url).filter((u): u is string => Boolean(u));
+  const values = report.indicators.map((i) => i.value);
+  const found = new Map<string, { ref: string; title: string; reasons: Set<string> }>();
+  const add = (docs: ReportDocument[], reason: string) => {
+    for (const d of docs) {
+      const entry = found.get(d.ref) ?? { ref: d.ref, title: d.title, reasons: new Set<string>() };
+      entry.reasons.add(reason);
+      found.set(d.ref, entry);
+    }
+  };
+  if (urls.length) add(await Report.find({ _id: self, 'sources.url': mongoose.trusted({ $in: urls }) } as never).limit(20), 'source');
+  if (values.length) add(await Report.find({ _id: self, 'indicators.value': mongoose.trusted({ $in: values }) } as never).limit(20), 'indicator');
+  const products = report.suspected?.products ?? [];
+  if (products.length) {
+    const candidates = await Report.find({
+      _id: self,
+      country: report.country,
+      'suspected.products': mongoose.trusted({ $in: products }),
+      'dates.start': mongoose.trusted({ $lte: report.dates!.end }),
+      'dates.end': mongoose.trusted({ $gte: report.dates!.start }),
+    } as never).limit(20);
+    const categories = new Set(report.targets.map((t) => t.category));
+    add(candidates.filter((c) => c.targets.some((t) => categories.has(t.category))), 'pattern');
+  }
+  return [...found.values()].map((e) => ({ ref: e.ref, title: e.title, reasons: [...e.reasons] }));
+}
+
+export { notFound };

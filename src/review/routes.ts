@@ -1,0 +1,120 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { userActor } from '../audit/index.js';
+import { authorize } from '../http/access.js';
+import { notFound } from '../http/errors.js';
+import { flash } from '../http/flash.js';
+import { parseForm, parseQuery } from '../http/validate.js';
+import { createIncidentFromReport, linkReportToIncident, listWorkingIncidents } from '../incidents/service.js';
+import { presentIncidentRow } from '../incidents/presenter.js';
+import { REPORT_STATUSES, type ReportDocument } from '../reports/model.js';
+import { presentReport, presentReportRow } from '../reports/presenter.js';
+import { emptyForm } from '../auth/schema.js';
+import { linkSchema, messageSchema, rejectSchema } from '../reports/schema.js';
+import { findReport, rejectReport, requestInformation, revealReport, reviewQueue, triageReport } from '../reports/service.js';
+import { reviewerReportLocals } from './locals.js';
+import { FormValidationError } from '../http/validate.js';
+
+const queueQuery = z.strictObject({ status: z.enum(REPORT_STATUSES).optional() });
+
+async function loadReport(req: Request): Promise<ReportDocument> {
+  const report = await findReport(String(req.params.ref));
+  if (!report) throw notFound();
+  return report;
+}
+
+async function showReport(res: Response, report: ReportDocument, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
+  const lng = res.locals.lng as string;
+  res.status(status).render('reports/show', {
+    report: await presentReport(report, lng),
+    isOwner: false,
+    isReviewer: true,
+    ...(await reviewerReportLocals(report)),
+    revealed: undefined,
+    values: {},
+    errors: {},
+    ...extra,
+  });
+}
+
+/** The reviewers' queue and the triage actions on a report. */
+export function reviewRoutes(): Router {
+  const router = Router();
+
+  router.get('/review', authorize('reports.review'), async (req, res) => {
+    const { status } = parseQuery(queueQuery, req);
+    const lng = res.locals.lng as string;
+    const [reports, incidents] = await Promise.all([reviewQueue(status), listWorkingIncidents()]);
+    res.render('review/queue', {
+      reports: reports.map((r) => ({ ...presentReportRow(r), ageDays: Math.floor((Date.now() - r.submittedAt.getTime()) / 86_400_000) })),
+      incidents: incidents.map((i) => presentIncidentRow(i, lng)),
+      status: status ?? '',
+      statuses: REPORT_STATUSES,
+    });
+  });
+
+  router.post('/reports/:ref/triage', authorize('reports.review'), async (req, res) => {
+    parseForm(emptyForm, req.body);
+    const report = await loadReport(req);
+    await triageReport(userActor(req.user!), report);
+    flash(req, 'success', 'review.triaged');
+    res.redirect(`/reports/${report.ref}`);
+  });
+
+  router.post('/reports/:ref/request-info', authorize('reports.review'), async (req, res) => {
+    const report = await loadReport(req);
+    try {
+      const { body } = parseForm(messageSchema, req.body);
+      await requestInformation(userActor(req.user!), report, body);
+    } catch (err) {
+      if (err instanceof FormValidationError) return showReport(res, report, { errors: err.fieldErrors }, 422);
+      throw err;
+    }
+    flash(req, 'success', 'review.infoRequested');
+    res.redirect(`/reports/${report.ref}`);
+  });
+
+  router.post('/reports/:ref/reject', authorize('reports.review'), async (req, res) => {
+    const report = await loadReport(req);
+    try {
+      const { reason } = parseForm(rejectSchema, req.body);
+      await rejectReport(userActor(req.user!), report, reason);
+    } catch (err) {
+      if (err instanceof FormValidationError) return showReport(res, report, { errors: { reason: err.fieldErrors.reason ?? 'validation.required' } }, 422);
+      throw err;
+    }
+    flash(req, 'success', 'review.rejected');
+    res.redirect(`/reports/${report.ref}`);
+  });
+
+  router.post('/reports/:ref/link', authorize('reports.review'), async (req, res) => {
+    const report = await loadReport(req);
+    try {
+      const { incident } = parseForm(linkSchema, req.body);
+      const linked = await linkReportToIncident(userActor(req.user!), report, incident);
+      flash(req, 'success', 'review.linked');
+      res.redirect(`/incidents/${linked.ref}`);
+    } catch (err) {
+      if (err instanceof FormValidationError) return showReport(res, report, { errors: err.fieldErrors, values: { incident: (req.body as { incident?: string }).incident ?? '' } }, 422);
+      throw err;
+    }
+  });
+
+  router.post('/reports/:ref/incident', authorize('incidents.edit'), async (req, res) => {
+    parseForm(emptyForm, req.body);
+    const report = await loadReport(req);
+    const incident = await createIncidentFromReport(userActor(req.user!), report);
+    flash(req, 'success', 'review.incidentCreated');
+    res.redirect(`/incidents/${incident.ref}/edit`);
+  });
+
+  // Decrypts the protected fields into this one response (never into the session); audited.
+  router.post('/reports/:ref/reveal', authorize('identity.reveal'), async (req, res) => {
+    parseForm(emptyForm, req.body);
+    const report = await loadReport(req);
+    const revealed = await revealReport(userActor(req.user!), report);
+    await showReport(res, report, { revealed });
+  });
+
+  return router;
+}

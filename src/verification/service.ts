@@ -1,0 +1,84 @@
+import mongoose from 'mongoose';
+import { recordAuditEvent, userActor } from '../audit/index.js';
+import { HttpError } from '../http/errors.js';
+import { FormValidationError } from '../http/validate.js';
+import { Incident, type IncidentDocument } from '../incidents/model.js';
+import type { ReviewInput } from '../incidents/schema.js';
+import { Report } from '../reports/model.js';
+import { CHECKLIST_ITEMS, Review, type ReviewDocument } from './model.js';
+
+export const APPROVALS_NEEDED = 2;
+
+function subject(incident: IncidentDocument) {
+  return { type: 'incident', id: incident.ref };
+}
+
+export async function submitForReview(actor: Express.User, incident: IncidentDocument): Promise<void> {
+  const status = incident.verification!.status;
+  if (status !== 'draft' && status !== 'disputed') throw new HttpError(409, 'verification.notDraft');
+  await Incident.updateOne({ _id: incident._id }, { $set: { 'verification.status': 'in-review' } });
+  await recordAuditEvent({ actor: userActor(actor), action: 'incident.submitted-for-review', subject: subject(incident), details: { from: status, round: incident.verification!.round } });
+}
+
+/** True if the user submitted any report linked to the incident: they may not verify it. */
+async function submittedLinkedReport(userId: string, incident: IncidentDocument): Promise<boolean> {
+  if (!incident.reports.length) return false;
+  return Boolean(await Report.exists({ _id: mongoose.trusted({ $in: incident.reports }), 'submitter.user': userId } as never));
+}
+
+/**
+ * Records a review. Verified needs approvals from two different reviewers in the current round,
+ * each with the whole checklist, neither the submitter of a linked report. Changes requested or a
+ * rejection send the incident back (draft / disputed) and start a new round.
+ */
+export async function recordReview(reviewer: Express.User, incident: IncidentDocument, input: ReviewInput): Promise<'verified' | 'in-review' | 'draft' | 'disputed'> {
+  const { status, round } = incident.verification!;
+  if (status !== 'in-review') throw new HttpError(409, 'verification.notInReview');
+  if (await submittedLinkedReport(reviewer.id, incident)) throw new HttpError(403, 'verification.ownReport');
+  const checklist = Object.fromEntries(CHECKLIST_ITEMS.map((item) => [item, input[item] === 'yes'])) as Record<(typeof CHECKLIST_ITEMS)[number], boolean>;
+  if (input.decision === 'approve') {
+    const missing = CHECKLIST_ITEMS.filter((item) => !checklist[item]);
+    if (missing.length) throw new FormValidationError(Object.fromEntries(missing.map((m) => [m, 'verification.checklistRequired'])));
+  }
+  try {
+    await Review.create({ incident: incident._id, round, reviewer: reviewer.id, decision: input.decision, checklist, note: input.note, at: new Date() });
+  } catch (err) {
+    if ((err as { code?: number }).code === 11000) throw new HttpError(409, input.decision === 'approve' ? 'verification.alreadyApproved' : 'verification.alreadyReviewed');
+    throw err;
+  }
+  await recordAuditEvent({ actor: userActor(reviewer), action: `incident.review.${input.decision}`, subject: subject(incident), details: { round, checklist, note: input.note } });
+
+  if (input.decision === 'approve') {
+    const approvers = await Review.distinct('reviewer', { incident: incident._id, round, decision: 'approve' });
+    if (approvers.length < APPROVALS_NEEDED) return 'in-review';
+    // Only the request that completes the round moves the status (the filter makes a second one a no-op).
+    const done = await Incident.updateOne(
+      { _id: incident._id, 'verification.status': 'in-review', 'verification.round': round },
+      { $set: { 'verification.status': 'verified', 'verification.verifiedAt': new Date(), published: incident.visibility === 'public' } },
+    );
+    if (done.modifiedCount === 1) {
+      await recordAuditEvent({ actor: userActor(reviewer), action: 'incident.verified', subject: subject(incident), details: { round, approvers: approvers.map(String) } });
+    }
+    return 'verified';
+  }
+  const back = input.decision === 'reject' ? 'disputed' : 'draft';
+  await Incident.updateOne(
+    { _id: incident._id, 'verification.round': round },
+    { $set: { 'verification.status': back, 'verification.round': round + 1, published: false } },
+  );
+  await recordAuditEvent({ actor: userActor(reviewer), action: 'incident.sent-back', subject: subject(incident), details: { to: back, round } });
+  return back;
+}
+
+export async function retractIncident(actor: Express.User, incident: IncidentDocument, reason: string): Promise<void> {
+  if (incident.verification!.status === 'retracted') throw new HttpError(409, 'incidents.retracted');
+  await Incident.updateOne(
+    { _id: incident._id },
+    { $set: { 'verification.status': 'retracted', published: false, retraction: { reason, at: new Date() } } },
+  );
+  await recordAuditEvent({ actor: userActor(actor), action: 'incident.retracted', subject: subject(incident), details: { reason, from: incident.verification!.status } });
+}
+
+export function reviewsOf(incident: IncidentDocument): Promise<ReviewDocument[]> {
+  return Review.find({ incident: incident._id }).sort({ at: 1 }).populate('reviewer', 'name roles');
+}

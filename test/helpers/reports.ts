@@ -1,0 +1,43 @@
+import type { Agent } from './app.js';
+import { csrfFrom } from './app.js';
+
+/** A valid report form body, as the browser posts it (urlencoded, nested rows). Override per test. */
+export function reportForm(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    title: 'Journalist phone infected after SMS link',
+    narrative: 'A journalist received an SMS with a link in July 2021; forensic analysis found traces.',
+    'dates[from]': '2021-07',
+    'dates[to]': '',
+    country: 'MA',
+    'targets[0][category]': 'journalist',
+    'targets[0][pseudonym]': 'Journalist A',
+    'targets[0][identity]': 'CANARY-IDENTITY-Jane Doe',
+    'targets[0][contact]': 'canary-contact@example.org',
+    'targets[0][consent]': 'no',
+    vectorKind: 'one-click',
+    vectorDetail: 'SMS with a shortened link',
+    'sources[0][kind]': 'forensic-report',
+    'sources[0][url]': 'https://example.org/forensic-report',
+    'sources[0][title]': 'Forensic report',
+    'sources[0][publisher]': 'A Lab',
+    'sources[0][date]': '2021-07-18',
+    'indicators[0][type]': 'domain',
+    'indicators[0][value]': 'Free247Downloads.com',
+    contact: 'CANARY-SUBMITTER-signal:+100000',
+    ...overrides,
+  };
+}
+
+export function encodeForm(fields: Record<string, unknown>): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(fields)) {
+    if (Array.isArray(v)) for (const item of v) params.append(k, String(item));
+    else if (v !== undefined) params.append(k, String(v));
+  }
+  return params.toString();
+}
+
+export async function postReport(a: Agent, fields: Record<string, unknown> = reportForm()) {
+  const token = await csrfFrom(a, '/reports/new');
+  return a.post('/reports').type('form').send(encodeForm({ _csrf: token, ...fields }));
+}
