@@ -22,7 +22,7 @@ export async function insertWithNextRef<T>(
     const seq = (last?.refSeq ?? 0) + 1;
     const ref = `${prefix}-${year}-${String(seq).padStart(5, '0')}`;
     try {
-      return (await model.create({ ...build(ref, year, seq), ref, refYear: year, refSeq: seq } as never)) as InstanceType<Model<T>>;
+      return (await model.create({ ...build(ref, year, seq), ref, refYear: year, refSeq: seq } as never));
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
       // CASE: someone took this number; back off a little so racing writers spread out.

@@ -36,7 +36,7 @@ export function normaliseIndicator(type: IndicatorType, raw: string): string | u
     case 'sha256':
       return /^[0-9a-f]{64}$/i.test(value) ? value.toLowerCase() : undefined;
     case 'process':
-      return /^[^\u0000-\u001f/\\]{1,255}$/.test(value) ? value : undefined;
+      return /^[^\p{Cc}/\\]{1,255}$/u.test(value) ? value : undefined;
     case 'app-id':
       return /^[A-Za-z0-9_]+(\.[A-Za-z0-9_-]+)+$/.test(value) && value.length <= 255 ? value : undefined;
   }

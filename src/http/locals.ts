@@ -16,7 +16,7 @@ export const viewLocals: RequestHandler = (req, res, next) => {
   res.locals.errors ??= {};
   // Repeated form sections show the rows already filled plus one blank row (at least `min`).
   res.locals.rowCount = (rows: unknown, min: number) => Math.max((rows && typeof rows === 'object' ? Object.keys(rows).length : 0) + 1, min);
-  res.locals.asList = (v: unknown) => (v === undefined || v === null || v === '' ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
+  res.locals.asList = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' && v !== '' ? [v] : []);
   res.locals.formatDate = (d: Date | string | undefined) =>
     d ? new Intl.DateTimeFormat(lng === 'ar' ? 'ar-u-nu-latn' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(d)) : '';
   next();

@@ -49,7 +49,7 @@ function formValues(incident: IncidentDocument): Record<string, unknown> {
   return {
     title: incident.title,
     summary: incident.summary,
-    dates: { from: formatFuzzyDate(incident.dates!.from as never), to: incident.dates!.to ? formatFuzzyDate(incident.dates!.to as never) : '' },
+    dates: { from: formatFuzzyDate(incident.dates.from as never), to: incident.dates.to ? formatFuzzyDate(incident.dates.to as never) : '' },
     countries: incident.countries,
     targets: incident.targets.map((t) => ({ category: t.category, pseudonym: t.pseudonym, consent: t.consentToPublish ? 'yes' : 'no' })),
     attributions: incident.attributions.map((a) => ({

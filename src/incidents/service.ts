@@ -49,9 +49,9 @@ export async function createIncidentFromReport(actor: AuditActor, report: Report
     ...(report.suspected?.governments ?? []).map((government) => ({ kind: 'government', government, confidence: 'low', basis })),
   ];
   const plain = (d: { y: number; m?: number | null; d?: number | null }) => ({ y: d.y, ...(d.m ? { m: d.m } : {}), ...(d.d ? { d: d.d } : {}) });
-  const source = report.dates!;
+  const source = report.dates;
   const dates = { from: plain(source.from), ...(source.to ? { to: plain(source.to) } : {}), start: source.start, end: source.end };
-  const derived = await denormalise(attributions as Attribution[], 'restricted', 'draft', dates.from.y);
+  const derived = await denormalise(attributions, 'restricted', 'draft', dates.from.y);
   const incident = (await insertWithNextRef(Incident as never, 'I', () => ({
     title: report.title,
     summary: report.narrative,
@@ -129,7 +129,7 @@ export async function updateIncident(actor: AuditActor, incident: IncidentDocume
   const newStatus = reopen ? 'in-review' : status;
   const set: Record<string, unknown> = {
     ...next,
-    ...(await denormalise(next.attributions as Attribution[], next.visibility, newStatus, next.dates.from.y)),
+    ...(await denormalise(next.attributions, next.visibility, newStatus, next.dates.from.y)),
   };
   if (reopen) {
     set['verification.status'] = 'in-review';

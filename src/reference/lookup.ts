@@ -38,5 +38,5 @@ export async function entityOptions(lng: string): Promise<{ products: EntityRef[
     Vendor.find({}, { name: 1, nameAr: 1, slug: 1 }).sort({ name: 1 }).limit(2000).lean(),
     Government.find({}, { name: 1, nameAr: 1, slug: 1 }).sort({ name: 1 }).limit(2000).lean(),
   ]);
-  return { products: pick(products as never), vendors: pick(vendors as never), governments: pick(governments as never) };
+  return { products: pick(products), vendors: pick(vendors), governments: pick(governments) };
 }

@@ -4,7 +4,7 @@ export function isoDay(date: Date | null | undefined): string {
 }
 
 export function idString(id: unknown): string {
-  return id ? String(id) : '';
+  return id ? (id as { toString(): string }).toString() : '';
 }
 
 /** The display name in the page's language (Arabic name when there is one). */

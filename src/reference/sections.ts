@@ -13,7 +13,7 @@ import { referenceRoutes } from './routes.js';
 import { findBySlug } from './slugs.js';
 
 async function vendorOptions(lng: string) {
-  return (await listVendors()).map((v) => ({ id: v.id as string, name: displayName(v, lng) }));
+  return (await listVendors()).map((v) => ({ id: v.id, name: displayName(v, lng) }));
 }
 
 export function vendorAdminRoutes() {
@@ -59,7 +59,7 @@ export function productAdminRoutes() {
     create: createProduct,
     update: updateProduct,
     presentList: async (docs, lng) => {
-      const vendors = new Map((await listVendors()).map((v) => [v.id as string, displayName(v, lng)]));
+      const vendors = new Map((await listVendors()).map((v) => [v.id, displayName(v, lng)]));
       return docs.map((p) => ({ slug: p.slug, name: displayName(p, lng), category: p.category, vendor: vendors.get(idString(p.vendor)) ?? '' }));
     },
     formValues: (p) => ({

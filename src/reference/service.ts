@@ -51,6 +51,6 @@ export async function updateReference<T>(
     await assertSlugFree(kind, input.slug, current._id);
     update.previousSlugs = [...new Set([...(current.previousSlugs ?? []), current.slug])].filter((s) => s !== input.slug);
   }
-  await kind.model.updateOne({ _id: current._id } as never, { $set: update } as never);
+  await kind.model.updateOne({ _id: current._id } as never, { $set: update });
   await recordAuditEvent({ actor, action: `${kind.subjectType}.updated`, subject: { type: kind.subjectType, id: String(current._id) }, details: { changes } });
 }

@@ -28,9 +28,9 @@ export type SlugLookup<D> = { doc: D; redirect: false } | { doc: D; redirect: tr
 export async function findBySlug<T extends { slug: string }>(model: Model<T>, slug: string): Promise<SlugLookup<InstanceType<Model<T>>>> {
   if (!/^[a-z0-9-]{1,80}$/.test(slug)) return undefined;
   const current = await model.findOne({ slug } as never);
-  if (current) return { doc: current as InstanceType<Model<T>>, redirect: false };
+  if (current) return { doc: current, redirect: false };
   const renamed = await model.findOne({ previousSlugs: slug } as never);
-  return renamed ? { doc: renamed as InstanceType<Model<T>>, redirect: true } : undefined;
+  return renamed ? { doc: renamed, redirect: true } : undefined;
 }
 
 /** Lines of a textarea → trimmed, non-empty, de-duplicated entries. */

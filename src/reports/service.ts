@@ -170,7 +170,7 @@ export interface RevealedIdentities {
 }
 
 function openOptional(sealed: Sealed | null | undefined): string {
-  return sealed && sealed.ct ? open(sealed as Sealed) : '';
+  return sealed && sealed.ct ? open(sealed) : '';
 }
 
 /** Decrypts a report's protected fields for a reviewer who asked explicitly; the read is audited. */
@@ -212,8 +212,8 @@ export async function possibleDuplicates(report: ReportDocument): Promise<{ ref:
       _id: self,
       country: report.country,
       'suspected.products': mongoose.trusted({ $in: products }),
-      'dates.start': mongoose.trusted({ $lte: report.dates!.end }),
-      'dates.end': mongoose.trusted({ $gte: report.dates!.start }),
+      'dates.start': mongoose.trusted({ $lte: report.dates.end }),
+      'dates.end': mongoose.trusted({ $gte: report.dates.start }),
     } as never).limit(20);
     const categories = new Set(report.targets.map((t) => t.category));
     add(candidates.filter((c) => c.targets.some((t) => categories.has(t.category))), 'pattern');

@@ -31,8 +31,8 @@ export function reportForm(overrides: Record<string, unknown> = {}): Record<stri
 export function encodeForm(fields: Record<string, unknown>): string {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(fields)) {
-    if (Array.isArray(v)) for (const item of v) params.append(k, String(item));
-    else if (v !== undefined) params.append(k, String(v));
+    if (Array.isArray(v)) for (const item of v) params.append(k, String(item as string));
+    else if (typeof v === 'string') params.append(k, v);
   }
   return params.toString();
 }
