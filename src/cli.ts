@@ -6,10 +6,8 @@ import { emailField } from './auth/schema.js';
 import { createActiveUser, disableUser, listUsers, setUserRoles } from './auth/service.js';
 import { User } from './auth/model.js';
 import { ROLES, loadConfig, type Config } from './config.js';
-import { connectDatabase, disconnectDatabase, ensureIndexes, startEngine, type Engine } from './db/index.js';
-import { runningEngine } from './db/engine-file.js';
+import { openDatabaseForCommand } from './db/open.js';
 import { FormValidationError } from './http/validate.js';
-import { createLogger } from './log.js';
 import { configureTotpRoles } from './policies/index.js';
 import './models.js';
 
@@ -25,20 +23,6 @@ const usage = `Usage: npm run cli -- <command> [options]
   user:roles --email E --role R [--role R2]     (replaces the user's roles)
   audit:verify
       Walks the audit chain: prints OK with the count and head hash, or the first broken seq (exit 1).`;
-
-/** Reuse a running app's embedded engine if there is one; otherwise start (and later stop) our own. */
-async function openDatabase(config: Config): Promise<Engine | undefined> {
-  const logger = createLogger('warn');
-  const running = config.MONGODB_URI ? undefined : runningEngine(config.DATA_DIR);
-  if (running) {
-    await connectDatabase(running.uri);
-    return undefined;
-  }
-  const engine = await startEngine(config, logger);
-  await connectDatabase(engine.uri);
-  await ensureIndexes(logger);
-  return engine;
-}
 
 async function readPassword(): Promise<string> {
   if (process.env.CLI_PASSWORD) return process.env.CLI_PASSWORD;
@@ -122,7 +106,7 @@ async function main(): Promise<void> {
   }
   const config = loadConfig();
   configureTotpRoles(config.REQUIRE_TOTP_ROLES);
-  const engine = await openDatabase(config);
+  const close = await openDatabaseForCommand(config);
   let code = 1;
   try {
     code = await run(command, args, config);
@@ -131,8 +115,7 @@ async function main(): Promise<void> {
     else if (err instanceof FormValidationError) console.error(`error: ${Object.values(err.fieldErrors).join('; ')}`);
     else console.error(`error: ${(err as Error).message}`);
   } finally {
-    await disconnectDatabase();
-    await engine?.stop();
+    await close();
   }
   process.exit(code);
 }

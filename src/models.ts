@@ -7,3 +7,4 @@ import './governments/model.js';
 import './reports/model.js';
 import './incidents/model.js';
 import './verification/model.js';
+import './settings/model.js';
