@@ -10,7 +10,7 @@ function clientKey(req: Request): string {
   return createHash('sha256').update(salt).update(req.ip ?? 'unknown').digest('base64url');
 }
 
-export function limitRequests(options: { windowMs: number; limit: number }): RequestHandler {
+export function limitRequests(options: { windowMs: number; limit: number; anonymousOnly?: boolean }): RequestHandler {
   return rateLimit({
     windowMs: options.windowMs,
     limit: options.limit,
@@ -18,7 +18,7 @@ export function limitRequests(options: { windowMs: number; limit: number }): Req
     legacyHeaders: false,
     keyGenerator: clientKey,
     validate: { ip: false, keyGeneratorIpFallback: false },
-    skip: (req) => req.method === 'GET' || req.method === 'HEAD',
+    skip: (req) => req.method === 'GET' || req.method === 'HEAD' || (options.anonymousOnly === true && Boolean(req.user)),
     handler: (_req, _res, next) => next(new HttpError(429, 'errors.tooManyRequests')),
   });
 }

@@ -44,7 +44,8 @@ function lngOf(res: Response): string {
 
 export function reportRoutes(config: Config): Router {
   const router = Router();
-  const submitLimit = limitRequests({ windowMs: 60 * 60_000, limit: 30 });
+  // Signed-in accounts are accountable (and may share an address, e.g. behind Tor): anonymous only.
+  const submitLimit = limitRequests({ windowMs: 60 * 60_000, limit: 30, anonymousOnly: true });
   const trackLimit = limitRequests({ windowMs: 60_000, limit: 20 });
 
   router.get('/reports/new', publicAccess, async (req, res) => {

@@ -4,6 +4,11 @@ import { hashPassword } from '../../src/auth/password.js';
 import { newTotpSecret } from '../../src/auth/totp.js';
 import type { Role } from '../../src/config.js';
 import { csrfFrom, type Agent } from './app.js';
+import { insertWithNextRef } from '../../src/db/sequence.js';
+import { Government } from '../../src/governments/model.js';
+import { Incident, type IncidentDocument } from '../../src/incidents/model.js';
+import { Product } from '../../src/products/model.js';
+import { Vendor } from '../../src/vendors/model.js';
 
 export const PASSWORD = 'correct horse battery staple';
 const hashes = new Map<string, Promise<string>>();
@@ -54,4 +59,46 @@ export async function signIn(a: Agent, account: { email: string; password: strin
     const r2 = await a.post('/login/totp').type('form').send({ _csrf: t2, code: await totpCode(account.totpSecret) });
     if (r2.status !== 302) throw new Error(`TOTP step failed with ${r2.status}`);
   }
+}
+
+// ---- reference data and incidents ---------------------------------------------------------------
+
+
+export async function createEntities(): Promise<{ vendor: InstanceType<typeof Vendor>; product: InstanceType<typeof Product>; government: InstanceType<typeof Government> }> {
+  counter += 1;
+  const vendor = await Vendor.create({ slug: `vendor-${counter}`, name: `Vendor ${counter}`, nameAr: `مورّد ${counter}`, hqCountry: 'IL' });
+  const product = await Product.create({ slug: `product-${counter}`, name: `Product ${counter}`, vendor: vendor._id, category: 'spyware' });
+  const government = await Government.create({ slug: `government-${counter}`, country: 'MA', name: `Government ${counter}` });
+  return { vendor, product, government };
+}
+
+/** An incident in a given state, written directly (the HTTP path is tested on its own). */
+export async function createIncident(props: {
+  title?: string;
+  summary?: string;
+  status?: 'draft' | 'in-review' | 'verified' | 'disputed' | 'retracted';
+  visibility?: 'public' | 'restricted';
+  reports?: unknown[];
+  productId?: unknown;
+  pseudonym?: string;
+} = {}): Promise<IncidentDocument> {
+  const status = props.status ?? 'draft';
+  const visibility = props.visibility ?? 'public';
+  const from = { y: 2021, m: 7 };
+  return (await insertWithNextRef(Incident as never, 'I', () => ({
+    title: props.title ?? 'An incident',
+    summary: props.summary ?? 'What happened.',
+    dates: { from, start: new Date(Date.UTC(2021, 6, 1)), end: new Date(Date.UTC(2021, 6, 31, 23, 59, 59)) },
+    countries: ['MA'],
+    targets: [{ category: 'journalist', pseudonym: props.pseudonym ?? 'Journalist A', consentToPublish: false }],
+    attributions: props.productId ? [{ kind: 'product', product: props.productId, confidence: 'high', basis: 'Forensic traces.', sources: [0] }] : [],
+    sources: [{ kind: 'forensic-report', url: 'https://example.org/report', title: 'A forensic report', publisher: 'A Lab', date: new Date('2021-07-18') }],
+    indicators: [],
+    reports: props.reports ?? [],
+    visibility,
+    verification: { status, round: 1, ...(status === 'verified' ? { verifiedAt: new Date() } : {}) },
+    published: status === 'verified' && visibility === 'public',
+    year: 2021,
+    productIds: props.productId ? [props.productId] : [],
+  }))) as unknown as IncidentDocument;
 }
