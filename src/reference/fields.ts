@@ -41,6 +41,7 @@ export const optionalIsoDate = z
 export const objectIdOrEmpty = z
   .string()
   .trim()
+  .optional()
   .transform((s) => s || undefined)
   .refine((s) => s === undefined || /^[0-9a-f]{24}$/.test(s), 'validation.invalid');
 
