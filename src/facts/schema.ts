@@ -34,7 +34,8 @@ export const targetInput = z.strictObject({
   pseudonym: requiredText(120),
   identity: text(500).default(''),
   contact: text(500).default(''),
-  consent: z.enum(['yes', 'no']).default('no'),
+  // Anything but an explicit yes is no: consent is never assumed.
+  consent: z.enum(['yes', 'no', '']).default('no').transform((v) => (v === 'yes' ? 'yes' : 'no')),
 });
 
 export const sourceInput = z.strictObject({

@@ -38,7 +38,7 @@ export const incidentSchema = formObject({
   dates: datesInput,
   countries: countryList,
   targets: rows(
-    z.strictObject({ category: z.enum(TARGET_CATEGORIES, 'validation.required'), pseudonym: requiredText(120), consent: z.enum(['yes', 'no']).default('no') }),
+    z.strictObject({ category: z.enum(TARGET_CATEGORIES, 'validation.required'), pseudonym: requiredText(120), consent: z.enum(['yes', 'no', '']).default('no').transform((v) => (v === 'yes' ? 'yes' : 'no')) }),
     20,
   ),
   attributions: rows(attributionInput, 20),

@@ -36,7 +36,7 @@ export async function seedDemo(config: Config): Promise<Record<string, unknown>>
 
   const vendorIds = new Map<string, mongoose.Types.ObjectId>();
   for (const v of demoVendors) {
-    const { parent, formerNames, ...rest } = v as typeof v & { parent?: string; formerNames?: { name: string; to?: string }[] };
+    const { parent, formerNames, ...rest } = v;
     const created = await createVendor(seedActor, {
       ...rest,
       website: (rest as { website?: string }).website,
@@ -44,7 +44,7 @@ export async function seedDemo(config: Config): Promise<Record<string, unknown>>
       parent: parent ? String(vendorIds.get(parent)) : undefined,
       formerNames: ((formerNames ?? []) as { name: string; to?: string }[]).map((f) => ({ name: f.name, from: undefined, to: day(f.to) })),
       listings: rest.listings.map((l) => ({ ...l, regime: l.regime as never, status: l.status as never, date: day(l.date) })),
-    } as never);
+    });
     vendorIds.set(v.slug, created._id);
   }
   const productIds = new Map<string, mongoose.Types.ObjectId>();
@@ -97,7 +97,7 @@ export async function seedDemo(config: Config): Promise<Record<string, unknown>>
         note: 'Demonstration data: summarised from the cited public report.',
         at: verifiedAt,
       });
-      await recordAuditEvent({ actor: userActor({ id: r.user.id as string, roles: ['reviewer'] }), action: 'incident.review.approve', subject: { type: 'incident', id: ref }, details: { round: 1, seed: 'demo' } });
+      await recordAuditEvent({ actor: userActor({ id: r.user.id, roles: ['reviewer'] }), action: 'incident.review.approve', subject: { type: 'incident', id: ref }, details: { round: 1, seed: 'demo' } });
     }
     await recordAuditEvent({ actor: seedActor, action: 'incident.verified', subject: { type: 'incident', id: ref }, details: { round: 1, seed: 'demo' } });
   }
