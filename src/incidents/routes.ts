@@ -9,8 +9,8 @@ import { SOURCE_KINDS, TARGET_CATEGORIES } from '../facts/model.js';
 import { authorize, publicAccess } from '../http/access.js';
 import { HttpError, notFound } from '../http/errors.js';
 import { flash } from '../http/flash.js';
-import { submitForm } from '../http/forms.js';
-import { FormValidationError, pageNumber, parseForm, parseQuery } from '../http/validate.js';
+import { safeValues, submitForm } from '../http/forms.js';
+import { pageNumber, parseForm, parseQuery } from '../http/validate.js';
 import { entityOptions } from '../reference/lookup.js';
 import { idString, isoDay } from '../reference/presenter.js';
 import { CHECKLIST_ITEMS } from '../verification/model.js';
@@ -69,30 +69,32 @@ function formValues(incident: IncidentDocument): Record<string, unknown> {
   };
 }
 
-async function showPrivileged(req: Request, res: Response, incident: IncidentDocument, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
+/** The incident page as staff see it (verification panel, history); its forms show it again on errors. */
+async function privilegedPage(req: Request, res: Response, incident: IncidentDocument) {
   const reviews = await reviewsOf(incident);
   const round = incident.verification!.round;
   const approvals = new Set(reviews.filter((r) => r.round === round && r.decision === 'approve').map((r) => String((r.reviewer as unknown as { _id: unknown })._id)));
-  res.status(status).render('incidents/show', {
-    incident: await presentIncident(incident, lngOf(res), true),
-    privileged: true,
-    reviews: reviews.map((r) => ({
-      reviewer: (r.reviewer as unknown as { name?: string }).name ?? '',
-      round: r.round,
-      decision: r.decision,
-      checklist: r.checklist,
-      note: r.note,
-      at: r.at,
-      current: r.round === round,
-    })),
-    approvals: approvals.size,
-    approvalsNeeded: APPROVALS_NEEDED,
-    approvedByMe: approvals.has(req.user!.id),
-    checklistItems: CHECKLIST_ITEMS,
-    values: {},
-    errors: {},
-    ...extra,
-  });
+  return {
+    view: 'incidents/show',
+    values: safeValues(req.body),
+    locals: {
+      incident: await presentIncident(incident, lngOf(res), true),
+      privileged: true,
+      reviews: reviews.map((r) => ({
+        reviewer: (r.reviewer as unknown as { name?: string }).name ?? '',
+        round: r.round,
+        decision: r.decision,
+        checklist: r.checklist,
+        note: r.note,
+        at: r.at,
+        current: r.round === round,
+      })),
+      approvals: approvals.size,
+      approvalsNeeded: APPROVALS_NEEDED,
+      approvedByMe: approvals.has(req.user!.id),
+      checklistItems: CHECKLIST_ITEMS,
+    },
+  };
 }
 
 export function incidentRoutes(): Router {
@@ -113,7 +115,8 @@ export function incidentRoutes(): Router {
     const incident = await findIncident(String(req.params.ref));
     if (!incident) throw notFound();
     if ((res.locals.can as Record<string, boolean>).viewUnpublished) {
-      await showPrivileged(req, res, incident);
+      const page = await privilegedPage(req, res, incident);
+      res.render(page.view, { ...page.locals, values: {}, errors: {} });
       return;
     }
     if (incident.published) {
@@ -155,28 +158,21 @@ export function incidentRoutes(): Router {
 
   router.post('/incidents/:ref/reviews', authorize('incidents.verify'), async (req, res) => {
     const incident = await loadIncident(req);
-    try {
+    await submitForm(res, await privilegedPage(req, res, incident), async () => {
       const outcome = await recordReview(req.user!, incident, parseForm(reviewSchema, req.body));
       flash(req, 'success', `verification.outcome.${outcome}`);
       res.redirect(`/incidents/${incident.ref}`);
-    } catch (err) {
-      if (!(err instanceof FormValidationError)) throw err;
-      await showPrivileged(req, res, incident, { errors: err.fieldErrors, values: req.body as Record<string, unknown> }, 422);
-    }
+    });
   });
 
   router.post('/incidents/:ref/retract', authorize('incidents.retract'), async (req, res) => {
     const incident = await loadIncident(req);
-    try {
+    await submitForm(res, await privilegedPage(req, res, incident), async () => {
       const { reason } = parseForm(retractSchema, req.body);
       await retractIncident(req.user!, incident, reason);
-    } catch (err) {
-      if (!(err instanceof FormValidationError)) throw err;
-      await showPrivileged(req, res, incident, { errors: { reason: 'validation.required' } }, 422);
-      return;
-    }
-    flash(req, 'success', 'incidents.retractedDone');
-    res.redirect(`/incidents/${incident.ref}`);
+      flash(req, 'success', 'incidents.retractedDone');
+      res.redirect(`/incidents/${incident.ref}`);
+    });
   });
 
   return router;

@@ -13,7 +13,7 @@ import { emptyForm } from '../auth/schema.js';
 import { linkSchema, messageSchema, rejectSchema } from '../reports/schema.js';
 import { findReport, rejectReport, requestInformation, revealReport, reviewQueue, triageReport } from '../reports/service.js';
 import { reviewerReportLocals } from './locals.js';
-import { FormValidationError } from '../http/validate.js';
+import { safeValues, submitForm } from '../http/forms.js';
 
 const queueQuery = z.strictObject({ status: z.enum(REPORT_STATUSES).optional() });
 
@@ -23,18 +23,14 @@ async function loadReport(req: Request): Promise<ReportDocument> {
   return report;
 }
 
-async function showReport(res: Response, report: ReportDocument, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
+/** The report page's view and locals for a reviewer; forms on it show it again with their errors. */
+async function reportPage(res: Response, report: ReportDocument, req: Request) {
   const lng = res.locals.lng as string;
-  res.status(status).render('reports/show', {
-    report: await presentReport(report, lng),
-    isOwner: false,
-    isReviewer: true,
-    ...(await reviewerReportLocals(report)),
-    revealed: undefined,
-    values: {},
-    errors: {},
-    ...extra,
-  });
+  return {
+    view: 'reports/show',
+    values: safeValues(req.body),
+    locals: { report: await presentReport(report, lng), isOwner: false, isReviewer: true, ...(await reviewerReportLocals(report)), revealed: undefined },
+  };
 }
 
 /** The reviewers' queue and the triage actions on a report. */
@@ -63,41 +59,32 @@ export function reviewRoutes(): Router {
 
   router.post('/reports/:ref/request-info', authorize('reports.review'), async (req, res) => {
     const report = await loadReport(req);
-    try {
+    await submitForm(res, await reportPage(res, report, req), async () => {
       const { body } = parseForm(messageSchema, req.body);
       await requestInformation(userActor(req.user!), report, body);
-    } catch (err) {
-      if (err instanceof FormValidationError) return showReport(res, report, { errors: err.fieldErrors }, 422);
-      throw err;
-    }
-    flash(req, 'success', 'review.infoRequested');
-    res.redirect(`/reports/${report.ref}`);
+      flash(req, 'success', 'review.infoRequested');
+      res.redirect(`/reports/${report.ref}`);
+    });
   });
 
   router.post('/reports/:ref/reject', authorize('reports.review'), async (req, res) => {
     const report = await loadReport(req);
-    try {
+    await submitForm(res, await reportPage(res, report, req), async () => {
       const { reason } = parseForm(rejectSchema, req.body);
       await rejectReport(userActor(req.user!), report, reason);
-    } catch (err) {
-      if (err instanceof FormValidationError) return showReport(res, report, { errors: { reason: err.fieldErrors.reason ?? 'validation.required' } }, 422);
-      throw err;
-    }
-    flash(req, 'success', 'review.rejected');
-    res.redirect(`/reports/${report.ref}`);
+      flash(req, 'success', 'review.rejected');
+      res.redirect(`/reports/${report.ref}`);
+    });
   });
 
   router.post('/reports/:ref/link', authorize('reports.review'), async (req, res) => {
     const report = await loadReport(req);
-    try {
+    await submitForm(res, await reportPage(res, report, req), async () => {
       const { incident } = parseForm(linkSchema, req.body);
       const linked = await linkReportToIncident(userActor(req.user!), report, incident);
       flash(req, 'success', 'review.linked');
       res.redirect(`/incidents/${linked.ref}`);
-    } catch (err) {
-      if (err instanceof FormValidationError) return showReport(res, report, { errors: err.fieldErrors, values: { incident: (req.body as { incident?: string }).incident ?? '' } }, 422);
-      throw err;
-    }
+    });
   });
 
   router.post('/reports/:ref/incident', authorize('incidents.edit'), async (req, res) => {
@@ -113,7 +100,8 @@ export function reviewRoutes(): Router {
     parseForm(emptyForm, req.body);
     const report = await loadReport(req);
     const revealed = await revealReport(userActor(req.user!), report);
-    await showReport(res, report, { revealed });
+    const page = await reportPage(res, report, req);
+    res.render(page.view, { ...page.locals, revealed, values: {}, errors: {} });
   });
 
   return router;
