@@ -9,6 +9,8 @@ import { ROLES, loadConfig, type Config } from './config.js';
 import { openDatabaseForCommand } from './db/open.js';
 import { FormValidationError } from './http/validate.js';
 import { configureTotpRoles } from './policies/index.js';
+import { configureVault } from './vault/index.js';
+import { vaultKeySpec } from './vault/keys.js';
 import './models.js';
 
 const cliActor = { type: 'cli' as const, label: 'operator' };
@@ -106,6 +108,7 @@ async function main(): Promise<void> {
   }
   const config = loadConfig();
   configureTotpRoles(config.REQUIRE_TOTP_ROLES);
+  configureVault(vaultKeySpec(config));
   const close = await openDatabaseForCommand(config);
   let code = 1;
   try {

@@ -7,7 +7,7 @@ import { initI18n } from './i18n/index.js';
 import { createLogger } from './log.js';
 import './models.js';
 import { loadOrCreateSecret } from './secrets.js';
-import { newVaultKeySpec } from './vault/index.js';
+import { vaultKeySpec } from './vault/keys.js';
 
 /** config → database → listen → graceful shutdown. */
 async function main(): Promise<void> {
@@ -79,8 +79,7 @@ async function main(): Promise<void> {
 
   await initI18n();
   const sessionSecret = config.SESSION_SECRET ?? loadOrCreateSecret(config.DATA_DIR, 'sessionSecret');
-  const identityKeys = config.IDENTITY_KEYS ?? loadOrCreateSecret(config.DATA_DIR, 'identityKeys', () => newVaultKeySpec());
-  const built = createApp({ config, logger, sessionSecret, identityKeys, engineUp: () => engine.processUp() });
+  const built = createApp({ config, logger, sessionSecret, identityKeys: vaultKeySpec(config), engineUp: () => engine.processUp() });
   running.closeApp = built.close;
   const server = createServer(built.app);
   running.server = server;

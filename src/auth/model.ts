@@ -1,5 +1,6 @@
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { ROLES } from '../config.js';
+import { sealedSchema } from '../vault/model.js';
 
 const userSchema = new Schema(
   {
@@ -10,7 +11,8 @@ const userSchema = new Schema(
     status: { type: String, enum: ['pending', 'active', 'disabled'], default: 'pending', required: true },
     passwordHash: { type: String, required: true },
     totp: {
-      secret: { type: String },
+      // Sealed with the vault (AES-256-GCM): a database read does not yield working second factors.
+      secret: { type: sealedSchema },
       enabledAt: { type: Date },
       // Time step of the last accepted code: a code cannot be replayed within its window.
       lastStep: { type: Number },

@@ -7,6 +7,7 @@ import { requiresTotp } from '../policies/index.js';
 import { LoginFailure, User, type UserDocument } from './model.js';
 import { dummyPasswordHash, hashPassword, passwordProblem, verifyPassword } from './password.js';
 import { checkTotp, hashRecoveryCode, newRecoveryCodes, newTotpSecret } from './totp.js';
+import { open, seal, type Sealed } from '../vault/index.js';
 
 export type AuthSettings = Pick<Config, 'SCRYPT_LOG_N' | 'LOGIN_MAX_FAILURES' | 'REGISTRATION'>;
 
@@ -139,8 +140,8 @@ async function completeLogin(user: UserDocument, method: string): Promise<void> 
 /** Second step: a TOTP code (not replayable) or an unused recovery code, which is then spent. */
 export async function authenticateSecondFactor(userId: string, code: string): Promise<UserDocument | undefined> {
   const user = await findUserById(userId);
-  if (!user || user.status !== 'active' || !user.totp?.secret || !user.totp.enabledAt) return undefined;
-  const step = await checkTotp(user.totp.secret, code, user.totp.lastStep);
+  if (!user || user.status !== 'active' || !user.totp?.secret?.ct || !user.totp.enabledAt) return undefined;
+  const step = await checkTotp(open(user.totp.secret as Sealed), code, user.totp.lastStep);
   if (step !== undefined) {
     // The filter makes the step check and the update one operation: a concurrent replay cannot pass.
     const updated = await User.updateOne(
@@ -196,7 +197,7 @@ export async function confirmTotpEnrolment(props: { userId: string; secret: stri
   const { codes, hashes } = newRecoveryCodes();
   await User.updateOne(
     { _id: user._id },
-    { $set: { totp: { secret: props.secret, enabledAt: new Date(), lastStep: step }, recoveryCodeHashes: hashes } },
+    { $set: { totp: { secret: seal(props.secret), enabledAt: new Date(), lastStep: step }, recoveryCodeHashes: hashes } },
   );
   await recordAuditEvent({ actor: userActor({ id: user.id, roles: user.roles }), action: 'user.totp.enrolled', subject: userSubject(user) });
   return codes;
@@ -272,7 +273,7 @@ export async function createActiveUser(props: {
     status: 'active',
     approvedAt: new Date(),
     passwordHash: await hashPassword(props.password, props.settings.SCRYPT_LOG_N),
-    ...(totpSecret ? { totp: { secret: totpSecret, enabledAt: new Date() } } : {}),
+    ...(totpSecret ? { totp: { secret: seal(totpSecret), enabledAt: new Date() } } : {}),
   });
   await recordAuditEvent({ actor: props.actor, action: 'user.created', subject: userSubject(user), details: { roles: props.roles, totp: Boolean(totpSecret) } });
   return { user, totpSecret };

@@ -1,4 +1,5 @@
 import { Schema } from 'mongoose';
+import { sealedSchema } from '../vault/model.js';
 import { INDICATOR_TYPES } from './indicators.js';
 
 export const TARGET_CATEGORIES = ['journalist', 'activist', 'human-rights-defender', 'academic', 'lawyer', 'politician', 'official', 'other'] as const;
@@ -19,7 +20,6 @@ export const datesSchema = new Schema(
   { _id: false },
 );
 
-export const sealedSchema = new Schema({ kid: String, iv: String, ct: String, tag: String }, { _id: false });
 
 export const targetSchema = new Schema(
   {

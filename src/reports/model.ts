@@ -1,5 +1,6 @@
 import mongoose, { Schema } from 'mongoose';
-import { INFECTION_VECTORS, datesSchema, indicatorSchema, sealedSchema, sourceSchema, targetSchema } from '../facts/model.js';
+import { INFECTION_VECTORS, datesSchema, indicatorSchema, sourceSchema, targetSchema } from '../facts/model.js';
+import { sealedSchema } from '../vault/model.js';
 
 export const REPORT_STATUSES = ['submitted', 'triaged', 'needs-info', 'linked', 'rejected'] as const;
 export type ReportStatus = (typeof REPORT_STATUSES)[number];

@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { openDatabaseForCommand } from '../db/open.js';
 import { configureTotpRoles } from '../policies/index.js';
+import { configureVault } from '../vault/index.js';
+import { vaultKeySpec } from '../vault/keys.js';
 import '../models.js';
 import { seedDemo } from './demo.js';
 import { seedSynthetic } from './synthetic.js';
@@ -12,6 +14,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { synthetic: { type: 'string' } }, strict: true });
   const config = loadConfig();
   configureTotpRoles(config.REQUIRE_TOTP_ROLES);
+  configureVault(vaultKeySpec(config));
   const close = await openDatabaseForCommand(config);
   try {
     if (values.synthetic !== undefined) {

@@ -12,7 +12,7 @@ const run = promisify(execFile);
 async function cliAuditVerify(): Promise<{ code: number; out: string }> {
   try {
     const { stdout } = await run('node', ['--import', 'tsx', 'src/cli.ts', 'audit:verify'], {
-      env: { ...process.env, MONGODB_URI: testState.uri!, LOG_LEVEL: 'silent' },
+      env: { ...process.env, MONGODB_URI: testState.uri!, DATA_DIR: testState.dataDir!, LOG_LEVEL: 'silent' },
     });
     return { code: 0, out: stdout };
   } catch (err) {

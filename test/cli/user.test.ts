@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { expect } from 'chai';
+import mongoose from 'mongoose';
 import { AuditEvent } from '../../src/audit/index.js';
 import { User } from '../../src/auth/model.js';
 import { verifyPassword } from '../../src/auth/password.js';
@@ -8,7 +9,7 @@ import { testState } from '../helpers/engine.js';
 function cli(args: string[], stdin?: string, env: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
     const child = spawn('node', ['--import', 'tsx', 'src/cli.ts', ...args], {
-      env: { ...process.env, MONGODB_URI: testState.uri!, LOG_LEVEL: 'silent', CLI_PASSWORD: '', ...env },
+      env: { ...process.env, MONGODB_URI: testState.uri!, DATA_DIR: testState.dataDir!, LOG_LEVEL: 'silent', CLI_PASSWORD: '', ...env },
     });
     let out = '';
     let err = '';
@@ -31,6 +32,10 @@ describe('npm run cli -- user:*', () => {
     expect(user!.status).to.equal('active');
     expect(await verifyPassword('a reviewer passphrase', user!.passwordHash)).to.equal(true);
     expect(await AuditEvent.countDocuments({ action: 'user.created', 'actor.type': 'cli' })).to.equal(1);
+    // The TOTP secret is sealed at rest: a raw read of the users collection does not contain it.
+    const raw = JSON.stringify(await mongoose.connection.db!.collection('users').find({}).toArray());
+    expect(raw).not.to.include(line.totpSecret);
+    expect(raw).to.match(/"secret":\{"kid":"k1","iv":/);
   });
 
   it('when a researcher is added from CLI_PASSWORD, then totpSecret is null', async () => {

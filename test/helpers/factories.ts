@@ -2,6 +2,7 @@ import { generate } from 'otplib';
 import { User, type UserDocument } from '../../src/auth/model.js';
 import { hashPassword } from '../../src/auth/password.js';
 import { newTotpSecret } from '../../src/auth/totp.js';
+import { seal } from '../../src/vault/index.js';
 import type { Role } from '../../src/config.js';
 import { csrfFrom, type Agent } from './app.js';
 import { insertWithNextRef } from '../../src/db/sequence.js';
@@ -39,7 +40,7 @@ export async function createUser(props: {
     roles: props.roles ?? ['researcher'],
     status: props.status ?? 'active',
     passwordHash: await cachedHash(password),
-    ...(totpSecret ? { totp: { secret: totpSecret, enabledAt: new Date() } } : {}),
+    ...(totpSecret ? { totp: { secret: seal(totpSecret), enabledAt: new Date() } } : {}),
   });
   return { user, email, password, totpSecret };
 }

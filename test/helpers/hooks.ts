@@ -1,7 +1,10 @@
 import { resetAuditHead } from '../../src/audit/index.js';
+import { configureVault } from '../../src/vault/index.js';
+import { TEST_IDENTITY_KEYS } from './app.js';
 import { clearDatabase, startTestEngine, stopTestEngine } from './engine.js';
 
 export async function mochaGlobalSetup(): Promise<void> {
+  configureVault(TEST_IDENTITY_KEYS);
   await startTestEngine();
 }
 
