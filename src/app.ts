@@ -6,6 +6,7 @@ import { adminRoutes } from './admin/routes.js';
 import { configurePassport } from './auth/passport.js';
 import { authRoutes } from './auth/routes.js';
 import { healthRoutes } from './health/routes.js';
+import { chartRoutes } from './charts/routes.js';
 import { homeRoutes } from './home/routes.js';
 import { exposeCsrfToken, verifyCsrf } from './http/csrf.js';
 import { errorHandler, notFoundHandler } from './http/errors.js';
@@ -17,6 +18,8 @@ import { absoluteLifetime, sessions } from './http/session.js';
 import { i18nMiddleware } from './i18n/index.js';
 import { configureTotpRoles } from './policies/index.js';
 import { incidentRoutes } from './incidents/routes.js';
+import { searchRoutes } from './search/routes.js';
+import { profileRoutes } from './profiles/routes.js';
 import { methodologyRoutes } from './methodology/routes.js';
 import { reportRoutes } from './reports/routes.js';
 import { reviewRoutes } from './review/routes.js';
@@ -57,6 +60,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
     express.static(path.join(root, 'node_modules/@fontsource/noto-naskh-arabic/files'), { index: false, maxAge: '7d' }),
   );
   app.use(healthRoutes(deps.engineUp));
+  app.use(chartRoutes());
 
   app.use(noStore);
   const { middleware: sessionMiddleware, store } = sessions(config, deps.sessionSecret);
@@ -77,6 +81,8 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   app.use(methodologyRoutes());
   app.use(reportRoutes(config));
   app.use(reviewRoutes());
+  app.use(searchRoutes());
+  app.use(profileRoutes());
   app.use(incidentRoutes());
   app.use(adminRoutes());
   app.use(vendorAdminRoutes());

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { connectDatabase, describeServer, disconnectDatabase, ensureIndexes, startEngine, type Engine } from './db/index.js';
 import { forgetRunningEngine, recordRunningEngine, runningEngine } from './db/engine-file.js';
 import { initI18n } from './i18n/index.js';
+import { catalogue, stopWatching, watchForOtherProcesses } from './catalogue/index.js';
 import { createLogger } from './log.js';
 import './models.js';
 import { loadOrCreateSecret } from './secrets.js';
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
         server.closeIdleConnections();
         await closed;
       }
+      stopWatching();
       await running.closeApp?.();
       await disconnectDatabase();
       await engine?.stop();
@@ -77,6 +79,10 @@ async function main(): Promise<void> {
     recordRunningEngine(config.DATA_DIR, engine.uri);
   }
 
+  const warm = Date.now();
+  const loaded = await catalogue();
+  logger.info({ incidents: loaded.all.length, ms: Date.now() - warm }, 'catalogue of published incidents loaded');
+  watchForOtherProcesses();
   await initI18n();
   const sessionSecret = config.SESSION_SECRET ?? loadOrCreateSecret(config.DATA_DIR, 'sessionSecret');
   const built = createApp({ config, logger, sessionSecret, identityKeys: vaultKeySpec(config), engineUp: () => engine.processUp() });

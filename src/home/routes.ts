@@ -1,20 +1,22 @@
 import { Router } from 'express';
+import { catalogue } from '../catalogue/index.js';
 import { publicAccess } from '../http/access.js';
-import { presentIncidentRow } from '../incidents/presenter.js';
-import { listPublishedIncidents } from '../incidents/service.js';
+import { nameCounts, presentEntry } from '../search/presenter.js';
+import { facetsOf } from '../search/query.js';
 import { getSetting } from '../settings/model.js';
 
 export function homeRoutes(): Router {
   const router = Router();
   router.get('/', publicAccess, async (_req, res) => {
-    const [{ incidents, total }, demo, synthetic] = await Promise.all([
-      listPublishedIncidents(1),
-      getSetting('demoData'),
-      getSetting('syntheticData'),
-    ]);
+    const lng = res.locals.lng as string;
+    const [c, demo, synthetic] = await Promise.all([catalogue(), getSetting('demoData'), getSetting('syntheticData')]);
+    const all = c.all;
+    const facets = facetsOf(all, c);
     res.render('home/index', {
-      latest: incidents.slice(0, 5).map((i) => presentIncidentRow(i, res.locals.lng as string)),
-      total,
+      latest: all.slice(0, 5).map((e) => presentEntry(e, c, lng)),
+      total: all.length,
+      figures: { incidents: all.length, countries: facets.countries.length, governments: facets.governments.length, vendors: facets.vendors.length },
+      topVendors: nameCounts(facets.vendors, c, lng, 5),
       demo: Boolean(demo || synthetic),
     });
   });

@@ -1,5 +1,4 @@
 import { Router, type Request, type Response } from 'express';
-import { z } from 'zod';
 import { userActor } from '../audit/index.js';
 import { emptyForm } from '../auth/schema.js';
 import { countryOptions } from '../countries/index.js';
@@ -10,17 +9,16 @@ import { authorize, publicAccess } from '../http/access.js';
 import { HttpError, notFound } from '../http/errors.js';
 import { flash } from '../http/flash.js';
 import { safeValues, submitForm } from '../http/forms.js';
-import { pageNumber, parseForm, parseQuery } from '../http/validate.js';
+import { parseForm } from '../http/validate.js';
 import { entityOptions } from '../reference/lookup.js';
 import { idString, isoDay } from '../reference/presenter.js';
 import { CHECKLIST_ITEMS } from '../verification/model.js';
 import { APPROVALS_NEEDED, recordReview, retractIncident, reviewsOf, submitForReview } from '../verification/service.js';
 import { ATTRIBUTION_KINDS, CONFIDENCE_LEVELS, type IncidentDocument } from './model.js';
-import { presentIncident, presentIncidentRow } from './presenter.js';
+import { presentIncident } from './presenter.js';
 import { incidentSchema, retractSchema, reviewSchema } from './schema.js';
-import { PAGE_SIZE, findIncident, listPublishedIncidents, updateIncident } from './service.js';
-
-const listQuery = z.strictObject({ page: pageNumber });
+import { findIncident, updateIncident } from './service.js';
+import { catalogue } from '../catalogue/index.js';
 
 function lngOf(res: Response): string {
   return res.locals.lng as string;
@@ -100,19 +98,17 @@ async function privilegedPage(req: Request, res: Response, incident: IncidentDoc
 export function incidentRoutes(): Router {
   const router = Router();
 
-  router.get('/incidents', publicAccess, async (req, res) => {
-    const { page } = parseQuery(listQuery, req);
-    const { incidents, total } = await listPublishedIncidents(page);
-    res.render('incidents/index', {
-      incidents: incidents.map((i) => presentIncidentRow(i, lngOf(res))),
-      total,
-      page,
-      pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
-    });
-  });
-
   router.get('/incidents/:ref', publicAccess, async (req, res) => {
-    const incident = await findIncident(String(req.params.ref));
+    const ref = String(req.params.ref);
+    if (!(res.locals.can as Record<string, boolean>).viewUnpublished) {
+      // Visitors: published incidents come from the catalogue, without a database read.
+      const entry = (await catalogue()).byRef.get(ref);
+      if (entry) {
+        res.render('incidents/show', { incident: await presentIncident(entry.doc as never, lngOf(res), false), privileged: false });
+        return;
+      }
+    }
+    const incident = await findIncident(ref);
     if (!incident) throw notFound();
     if ((res.locals.can as Record<string, boolean>).viewUnpublished) {
       const page = await privilegedPage(req, res, incident);

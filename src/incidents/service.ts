@@ -9,6 +9,7 @@ import { Product } from '../products/model.js';
 import type { ReportDocument } from '../reports/model.js';
 import { markLinked } from '../reports/service.js';
 import { Vendor } from '../vendors/model.js';
+import { incidentsChanged } from '../catalogue/index.js';
 import { Incident, SUBSTANTIVE_FIELDS, type IncidentDocument } from './model.js';
 import type { IncidentInput } from './schema.js';
 
@@ -138,22 +139,11 @@ export async function updateIncident(actor: AuditActor, incident: IncidentDocume
     set['verification.verifiedAt'] = null;
   }
   await Incident.updateOne({ _id: incident._id }, { $set: set });
+  await incidentsChanged([incident._id]);
   await recordAuditEvent({ actor, action: 'incident.updated', subject: { type: 'incident', id: incident.ref }, details: { changes } });
   if (reopen) {
     await recordAuditEvent({ actor, action: 'incident.reopened', subject: { type: 'incident', id: incident.ref }, details: { fields: substantive, from: status } });
   }
-}
-
-export const PAGE_SIZE = 20;
-
-/** Verified public incidents only: the one query behind every public list. */
-export async function listPublishedIncidents(page: number): Promise<{ incidents: IncidentDocument[]; total: number }> {
-  const filter = { published: true };
-  const [incidents, total] = await Promise.all([
-    Incident.find(filter).sort({ 'dates.start': -1, _id: -1 }).skip((page - 1) * PAGE_SIZE).limit(PAGE_SIZE),
-    Incident.countDocuments(filter),
-  ]);
-  return { incidents, total };
 }
 
 export function listWorkingIncidents(): Promise<IncidentDocument[]> {

@@ -7,6 +7,7 @@ import { Government } from '../governments/model.js';
 import { CONFIDENCE_LEVELS, Incident } from '../incidents/model.js';
 import { Product } from '../products/model.js';
 import { setSetting } from '../settings/model.js';
+import { catalogueReplaced } from '../catalogue/index.js';
 import { Vendor } from '../vendors/model.js';
 
 /** A small deterministic generator, so that two runs with the same N build the same data. */
@@ -93,5 +94,6 @@ export async function seedSynthetic(count: number): Promise<void> {
     await Incident.insertMany(batch, { ordered: true, lean: true });
   }
   await setSetting('syntheticData', { count, at: new Date().toISOString() });
+  await catalogueReplaced();
   await recordAuditEvent({ actor: { type: 'cli', label: 'seed' }, action: 'seed.synthetic', details: { count } });
 }

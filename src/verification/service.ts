@@ -2,6 +2,7 @@ import mongoose from 'mongoose';
 import { recordAuditEvent, userActor } from '../audit/index.js';
 import { HttpError } from '../http/errors.js';
 import { FormValidationError } from '../http/validate.js';
+import { incidentsChanged } from '../catalogue/index.js';
 import { Incident, type IncidentDocument } from '../incidents/model.js';
 import type { ReviewInput } from '../incidents/schema.js';
 import { Report } from '../reports/model.js';
@@ -57,6 +58,7 @@ export async function recordReview(reviewer: Express.User, incident: IncidentDoc
       { $set: { 'verification.status': 'verified', 'verification.verifiedAt': new Date(), published: incident.visibility === 'public' } },
     );
     if (done.modifiedCount === 1) {
+      await incidentsChanged([incident._id]);
       await recordAuditEvent({ actor: userActor(reviewer), action: 'incident.verified', subject: subject(incident), details: { round, approvers: approvers.map(String) } });
     }
     return 'verified';
@@ -66,6 +68,7 @@ export async function recordReview(reviewer: Express.User, incident: IncidentDoc
     { _id: incident._id, 'verification.round': round },
     { $set: { 'verification.status': back, 'verification.round': round + 1, published: false } },
   );
+  await incidentsChanged([incident._id]);
   await recordAuditEvent({ actor: userActor(reviewer), action: 'incident.sent-back', subject: subject(incident), details: { to: back, round } });
   return back;
 }
@@ -76,6 +79,7 @@ export async function retractIncident(actor: Express.User, incident: IncidentDoc
     { _id: incident._id },
     { $set: { 'verification.status': 'retracted', published: false, retraction: { reason, at: new Date() } } },
   );
+  await incidentsChanged([incident._id]);
   await recordAuditEvent({ actor: userActor(actor), action: 'incident.retracted', subject: subject(incident), details: { reason, from: incident.verification!.status } });
 }
 

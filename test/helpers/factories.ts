@@ -6,6 +6,7 @@ import { seal } from '../../src/vault/index.js';
 import type { Role } from '../../src/config.js';
 import { csrfFrom, type Agent } from './app.js';
 import { insertWithNextRef } from '../../src/db/sequence.js';
+import { incidentsChanged } from '../../src/catalogue/index.js';
 import { Government } from '../../src/governments/model.js';
 import { Incident, type IncidentDocument } from '../../src/incidents/model.js';
 import { Product } from '../../src/products/model.js';
@@ -81,18 +82,25 @@ export async function createIncident(props: {
   visibility?: 'public' | 'restricted';
   reports?: unknown[];
   productId?: unknown;
+  vendorId?: unknown;
+  governmentId?: unknown;
   pseudonym?: string;
+  extra?: Record<string, unknown>;
 } = {}): Promise<IncidentDocument> {
   const status = props.status ?? 'draft';
   const visibility = props.visibility ?? 'public';
   const from = { y: 2021, m: 7 };
-  return (await insertWithNextRef(Incident as never, 'I', () => ({
+  const incident = (await insertWithNextRef(Incident as never, 'I', () => ({
     title: props.title ?? 'An incident',
     summary: props.summary ?? 'What happened.',
     dates: { from, start: new Date(Date.UTC(2021, 6, 1)), end: new Date(Date.UTC(2021, 6, 31, 23, 59, 59)) },
     countries: ['MA'],
     targets: [{ category: 'journalist', pseudonym: props.pseudonym ?? 'Journalist A', consentToPublish: false }],
-    attributions: props.productId ? [{ kind: 'product', product: props.productId, confidence: 'high', basis: 'Forensic traces.', sources: [0] }] : [],
+    attributions: [
+      ...(props.productId ? [{ kind: 'product', product: props.productId, confidence: 'high', basis: 'Forensic traces.', sources: [0] }] : []),
+      ...(props.vendorId ? [{ kind: 'vendor', vendor: props.vendorId, confidence: 'medium', basis: 'Infrastructure overlap.', sources: [0] }] : []),
+      ...(props.governmentId ? [{ kind: 'government', government: props.governmentId, confidence: 'medium', basis: 'Targeting pattern.', sources: [0] }] : []),
+    ],
     sources: [{ kind: 'forensic-report', url: 'https://example.org/report', title: 'A forensic report', publisher: 'A Lab', date: new Date('2021-07-18') }],
     indicators: [],
     reports: props.reports ?? [],
@@ -101,5 +109,10 @@ export async function createIncident(props: {
     published: status === 'verified' && visibility === 'public',
     year: 2021,
     productIds: props.productId ? [props.productId] : [],
+    vendorIds: props.vendorId ? [props.vendorId] : [],
+    governmentIds: props.governmentId ? [props.governmentId] : [],
+    ...(props.extra ?? {}),
   }))) as unknown as IncidentDocument;
+  await incidentsChanged([incident._id]);
+  return incident;
 }

@@ -1,4 +1,5 @@
 import { resetAuditHead } from '../../src/audit/index.js';
+import { resetCatalogue } from '../../src/catalogue/index.js';
 import { configureVault } from '../../src/vault/index.js';
 import { TEST_IDENTITY_KEYS } from './app.js';
 import { clearDatabase, startTestEngine, stopTestEngine } from './engine.js';
@@ -16,5 +17,6 @@ export const mochaHooks = {
   async beforeEach(): Promise<void> {
     await clearDatabase();
     resetAuditHead();
+    resetCatalogue();
   },
 };

@@ -1,0 +1,78 @@
+import { Government } from '../governments/model.js';
+import { Product } from '../products/model.js';
+import { tokenize } from '../search/normalise.js';
+import { Vendor } from '../vendors/model.js';
+
+export interface EntityInfo {
+  id: string;
+  kind: 'vendor' | 'product' | 'government';
+  slug: string;
+  name: string;
+  nameAr: string;
+  aliases: string[];
+  country?: string; // a vendor's headquarters, a government's country
+  parent?: string; // vendors
+  vendor?: string; // products
+  listings: { regime: string; status: string }[];
+}
+
+/** Vendors, products and governments in memory (a few hundred records at most). */
+export class EntityIndex {
+  readonly byId = new Map<string, EntityInfo>();
+  /** folded token → ids of entities whose name, Arabic name or alias contains it */
+  private readonly tokens = new Map<string, Set<string>>();
+
+  static async load(): Promise<EntityIndex> {
+    const index = new EntityIndex();
+    const [vendors, products, governments] = await Promise.all([Vendor.find({}).lean(), Product.find({}).lean(), Government.find({}).lean()]);
+    for (const v of vendors) {
+      index.add({ id: String(v._id), kind: 'vendor', slug: v.slug, name: v.name, nameAr: v.nameAr ?? '', aliases: [...v.aliases, ...v.formerNames.map((f) => f.name)], country: v.hqCountry ?? undefined, parent: v.parent ? String(v.parent) : undefined, listings: v.listings.map((l) => ({ regime: l.regime, status: l.status })) });
+    }
+    for (const p of products) index.add({ id: String(p._id), kind: 'product', slug: p.slug, name: p.name, nameAr: p.nameAr ?? '', aliases: p.aliases, vendor: p.vendor ? String(p.vendor) : undefined, listings: [] });
+    for (const g of governments) index.add({ id: String(g._id), kind: 'government', slug: g.slug, name: g.name, nameAr: g.nameAr ?? '', aliases: g.agencies.map((a) => a.name), country: g.country, listings: [] });
+    return index;
+  }
+
+  private add(entity: EntityInfo): void {
+    this.byId.set(entity.id, entity);
+    for (const text of [entity.name, entity.nameAr, ...entity.aliases]) {
+      for (const token of tokenize(text, true)) {
+        if (!this.tokens.has(token)) this.tokens.set(token, new Set());
+        this.tokens.get(token)!.add(entity.id);
+      }
+    }
+  }
+
+  matching(token: string): string[] {
+    return [...(this.tokens.get(token) ?? [])];
+  }
+
+  /** A vendor and every vendor below it in the corporate graph. */
+  vendorFamily(id: string): Set<string> {
+    const family = new Set([id]);
+    let grew = true;
+    while (grew) {
+      grew = false;
+      for (const e of this.byId.values()) {
+        if (e.kind === 'vendor' && e.parent && family.has(e.parent) && !family.has(e.id)) {
+          family.add(e.id);
+          grew = true;
+        }
+      }
+    }
+    return family;
+  }
+
+  listedVendors(regime?: string): Set<string> {
+    return new Set(
+      [...this.byId.values()]
+        .filter((e) => e.kind === 'vendor' && e.listings.some((l) => l.status === 'listed' && (!regime || l.regime === regime)))
+        .map((e) => e.id),
+    );
+  }
+
+  bySlug(kind: EntityInfo['kind'], slug: string): EntityInfo | undefined {
+    for (const e of this.byId.values()) if (e.kind === kind && e.slug === slug) return e;
+    return undefined;
+  }
+}

@@ -1,0 +1,212 @@
+import { randomUUID } from 'node:crypto';
+import mongoose from 'mongoose';
+import { Incident } from '../incidents/model.js';
+import { queryTokens } from '../search/normalise.js';
+import { getSetting, setSetting } from '../settings/model.js';
+import { EntityIndex } from './entities.js';
+import { compareEntries, toEntry, type Entry } from './entry.js';
+
+/**
+ * The catalogue of published incidents: an in-process read model behind every public list,
+ * filter, facet, search, profile statistic, chart and CSV.
+ *
+ * Why: FerretDB 1.24's SQLite backend uses no index for any query (explain: filterPushdown false,
+ * "SCAN incidents"): at 100,000 incidents a filtered list or a count takes ~20 s. Public pages
+ * only ever show verified public incidents, which change rarely and are read constantly, so they
+ * are loaded once and kept here with posting lists (token → ids, entity → ids), and queries run
+ * in memory. Commands that change an incident update its entry; other app processes notice the
+ * version kept in the (tiny, fast) settings collection and reload.
+ */
+export class Catalogue {
+  private entries: Entry[] = [];
+  readonly byId = new Map<string, Entry>();
+  readonly byRef = new Map<string, Entry>();
+  private readonly postings = new Map<string, Set<string>>();
+  version = 0;
+
+  constructor(public entities: EntityIndex) {}
+
+  static async load(): Promise<Catalogue> {
+    const catalogue = new Catalogue(await EntityIndex.load());
+    const docs = await Incident.find({ published: true }).lean();
+    for (const doc of docs) catalogue.put(toEntry(doc as never), false);
+    catalogue.entries.sort(compareEntries);
+    return catalogue;
+  }
+
+  get all(): readonly Entry[] {
+    return this.entries;
+  }
+
+  private put(entry: Entry, keepSorted = true): void {
+    this.remove(entry.id);
+    this.byId.set(entry.id, entry);
+    this.byRef.set(entry.ref, entry);
+    for (const token of entry.tokens) {
+      if (!this.postings.has(token)) this.postings.set(token, new Set());
+      this.postings.get(token)!.add(entry.id);
+    }
+    if (keepSorted) {
+      const at = this.entries.findIndex((e) => compareEntries(entry, e) < 0);
+      this.entries.splice(at === -1 ? this.entries.length : at, 0, entry);
+    } else {
+      this.entries.push(entry);
+    }
+    this.version += 1;
+  }
+
+  private remove(id: string): void {
+    const old = this.byId.get(id);
+    if (!old) return;
+    this.byId.delete(id);
+    this.byRef.delete(old.ref);
+    for (const token of old.tokens) this.postings.get(token)?.delete(id);
+    this.entries = this.entries.filter((e) => e.id !== id);
+    this.version += 1;
+  }
+
+  /** Re-reads the given incidents: published ones are (re)entered, the others leave. */
+  async refresh(ids: string[]): Promise<void> {
+    const valid = ids.filter((id) => mongoose.isValidObjectId(id));
+    if (!valid.length) return;
+    const docs = await Incident.find({ _id: mongoose.trusted({ $in: valid }) } as never).lean();
+    const seen = new Set<string>();
+    for (const doc of docs) {
+      seen.add(String(doc._id));
+      if (doc.published) this.put(toEntry(doc as never));
+      else this.remove(String(doc._id));
+    }
+    for (const id of valid) if (!seen.has(id)) this.remove(id);
+  }
+
+  async refreshEntities(): Promise<void> {
+    this.entities = await EntityIndex.load();
+    this.version += 1;
+  }
+
+  /** Ids of entries matching a search token: own text, or an entity (or its group) named so. */
+  private idsForToken(token: string): Set<string> {
+    const ids = new Set(this.postings.get(token) ?? []);
+    const entityIds = new Set<string>();
+    for (const id of this.entities.matching(token)) {
+      const e = this.entities.byId.get(id)!;
+      if (e.kind === 'vendor') for (const v of this.entities.vendorFamily(id)) entityIds.add(v);
+      else entityIds.add(id);
+    }
+    if (entityIds.size) {
+      for (const entry of this.entries) {
+        if (entry.vendorIds.some((v) => entityIds.has(v)) || entry.productIds.some((p) => entityIds.has(p)) || entry.governmentIds.some((g) => entityIds.has(g))) ids.add(entry.id);
+      }
+    }
+    return ids;
+  }
+
+  /** Entries matching a filter, in date order (newest first). */
+  select(filter: ResolvedFilter): Entry[] {
+    let candidates: Set<string> | undefined;
+    const narrow = (ids: Set<string>) => {
+      candidates = candidates ? new Set([...candidates].filter((id) => ids.has(id))) : ids;
+    };
+    for (const token of filter.tokens ?? []) narrow(this.idsForToken(token));
+    const source = candidates ? this.entries.filter((e) => candidates!.has(e.id)) : this.entries;
+    return source.filter((e) => matches(e, filter));
+  }
+}
+
+export interface ResolvedFilter {
+  vendorIds?: Set<string>;
+  productId?: string;
+  governmentId?: string;
+  country?: string;
+  category?: string;
+  yearFrom?: number;
+  yearTo?: number;
+  minRank?: number;
+  /** vendors whose incidents qualify (listed under the chosen regime), or 'none' for not listed */
+  listedVendors?: Set<string> | { notIn: Set<string> };
+  tokens?: string[];
+}
+
+function matches(e: Entry, f: ResolvedFilter): boolean {
+  if (f.vendorIds && !e.vendorIds.some((v) => f.vendorIds!.has(v))) return false;
+  if (f.productId && !e.productIds.includes(f.productId)) return false;
+  if (f.governmentId && !e.governmentIds.includes(f.governmentId)) return false;
+  if (f.country && !e.countries.includes(f.country)) return false;
+  if (f.category && !e.categories.includes(f.category)) return false;
+  if (f.yearFrom && e.year < f.yearFrom) return false;
+  if (f.yearTo && e.year > f.yearTo) return false;
+  if (f.minRank && e.confidenceRank < f.minRank) return false;
+  if (f.listedVendors) {
+    if (f.listedVendors instanceof Set) {
+      if (!e.vendorIds.some((v) => (f.listedVendors as Set<string>).has(v))) return false;
+    } else if (e.vendorIds.some((v) => (f.listedVendors as { notIn: Set<string> }).notIn.has(v))) return false;
+  }
+  return true;
+}
+
+export { queryTokens };
+
+// ---- the process-wide instance and its synchronisation ---------------------------------------------
+
+const VERSION_KEY = 'catalogueVersion';
+let current: Promise<Catalogue> | undefined;
+let ownVersion: string | undefined;
+let poller: NodeJS.Timeout | undefined;
+
+export function catalogue(): Promise<Catalogue> {
+  current ??= Catalogue.load().then(async (c) => {
+    ownVersion = await getSetting<string>(VERSION_KEY);
+    return c;
+  });
+  return current;
+}
+
+async function announce(): Promise<void> {
+  ownVersion = randomUUID();
+  await setSetting(VERSION_KEY, ownVersion);
+}
+
+/** After a command changed incidents: update their entries here, and tell other processes. */
+export async function incidentsChanged(ids: unknown[]): Promise<void> {
+  const c = await catalogue();
+  await c.refresh(ids.map(String));
+  await announce();
+}
+
+/** After a vendor, product or government changed (names, aliases, listings, graph). */
+export async function entitiesChanged(): Promise<void> {
+  if (!current) return;
+  await (await current).refreshEntities();
+  await announce();
+}
+
+/** Another process changed something: reload in the background, keep serving meanwhile. */
+export function watchForOtherProcesses(intervalMs = 3_000): void {
+  if (poller) return;
+  poller = setInterval(() => {
+    void getSetting<string>(VERSION_KEY).then(async (version) => {
+      if (!current || version === ownVersion) return;
+      ownVersion = version;
+      const fresh = await Catalogue.load();
+      current = Promise.resolve(fresh);
+    }).catch(() => undefined);
+  }, intervalMs);
+  poller.unref();
+}
+
+export function stopWatching(): void {
+  if (poller) clearInterval(poller);
+  poller = undefined;
+}
+
+/** After a bulk change (seeding): drop what this process holds and tell the others to reload. */
+export async function catalogueReplaced(): Promise<void> {
+  current = undefined;
+  await announce();
+}
+
+/** Tests empty the database between cases: forget what was loaded. */
+export function resetCatalogue(): void {
+  current = undefined;
+  ownVersion = undefined;
+}

@@ -1,0 +1,56 @@
+import { BAR, FONT, INK, esc } from './svg.js';
+
+export interface Bar {
+  label: string;
+  value: number;
+}
+
+/**
+ * Vertical bars (e.g. incidents per year). In right-to-left pages the axis runs right to left,
+ * as Arabic readers expect; labels sit under their bars either way.
+ */
+export function columnChart(bars: Bar[], opts: { title: string; rtl: boolean; width?: number; height?: number }): string {
+  const width = opts.width ?? 640;
+  const height = opts.height ?? 260;
+  const pad = { top: 32, bottom: 40, side: 36 };
+  const max = Math.max(1, ...bars.map((b) => b.value));
+  const plotW = width - pad.side * 2;
+  const plotH = height - pad.top - pad.bottom;
+  const slot = bars.length ? plotW / bars.length : plotW;
+  const barW = Math.max(4, Math.min(48, slot * 0.7));
+  const items = bars.map((b, i) => {
+    const index = opts.rtl ? bars.length - 1 - i : i;
+    const x = pad.side + index * slot + (slot - barW) / 2;
+    const h = Math.round((b.value / max) * plotH);
+    const y = pad.top + plotH - h;
+    return `<g><rect x='${x.toFixed(1)}' y='${y}' width='${barW.toFixed(1)}' height='${h}' fill='${BAR}'/>` +
+      `<text x='${(x + barW / 2).toFixed(1)}' y='${y - 6}' text-anchor='middle' font-size='12' fill='${INK}'>${esc(b.value)}</text>` +
+      `<text x='${(x + barW / 2).toFixed(1)}' y='${height - pad.bottom + 16}' text-anchor='middle' font-size='12' fill='${INK}'>${esc(b.label)}</text></g>`;
+  });
+  return `<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 ${width} ${height}' width='${width}' height='${height}' role='img' ${FONT}>` +
+    `<title>${esc(opts.title)}</title><rect width='100%' height='100%' fill='#ffffff'/>` +
+    `<line x1='${pad.side}' x2='${width - pad.side}' y1='${pad.top + plotH}' y2='${pad.top + plotH}' stroke='${INK}'/>` +
+    items.join('') + '</svg>';
+}
+
+/** Horizontal bars (e.g. target categories); in RTL they grow from the right, labels on the right. */
+export function barChart(bars: Bar[], opts: { title: string; rtl: boolean; width?: number }): string {
+  const width = opts.width ?? 640;
+  const rowH = 30;
+  const labelW = 210;
+  const height = Math.max(1, bars.length) * rowH + 16;
+  const max = Math.max(1, ...bars.map((b) => b.value));
+  const plotW = width - labelW - 60;
+  const rows = bars.map((b, i) => {
+    const y = 8 + i * rowH;
+    const w = Math.max(2, Math.round((b.value / max) * plotW));
+    const barX = opts.rtl ? width - labelW - w : labelW;
+    const labelX = opts.rtl ? width - 8 : labelW - 8;
+    const valueX = opts.rtl ? barX - 6 : barX + w + 6;
+    return `<g><text x='${labelX}' y='${y + 19}' text-anchor='end' direction='${opts.rtl ? 'rtl' : 'ltr'}' font-size='14' fill='${INK}'>${esc(b.label)}</text>` +
+      `<rect x='${barX}' y='${y + 4}' width='${w}' height='${rowH - 10}' fill='${BAR}'/>` +
+      `<text x='${valueX}' y='${y + 19}' text-anchor='${opts.rtl ? 'end' : 'start'}' font-size='13' fill='${INK}'>${esc(b.value)}</text></g>`;
+  });
+  return `<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 ${width} ${height}' width='${width}' height='${height}' role='img' ${FONT}>` +
+    `<title>${esc(opts.title)}</title><rect width='100%' height='100%' fill='#ffffff'/>${rows.join('')}</svg>`;
+}

@@ -1,0 +1,61 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { catalogue } from '../catalogue/index.js';
+import { countryName } from '../countries/index.js';
+import { publicAccess } from '../http/access.js';
+import { notFound } from '../http/errors.js';
+import { i18next, resolvedLanguage } from '../i18n/index.js';
+import { barChart, columnChart } from './bars.js';
+import { choropleth } from './map.js';
+import { countMap, operatorCountries, perYear, scopeEntries, type Scope } from './stats.js';
+
+const params = z.strictObject({
+  scope: z.enum(['global', 'vendor', 'product', 'government']),
+  id: z.string().regex(/^[a-z0-9-]{1,80}$/),
+  kind: z.enum(['years', 'categories', 'targets-map', 'operators-map']),
+});
+
+const cache = new Map<string, string>();
+
+/**
+ * Charts as SVG images, drawn on the server from the published incidents only. Pages that show a
+ * chart also show its figures as text (a table or list), so nothing depends on seeing the image.
+ */
+export function chartRoutes(): Router {
+  const router = Router();
+  router.get('/charts/:scope/:id/:kind.svg', publicAccess, async (req, res) => {
+    const parsed = params.safeParse(req.params);
+    if (!parsed.success) throw notFound();
+    const { scope, id, kind } = parsed.data;
+    const lng = resolvedLanguage(typeof req.query.lng === 'string' ? req.query.lng : undefined);
+    const c = await catalogue();
+    const key = `${scope}|${id}|${kind}|${lng}|${c.version}`;
+    let svg = cache.get(key);
+    if (!svg) {
+      const entries = scopeEntries(c, scope as Scope, id);
+      if (!entries) throw notFound();
+      const t = i18next.getFixedT(lng);
+      const rtl = lng === 'ar';
+      if (kind === 'years') {
+        svg = columnChart(perYear(entries).map((y) => ({ label: String(y.year), value: y.n })), { title: t('charts.perYear'), rtl });
+      } else if (kind === 'categories') {
+        const counts = [...countMap(entries, (e) => e.categories)].sort((a, b) => b[1] - a[1]);
+        svg = barChart(counts.map(([k, n]) => ({ label: t(`targetCategories.${k}`), value: n })), { title: t('charts.categories'), rtl });
+      } else {
+        const counts = kind === 'targets-map' ? countMap(entries, (e) => e.countries) : operatorCountries(c, entries);
+        svg = choropleth(counts, {
+          title: `${t(kind === 'targets-map' ? 'charts.targetsMapCaption' : 'charts.operatorsMapCaption')} ${[...counts].map(([k, n]) => `${countryName(k, lng)}: ${n}`).join(', ')}`,
+          legend: [t('charts.fewer'), t('charts.more')],
+          rtl,
+        });
+      }
+      if (cache.size > 2_000) cache.clear();
+      cache.set(key, svg);
+    }
+    res.setHeader('Content-Type', 'image/svg+xml; charset=utf-8');
+    res.setHeader('Content-Security-Policy', "default-src 'none'");
+    res.setHeader('Cache-Control', 'public, max-age=300');
+    res.send(svg);
+  });
+  return router;
+}

@@ -1,0 +1,169 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { catalogue } from '../catalogue/index.js';
+import { scopeEntries } from '../charts/stats.js';
+import { countryName, countryOptions } from '../countries/index.js';
+import { Government } from '../governments/model.js';
+import { publicAccess } from '../http/access.js';
+import { notFound } from '../http/errors.js';
+import { parseQuery } from '../http/validate.js';
+import { Product } from '../products/model.js';
+import { displayName, isoDay } from '../reference/presenter.js';
+import { findBySlug } from '../reference/slugs.js';
+import { presentEntry } from '../search/presenter.js';
+import { pageOf, queryUrl } from '../search/query.js';
+import { REGIMES, Vendor } from '../vendors/model.js';
+import { attributedWith, evidenceSummary } from './summary.js';
+
+const profileQuery = z.strictObject({
+  sort: z.enum(['newest', 'oldest']).optional(),
+  page: z.coerce.number().int().min(1).max(100_000).optional(),
+  after: z.string().regex(/^\d+_[0-9a-f]{24}$/).optional(),
+});
+
+const vendorIndexQuery = z.strictObject({
+  sort: z.enum(['incidents', 'name']).optional(),
+  listing: z.union([z.enum(['listed', 'not-listed']), z.enum(REGIMES)]).optional(),
+  country: z.string().toUpperCase().regex(/^[A-Z]{2}$/).optional(),
+});
+
+function lngOf(res: Response): string {
+  return res.locals.lng as string;
+}
+
+/** The incidents table of a profile: paged and ordered like /incidents, links kept on this page. */
+async function incidentsSection(req: Request, res: Response, scope: 'vendor' | 'product' | 'government', slug: string) {
+  const q = parseQuery(profileQuery, req);
+  const c = await catalogue();
+  const entries = scopeEntries(c, scope, slug) ?? [];
+  const page = pageOf(entries, q);
+  return {
+    c,
+    entries,
+    table: {
+      rows: page.rows.map((e) => presentEntry(e, c, lngOf(res))),
+      page,
+      sort: q.sort ?? 'newest',
+      url: (changes: Record<string, string | number | undefined>) => queryUrl(`/${scope}s/${slug}`, q as never, { page: undefined, after: undefined, ...changes }),
+      browseUrl: `/incidents?${scope}=${slug}`,
+    },
+  };
+}
+
+export function profileRoutes(): Router {
+  const router = Router();
+
+  router.get('/vendors', publicAccess, async (req, res) => {
+    const q = parseQuery(vendorIndexQuery, req);
+    const c = await catalogue();
+    const lng = lngOf(res);
+    let vendors = [...c.entities.byId.values()].filter((e) => e.kind === 'vendor');
+    if (q.country) vendors = vendors.filter((v) => v.country === q.country);
+    if (q.listing === 'listed') vendors = vendors.filter((v) => v.listings.some((l) => l.status === 'listed'));
+    else if (q.listing === 'not-listed') vendors = vendors.filter((v) => !v.listings.some((l) => l.status === 'listed'));
+    else if (q.listing) vendors = vendors.filter((v) => v.listings.some((l) => l.status === 'listed' && l.regime === q.listing));
+    const rows = vendors.map((v) => ({
+      slug: v.slug,
+      name: displayName(v, lng),
+      country: v.country ? countryName(v.country, lng) : '',
+      incidents: scopeEntries(c, 'vendor', v.slug)?.length ?? 0,
+      listed: [...new Set(v.listings.filter((l) => l.status === 'listed').map((l) => l.regime))],
+    }));
+    rows.sort((a, b) => (q.sort === 'name' ? a.name.localeCompare(b.name, lng) : b.incidents - a.incidents || a.name.localeCompare(b.name, lng)));
+    const countries = [...new Set(vendors.map((v) => v.country).filter(Boolean))];
+    res.render('profiles/vendors', { rows, q, regimes: REGIMES, countries: countryOptions(lng).filter((o) => countries.includes(o.code) || o.code === q.country) });
+  });
+
+  router.get('/governments', publicAccess, async (_req, res) => {
+    const c = await catalogue();
+    const lng = lngOf(res);
+    const rows = [...c.entities.byId.values()]
+      .filter((e) => e.kind === 'government')
+      .map((g) => ({ slug: g.slug, name: displayName(g, lng), country: g.country ? countryName(g.country, lng) : '', incidents: scopeEntries(c, 'government', g.slug)?.length ?? 0 }))
+      .sort((a, b) => b.incidents - a.incidents || a.name.localeCompare(b.name, lng));
+    res.render('profiles/governments', { rows });
+  });
+
+  router.get('/vendors/:slug', publicAccess, async (req, res) => {
+    const found = await findBySlug(Vendor as never, String(req.params.slug));
+    if (!found) throw notFound();
+    const vendor = found.doc as unknown as InstanceType<typeof Vendor>;
+    if (found.redirect) return res.redirect(301, `/vendors/${vendor.slug}`);
+    const lng = lngOf(res);
+    const { c, entries, table } = await incidentsSection(req, res, 'vendor', vendor.slug);
+    const [parent, subsidiaries, products] = await Promise.all([
+      vendor.parent ? Vendor.findById(vendor.parent).lean() : null,
+      Vendor.find({ parent: vendor._id }).sort({ name: 1 }).lean(),
+      Product.find({ vendor: vendor._id }).sort({ name: 1 }).lean(),
+    ]);
+    res.render('profiles/vendor', {
+      vendor: {
+        slug: vendor.slug,
+        name: displayName(vendor, lng),
+        otherName: lng === 'ar' ? vendor.name : vendor.nameAr,
+        aliases: vendor.aliases,
+        formerNames: vendor.formerNames.map((f) => ({ name: f.name, from: isoDay(f.from), to: isoDay(f.to) })),
+        country: vendor.hqCountry ? countryName(vendor.hqCountry, lng) : '',
+        website: vendor.website ?? '',
+        summary: vendor.summary,
+        listings: vendor.listings.map((l) => ({ regime: l.regime, status: l.status, date: isoDay(l.date), citation: l.citation ?? '', url: l.url ?? '' })),
+        parent: parent ? { slug: parent.slug, name: displayName(parent, lng) } : undefined,
+        subsidiaries: subsidiaries.map((s) => ({ slug: s.slug, name: displayName(s, lng) })),
+        products: products.map((p) => ({ slug: p.slug, name: displayName(p, lng), category: p.category })),
+      },
+      summary: evidenceSummary(c, entries, lng),
+      table,
+      scope: 'vendor',
+    });
+  });
+
+  router.get('/products/:slug', publicAccess, async (req, res) => {
+    const found = await findBySlug(Product as never, String(req.params.slug));
+    if (!found) throw notFound();
+    const product = found.doc as unknown as InstanceType<typeof Product>;
+    if (found.redirect) return res.redirect(301, `/products/${product.slug}`);
+    const lng = lngOf(res);
+    const { c, entries, table } = await incidentsSection(req, res, 'product', product.slug);
+    const vendor = product.vendor ? await Vendor.findById(product.vendor).lean() : null;
+    res.render('profiles/product', {
+      product: {
+        slug: product.slug,
+        name: displayName(product, lng),
+        otherName: lng === 'ar' ? product.name : product.nameAr,
+        aliases: product.aliases,
+        category: product.category,
+        description: product.description,
+        vendor: vendor ? { slug: vendor.slug, name: displayName(vendor, lng), listed: vendor.listings.filter((l) => l.status === 'listed').map((l) => l.regime) } : undefined,
+      },
+      summary: evidenceSummary(c, entries, lng),
+      operators: attributedWith(c, entries, 'government', lng),
+      table,
+      scope: 'product',
+    });
+  });
+
+  router.get('/governments/:slug', publicAccess, async (req, res) => {
+    const found = await findBySlug(Government as never, String(req.params.slug));
+    if (!found) throw notFound();
+    const government = found.doc as unknown as InstanceType<typeof Government>;
+    if (found.redirect) return res.redirect(301, `/governments/${government.slug}`);
+    const lng = lngOf(res);
+    const { c, entries, table } = await incidentsSection(req, res, 'government', government.slug);
+    res.render('profiles/government', {
+      government: {
+        slug: government.slug,
+        name: displayName(government, lng),
+        otherName: lng === 'ar' ? government.name : government.nameAr,
+        country: countryName(government.country, lng),
+        agencies: government.agencies.map((a) => ({ name: a.name, kind: a.kind })),
+      },
+      summary: evidenceSummary(c, entries, lng),
+      vendors: attributedWith(c, entries, 'vendor', lng),
+      products: attributedWith(c, entries, 'product', lng),
+      table,
+      scope: 'government',
+    });
+  });
+
+  return router;
+}

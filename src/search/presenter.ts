@@ -1,0 +1,45 @@
+import type { Catalogue } from '../catalogue/index.js';
+import type { Entry } from '../catalogue/entry.js';
+import { countryName } from '../countries/index.js';
+import { formatFuzzyDate } from '../facts/dates.js';
+import { displayName } from '../reference/presenter.js';
+import type { Count } from './query.js';
+
+export interface NamedCount {
+  key: string;
+  label: string;
+  slug?: string;
+  n: number;
+}
+
+/** A row of an incidents table: the public fields only. */
+export function presentEntry(e: Entry, c: Catalogue, lng: string) {
+  const name = (id: string) => {
+    const entity = c.entities.byId.get(id);
+    return entity ? { name: displayName(entity, lng), slug: entity.slug, kind: entity.kind } : undefined;
+  };
+  const best = (kind: string) => e.attributions.filter((a) => a.kind === kind).map((a) => ({ ...name(a.id), confidence: a.confidence })).filter((x) => x.name);
+  return {
+    ref: e.ref,
+    title: e.title,
+    from: formatFuzzyDate(e.from),
+    to: e.to ? formatFuzzyDate(e.to) : '',
+    countries: e.countries.map((code) => ({ code, name: countryName(code, lng) })),
+    categories: e.categories,
+    products: best('product'),
+    vendors: best('vendor'),
+    operators: best('government'),
+    confidence: e.attributions.map((a) => a.confidence),
+  };
+}
+
+export function nameCounts(counts: Count[], c: Catalogue, lng: string, limit = 12): NamedCount[] {
+  return counts.slice(0, limit).map(({ key, n }) => {
+    const entity = c.entities.byId.get(key);
+    return { key, n, label: entity ? displayName(entity, lng) : key, ...(entity ? { slug: entity.slug } : {}) };
+  });
+}
+
+export function countryCounts(counts: Count[], lng: string, limit = 300): NamedCount[] {
+  return counts.slice(0, limit).map(({ key, n }) => ({ key, n, label: countryName(key, lng) }));
+}

@@ -1,0 +1,145 @@
+import { z } from 'zod';
+import type { Catalogue, ResolvedFilter } from '../catalogue/index.js';
+import { CONFIDENCE_RANK, type Entry } from '../catalogue/entry.js';
+import { isCountryCode } from '../countries/index.js';
+import { TARGET_CATEGORIES } from '../facts/model.js';
+import { REGIMES } from '../vendors/model.js';
+import { queryTokens } from './normalise.js';
+
+const slug = z.string().regex(/^[a-z0-9-]{1,80}$/);
+const year = z.coerce.number().int().min(1990).max(2100);
+
+/** The /incidents (and /incidents.csv) query: every key optional, each at most once. */
+export const incidentQuerySchema = z.strictObject({
+  vendor: slug.optional(),
+  product: slug.optional(),
+  government: slug.optional(),
+  country: z.string().toUpperCase().refine(isCountryCode).optional(),
+  target: z.enum(TARGET_CATEGORIES).optional(),
+  year: year.optional(),
+  from: year.optional(),
+  to: year.optional(),
+  confidence: z.enum(['low', 'medium', 'high', 'confirmed']).optional(),
+  listing: z.union([z.enum(['listed', 'not-listed']), z.enum(REGIMES)]).optional(),
+  q: z.string().trim().max(200).optional(),
+  sort: z.enum(['newest', 'oldest']).optional(),
+  page: z.coerce.number().int().min(1).max(100_000).optional(),
+  after: z.string().regex(/^\d+_[0-9a-f]{24}$/).optional(),
+});
+export type IncidentQuery = z.infer<typeof incidentQuerySchema>;
+
+export const FILTER_KEYS = ['vendor', 'product', 'government', 'country', 'target', 'year', 'from', 'to', 'confidence', 'listing', 'q'] as const;
+
+/** Turns slugs into ids. An unknown slug matches nothing (rather than being ignored). */
+export function resolveFilter(c: Catalogue, q: IncidentQuery): ResolvedFilter | 'nothing' {
+  const f: ResolvedFilter = {};
+  if (q.vendor) {
+    const v = c.entities.bySlug('vendor', q.vendor);
+    if (!v) return 'nothing';
+    f.vendorIds = c.entities.vendorFamily(v.id);
+  }
+  if (q.product) {
+    const p = c.entities.bySlug('product', q.product);
+    if (!p) return 'nothing';
+    f.productId = p.id;
+  }
+  if (q.government) {
+    const g = c.entities.bySlug('government', q.government);
+    if (!g) return 'nothing';
+    f.governmentId = g.id;
+  }
+  if (q.country) f.country = q.country;
+  if (q.target) f.category = q.target;
+  if (q.year) f.yearFrom = f.yearTo = q.year;
+  if (q.from) f.yearFrom = q.from;
+  if (q.to) f.yearTo = q.to;
+  if (q.confidence) f.minRank = CONFIDENCE_RANK[q.confidence];
+  if (q.listing === 'listed') f.listedVendors = c.entities.listedVendors();
+  else if (q.listing === 'not-listed') f.listedVendors = { notIn: c.entities.listedVendors() };
+  else if (q.listing) f.listedVendors = c.entities.listedVendors(q.listing);
+  if (q.q) {
+    const tokens = queryTokens(q.q);
+    if (tokens.length) f.tokens = tokens;
+  }
+  return f;
+}
+
+export interface Count {
+  key: string;
+  n: number;
+}
+
+function countBy(entries: readonly Entry[], keysOf: (e: Entry) => string[]): Count[] {
+  const counts = new Map<string, number>();
+  for (const e of entries) for (const k of new Set(keysOf(e))) counts.set(k, (counts.get(k) ?? 0) + 1);
+  return [...counts.entries()].map(([key, n]) => ({ key, n })).sort((a, b) => b.n - a.n || a.key.localeCompare(b.key));
+}
+
+/** Counts of the current results by each dimension a filter can take. */
+export function facetsOf(entries: readonly Entry[], c: Catalogue) {
+  const listed = c.entities.listedVendors();
+  return {
+    vendors: countBy(entries, (e) => e.vendorIds),
+    products: countBy(entries, (e) => e.productIds),
+    governments: countBy(entries, (e) => e.governmentIds),
+    countries: countBy(entries, (e) => e.countries),
+    categories: countBy(entries, (e) => e.categories),
+    years: countBy(entries, (e) => [String(e.year)]).sort((a, b) => Number(b.key) - Number(a.key)),
+    // "at least" counts, as the confidence filter is a minimum
+    confidence: (['confirmed', 'high', 'medium', 'low'] as const).map((key) => ({ key, n: entries.filter((e) => e.confidenceRank >= CONFIDENCE_RANK[key]!).length })),
+    listing: [
+      { key: 'listed', n: entries.filter((e) => e.vendorIds.some((v) => listed.has(v))).length },
+      { key: 'not-listed', n: entries.filter((e) => !e.vendorIds.some((v) => listed.has(v))).length },
+    ],
+  };
+}
+
+export const PAGE_SIZE = 20;
+
+function cursorOf(e: Entry): string {
+  return `${e.start}_${e.id}`;
+}
+
+/**
+ * One page of results. `after` (a cursor: date and id of the last row seen) keeps pages exact
+ * even when incidents are published meanwhile; `page` serves direct links.
+ */
+export function pageOf(entries: readonly Entry[], q: IncidentQuery) {
+  const ordered = q.sort === 'oldest' ? [...entries].reverse() : entries;
+  let startAt = ((q.page ?? 1) - 1) * PAGE_SIZE;
+  if (q.after) {
+    const [time, id] = q.after.split('_') as [string, string];
+    const cut = { start: Number(time), id };
+    const after = (e: Entry) => (q.sort === 'oldest' ? e.start > cut.start || (e.start === cut.start && e.id > cut.id) : e.start < cut.start || (e.start === cut.start && e.id < cut.id));
+    const index = ordered.findIndex(after);
+    startAt = index === -1 ? ordered.length : index;
+  }
+  const rows = ordered.slice(startAt, startAt + PAGE_SIZE);
+  const last = rows.at(-1);
+  return {
+    rows,
+    total: entries.length,
+    first: rows.length ? startAt + 1 : 0,
+    last: startAt + rows.length,
+    next: last && startAt + rows.length < ordered.length ? cursorOf(last) : undefined,
+    page: Math.floor(startAt / PAGE_SIZE) + 1,
+    pages: Math.max(1, Math.ceil(entries.length / PAGE_SIZE)),
+  };
+}
+
+/** A permalink for the same query with some keys changed (undefined removes a key). */
+export function queryUrl(base: string, q: IncidentQuery, changes: Partial<Record<keyof IncidentQuery, string | number | undefined>>): string {
+  const params = new URLSearchParams();
+  const merged = { ...q, ...changes } as Record<string, unknown>;
+  for (const key of [...FILTER_KEYS, 'sort', 'page', 'after'] as const) {
+    const value = merged[key];
+    if (value !== undefined && value !== '') params.set(key, String(value as string | number));
+  }
+  const text = params.toString();
+  return text ? `${base}?${text}` : base;
+}
+
+/** Spreadsheet formula injection: a cell starting with = + - @ (or a tab/CR) is prefixed with '. */
+export function neutraliseCell(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}

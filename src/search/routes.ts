@@ -1,0 +1,82 @@
+import { Router, type Request, type Response } from 'express';
+import { stringify } from 'csv-stringify/sync';
+import { catalogue } from '../catalogue/index.js';
+import type { Entry } from '../catalogue/entry.js';
+import { countryOptions } from '../countries/index.js';
+import { TARGET_CATEGORIES } from '../facts/model.js';
+import { publicAccess } from '../http/access.js';
+import { parseQuery } from '../http/validate.js';
+import { displayName } from '../reference/presenter.js';
+import { REGIMES } from '../vendors/model.js';
+import { countryCounts, nameCounts, presentEntry } from './presenter.js';
+import { FILTER_KEYS, facetsOf, incidentQuerySchema, neutraliseCell, pageOf, queryUrl, resolveFilter, type IncidentQuery } from './query.js';
+
+async function run(req: Request): Promise<{ q: IncidentQuery; entries: readonly Entry[] }> {
+  const q = parseQuery(incidentQuerySchema, req);
+  const c = await catalogue();
+  const filter = resolveFilter(c, q);
+  return { q, entries: filter === 'nothing' ? [] : c.select(filter) };
+}
+
+export function searchRoutes(): Router {
+  const router = Router();
+
+  router.get('/incidents', publicAccess, async (req: Request, res: Response) => {
+    const { q, entries } = await run(req);
+    const c = await catalogue();
+    const lng = res.locals.lng as string;
+    const page = pageOf(entries, q);
+    const facets = facetsOf(entries, c);
+    const options = (kind: 'vendor' | 'product' | 'government') =>
+      [...c.entities.byId.values()].filter((e) => e.kind === kind).map((e) => ({ value: e.slug, label: displayName(e, lng) })).sort((a, b) => a.label.localeCompare(b.label, lng));
+    const active = FILTER_KEYS.filter((k) => q[k] !== undefined && q[k] !== '');
+    res.render('incidents/index', {
+      q,
+      rows: page.rows.map((e) => presentEntry(e, c, lng)),
+      page,
+      facets: {
+        vendors: nameCounts(facets.vendors, c, lng),
+        products: nameCounts(facets.products, c, lng),
+        governments: nameCounts(facets.governments, c, lng),
+        countries: countryCounts(facets.countries, lng, 12),
+        categories: facets.categories,
+        years: facets.years,
+        confidence: facets.confidence,
+        listing: facets.listing,
+      },
+      options: { vendors: options('vendor'), products: options('product'), governments: options('government'), countries: countryOptions(lng), categories: TARGET_CATEGORIES, regimes: REGIMES },
+      active: active.map((k) => ({ key: k, value: String(q[k]), removeUrl: queryUrl('/incidents', q, { [k]: undefined, page: undefined, after: undefined }) })),
+      url: (changes: Record<string, string | number | undefined>) => queryUrl('/incidents', q, { page: undefined, after: undefined, ...changes }),
+      csvUrl: queryUrl('/incidents.csv', q, { page: undefined, after: undefined, sort: undefined }),
+    });
+  });
+
+  router.get('/incidents.csv', publicAccess, async (req, res) => {
+    const { entries } = await run(req);
+    const c = await catalogue();
+    const lng = res.locals.lng as string;
+    const base = `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+    const rows = entries.map((e) => {
+      const p = presentEntry(e, c, lng);
+      return [
+        p.ref,
+        p.title,
+        p.from,
+        p.to,
+        p.countries.map((x) => x.code).join(';'),
+        p.categories.join(';'),
+        p.products.map((x) => x.name).join(';'),
+        p.vendors.map((x) => x.name).join(';'),
+        p.operators.map((x) => x.name).join(';'),
+        p.confidence.join(';'),
+        `${base}/incidents/${p.ref}`,
+      ].map((cell) => neutraliseCell(cell ?? ''));
+    });
+    const header = ['ref', 'title', 'date_from', 'date_to', 'countries', 'target_categories', 'products', 'vendors', 'operators', 'confidence', 'url'];
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', 'attachment; filename="incidents.csv"');
+    res.send(`\uFEFF${stringify([header, ...rows])}`);
+  });
+
+  return router;
+}
