@@ -47,7 +47,8 @@ export function barChart(bars: Bar[], opts: { title: string; rtl: boolean; width
     const barX = opts.rtl ? width - labelW - w : labelW;
     const labelX = opts.rtl ? width - 8 : labelW - 8;
     const valueX = opts.rtl ? barX - 6 : barX + w + 6;
-    return `<g><text x='${labelX}' y='${y + 19}' text-anchor='end' direction='${opts.rtl ? 'rtl' : 'ltr'}' font-size='14' fill='${INK}'>${esc(b.label)}</text>` +
+    // The label's far edge sits at labelX on both sides (right of the bars in RTL, left in LTR).
+    return `<g><text x='${labelX}' y='${y + 19}' text-anchor='end' font-size='14' fill='${INK}'>${esc(b.label)}</text>` +
       `<rect x='${barX}' y='${y + 4}' width='${w}' height='${rowH - 10}' fill='${BAR}'/>` +
       `<text x='${valueX}' y='${y + 19}' text-anchor='${opts.rtl ? 'end' : 'start'}' font-size='13' fill='${INK}'>${esc(b.value)}</text></g>`;
   });

@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { stringify } from 'csv-stringify/sync';
 import { catalogue } from '../catalogue/index.js';
 import type { Entry } from '../catalogue/entry.js';
-import { countryOptions } from '../countries/index.js';
+import { countryName, countryOptions } from '../countries/index.js';
 import { TARGET_CATEGORIES } from '../facts/model.js';
 import { publicAccess } from '../http/access.js';
 import { parseQuery } from '../http/validate.js';
@@ -30,6 +30,18 @@ export function searchRoutes(): Router {
     const options = (kind: 'vendor' | 'product' | 'government') =>
       [...c.entities.byId.values()].filter((e) => e.kind === kind).map((e) => ({ value: e.slug, label: displayName(e, lng) })).sort((a, b) => a.label.localeCompare(b.label, lng));
     const active = FILTER_KEYS.filter((k) => q[k] !== undefined && q[k] !== '');
+    // Chips name what was chosen, in the page's language (not the slug or code in the URL).
+    const chipLabel = (key: string, value: string): string => {
+      if (key === 'vendor' || key === 'product' || key === 'government') {
+        const entity = c.entities.bySlug(key, value);
+        return entity ? displayName(entity, lng) : value;
+      }
+      if (key === 'country') return countryName(value, lng);
+      if (key === 'target') return req.t(`targetCategories.${value}`);
+      if (key === 'confidence') return req.t(`confidence.${value}`);
+      if (key === 'listing') return value === 'listed' ? req.t('browse.listedAnywhere') : value === 'not-listed' ? req.t('browse.notListed') : req.t(`regimes.${value}`);
+      return value;
+    };
     res.render('incidents/index', {
       q,
       rows: page.rows.map((e) => presentEntry(e, c, lng)),
@@ -45,7 +57,7 @@ export function searchRoutes(): Router {
         listing: facets.listing,
       },
       options: { vendors: options('vendor'), products: options('product'), governments: options('government'), countries: countryOptions(lng), categories: TARGET_CATEGORIES, regimes: REGIMES },
-      active: active.map((k) => ({ key: k, value: String(q[k]), removeUrl: queryUrl('/incidents', q, { [k]: undefined, page: undefined, after: undefined }) })),
+      active: active.map((k) => ({ key: k, value: chipLabel(k, String(q[k])), removeUrl: queryUrl('/incidents', q, { [k]: undefined, page: undefined, after: undefined }) })),
       url: (changes: Record<string, string | number | undefined>) => queryUrl('/incidents', q, { page: undefined, after: undefined, ...changes }),
       csvUrl: queryUrl('/incidents.csv', q, { page: undefined, after: undefined, sort: undefined }),
     });
