@@ -22,7 +22,23 @@ export class Catalogue {
   readonly byId = new Map<string, Entry>();
   readonly byRef = new Map<string, Entry>();
   private readonly postings = new Map<string, Set<string>>();
+  private readonly memos = new Map<string, unknown>();
+  private memoVersion = -1;
   version = 0;
+
+  /**
+   * Results, facets and statistics are computed once per version of the catalogue (which changes
+   * only when an incident is published, changed or withdrawn, or an entity is edited) and then
+   * served from here: the per-request work is a lookup.
+   */
+  memo<T>(key: string, compute: () => T): T {
+    if (this.memoVersion !== this.version || this.memos.size > 5_000) {
+      this.memos.clear();
+      this.memoVersion = this.version;
+    }
+    if (!this.memos.has(key)) this.memos.set(key, compute());
+    return this.memos.get(key) as T;
+  }
 
   constructor(public entities: EntityIndex) {}
 
@@ -103,6 +119,10 @@ export class Catalogue {
 
   /** Entries matching a filter, in date order (newest first). */
   select(filter: ResolvedFilter): Entry[] {
+    return this.memo(`select:${filterKey(filter)}`, () => this.compute(filter));
+  }
+
+  private compute(filter: ResolvedFilter): Entry[] {
     let candidates: Set<string> | undefined;
     const narrow = (ids: Set<string>) => {
       candidates = candidates ? new Set([...candidates].filter((id) => ids.has(id))) : ids;
@@ -125,6 +145,10 @@ export interface ResolvedFilter {
   /** vendors whose incidents qualify (listed under the chosen regime), or 'none' for not listed */
   listedVendors?: Set<string> | { notIn: Set<string> };
   tokens?: string[];
+}
+
+function filterKey(f: ResolvedFilter): string {
+  return JSON.stringify(f, (_k, v: unknown) => (v instanceof Set ? [...(v as Set<string>)].sort() : v));
 }
 
 function matches(e: Entry, f: ResolvedFilter): boolean {

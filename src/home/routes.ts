@@ -11,7 +11,7 @@ export function homeRoutes(): Router {
     const lng = res.locals.lng as string;
     const [c, demo, synthetic] = await Promise.all([catalogue(), getSetting('demoData'), getSetting('syntheticData')]);
     const all = c.all;
-    const facets = facetsOf(all, c);
+    const facets = c.memo('facets:{}', () => facetsOf(all, c));
     res.render('home/index', {
       latest: all.slice(0, 5).map((e) => presentEntry(e, c, lng)),
       total: all.length,

@@ -111,7 +111,7 @@ export function profileRoutes(): Router {
         subsidiaries: subsidiaries.map((s) => ({ slug: s.slug, name: displayName(s, lng) })),
         products: products.map((p) => ({ slug: p.slug, name: displayName(p, lng), category: p.category })),
       },
-      summary: evidenceSummary(c, entries, lng),
+      summary: c.memo(`summary:vendor:${vendor.slug}:${lng}`, () => evidenceSummary(c, entries, lng)),
       table,
       scope: 'vendor',
     });
@@ -135,8 +135,8 @@ export function profileRoutes(): Router {
         description: product.description,
         vendor: vendor ? { slug: vendor.slug, name: displayName(vendor, lng), listed: vendor.listings.filter((l) => l.status === 'listed').map((l) => l.regime) } : undefined,
       },
-      summary: evidenceSummary(c, entries, lng),
-      operators: attributedWith(c, entries, 'government', lng),
+      summary: c.memo(`summary:product:${product.slug}:${lng}`, () => evidenceSummary(c, entries, lng)),
+      operators: c.memo(`with:product:${product.slug}:${lng}`, () => attributedWith(c, entries, 'government', lng)),
       table,
       scope: 'product',
     });
@@ -157,9 +157,9 @@ export function profileRoutes(): Router {
         country: countryName(government.country, lng),
         agencies: government.agencies.map((a) => ({ name: a.name, kind: a.kind })),
       },
-      summary: evidenceSummary(c, entries, lng),
-      vendors: attributedWith(c, entries, 'vendor', lng),
-      products: attributedWith(c, entries, 'product', lng),
+      summary: c.memo(`summary:government:${government.slug}:${lng}`, () => evidenceSummary(c, entries, lng)),
+      vendors: c.memo(`with:government-vendors:${government.slug}:${lng}`, () => attributedWith(c, entries, 'vendor', lng)),
+      products: c.memo(`with:government-products:${government.slug}:${lng}`, () => attributedWith(c, entries, 'product', lng)),
       table,
       scope: 'government',
     });

@@ -26,7 +26,7 @@ export function searchRoutes(): Router {
     const c = await catalogue();
     const lng = res.locals.lng as string;
     const page = pageOf(entries, q);
-    const facets = facetsOf(entries, c);
+    const facets = c.memo(`facets:${JSON.stringify({ ...q, page: undefined, after: undefined, sort: undefined })}`, () => facetsOf(entries, c));
     const options = (kind: 'vendor' | 'product' | 'government') =>
       [...c.entities.byId.values()].filter((e) => e.kind === kind).map((e) => ({ value: e.slug, label: displayName(e, lng) })).sort((a, b) => a.label.localeCompare(b.label, lng));
     const active = FILTER_KEYS.filter((k) => q[k] !== undefined && q[k] !== '');
