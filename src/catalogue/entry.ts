@@ -38,7 +38,7 @@ export function toEntry(incident: Lean): Entry {
     confidence: a.confidence,
   }));
   const text = [incident.title, incident.summary, ...incident.sources.map((s) => `${s.title} ${s.publisher ?? ''}`)].join(' ');
-  const dates = incident.dates!;
+  const dates = incident.dates;
   return {
     id: String(incident._id),
     ref: incident.ref,

@@ -7,7 +7,7 @@ import { notFound } from '../http/errors.js';
 import { i18next, resolvedLanguage } from '../i18n/index.js';
 import { barChart, columnChart } from './bars.js';
 import { choropleth } from './map.js';
-import { countMap, operatorCountries, perYear, scopeEntries, type Scope } from './stats.js';
+import { countMap, operatorCountries, perYear, scopeEntries } from './stats.js';
 
 const params = z.strictObject({
   scope: z.enum(['global', 'vendor', 'product', 'government']),
@@ -32,7 +32,7 @@ export function chartRoutes(): Router {
     const key = `${scope}|${id}|${kind}|${lng}|${c.version}`;
     let svg = cache.get(key);
     if (!svg) {
-      const entries = scopeEntries(c, scope as Scope, id);
+      const entries = scopeEntries(c, scope, id);
       if (!entries) throw notFound();
       const t = i18next.getFixedT(lng);
       const rtl = lng === 'ar';

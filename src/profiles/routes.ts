@@ -44,7 +44,7 @@ async function incidentsSection(req: Request, res: Response, scope: 'vendor' | '
       rows: page.rows.map((e) => presentEntry(e, c, lngOf(res))),
       page,
       sort: q.sort ?? 'newest',
-      url: (changes: Record<string, string | number | undefined>) => queryUrl(`/${scope}s/${slug}`, q as never, { page: undefined, after: undefined, ...changes }),
+      url: (changes: Record<string, string | number | undefined>) => queryUrl(`/${scope}s/${slug}`, q, { page: undefined, after: undefined, ...changes }),
       browseUrl: `/incidents?${scope}=${slug}`,
     },
   };

@@ -130,10 +130,10 @@ export function pageOf(entries: readonly Entry[], q: IncidentQuery) {
 /** A permalink for the same query with some keys changed (undefined removes a key). */
 export function queryUrl(base: string, q: IncidentQuery, changes: Partial<Record<keyof IncidentQuery, string | number | undefined>>): string {
   const params = new URLSearchParams();
-  const merged = { ...q, ...changes } as Record<string, unknown>;
+  const merged = { ...q, ...changes } as Record<string, string | number | undefined>;
   for (const key of [...FILTER_KEYS, 'sort', 'page', 'after'] as const) {
     const value = merged[key];
-    if (value !== undefined && value !== '') params.set(key, String(value as string | number));
+    if (value !== undefined && value !== '') params.set(key, typeof value === 'number' ? String(value) : value);
   }
   const text = params.toString();
   return text ? `${base}?${text}` : base;

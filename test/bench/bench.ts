@@ -31,7 +31,7 @@ const engine = await startEngine(config, logger);
 await connectDatabase(engine.uri);
 await ensureIndexes(logger);
 await initI18n();
-let started = Date.now();
+const started = Date.now();
 const c = await catalogue();
 console.log(`engine: ${engine.version}`);
 console.log(`catalogue: ${c.all.length} published incidents loaded in ${Date.now() - started} ms; heap ${Math.round(process.memoryUsage().heapUsed / 1e6)} MB`);
@@ -58,7 +58,6 @@ const targets: [string, string][] = [
 
 const results: { label: string; rps: number; p50: number; p99: number }[] = [];
 for (const [label, path] of targets) {
-  started = Date.now();
   const first = await fetch(base + path);
   if (first.status !== 200) throw new Error(`${path} answered ${first.status}`);
   const result = await autocannon({ url: base + path, connections: 10, duration, headers: { 'accept-language': 'en' } });

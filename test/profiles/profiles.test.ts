@@ -20,7 +20,7 @@ async function svg(a: ReturnType<typeof agent>, path: string): Promise<{ status:
     r.on('data', (chunk: string) => (data += chunk));
     r.on('end', () => done(null, data));
   });
-  return { status: res.status, text: res.body as string, headers: res.headers as Record<string, string> };
+  return { status: res.status, text: res.body as string, headers: res.headers };
 }
 
 /** The parts of a page that show data: without the filter form's option lists (all countries). */

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { agent, closeApps, makeApp } from '../helpers/app.js';
-import { createEntities, createIncident } from '../helpers/factories.js';
+import { createIncident } from '../helpers/factories.js';
 import { Vendor } from '../../src/vendors/model.js';
 import { Product } from '../../src/products/model.js';
 import { Government } from '../../src/governments/model.js';
