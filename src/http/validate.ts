@@ -35,7 +35,8 @@ export function parseForm<S extends z.ZodType>(schema: S, body: unknown): z.infe
 export function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
   const rest: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(req.query as Record<string, unknown>)) {
-    if (key !== 'lng') rest[key] = value;
+    // A GET form sends its empty fields too: an empty value means the key was not set.
+    if (key !== 'lng' && value !== '') rest[key] = value;
   }
   const parsed = schema.safeParse(rest);
   if (!parsed.success) throw new HttpError(400, 'errors.badQuery');

@@ -103,7 +103,7 @@ describe('browser: from a researcher’s report to a verified incident', functio
       expect(await page.getAttribute('html', 'dir')).to.equal(lng === 'ar' ? 'rtl' : 'ltr');
       expect(await page.textContent('main')).to.include('Journalist’s phone infected with Pegasus');
       await screenshot(page, `walk-6-incidents-${lng}`);
-      await page.click('.incident-card a');
+      await page.click('table.incidents-table a[href^="/incidents/I-"]');
       const text = await page.textContent('main');
       expect(text).not.to.include('CANARY-REAL-NAME');
       expect(text).to.include(lng === 'ar' ? 'ثقة عالية' : 'High confidence');

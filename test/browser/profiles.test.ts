@@ -1,0 +1,69 @@
+import type { Server } from 'node:http';
+import { expect } from 'chai';
+import type { Browser } from 'playwright-core';
+import { seedDemo } from '../../src/seed/demo.js';
+import { closeApps } from '../helpers/app.js';
+import { axeViolations, launchBrowser, recordForeignRequests, screenshot, serveApp } from '../helpers/browser.js';
+import { testConfig } from '../helpers/engine.js';
+
+describe('browser: vendor profile and filtered search on the demo data', function () {
+  this.timeout(180_000);
+  let browser: Browser;
+  let base: string;
+  let server: Server;
+
+  before(async () => {
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser.close();
+  });
+  beforeEach(async () => {
+    await seedDemo(testConfig());
+    ({ base, server } = await serveApp());
+  });
+  afterEach(async () => {
+    await new Promise((r) => server.close(r));
+    await closeApps();
+  });
+
+  it('when an analyst asks which governments used Predator against politicians and whether Intellexa is listed, then the pages answer it in both languages without JavaScript', async () => {
+    for (const lng of ['en', 'ar'] as const) {
+      for (const width of [1280, 390]) {
+        const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width, height: 900 } });
+        const page = await context.newPage();
+        const foreign = recordForeignRequests(page, base);
+        // A filtered search, built with the form (GET, no script).
+        await page.goto(`${base}/incidents?lng=${lng}`);
+        await page.selectOption('#f-product', 'predator');
+        await page.selectOption('#f-target', 'politician');
+        await page.click('form.filter-form button[type=submit]');
+        expect(page.url()).to.include('product=predator').and.include('target=politician');
+        const results = await page.textContent('main');
+        expect(results).to.include(lng === 'ar' ? 'الحكومة المصرية' : 'Government of Egypt');
+        expect(await page.locator('table.incidents-table tbody tr').count()).to.equal(2);
+        await screenshot(page, `search-predator-${lng}-${width}`);
+        // The vendor profile.
+        await page.goto(`${base}/vendors/intellexa?lng=${lng}`);
+        const profile = await page.textContent('main');
+        expect(profile).to.include(lng === 'ar' ? 'قائمة الكيانات الأمريكية' : 'US Entity List');
+        expect(profile).to.include(lng === 'ar' ? 'مُدرجة في نظامين' : 'Listed under 2 regimes');
+        expect(await page.getAttribute('html', 'dir')).to.equal(lng === 'ar' ? 'rtl' : 'ltr');
+        await screenshot(page, `vendor-intellexa-${lng}-${width}`);
+        await page.goto(`${base}/?lng=${lng}`);
+        await screenshot(page, `home-demo-${lng}-${width}`);
+        expect(foreign).to.deep.equal([]);
+        await context.close();
+      }
+    }
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    for (const path of ['/', '/incidents?product=predator&target=politician', '/vendors', '/vendors/intellexa', '/products/pegasus', '/governments', '/governments/egypt']) {
+      for (const lng of ['en', 'ar']) {
+        await page.goto(`${base}${path}${path.includes('?') ? '&' : '?'}lng=${lng}`);
+        expect(await axeViolations(page), `${path} ${lng}`).to.deep.equal([]);
+      }
+    }
+    await context.close();
+  });
+});
