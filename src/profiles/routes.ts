@@ -50,6 +50,21 @@ async function incidentsSection(req: Request, res: Response, scope: 'vendor' | '
   };
 }
 
+/**
+ * The record behind a profile address: 404 if there is none, and a 301 to the current address when
+ * the slug is one the record had before (then undefined is returned and the response is sent).
+ */
+async function profileRecord<D extends { slug: string }>(model: unknown, scope: 'vendor' | 'product' | 'government', req: Request, res: Response): Promise<D | undefined> {
+  const found = await findBySlug(model as never, String(req.params.slug));
+  if (!found) throw notFound();
+  const doc = found.doc as unknown as D;
+  if (found.redirect) {
+    res.redirect(301, `/${scope}s/${doc.slug}`);
+    return undefined;
+  }
+  return doc;
+}
+
 export function profileRoutes(): Router {
   const router = Router();
 
@@ -85,10 +100,8 @@ export function profileRoutes(): Router {
   });
 
   router.get('/vendors/:slug', publicAccess, async (req, res) => {
-    const found = await findBySlug(Vendor as never, String(req.params.slug));
-    if (!found) throw notFound();
-    const vendor = found.doc as unknown as InstanceType<typeof Vendor>;
-    if (found.redirect) return res.redirect(301, `/vendors/${vendor.slug}`);
+    const vendor = await profileRecord<InstanceType<typeof Vendor>>(Vendor, 'vendor', req, res);
+    if (!vendor) return;
     const lng = lngOf(res);
     const { c, entries, table } = await incidentsSection(req, res, 'vendor', vendor.slug);
     const [parent, subsidiaries, products] = await Promise.all([
@@ -118,10 +131,8 @@ export function profileRoutes(): Router {
   });
 
   router.get('/products/:slug', publicAccess, async (req, res) => {
-    const found = await findBySlug(Product as never, String(req.params.slug));
-    if (!found) throw notFound();
-    const product = found.doc as unknown as InstanceType<typeof Product>;
-    if (found.redirect) return res.redirect(301, `/products/${product.slug}`);
+    const product = await profileRecord<InstanceType<typeof Product>>(Product, 'product', req, res);
+    if (!product) return;
     const lng = lngOf(res);
     const { c, entries, table } = await incidentsSection(req, res, 'product', product.slug);
     const vendor = product.vendor ? await Vendor.findById(product.vendor).lean() : null;
@@ -143,10 +154,8 @@ export function profileRoutes(): Router {
   });
 
   router.get('/governments/:slug', publicAccess, async (req, res) => {
-    const found = await findBySlug(Government as never, String(req.params.slug));
-    if (!found) throw notFound();
-    const government = found.doc as unknown as InstanceType<typeof Government>;
-    if (found.redirect) return res.redirect(301, `/governments/${government.slug}`);
+    const government = await profileRecord<InstanceType<typeof Government>>(Government, 'government', req, res);
+    if (!government) return;
     const lng = lngOf(res);
     const { c, entries, table } = await incidentsSection(req, res, 'government', government.slug);
     res.render('profiles/government', {

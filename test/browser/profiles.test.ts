@@ -1,23 +1,15 @@
 import type { Server } from 'node:http';
 import { expect } from 'chai';
-import type { Browser } from 'playwright-core';
 import { seedDemo } from '../../src/seed/demo.js';
 import { closeApps } from '../helpers/app.js';
-import { axeViolations, launchBrowser, recordForeignRequests, screenshot, serveApp } from '../helpers/browser.js';
+import { axeViolations, useBrowser, recordForeignRequests, screenshot, serveApp } from '../helpers/browser.js';
 import { testConfig } from '../helpers/engine.js';
 
 describe('browser: vendor profile and filtered search on the demo data', function () {
   this.timeout(180_000);
-  let browser: Browser;
+  const chromium = useBrowser();
   let base: string;
   let server: Server;
-
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser.close();
-  });
   beforeEach(async () => {
     await seedDemo(testConfig());
     ({ base, server } = await serveApp());
@@ -30,7 +22,7 @@ describe('browser: vendor profile and filtered search on the demo data', functio
   it('when an analyst asks which governments used Predator against politicians and whether Intellexa is listed, then the pages answer it in both languages without JavaScript', async () => {
     for (const lng of ['en', 'ar'] as const) {
       for (const width of [1280, 390]) {
-        const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width, height: 900 } });
+        const context = await chromium.get().newContext({ javaScriptEnabled: false, viewport: { width, height: 900 } });
         const page = await context.newPage();
         const foreign = recordForeignRequests(page, base);
         // A filtered search, built with the form (GET, no script).
@@ -56,7 +48,7 @@ describe('browser: vendor profile and filtered search on the demo data', functio
         await context.close();
       }
     }
-    const context = await browser.newContext();
+    const context = await chromium.get().newContext();
     const page = await context.newPage();
     for (const path of ['/', '/incidents?product=predator&target=politician', '/vendors', '/vendors/intellexa', '/products/pegasus', '/governments', '/governments/egypt']) {
       for (const lng of ['en', 'ar']) {

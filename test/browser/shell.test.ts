@@ -1,22 +1,14 @@
 import type { Server } from 'node:http';
 import { expect } from 'chai';
-import type { Browser } from 'playwright-core';
 import { closeApps } from '../helpers/app.js';
-import { axeViolations, launchBrowser, recordForeignRequests, screenshot, serveApp } from '../helpers/browser.js';
+import { axeViolations, useBrowser, recordForeignRequests, screenshot, serveApp } from '../helpers/browser.js';
 import { createUser, totpCode } from '../helpers/factories.js';
 
 describe('browser: page shell, sign-in and accessibility', function () {
   this.timeout(120_000);
-  let browser: Browser;
+  const chromium = useBrowser();
   let base: string;
   let server: Server;
-
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser.close();
-  });
   beforeEach(async () => {
     ({ base, server } = await serveApp());
   });
@@ -29,7 +21,7 @@ describe('browser: page shell, sign-in and accessibility', function () {
     for (const [path, name] of [['/', 'home'], ['/login', 'login'], ['/register', 'register']] as const) {
       it(`when ${path} is opened in ${lng} without JavaScript, then dir is right, nothing foreign loads and axe finds no violation`, async () => {
         for (const width of [1280, 390]) {
-          const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width, height: 900 } });
+          const context = await chromium.get().newContext({ javaScriptEnabled: false, viewport: { width, height: 900 } });
           const page = await context.newPage();
           const foreign = recordForeignRequests(page, base);
           const res = await page.goto(`${base}${path}?lng=${lng}`);
@@ -41,7 +33,7 @@ describe('browser: page shell, sign-in and accessibility', function () {
           await context.close();
         }
         // axe needs script in the page it analyses; the page itself ships none.
-        const context = await browser.newContext();
+        const context = await chromium.get().newContext();
         const page = await context.newPage();
         await page.goto(`${base}${path}?lng=${lng}`);
         expect(await axeViolations(page)).to.deep.equal([]);
@@ -53,7 +45,7 @@ describe('browser: page shell, sign-in and accessibility', function () {
   it('when an admin signs in with password and TOTP in the browser, then the account and admin pages open (both languages)', async () => {
     const admin = await createUser({ roles: ['admin'], totp: true, name: 'Amal Admin' });
     await createUser({ status: 'pending', name: 'Pending Researcher' });
-    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
+    const context = await chromium.get().newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     const foreign = recordForeignRequests(page, base);
     await page.goto(`${base}/login?lng=en`);
@@ -77,7 +69,7 @@ describe('browser: page shell, sign-in and accessibility', function () {
       await screenshot(page, `admin-audit-${lng}`);
     }
     expect(foreign).to.deep.equal([]);
-    const axeContext = await browser.newContext();
+    const axeContext = await chromium.get().newContext();
     await axeContext.addCookies(await context.cookies());
     const axePage = await axeContext.newPage();
     for (const path of ['/account', '/admin/users', '/admin/audit', '/account/totp']) {
@@ -90,7 +82,7 @@ describe('browser: page shell, sign-in and accessibility', function () {
 
   it('when a researcher sets up TOTP in the browser, then the secret and recovery codes are shown', async () => {
     const account = await createUser({ name: 'Rania Researcher' });
-    const context = await browser.newContext({ javaScriptEnabled: false });
+    const context = await chromium.get().newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     await page.goto(`${base}/login?lng=ar`);
     await page.fill('#f-email', account.email);
