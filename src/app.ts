@@ -8,6 +8,7 @@ import { authRoutes } from './auth/routes.js';
 import { healthRoutes } from './health/routes.js';
 import { chartRoutes } from './charts/routes.js';
 import { homeRoutes } from './home/routes.js';
+import { publicAccess } from './http/access.js';
 import { exposeCsrfToken, verifyCsrf } from './http/csrf.js';
 import { errorHandler, notFoundHandler } from './http/errors.js';
 import { takeFlash } from './http/flash.js';
@@ -59,6 +60,11 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
     '/fonts/noto-naskh-arabic',
     express.static(path.join(root, 'node_modules/@fontsource/noto-naskh-arabic/files'), { index: false, maxAge: '7d' }),
   );
+  // Browsers ask for /favicon.ico by themselves, in parallel with the page: answer it here, before
+  // the session, so it never touches a session that the page's own request is changing.
+  app.get('/favicon.ico', publicAccess, (_req, res) => {
+    res.redirect(301, '/favicon.svg');
+  });
   app.use(healthRoutes(deps.engineUp));
   app.use(chartRoutes());
 

@@ -18,6 +18,10 @@ export function sessions(config: Config, secret: string): { middleware: RequestH
     ttl: Math.ceil(idleMs / 1000),
     autoRemove: 'interval',
     autoRemoveInterval: 10,
+    // A touch rewrites the session document. On FerretDB 1.24 an update is a read-modify-write of
+    // the whole document, so a touch racing with a request that changes the session can undo that
+    // change: touch at most once a minute (the idle timeout is then accurate to a minute).
+    touchAfter: 60,
     stringify: false,
   });
   const secure = config.COOKIE_SECURE ?? (config.TRUST_PROXY !== false && config.NODE_ENV === 'production');

@@ -81,6 +81,18 @@ describe('security baseline', () => {
     });
   });
 
+  describe('GET /favicon.ico', () => {
+    it('when the browser asks for it beside a page, then it is answered without touching the session', async () => {
+      const { app } = makeApp();
+      const a = agent(app);
+      await csrfFrom(a, '/login'); // a session exists now
+      const res = await a.get('/favicon.ico');
+      expect(res.status).to.equal(301);
+      expect(res.headers.location).to.equal('/favicon.svg');
+      expect(res.headers['set-cookie']).to.equal(undefined);
+    });
+  });
+
   describe('GET /healthz', () => {
     it('when the engine is up, then 200 with no versions disclosed', async () => {
       const { app } = makeApp();
