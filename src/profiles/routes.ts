@@ -104,10 +104,12 @@ export function profileRoutes(): Router {
     if (!vendor) return;
     const lng = lngOf(res);
     const { c, entries, table } = await incidentsSection(req, res, 'vendor', vendor.slug);
-    const [parent, subsidiaries, products] = await Promise.all([
+    const [parent, subsidiaries, products, successor, predecessors] = await Promise.all([
       vendor.parent ? Vendor.findById(vendor.parent).lean() : null,
       Vendor.find({ parent: vendor._id }).sort({ name: 1 }).lean(),
       Product.find({ vendor: vendor._id }).sort({ name: 1 }).lean(),
+      vendor.successor ? Vendor.findById(vendor.successor).lean() : null,
+      Vendor.find({ successor: vendor._id }).sort({ name: 1 }).lean(),
     ]);
     res.render('profiles/vendor', {
       vendor: {
@@ -122,6 +124,8 @@ export function profileRoutes(): Router {
         listings: vendor.listings.map((l) => ({ regime: l.regime, status: l.status, date: isoDay(l.date), citation: l.citation ?? '', url: l.url ?? '' })),
         parent: parent ? { slug: parent.slug, name: displayName(parent, lng) } : undefined,
         subsidiaries: subsidiaries.map((s) => ({ slug: s.slug, name: displayName(s, lng) })),
+        successor: successor ? { slug: successor.slug, name: displayName(successor, lng) } : undefined,
+        predecessors: predecessors.map((s) => ({ slug: s.slug, name: displayName(s, lng) })),
         products: products.map((p) => ({ slug: p.slug, name: displayName(p, lng), category: p.category })),
       },
       summary: c.memo(`summary:vendor:${vendor.slug}:${lng}`, () => evidenceSummary(c, entries, lng)),

@@ -39,6 +39,7 @@ export function vendorAdminRoutes() {
       aliases: v.aliases.join('\n'),
       hqCountry: v.hqCountry ?? '',
       parent: idString(v.parent),
+      successor: idString(v.successor),
       website: v.website ?? '',
       summary: v.summary,
       formerNames: v.formerNames.map((f) => ({ name: f.name, from: isoDay(f.from), to: isoDay(f.to) })),

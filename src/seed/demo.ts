@@ -43,6 +43,7 @@ export async function seedDemo(config: Config): Promise<Record<string, unknown>>
       website: (rest as { website?: string }).website,
       hqCountry: rest.hqCountry,
       parent: parent ? String(vendorIds.get(parent)) : undefined,
+      successor: undefined,
       formerNames: ((formerNames ?? []) as { name: string; to?: string }[]).map((f) => ({ name: f.name, from: undefined, to: day(f.to) })),
       listings: rest.listings.map((l) => ({ ...l, regime: l.regime as never, status: l.status as never, date: day(l.date) })),
     });

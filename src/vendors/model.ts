@@ -16,6 +16,8 @@ const vendorSchema = new Schema(
     },
     hqCountry: { type: String, maxlength: 2 },
     parent: { type: Schema.Types.ObjectId, ref: 'Vendor' },
+    // When the company continued as a different, renamed company (its own record).
+    successor: { type: Schema.Types.ObjectId, ref: 'Vendor' },
     website: { type: String },
     summary: { type: String, maxlength: 4000, default: '' },
     listings: {

@@ -11,6 +11,7 @@ export const vendorSchema = formObject({
   aliases: lineList(30, 160),
   hqCountry: optionalCountry,
   parent: objectIdOrEmpty,
+  successor: objectIdOrEmpty,
   website: optionalUrl,
   summary: text(4000).default(''),
   formerNames: rows(

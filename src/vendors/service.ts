@@ -7,12 +7,12 @@ import type { VendorInput } from './schema.js';
 export const vendorKind: ReferenceKind<unknown> = {
   model: Vendor as never,
   subjectType: 'vendor',
-  auditedFields: ['slug', 'name', 'nameAr', 'aliases', 'hqCountry', 'parent', 'website', 'summary', 'formerNames', 'listings'],
+  auditedFields: ['slug', 'name', 'nameAr', 'aliases', 'hqCountry', 'parent', 'successor', 'website', 'summary', 'formerNames', 'listings'],
 };
 
 function toRecord(input: VendorInput): Record<string, unknown> & { slug: string } {
   const { _csrf: _ignored, ...fields } = input;
-  return { ...fields, parent: fields.parent ?? null, hqCountry: fields.hqCountry ?? null, website: fields.website ?? null };
+  return { ...fields, parent: fields.parent ?? null, successor: fields.successor ?? null, hqCountry: fields.hqCountry ?? null, website: fields.website ?? null };
 }
 
 export async function createVendor(actor: AuditActor, input: VendorInput): Promise<VendorDocument> {
@@ -23,6 +23,9 @@ export async function createVendor(actor: AuditActor, input: VendorInput): Promi
 export async function updateVendor(actor: AuditActor, vendor: VendorDocument, input: VendorInput): Promise<void> {
   if (input.parent && (input.parent === vendor.id || !(await Vendor.exists({ _id: input.parent })))) {
     throw new FormValidationError({ parent: 'validation.invalid' });
+  }
+  if (input.successor && (input.successor === vendor.id || !(await Vendor.exists({ _id: input.successor })))) {
+    throw new FormValidationError({ successor: 'validation.invalid' });
   }
   await updateReference(vendorKind, actor, vendor as never, toRecord(input));
 }

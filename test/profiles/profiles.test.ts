@@ -109,6 +109,16 @@ describe('profiles, indexes and charts', () => {
     expect(res.headers.location).to.equal('/vendors/new-name');
   });
 
+  it('when a company continued under another name as a new record, then both profiles link to each other', async () => {
+    const { app } = makeApp();
+    const successor = await Vendor.create({ slug: 'memento-labs', name: 'Memento Labs' });
+    await Vendor.create({ slug: 'hacking-team', name: 'Hacking Team', successor: successor._id });
+    const old = (await agent(app).get('/vendors/hacking-team')).text;
+    expect(old).to.match(/Continued as: <a href="\/vendors\/memento-labs">/);
+    const current = (await agent(app).get('/vendors/memento-labs')).text;
+    expect(current).to.match(/Successor of: <a href="\/vendors\/hacking-team">/);
+  });
+
   it('when another process publishes an incident, then this process picks it up from the version flag', async () => {
     const { app } = makeApp();
     await world();
