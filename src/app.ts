@@ -25,6 +25,7 @@ import { methodologyRoutes } from './methodology/routes.js';
 import { reportRoutes } from './reports/routes.js';
 import { reviewRoutes } from './review/routes.js';
 import { configureVault } from './vault/index.js';
+import type { Signer } from './signing/index.js';
 import { governmentAdminRoutes, productAdminRoutes, vendorAdminRoutes } from './reference/sections.js';
 
 export interface AppDeps {
@@ -33,6 +34,8 @@ export interface AppDeps {
   sessionSecret: string;
   /** IDENTITY_KEYS spec ("id:base64,…") for the vault that seals protected identities. */
   identityKeys: string;
+  /** The site's Ed25519 signer (audit checkpoints; its public key is published). */
+  signer: Signer;
   /** Whether the database engine process is up (always true for an external MONGODB_URI). */
   engineUp: () => boolean;
 }
@@ -66,6 +69,10 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
     res.redirect(301, '/favicon.svg');
   });
   app.use(healthRoutes(deps.engineUp));
+  app.get('/.well-known/tracker-signing-key.pem', publicAccess, (_req, res) => {
+    res.type('application/x-pem-file').setHeader('Cache-Control', 'public, max-age=3600');
+    res.send(deps.signer.publicKeyPem);
+  });
   app.use(chartRoutes());
 
   app.use(noStore);
@@ -90,7 +97,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   app.use(searchRoutes());
   app.use(profileRoutes());
   app.use(incidentRoutes());
-  app.use(adminRoutes());
+  app.use(adminRoutes(deps.signer));
   app.use(vendorAdminRoutes());
   app.use(productAdminRoutes());
   app.use(governmentAdminRoutes());

@@ -1,7 +1,10 @@
 // `npm run cli -- <command> [options]`: operators' commands. Output is one JSON line per result.
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { verifyAuditChain } from './audit/index.js';
+import { createCheckpoint, verifyAgainstCheckpoint, type Checkpoint } from './audit/checkpoint.js';
+import { siteSigner } from './signing/index.js';
 import { emailField } from './auth/schema.js';
 import { createActiveUser, disableUser, listUsers, setUserRoles } from './auth/service.js';
 import { User } from './auth/model.js';
@@ -23,8 +26,12 @@ const usage = `Usage: npm run cli -- <command> [options]
   user:list [--status pending|active|disabled]
   user:disable --email E
   user:roles --email E --role R [--role R2]     (replaces the user's roles)
-  audit:verify
-      Walks the audit chain: prints OK with the count and head hash, or the first broken seq (exit 1).`;
+  audit:verify [--checkpoint FILE] [--public-key FILE]
+      Walks the audit chain: prints OK with the count and head hash, or the first broken seq (exit 1).
+      With a checkpoint it also detects a truncated tail or a rewritten chain (key: the site's, or FILE).
+  audit:checkpoint [--out FILE]
+      Signs {count, head hash, time} with the site's Ed25519 key; prints it (and writes FILE).
+      Keep checkpoints outside the database.`;
 
 async function readPassword(): Promise<string> {
   if (process.env.CLI_PASSWORD) return process.env.CLI_PASSWORD;
@@ -46,6 +53,9 @@ async function run(command: string, args: string[], config: Config): Promise<num
       org: { type: 'string' },
       role: { type: 'string', multiple: true },
       status: { type: 'string' },
+      checkpoint: { type: 'string' },
+      'public-key': { type: 'string' },
+      out: { type: 'string' },
     },
     strict: true,
   });
@@ -85,10 +95,21 @@ async function run(command: string, args: string[], config: Config): Promise<num
       print({ id, roles });
       return 0;
     }
+    case 'audit:checkpoint': {
+      const checkpoint = await createCheckpoint(siteSigner(config));
+      const text = JSON.stringify(checkpoint, null, 2);
+      if (values.out) writeFileSync(values.out, `${text}\n`, { mode: 0o644 });
+      console.log(text);
+      return 0;
+    }
     case 'audit:verify': {
-      const result = await verifyAuditChain();
+      const publicKey = values['public-key'] ? readFileSync(values['public-key'], 'utf8') : siteSigner(config).publicKeyPem;
+      const result = values.checkpoint
+        ? await verifyAgainstCheckpoint(JSON.parse(readFileSync(values.checkpoint, 'utf8')) as Checkpoint, publicKey)
+        : await verifyAuditChain();
       if (result.ok) {
-        console.log(`OK ${result.count} events, head ${result.headHash}`);
+        const pinned = values.checkpoint ? ', checkpoint OK' : '';
+        console.log(`OK ${result.count} events, head ${result.headHash}${pinned}`);
         return 0;
       }
       console.log(`BROKEN at seq ${result.brokenSeq}: ${result.reason} (${result.count} events verified before it)`);

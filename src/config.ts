@@ -37,6 +37,8 @@ const configSchema = z.object({
   COOKIE_SECURE: booleanFlag.optional(),
   // "id:<32 bytes base64>[,id2:...]": the first key seals new values, all of them open old ones.
   IDENTITY_KEYS: z.string().min(10).optional(),
+  // Ed25519 private key (PKCS#8 PEM) that signs audit checkpoints; unset: generated into DATA_DIR.
+  SIGNING_KEY_FILE: z.string().min(1).optional(),
   ANONYMOUS_REPORTS: booleanFlag.default(true),
   // Site-wide budget for anonymous submissions: works behind Tor, where every visitor shares an address.
   ANONYMOUS_REPORTS_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(60),

@@ -8,3 +8,4 @@ import './reports/model.js';
 import './incidents/model.js';
 import './verification/model.js';
 import './settings/model.js';
+import './audit/checkpoint.js';

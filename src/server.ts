@@ -9,6 +9,7 @@ import { createLogger } from './log.js';
 import './models.js';
 import { loadOrCreateSecret } from './secrets.js';
 import { vaultKeySpec } from './vault/keys.js';
+import { siteSigner } from './signing/index.js';
 
 /** config → database → listen → graceful shutdown. */
 async function main(): Promise<void> {
@@ -85,7 +86,7 @@ async function main(): Promise<void> {
   watchForOtherProcesses();
   await initI18n();
   const sessionSecret = config.SESSION_SECRET ?? loadOrCreateSecret(config.DATA_DIR, 'sessionSecret');
-  const built = createApp({ config, logger, sessionSecret, identityKeys: vaultKeySpec(config), engineUp: () => engine.processUp() });
+  const built = createApp({ config, logger, sessionSecret, identityKeys: vaultKeySpec(config), signer: siteSigner(config), engineUp: () => engine.processUp() });
   running.closeApp = built.close;
   const server = createServer(built.app);
   running.server = server;

@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { listAuditEvents, userActor, verifyAuditChain } from '../audit/index.js';
+import { ChainBrokenError, createCheckpoint, latestCheckpoint } from '../audit/checkpoint.js';
+import type { Signer } from '../signing/index.js';
 import { presentUser } from '../auth/presenter.js';
 import { rolesSchema, emptyForm } from '../auth/schema.js';
 import { approveUser, disableUser, listUsers, setUserRoles } from '../auth/service.js';
@@ -14,7 +16,7 @@ const usersQuery = z.strictObject({ status: z.enum(['pending', 'active', 'disabl
 const auditQuery = z.strictObject({ page: pageNumber });
 const AUDIT_PAGE = 50;
 
-export function adminRoutes(): Router {
+export function adminRoutes(signer: Signer): Router {
   const router = Router();
 
   router.get('/admin', authorize('admin.users.list'), (_req, res) => {
@@ -55,14 +57,36 @@ export function adminRoutes(): Router {
 
   router.get('/admin/audit', authorize('admin.audit.read'), async (req, res) => {
     const { page } = parseQuery(auditQuery, req);
-    const [{ events, total }, verification] = await Promise.all([listAuditEvents(page, AUDIT_PAGE), verifyAuditChain()]);
+    const [{ events, total }, verification, checkpoint] = await Promise.all([listAuditEvents(page, AUDIT_PAGE), verifyAuditChain(), latestCheckpoint()]);
     res.render('admin/audit', {
       events,
       verification,
+      checkpoint,
+      keyId: signer.keyId,
       page,
       pages: Math.max(1, Math.ceil(total / AUDIT_PAGE)),
       total,
     });
+  });
+
+  router.post('/admin/audit/checkpoints', authorize('admin.audit.read'), async (req, res) => {
+    parseForm(emptyForm, req.body);
+    try {
+      await createCheckpoint(signer);
+    } catch (err) {
+      if (err instanceof ChainBrokenError) throw new HttpError(409, 'audit.cannotCheckpoint');
+      throw err;
+    }
+    flash(req, 'success', 'audit.checkpointCreated');
+    res.redirect('/admin/audit');
+  });
+
+  // The latest checkpoint as a file, to keep somewhere other than this database.
+  router.get('/admin/audit/checkpoint.json', authorize('admin.audit.read'), async (_req, res) => {
+    const checkpoint = await latestCheckpoint();
+    if (!checkpoint) throw new HttpError(404, 'errors.notFound');
+    res.setHeader('Content-Disposition', `attachment; filename="audit-checkpoint-${checkpoint.headSeq}.json"`);
+    res.type('application/json').send(`${JSON.stringify(checkpoint, null, 2)}\n`);
   });
 
   return router;

@@ -3,6 +3,7 @@ import supertest from 'supertest';
 import { createApp } from '../../src/app.js';
 import { createLogger } from '../../src/log.js';
 import { testConfig } from './engine.js';
+import { siteSigner } from '../../src/signing/index.js';
 import { newVaultKeySpec } from '../../src/vault/index.js';
 
 export const TEST_IDENTITY_KEYS = newVaultKeySpec('test');
@@ -16,7 +17,7 @@ const opened: TestApp[] = [];
 
 export function makeApp(overrides: Record<string, string> = {}, engineUp: () => boolean = () => true): TestApp {
   const config = testConfig(overrides);
-  const built = createApp({ config, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), sessionSecret: 'test-secret-'.padEnd(48, 'x'), identityKeys: TEST_IDENTITY_KEYS, engineUp });
+  const built = createApp({ config, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), sessionSecret: 'test-secret-'.padEnd(48, 'x'), identityKeys: TEST_IDENTITY_KEYS, signer: siteSigner(config), engineUp });
   opened.push(built);
   return built;
 }
