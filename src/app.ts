@@ -26,6 +26,8 @@ import { reportRoutes } from './reports/routes.js';
 import { reviewRoutes } from './review/routes.js';
 import { configureVault } from './vault/index.js';
 import type { Signer } from './signing/index.js';
+import { evidenceRoutes } from './evidence/routes.js';
+import type { EvidenceStore } from './evidence/store.js';
 import { governmentAdminRoutes, productAdminRoutes, vendorAdminRoutes } from './reference/sections.js';
 
 export interface AppDeps {
@@ -36,6 +38,8 @@ export interface AppDeps {
   identityKeys: string;
   /** The site's Ed25519 signer (audit checkpoints; its public key is published). */
   signer: Signer;
+  /** Encrypted evidence files (DATA_DIR/evidence). */
+  evidenceStore: EvidenceStore;
   /** Whether the database engine process is up (always true for an external MONGODB_URI). */
   engineUp: () => boolean;
 }
@@ -97,6 +101,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   app.use(searchRoutes());
   app.use(profileRoutes());
   app.use(incidentRoutes());
+  app.use(evidenceRoutes(deps.evidenceStore, { maxFileBytes: config.EVIDENCE_MAX_FILE_MB * 1024 * 1024, maxFiles: config.EVIDENCE_MAX_FILES }));
   app.use(adminRoutes(deps.signer));
   app.use(vendorAdminRoutes());
   app.use(productAdminRoutes());

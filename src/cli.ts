@@ -5,6 +5,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { verifyAuditChain } from './audit/index.js';
 import { createCheckpoint, verifyAgainstCheckpoint, type Checkpoint } from './audit/checkpoint.js';
 import { siteSigner } from './signing/index.js';
+import path from 'node:path';
+import { EvidenceStore } from './evidence/store.js';
+import { verifyAllEvidence } from './evidence/service.js';
 import { emailField } from './auth/schema.js';
 import { createActiveUser, disableUser, listUsers, setUserRoles } from './auth/service.js';
 import { User } from './auth/model.js';
@@ -29,6 +32,8 @@ const usage = `Usage: npm run cli -- <command> [options]
   audit:verify [--checkpoint FILE] [--public-key FILE]
       Walks the audit chain: prints OK with the count and head hash, or the first broken seq (exit 1).
       With a checkpoint it also detects a truncated tail or a rewritten chain (key: the site's, or FILE).
+  evidence:verify
+      Recomputes the SHA-256 of every stored evidence file and reports mismatches (exit 1).
   audit:checkpoint [--out FILE]
       Signs {count, head hash, time} with the site's Ed25519 key; prints it (and writes FILE).
       Keep checkpoints outside the database.`;
@@ -94,6 +99,12 @@ async function run(command: string, args: string[], config: Config): Promise<num
       await setUserRoles(cliActor, id, roles);
       print({ id, roles });
       return 0;
+    }
+    case 'evidence:verify': {
+      const result = await verifyAllEvidence(new EvidenceStore(path.join(config.DATA_DIR, 'evidence')));
+      for (const m of result.mismatches) console.log(`MISMATCH ${m.id} ${m.which}: ${m.reason}`);
+      console.log(result.mismatches.length ? `FAILED ${result.mismatches.length} of ${result.checked} files` : `OK ${result.checked} files`);
+      return result.mismatches.length ? 1 : 0;
     }
     case 'audit:checkpoint': {
       const checkpoint = await createCheckpoint(siteSigner(config));

@@ -39,6 +39,8 @@ const configSchema = z.object({
   IDENTITY_KEYS: z.string().min(10).optional(),
   // Ed25519 private key (PKCS#8 PEM) that signs audit checkpoints; unset: generated into DATA_DIR.
   SIGNING_KEY_FILE: z.string().min(1).optional(),
+  EVIDENCE_MAX_FILE_MB: z.coerce.number().int().min(1).max(500).default(25),
+  EVIDENCE_MAX_FILES: z.coerce.number().int().min(1).max(50).default(10),
   ANONYMOUS_REPORTS: booleanFlag.default(true),
   // Site-wide budget for anonymous submissions: works behind Tor, where every visitor shares an address.
   ANONYMOUS_REPORTS_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(60),

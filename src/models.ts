@@ -9,3 +9,4 @@ import './incidents/model.js';
 import './verification/model.js';
 import './settings/model.js';
 import './audit/checkpoint.js';
+import './evidence/model.js';

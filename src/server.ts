@@ -10,6 +10,10 @@ import './models.js';
 import { loadOrCreateSecret } from './secrets.js';
 import { vaultKeySpec } from './vault/keys.js';
 import { siteSigner } from './signing/index.js';
+import path from 'node:path';
+import { EvidenceStore } from './evidence/store.js';
+import { sweepEvidence } from './evidence/service.js';
+import { configureVault } from './vault/index.js';
 
 /** config → database → listen → graceful shutdown. */
 async function main(): Promise<void> {
@@ -80,13 +84,17 @@ async function main(): Promise<void> {
     recordRunningEngine(config.DATA_DIR, engine.uri);
   }
 
+  configureVault(vaultKeySpec(config));
+  const evidenceStore = new EvidenceStore(path.join(config.DATA_DIR, 'evidence'));
+  const swept = await sweepEvidence(evidenceStore);
+  if (swept.length) logger.warn({ files: swept.length }, 'removed evidence files that no record refers to (interrupted uploads)');
   const warm = Date.now();
   const loaded = await catalogue();
   logger.info({ incidents: loaded.all.length, ms: Date.now() - warm }, 'catalogue of published incidents loaded');
   watchForOtherProcesses();
   await initI18n();
   const sessionSecret = config.SESSION_SECRET ?? loadOrCreateSecret(config.DATA_DIR, 'sessionSecret');
-  const built = createApp({ config, logger, sessionSecret, identityKeys: vaultKeySpec(config), signer: siteSigner(config), engineUp: () => engine.processUp() });
+  const built = createApp({ config, logger, sessionSecret, identityKeys: vaultKeySpec(config), signer: siteSigner(config), evidenceStore, engineUp: () => engine.processUp() });
   running.closeApp = built.close;
   const server = createServer(built.app);
   running.server = server;

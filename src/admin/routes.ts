@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { listAuditEvents, userActor, verifyAuditChain } from '../audit/index.js';
 import { ChainBrokenError, createCheckpoint, latestCheckpoint } from '../audit/checkpoint.js';
 import type { Signer } from '../signing/index.js';
+import { lastEvidenceCheck } from '../evidence/service.js';
 import { presentUser } from '../auth/presenter.js';
 import { rolesSchema, emptyForm } from '../auth/schema.js';
 import { approveUser, disableUser, listUsers, setUserRoles } from '../auth/service.js';
@@ -57,11 +58,12 @@ export function adminRoutes(signer: Signer): Router {
 
   router.get('/admin/audit', authorize('admin.audit.read'), async (req, res) => {
     const { page } = parseQuery(auditQuery, req);
-    const [{ events, total }, verification, checkpoint] = await Promise.all([listAuditEvents(page, AUDIT_PAGE), verifyAuditChain(), latestCheckpoint()]);
+    const [{ events, total }, verification, checkpoint, evidenceCheck] = await Promise.all([listAuditEvents(page, AUDIT_PAGE), verifyAuditChain(), latestCheckpoint(), lastEvidenceCheck()]);
     res.render('admin/audit', {
       events,
       verification,
       checkpoint,
+      evidenceCheck,
       keyId: signer.keyId,
       page,
       pages: Math.max(1, Math.ceil(total / AUDIT_PAGE)),

@@ -10,6 +10,10 @@ const { csrfSynchronisedProtection, generateToken } = csrfSync({
     const body = req.body as Record<string, unknown> | undefined;
     const field = body?._csrf;
     if (typeof field === 'string') return field;
+    // CASE: multipart forms (file uploads) carry it in their action URL, so that it is checked
+    // before the body is read; pages are not cached and send no Referer, and logs hold no URLs.
+    const query = req.query._csrf;
+    if (req.is('multipart/form-data') && typeof query === 'string') return query;
     const header = req.get('x-csrf-token');
     return header ?? undefined;
   },

@@ -19,6 +19,7 @@ import { presentIncident } from './presenter.js';
 import { incidentSchema, retractSchema, reviewSchema } from './schema.js';
 import { findIncident, updateIncident } from './service.js';
 import { catalogue } from '../catalogue/index.js';
+import { evidenceOf } from '../evidence/service.js';
 
 function lngOf(res: Response): string {
   return res.locals.lng as string;
@@ -90,6 +91,7 @@ async function privilegedPage(req: Request, res: Response, incident: IncidentDoc
       approvals: approvals.size,
       approvalsNeeded: APPROVALS_NEEDED,
       approvedByMe: approvals.has(req.user!.id),
+      evidence: (await evidenceOf(incident)).map((e) => ({ id: String(e._id), name: e.name, sha256: e.original.sha256, size: e.original.size, mediaType: e.original.mediaType, stripped: e.metadataStripped, classification: e.classification })),
       checklistItems: CHECKLIST_ITEMS,
     },
   };

@@ -55,3 +55,28 @@ export function open(sealed: Sealed): string {
 export function sealOptional(value: string | undefined): Sealed | undefined {
   return value && value.trim() ? seal(value.trim()) : undefined;
 }
+
+/**
+ * Files: [kid length][kid][12-byte nonce][16-byte tag][ciphertext], AES-256-GCM with the vault key.
+ */
+export function sealBuffer(plain: Buffer): Buffer {
+  const kid = currentKid;
+  const key = kid ? keys.get(kid) : undefined;
+  if (!kid || !key) throw new Error('the vault has no key configured');
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const ct = Buffer.concat([cipher.update(plain), cipher.final()]);
+  const kidBytes = Buffer.from(kid, 'utf8');
+  return Buffer.concat([Buffer.from([kidBytes.length]), kidBytes, iv, cipher.getAuthTag(), ct]);
+}
+
+export function openBuffer(sealed: Buffer): Buffer {
+  const kidLength = sealed[0] ?? 0;
+  const kid = sealed.subarray(1, 1 + kidLength).toString('utf8');
+  const key = keys.get(kid);
+  if (!key) throw new Error(`no key "${kid}" to open a protected file`);
+  const at = 1 + kidLength;
+  const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(at, at + 12));
+  decipher.setAuthTag(sealed.subarray(at + 12, at + 28));
+  return Buffer.concat([decipher.update(sealed.subarray(at + 28)), decipher.final()]);
+}

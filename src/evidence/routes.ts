@@ -1,0 +1,107 @@
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import multer from 'multer';
+import { userActor, anonymousActor } from '../audit/index.js';
+import { authorize, publicAccess } from '../http/access.js';
+import { HttpError, notFound } from '../http/errors.js';
+import { flash } from '../http/flash.js';
+import { findIncident } from '../incidents/service.js';
+import { Incident } from '../incidents/model.js';
+import { can } from '../policies/index.js';
+import type { EvidenceStore } from './store.js';
+import { formObject } from '../http/validate.js';
+import { z } from 'zod';
+
+const classificationSchema = formObject({ classification: z.enum(['restricted', 'public']) });
+import { custodyEvents, findEvidence, readForDownload, receiveEvidence, setClassification } from './service.js';
+
+export interface EvidenceLimits {
+  maxFileBytes: number;
+  maxFiles: number;
+}
+
+/**
+ * Cross-site requests are refused before a byte of the body is read: the browser's own
+ * Sec-Fetch-Site (or, failing that, Origin) must say the form came from this site. The CSRF token
+ * itself travels in the form's action URL, so it too is checked before the body (app-wide csrf).
+ */
+const sameOriginOnly: RequestHandler = (req, _res, next) => {
+  const site = req.get('sec-fetch-site');
+  const origin = req.get('origin');
+  const host = req.get('host');
+  const sameOrigin = site ? site === 'same-origin' || site === 'none' : !origin || (host !== undefined && new URL(origin).host === host);
+  next(sameOrigin ? undefined : new HttpError(403, 'errors.csrf'));
+};
+
+/** RFC 6266/5987: an ASCII fallback and the exact UTF-8 name. */
+export function contentDisposition(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+export function evidenceRoutes(store: EvidenceStore, limits: EvidenceLimits): Router {
+  const router = Router();
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: limits.maxFileBytes, files: limits.maxFiles, fields: 5, parts: limits.maxFiles + 5, fieldSize: 10_000 },
+  }).array('files', limits.maxFiles);
+  const parseUpload: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
+    upload(req, res, (err: unknown) => {
+      if (!err) return next();
+      const code = (err as { code?: string }).code;
+      if (code === 'LIMIT_FILE_SIZE' || code === 'LIMIT_FILE_COUNT' || code === 'LIMIT_PART_COUNT' || code === 'LIMIT_FIELD_VALUE') return next(new HttpError(413, 'evidence.tooLarge'));
+      next(new HttpError(400, 'evidence.badUpload'));
+    });
+  };
+
+  router.post('/incidents/:ref/evidence', authorize('incidents.edit'), sameOriginOnly, parseUpload, async (req, res) => {
+    const incident = await findIncident(String(req.params.ref));
+    if (!incident) throw notFound();
+    const files = (req.files as Express.Multer.File[] | undefined) ?? [];
+    if (!files.length) throw new HttpError(400, 'evidence.noFile');
+    const { stripped } = await receiveEvidence({ store, incident, uploader: req.user!, files });
+    flash(req, 'success', stripped.length ? 'evidence.receivedStripped' : 'evidence.received');
+    flash(req, 'info', 'evidence.documentsWarning');
+    res.redirect(`/incidents/${incident.ref}#evidence`);
+  });
+
+  router.get('/evidence/:id', authorize('incidents.viewUnpublished'), async (req, res) => {
+    const evidence = await findEvidence(String(req.params.id));
+    if (!evidence) throw notFound();
+    const incident = evidence.incident ? await Incident.findById(evidence.incident, { ref: 1 }).lean() : null;
+    res.render('evidence/show', { evidence, incidentRef: incident?.ref, events: await custodyEvents(evidence) });
+  });
+
+  router.post('/evidence/:id/classification', authorize('incidents.edit'), async (req, res) => {
+    const evidence = await findEvidence(String(req.params.id));
+    if (!evidence) throw notFound();
+    const parsed = classificationSchema.safeParse(req.body);
+    if (!parsed.success) throw new HttpError(422, 'validation.invalid');
+    await setClassification(userActor(req.user!), evidence, parsed.data.classification);
+    flash(req, 'success', 'reference.updated');
+    res.redirect(`/evidence/${String(evidence._id)}`);
+  });
+
+  // Originals: staff only. Working copies: staff, and anyone for evidence marked public on a
+  // verified public incident. Everything else is 404.
+  router.get('/evidence/:id/:which', publicAccess, async (req, res) => {
+    const which = String(req.params.which);
+    if (which !== 'original' && which !== 'working') throw notFound();
+    const evidence = await findEvidence(String(req.params.id));
+    if (!evidence || (which === 'working' && !evidence.working?.file)) throw notFound();
+    const staff = Boolean(req.user && (res.locals.can as Record<string, boolean>).viewUnpublished && can(req.user, 'incidents.viewUnpublished'));
+    let allowed = staff;
+    if (!allowed && which === 'working' && evidence.classification === 'public' && evidence.incident) {
+      allowed = Boolean(await Incident.exists({ _id: evidence.incident, published: true }));
+    }
+    if (!allowed) throw notFound();
+    const { buffer, mediaType } = await readForDownload(store, evidence, which, req.user ? userActor(req.user) : anonymousActor);
+    res.setHeader('Content-Type', mediaType);
+    res.setHeader('Content-Disposition', contentDisposition(which === 'working' ? `working-${evidence.name}` : evidence.name));
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Content-Security-Policy', 'sandbox');
+    res.setHeader('Cache-Control', 'no-store');
+    res.send(buffer);
+  });
+
+  return router;
+}

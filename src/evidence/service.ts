@@ -1,0 +1,127 @@
+import { createHash } from 'node:crypto';
+import mongoose from 'mongoose';
+import { AuditEvent, recordAuditEvent, userActor, type AuditActor } from '../audit/index.js';
+import type { IncidentDocument } from '../incidents/model.js';
+import { getSetting, setSetting } from '../settings/model.js';
+import { Evidence, type EvidenceDocument } from './model.js';
+import { inspect, sanitiseName } from './inspect.js';
+import type { EvidenceStore } from './store.js';
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+export const DERIVATION = 'sharp re-encode (same format, orientation applied), all metadata removed: EXIF, GPS, XMP, IPTC, ICC';
+
+export interface Upload {
+  buffer: Buffer;
+  originalname: string;
+}
+
+/**
+ * Receives files for an incident. Every file is inspected before anything is written, so one bad
+ * file refuses the whole request and stores nothing. Files are written before their records; a
+ * failure half-way removes what was written.
+ */
+export async function receiveEvidence(props: { store: EvidenceStore; incident: IncidentDocument; uploader: Express.User; files: Upload[] }): Promise<{ items: EvidenceDocument[]; stripped: string[] }> {
+  const inspected = [];
+  for (const file of props.files) inspected.push({ file, name: sanitiseName(file.originalname), result: await inspect(file.buffer, file.originalname) });
+  const written: string[] = [];
+  const items: EvidenceDocument[] = [];
+  try {
+    for (const { file, name, result } of inspected) {
+      const originalId = props.store.write(file.buffer);
+      written.push(originalId);
+      let working;
+      if (result.working) {
+        const workingId = props.store.write(result.working.buffer);
+        written.push(workingId);
+        working = { file: workingId, sha256: sha256(result.working.buffer), size: result.working.buffer.length, mediaType: result.working.mediaType };
+      }
+      const doc = await Evidence.create({
+        name,
+        original: { file: originalId, sha256: sha256(file.buffer), size: file.buffer.length, mediaType: result.mediaType },
+        ...(working ? { working, derivation: DERIVATION, metadataStripped: true } : {}),
+        incident: props.incident._id,
+        uploader: props.uploader.id,
+        receivedAt: new Date(),
+      });
+      items.push(doc);
+      await recordAuditEvent({
+        actor: userActor(props.uploader),
+        action: 'evidence.received',
+        subject: { type: 'evidence', id: String(doc._id) },
+        details: { incident: props.incident.ref, sha256: doc.original.sha256, size: doc.original.size, mediaType: result.mediaType, ...(working ? { workingSha256: working.sha256 } : {}) },
+      });
+    }
+  } catch (err) {
+    for (const id of written) props.store.remove(id);
+    await Evidence.deleteMany({ _id: mongoose.trusted({ $in: items.map((i) => i._id) }) } as never);
+    throw err;
+  }
+  return { items, stripped: items.filter((i) => i.metadataStripped).map((i) => i.name) };
+}
+
+export async function setClassification(actor: AuditActor, evidence: EvidenceDocument, classification: 'restricted' | 'public'): Promise<void> {
+  if (evidence.classification === classification) return;
+  await Evidence.updateOne({ _id: evidence._id }, { $set: { classification } });
+  await recordAuditEvent({ actor, action: 'evidence.classified', subject: { type: 'evidence', id: String(evidence._id) }, details: { from: evidence.classification, to: classification } });
+}
+
+export function evidenceOf(incident: IncidentDocument): Promise<EvidenceDocument[]> {
+  return Evidence.find({ incident: incident._id }).sort({ receivedAt: 1 });
+}
+
+export async function findEvidence(id: string): Promise<EvidenceDocument | null> {
+  return mongoose.isValidObjectId(id) ? Evidence.findById(id) : null;
+}
+
+/** Reads a copy and writes the custody event for it. */
+export async function readForDownload(store: EvidenceStore, evidence: EvidenceDocument, which: 'original' | 'working', actor: AuditActor): Promise<{ buffer: Buffer; mediaType: string }> {
+  const copy = which === 'original' ? evidence.original : evidence.working!;
+  const buffer = store.read(copy.file);
+  await recordAuditEvent({ actor, action: 'evidence.downloaded', subject: { type: 'evidence', id: String(evidence._id) }, details: { which, sha256: copy.sha256 } });
+  return { buffer, mediaType: copy.mediaType };
+}
+
+export function custodyEvents(evidence: EvidenceDocument) {
+  return AuditEvent.find({ 'subject.type': 'evidence', 'subject.id': String(evidence._id) }).sort({ _id: 1 }).lean();
+}
+
+export interface EvidenceCheck {
+  at: string;
+  checked: number;
+  mismatches: { id: string; which: string; reason: string }[];
+}
+
+/** Recomputes the hash of every stored copy (after decryption) and compares it with the record. */
+export async function verifyAllEvidence(store: EvidenceStore): Promise<EvidenceCheck> {
+  const mismatches: EvidenceCheck['mismatches'] = [];
+  let checked = 0;
+  for await (const e of Evidence.find({}).cursor()) {
+    for (const which of ['original', 'working'] as const) {
+      const copy = e[which];
+      if (!copy?.file) continue;
+      checked += 1;
+      try {
+        if (sha256(store.read(copy.file)) !== copy.sha256) mismatches.push({ id: String(e._id), which, reason: 'hash differs' });
+      } catch (err) {
+        mismatches.push({ id: String(e._id), which, reason: (err as Error).message.includes('ENOENT') ? 'file missing' : 'file unreadable or altered (authentication failed)' });
+      }
+    }
+  }
+  const result = { at: new Date().toISOString(), checked, mismatches };
+  await setSetting('evidenceCheck', result);
+  return result;
+}
+
+export function lastEvidenceCheck(): Promise<EvidenceCheck | undefined> {
+  return getSetting<EvidenceCheck>('evidenceCheck');
+}
+
+/** Start-up: remove interrupted writes and files no record refers to. */
+export async function sweepEvidence(store: EvidenceStore): Promise<string[]> {
+  const referenced = new Set<string>();
+  for await (const e of Evidence.find({}, { original: 1, working: 1 }).lean().cursor()) {
+    if (e.original?.file) referenced.add(e.original.file);
+    if (e.working?.file) referenced.add(e.working.file);
+  }
+  return store.sweep(referenced);
+}
