@@ -15,7 +15,7 @@ import { takeFlash } from './http/flash.js';
 import { viewLocals } from './http/locals.js';
 import { requestLog } from './http/request-log.js';
 import { noStore, securityHeaders } from './http/security.js';
-import { absoluteLifetime, sessions } from './http/session.js';
+import { absoluteLifetime, saveBeforeRedirect, sessions } from './http/session.js';
 import { i18nMiddleware } from './i18n/index.js';
 import { configureTotpRoles } from './policies/index.js';
 import { incidentRoutes } from './incidents/routes.js';
@@ -85,6 +85,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   app.use(absoluteLifetime(config));
   const passport = configurePassport(config);
   app.use(passport.session());
+  app.use(saveBeforeRedirect);
   app.use(i18nMiddleware);
   app.use(express.urlencoded({ extended: true, limit: '100kb', parameterLimit: 500 }));
   app.use(express.json({ limit: '100kb' }));
@@ -96,7 +97,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   app.use(homeRoutes());
   app.use(authRoutes(config));
   app.use(methodologyRoutes());
-  app.use(reportRoutes(config));
+  app.use(reportRoutes(config, deps.evidenceStore));
   app.use(reviewRoutes());
   app.use(searchRoutes());
   app.use(profileRoutes());

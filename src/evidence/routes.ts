@@ -1,5 +1,4 @@
-import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import multer from 'multer';
+import { Router } from 'express';
 import { userActor, anonymousActor } from '../audit/index.js';
 import { authorize, publicAccess } from '../http/access.js';
 import { HttpError, notFound } from '../http/errors.js';
@@ -8,29 +7,12 @@ import { findIncident } from '../incidents/service.js';
 import { Incident } from '../incidents/model.js';
 import { can } from '../policies/index.js';
 import type { EvidenceStore } from './store.js';
+import { multipartWithFiles, sameOriginOnly, uploadedFiles, type EvidenceLimits } from './upload.js';
 import { formObject } from '../http/validate.js';
 import { z } from 'zod';
 
 const classificationSchema = formObject({ classification: z.enum(['restricted', 'public']) });
 import { custodyEvents, findEvidence, readForDownload, receiveEvidence, setClassification } from './service.js';
-
-export interface EvidenceLimits {
-  maxFileBytes: number;
-  maxFiles: number;
-}
-
-/**
- * Cross-site requests are refused before a byte of the body is read: the browser's own
- * Sec-Fetch-Site (or, failing that, Origin) must say the form came from this site. The CSRF token
- * itself travels in the form's action URL, so it too is checked before the body (app-wide csrf).
- */
-const sameOriginOnly: RequestHandler = (req, _res, next) => {
-  const site = req.get('sec-fetch-site');
-  const origin = req.get('origin');
-  const host = req.get('host');
-  const sameOrigin = site ? site === 'same-origin' || site === 'none' : !origin || (host !== undefined && new URL(origin).host === host);
-  next(sameOrigin ? undefined : new HttpError(403, 'errors.csrf'));
-};
 
 /** RFC 6266/5987: an ASCII fallback and the exact UTF-8 name. */
 export function contentDisposition(name: string): string {
@@ -40,23 +22,13 @@ export function contentDisposition(name: string): string {
 
 export function evidenceRoutes(store: EvidenceStore, limits: EvidenceLimits): Router {
   const router = Router();
-  const upload = multer({
-    storage: multer.memoryStorage(),
-    limits: { fileSize: limits.maxFileBytes, files: limits.maxFiles, fields: 5, parts: limits.maxFiles + 5, fieldSize: 10_000 },
-  }).array('files', limits.maxFiles);
-  const parseUpload: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
-    upload(req, res, (err: unknown) => {
-      if (!err) return next();
-      const code = (err as { code?: string }).code;
-      if (code === 'LIMIT_FILE_SIZE' || code === 'LIMIT_FILE_COUNT' || code === 'LIMIT_PART_COUNT' || code === 'LIMIT_FIELD_VALUE') return next(new HttpError(413, 'evidence.tooLarge'));
-      next(new HttpError(400, 'evidence.badUpload'));
-    });
-  };
+  const parseUpload = multipartWithFiles(limits, 5);
 
   router.post('/incidents/:ref/evidence', authorize('incidents.edit'), sameOriginOnly, parseUpload, async (req, res) => {
     const incident = await findIncident(String(req.params.ref));
     if (!incident) throw notFound();
-    const files = (req.files as Express.Multer.File[] | undefined) ?? [];
+    if (!req.is('multipart/form-data')) throw new HttpError(400, 'evidence.badUpload');
+    const files = uploadedFiles(req);
     if (!files.length) throw new HttpError(400, 'evidence.noFile');
     const { stripped } = await receiveEvidence({ store, incident, uploader: req.user!, files });
     flash(req, 'success', stripped.length ? 'evidence.receivedStripped' : 'evidence.received');

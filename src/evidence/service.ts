@@ -16,11 +16,11 @@ export interface Upload {
 }
 
 /**
- * Receives files for an incident. Every file is inspected before anything is written, so one bad
- * file refuses the whole request and stores nothing. Files are written before their records; a
- * failure half-way removes what was written.
+ * Stores files as evidence. Every file is inspected before anything is written, so one bad file
+ * refuses the whole request and stores nothing. Files are written before their records; a failure
+ * half-way removes what was written. The uploader may be anonymous (a report without an account).
  */
-export async function receiveEvidence(props: { store: EvidenceStore; incident: IncidentDocument; uploader: Express.User; files: Upload[] }): Promise<{ items: EvidenceDocument[]; stripped: string[] }> {
+export async function storeEvidence(props: { store: EvidenceStore; incident?: IncidentDocument; uploader?: Express.User; files: Upload[] }): Promise<{ items: EvidenceDocument[]; stripped: string[] }> {
   const inspected = [];
   for (const file of props.files) inspected.push({ file, name: sanitiseName(file.originalname), result: await inspect(file.buffer, file.originalname) });
   const written: string[] = [];
@@ -39,16 +39,16 @@ export async function receiveEvidence(props: { store: EvidenceStore; incident: I
         name,
         original: { file: originalId, sha256: sha256(file.buffer), size: file.buffer.length, mediaType: result.mediaType },
         ...(working ? { working, derivation: DERIVATION, metadataStripped: true } : {}),
-        incident: props.incident._id,
-        uploader: props.uploader.id,
+        ...(props.incident ? { incident: props.incident._id } : {}),
+        ...(props.uploader ? { uploader: props.uploader.id } : {}),
         receivedAt: new Date(),
       });
       items.push(doc);
       await recordAuditEvent({
-        actor: userActor(props.uploader),
+        actor: props.uploader ? userActor(props.uploader) : { type: 'anonymous' },
         action: 'evidence.received',
         subject: { type: 'evidence', id: String(doc._id) },
-        details: { incident: props.incident.ref, sha256: doc.original.sha256, size: doc.original.size, mediaType: result.mediaType, ...(working ? { workingSha256: working.sha256 } : {}) },
+        details: { ...(props.incident ? { incident: props.incident.ref } : {}), sha256: doc.original.sha256, size: doc.original.size, mediaType: result.mediaType, ...(working ? { workingSha256: working.sha256 } : {}) },
       });
     }
   } catch (err) {
@@ -57,6 +57,32 @@ export async function receiveEvidence(props: { store: EvidenceStore; incident: I
     throw err;
   }
   return { items, stripped: items.filter((i) => i.metadataStripped).map((i) => i.name) };
+}
+
+export async function receiveEvidence(props: { store: EvidenceStore; incident: IncidentDocument; uploader: Express.User; files: Upload[] }) {
+  return storeEvidence(props);
+}
+
+/** After the report that carries them was stored: link the files to it (custody: 'attached'). */
+export async function attachToReport(items: EvidenceDocument[], report: { _id: unknown; ref: string }, actor: AuditActor): Promise<void> {
+  if (!items.length) return;
+  await Evidence.updateMany({ _id: mongoose.trusted({ $in: items.map((i) => i._id) }) } as never, { $set: { report: report._id } });
+  for (const item of items) {
+    await recordAuditEvent({ actor, action: 'evidence.attached', subject: { type: 'evidence', id: String(item._id) }, details: { report: report.ref } });
+  }
+}
+
+/** Removes stored evidence again (the submission it came with was refused). */
+export async function discardEvidence(store: EvidenceStore, items: EvidenceDocument[]): Promise<void> {
+  for (const item of items) {
+    store.remove(item.original.file);
+    if (item.working?.file) store.remove(item.working.file);
+  }
+  await Evidence.deleteMany({ _id: mongoose.trusted({ $in: items.map((i) => i._id) }) } as never);
+}
+
+export function evidenceOfReport(report: { _id: unknown }): Promise<EvidenceDocument[]> {
+  return Evidence.find({ report: report._id } as never).sort({ receivedAt: 1 });
 }
 
 export async function setClassification(actor: AuditActor, evidence: EvidenceDocument, classification: 'restricted' | 'public'): Promise<void> {
@@ -118,6 +144,10 @@ export function lastEvidenceCheck(): Promise<EvidenceCheck | undefined> {
 
 /** Start-up: remove interrupted writes and files no record refers to. */
 export async function sweepEvidence(store: EvidenceStore): Promise<string[]> {
+  // Records of a submission that never completed (stored, but linked to neither report nor incident).
+  const cutoff = new Date(Date.now() - 10 * 60_000);
+  const stranded = await Evidence.find({ report: null, incident: null, receivedAt: mongoose.trusted({ $lt: cutoff }) } as never);
+  if (stranded.length) await discardEvidence(store, stranded);
   const referenced = new Set<string>();
   for await (const e of Evidence.find({}, { original: 1, working: 1 }).lean().cursor()) {
     if (e.original?.file) referenced.add(e.original.file);

@@ -51,3 +51,23 @@ export function absoluteLifetime(config: Config): RequestHandler {
     next();
   };
 }
+
+/**
+ * express-session saves a changed session while the response is being sent: a redirect's headers
+ * leave first, and browsers follow a redirect as soon as they see them — so the next request can
+ * read the session before the change is stored (a lost TOTP step, recovery codes, flash). When a
+ * redirect follows a change to the session, save it first, then redirect.
+ */
+export const saveBeforeRedirect: RequestHandler = (req, res, next) => {
+  const before = req.session ? JSON.stringify(req.session) : undefined;
+  const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
+  res.redirect = ((...args: unknown[]) => {
+    const session = req.session as (typeof req.session & { save?: (cb: (err?: unknown) => void) => void }) | undefined;
+    if (!session?.save || JSON.stringify(session) === before) {
+      redirect(...args);
+      return;
+    }
+    session.save((err) => (err ? next(err) : redirect(...args)));
+  });
+  next();
+};

@@ -15,6 +15,9 @@ import { presentReport, presentReportRow } from './presenter.js';
 import { messageSchema, reportSchema, trackAnswerSchema, trackSchema } from './schema.js';
 import { answerQuestion, findReport, findReportByReceipt, reportsOf, submitReport } from './service.js';
 import { reviewerReportLocals } from '../review/locals.js';
+import type { EvidenceStore } from '../evidence/store.js';
+import { multipartWithFiles, sameOriginOnly, uploadedFiles } from '../evidence/upload.js';
+import { evidenceOfReport } from '../evidence/service.js';
 
 const SESSION_ANON_LIMIT = 5;
 
@@ -42,7 +45,12 @@ function lngOf(res: Response): string {
   return res.locals.lng as string;
 }
 
-export function reportRoutes(config: Config): Router {
+export async function reportFiles(report: { _id: unknown }) {
+  return (await evidenceOfReport(report)).map((e) => ({ id: String(e._id), name: e.name, mediaType: e.original.mediaType, size: e.original.size, sha256: e.original.sha256, stripped: e.metadataStripped }));
+}
+
+export function reportRoutes(config: Config, store: EvidenceStore): Router {
+  const limits = { maxFileBytes: config.EVIDENCE_MAX_FILE_MB * 1024 * 1024, maxFiles: config.EVIDENCE_MAX_FILES };
   const router = Router();
   // Signed-in accounts are accountable (and may share an address, e.g. behind Tor): anonymous only.
   const submitLimit = limitRequests({ windowMs: 60 * 60_000, limit: 30, anonymousOnly: true });
@@ -57,20 +65,23 @@ export function reportRoutes(config: Config): Router {
     res.render('reports/new', { ...(await reportFormLocals(lngOf(res))), anonymous: !req.user, values: {}, errors: {} });
   });
 
-  router.post('/reports', publicAccess, submitLimit, async (req, res) => {
+  router.post('/reports', publicAccess, submitLimit, sameOriginOnly, multipartWithFiles(limits), async (req, res) => {
     const anonymous = !req.user;
     if (anonymous && !config.ANONYMOUS_REPORTS) throw new HttpError(403, 'reports.anonymousClosed');
     const form = { view: 'reports/new', values: req.body as Record<string, unknown>, locals: { ...(await reportFormLocals(lngOf(res))), anonymous } };
     await submitForm(res, form, async () => {
       const input = parseForm(reportSchema, req.body);
       if (anonymous && !takeSessionAllowance(req)) throw new HttpError(429, 'reports.anonymousBusy');
-      const { report, receiptCode } = await submitReport({ input, user: req.user, settings: config });
+      const files = uploadedFiles(req).filter((f) => f.buffer.length > 0);
+      const { report, receiptCode, stripped } = await submitReport({ input, user: req.user, settings: config, evidence: { store, files } });
       if (receiptCode) {
         // Shown once, in this response only: never stored in plaintext, never in a URL.
-        res.status(201).render('reports/receipt', { ref: report.ref, code: receiptCode });
+        res.status(201).render('reports/receipt', { ref: report.ref, code: receiptCode, files: files.length, stripped });
         return;
       }
       flash(req, 'success', 'reports.submitted');
+      if (stripped.length) flash(req, 'info', 'evidence.receivedStripped');
+      if (files.length) flash(req, 'info', 'evidence.documentsWarning');
       res.redirect(`/reports/${report.ref}`);
     });
   });
@@ -87,7 +98,7 @@ export function reportRoutes(config: Config): Router {
     if (!report || (!isOwner && !isReviewer)) throw notFound();
     const view = await presentReport(report, lngOf(res));
     const reviewer = isReviewer ? await reviewerReportLocals(report) : {};
-    res.render('reports/show', { report: view, isOwner, isReviewer, ...reviewer, revealed: undefined, values: {}, errors: {} });
+    res.render('reports/show', { report: view, isOwner, isReviewer, ...reviewer, files: await reportFiles(report), revealed: undefined, values: {}, errors: {} });
   });
 
   router.post('/reports/:ref/answers', authorize('reports.own'), async (req, res) => {

@@ -8,6 +8,8 @@ import { FormValidationError } from '../http/validate.js';
 import { Product } from '../products/model.js';
 import { open, sealOptional, type Sealed } from '../vault/index.js';
 import { Vendor } from '../vendors/model.js';
+import { attachToReport, discardEvidence, storeEvidence, type Upload } from '../evidence/service.js';
+import type { EvidenceStore } from '../evidence/store.js';
 import { Report, type ReportDocument, type ReportStatus } from './model.js';
 import { hashReceiptCode, newReceiptCode } from './receipt.js';
 import type { ReportInput } from './schema.js';
@@ -34,7 +36,8 @@ export async function submitReport(props: {
   input: ReportInput;
   user?: Express.User;
   settings: ReportSettings;
-}): Promise<{ report: ReportDocument; receiptCode?: string }> {
+  evidence?: { store: EvidenceStore; files: Upload[] };
+}): Promise<{ report: ReportDocument; receiptCode?: string; stripped: string[]; files: number }> {
   const { input, user } = props;
   if (!user) {
     if (!props.settings.ANONYMOUS_REPORTS) throw new HttpError(403, 'reports.anonymousClosed');
@@ -44,49 +47,59 @@ export async function submitReport(props: {
   await assertAllExist(Vendor as never, input.suspectedVendors, 'suspectedVendors');
   await assertAllExist(Government as never, input.suspectedGovernments, 'suspectedGovernments');
 
+  // Files first: if one is refused (415), nothing of the submission is stored.
+  const stored = props.evidence?.files.length ? await storeEvidence({ store: props.evidence.store, uploader: user, files: props.evidence.files }) : { items: [], stripped: [] };
   const receiptCode = user ? undefined : newReceiptCode();
   const now = new Date();
-  const report = (await insertWithNextRef(
-    Report as never,
-    'R',
-    () => ({
-      title: input.title,
-      narrative: input.narrative,
-      dates: input.dates,
-      country: input.country,
-      targets: input.targets.map((t) => ({
-        category: t.category,
-        pseudonym: t.pseudonym,
-        identity: sealOptional(t.identity),
-        contact: sealOptional(t.contact),
-        consentToPublish: t.consent === 'yes',
-      })),
-      suspected: {
-        products: input.suspectedProducts,
-        vendors: input.suspectedVendors,
-        governments: input.suspectedGovernments,
-        other: input.suspectedOther,
-      },
-      infectionVector: { kind: input.vectorKind, detail: input.vectorDetail },
-      sources: input.sources,
-      indicators: input.indicators,
-      submitter: {
-        ...(user ? { user: user.id } : { receiptHash: hashReceiptCode(receiptCode!) }),
-        contact: sealOptional(input.contact),
-      },
-      status: 'submitted',
-      submittedAt: now,
-    }),
-    now,
-  )) as unknown as ReportDocument;
+  let report: ReportDocument;
+  try {
+    report = (await insertWithNextRef(
+      Report as never,
+      'R',
+      () => ({
+        title: input.title,
+        narrative: input.narrative,
+        dates: input.dates,
+        country: input.country,
+        targets: input.targets.map((t) => ({
+          category: t.category,
+          pseudonym: t.pseudonym,
+          identity: sealOptional(t.identity),
+          contact: sealOptional(t.contact),
+          consentToPublish: t.consent === 'yes',
+        })),
+        suspected: {
+          products: input.suspectedProducts,
+          vendors: input.suspectedVendors,
+          governments: input.suspectedGovernments,
+          other: input.suspectedOther,
+        },
+        infectionVector: { kind: input.vectorKind, detail: input.vectorDetail },
+        sources: input.sources,
+        indicators: input.indicators,
+        submitter: {
+          ...(user ? { user: user.id } : { receiptHash: hashReceiptCode(receiptCode!) }),
+          contact: sealOptional(input.contact),
+        },
+        status: 'submitted',
+        submittedAt: now,
+        evidence: stored.items.map((i) => i._id),
+      }),
+      now,
+    )) as unknown as ReportDocument;
+  } catch (err) {
+    if (props.evidence) await discardEvidence(props.evidence.store, stored.items);
+    throw err;
+  }
+  await attachToReport(stored.items, report, user ? userActor(user) : anonymousActor);
 
   await recordAuditEvent({
     actor: user ? userActor(user) : anonymousActor,
     action: 'report.submitted',
     subject: { type: 'report', id: report.ref },
-    details: { targets: input.targets.length, sources: input.sources.length, indicators: input.indicators.length },
+    details: { targets: input.targets.length, sources: input.sources.length, indicators: input.indicators.length, files: stored.items.length },
   });
-  return { report, ...(receiptCode ? { receiptCode } : {}) };
+  return { report, ...(receiptCode ? { receiptCode } : {}), stripped: stored.stripped, files: stored.items.length };
 }
 
 export async function findReport(ref: string): Promise<ReportDocument | null> {

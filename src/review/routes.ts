@@ -13,6 +13,7 @@ import { emptyForm } from '../auth/schema.js';
 import { linkSchema, messageSchema, rejectSchema } from '../reports/schema.js';
 import { findReport, rejectReport, requestInformation, revealReport, reviewQueue, triageReport } from '../reports/service.js';
 import { reviewerReportLocals } from './locals.js';
+import { reportFiles } from '../reports/routes.js';
 import { safeValues, submitForm } from '../http/forms.js';
 
 const queueQuery = z.strictObject({ status: z.enum(REPORT_STATUSES).optional() });
@@ -29,7 +30,7 @@ async function reportPage(res: Response, report: ReportDocument, req: Request) {
   return {
     view: 'reports/show',
     values: safeValues(req.body),
-    locals: { report: await presentReport(report, lng), isOwner: false, isReviewer: true, ...(await reviewerReportLocals(report)), revealed: undefined },
+    locals: { report: await presentReport(report, lng), isOwner: false, isReviewer: true, ...(await reviewerReportLocals(report)), files: await reportFiles(report), revealed: undefined },
   };
 }
 

@@ -1,0 +1,119 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import sharp from 'sharp';
+import { AuditEvent } from '../../src/audit/index.js';
+import { Evidence } from '../../src/evidence/model.js';
+import { Report } from '../../src/reports/model.js';
+import { agent, closeApps, csrfFrom, makeApp, type Agent } from '../helpers/app.js';
+import { testState } from '../helpers/engine.js';
+import { createUser, signIn } from '../helpers/factories.js';
+import { reportForm } from '../helpers/reports.js';
+import { jpegWithGps, mvtJson } from './helpers.js';
+
+const year = new Date().getUTCFullYear();
+const files = () => readdirSync(path.join(testState.dataDir!, 'evidence')).sort();
+
+/** The report form as a browser sends it with files: multipart, the CSRF token in the action URL. */
+async function postWithFiles(a: Agent, attachments: { name: string; data: Buffer }[], fields = reportForm()) {
+  const token = await csrfFrom(a, '/reports/new');
+  let req = a.post(`/reports?_csrf=${encodeURIComponent(token)}`).set('Sec-Fetch-Site', 'same-origin');
+  for (const [k, v] of Object.entries(fields)) if (typeof v === 'string') req = req.field(k, v);
+  for (const f of attachments) req = req.attach('files', f.data, f.name);
+  return req;
+}
+
+async function download(a: Agent, url: string) {
+  return a.get(url).buffer(true).parse((res, done) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => done(null, Buffer.concat(chunks)));
+  });
+}
+
+describe('evidence attached to a report at submission', () => {
+  afterEach(closeApps);
+
+  it('when a researcher attaches a GPS-tagged screenshot and MVT output, then the reviewer sees both with SHA-256, the working copy has no EXIF, the original download is audited', async () => {
+    const { app } = makeApp();
+    const researcher = agent(app);
+    await signIn(researcher, await createUser());
+    const jpeg = await jpegWithGps();
+    const res = await postWithFiles(researcher, [{ name: 'screenshot.jpg', data: jpeg }, { name: 'mvt.json', data: mvtJson }]);
+    expect(res.status).to.equal(302);
+    expect(res.headers.location).to.equal(`/reports/R-${year}-00001`);
+    const report = (await Report.findOne({}).lean())!;
+    expect(report.evidence).to.have.length(2);
+    const own = await researcher.get(`/reports/R-${year}-00001`);
+    expect(own.text).to.include('screenshot.jpg');
+    expect(own.text).to.include('working copy without metadata');
+    expect(own.text).not.to.include('/evidence/');
+
+    const reviewer = agent(app);
+    await signIn(reviewer, await createUser({ roles: ['reviewer'], totp: true }));
+    const page = await reviewer.get(`/reports/R-${year}-00001`);
+    const items = await Evidence.find({ report: report._id }).sort({ receivedAt: 1 }).lean();
+    for (const item of items) expect(page.text).to.include(`sha256:${item.original.sha256}`);
+    const working = await download(reviewer, `/evidence/${String(items[0]!._id)}/working`);
+    expect((await sharp(working.body as Buffer).metadata()).exif).to.equal(undefined);
+    const original = await download(reviewer, `/evidence/${String(items[0]!._id)}/original`);
+    expect(Buffer.compare(original.body as Buffer, jpeg)).to.equal(0);
+    expect(await AuditEvent.countDocuments({ action: 'evidence.downloaded', 'details.which': 'original' })).to.equal(1);
+    expect(await AuditEvent.countDocuments({ action: 'evidence.attached', 'details.report': `R-${year}-00001` })).to.equal(2);
+    const custody = await reviewer.get(`/evidence/${String(items[0]!._id)}`);
+    expect(custody.text).to.include('evidence.received');
+    expect(custody.text).to.include('evidence.attached');
+  });
+
+  it('when an anonymous submitter attaches files, then the receipt says which had metadata removed and warns about documents', async () => {
+    const { app } = makeApp();
+    const res = await postWithFiles(agent(app), [{ name: 'photo.jpg', data: await jpegWithGps() }, { name: 'doc.json', data: mvtJson }]);
+    expect(res.status).to.equal(201);
+    expect(res.text).to.include('2 files were received with the report.');
+    expect(res.text).to.include('photo.jpg');
+    expect(res.text).to.include('PDFs and other documents may still carry metadata');
+    const ar = await postWithFiles(agent(app), [{ name: 'photo.jpg', data: await jpegWithGps() }], { ...reportForm(), lng: 'ar' });
+    expect(ar.status).to.be.oneOf([201, 422]);
+    const evidence = await Evidence.find({}).lean();
+    expect(evidence.every((e) => e.uploader === undefined && e.report !== undefined)).to.equal(true);
+  });
+
+  it('when one of the files is refused, then neither the report nor any file is stored', async () => {
+    const { app } = makeApp();
+    const before = files();
+    const res = await postWithFiles(agent(app), [{ name: 'ok.json', data: mvtJson }, { name: 'page.jpg', data: Buffer.from('<html><script>alert(1)</script></html>') }]);
+    expect(res.status).to.equal(415);
+    expect(await Report.countDocuments({})).to.equal(0);
+    expect(await Evidence.countDocuments({})).to.equal(0);
+    expect(files()).to.deep.equal(before);
+  });
+
+  it('when the form is invalid, then 422 before any file is stored', async () => {
+    const { app } = makeApp();
+    const before = files();
+    const res = await postWithFiles(agent(app), [{ name: 'ok.json', data: mvtJson }], reportForm({ title: '' }));
+    expect(res.status).to.equal(422);
+    expect(await Evidence.countDocuments({})).to.equal(0);
+    expect(files()).to.deep.equal(before);
+  });
+
+  it('when multipart field names carry prototype keys, then nothing is polluted and nothing stored with them', async () => {
+    const { app } = makeApp();
+    const res = await postWithFiles(agent(app), [], { ...reportForm(), '__proto__[polluted]': 'yes', 'constructor[prototype][polluted2]': 'yes' });
+    expect(res.status).to.be.oneOf([201, 400, 422]);
+    expect(({} as Record<string, unknown>).polluted).to.equal(undefined);
+    expect(({} as Record<string, unknown>).polluted2).to.equal(undefined);
+    const raw = JSON.stringify(await Report.find({}).lean());
+    expect(raw).not.to.match(/polluted/);
+  });
+
+  it('when the multipart report has no CSRF token in its action, then 403 before the body is read', async () => {
+    const { app } = makeApp();
+    const a = agent(app);
+    await csrfFrom(a, '/reports/new');
+    const res = await a.post('/reports').set('Sec-Fetch-Site', 'same-origin').field('title', 'x').attach('files', mvtJson, 'mvt.json');
+    expect(res.status).to.equal(403);
+    expect(await Report.countDocuments({})).to.equal(0);
+    expect(await Evidence.countDocuments({})).to.equal(0);
+  });
+});
