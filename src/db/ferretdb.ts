@@ -108,7 +108,10 @@ export interface FerretdbProcessOptions {
 export class FerretdbProcess {
   private child: ChildProcess | undefined;
   private stopping = false;
-  private restartDelay = 250;
+  // First restart after 1 s, then doubling up to 10 s: no tight crash loop, and a window in which
+  // /healthz reliably reports the engine as down.
+  private restartDelay = 1_000;
+  private ready = false;
   port = 0;
   readonly logFile: string;
   readonly sqliteDir: string;
@@ -118,8 +121,9 @@ export class FerretdbProcess {
     this.sqliteDir = path.join(options.dataDir, 'ferretdb');
   }
 
+  /** Up = the process is alive and has accepted a connection since it was (re)started. */
   get running(): boolean {
-    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+    return this.ready && this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
   get pid(): number | undefined {
@@ -156,13 +160,17 @@ export class FerretdbProcess {
       env: { ...process.env, FERRETDB_TELEMETRY: 'disable' },
     });
     closeSync(log);
+    this.ready = false;
     this.child = child;
     child.on('exit', (code, signal) => this.onExit(child, code, signal));
 
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       if (child.exitCode !== null || child.signalCode !== null) break;
-      if (await canConnect(this.port)) return;
+      if (await canConnect(this.port)) {
+        this.ready = true;
+        return;
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
     child.kill('SIGKILL');
@@ -178,7 +186,7 @@ export class FerretdbProcess {
       if (this.stopping) return;
       this.spawnAndWait().then(
         () => {
-          this.restartDelay = 250;
+          this.restartDelay = 1_000;
           this.options.logger.warn({ port: this.port }, 'embedded FerretDB restarted');
         },
         (err: unknown) => this.options.logger.error({ err }, 'embedded FerretDB restart failed'),

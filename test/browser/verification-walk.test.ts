@@ -58,7 +58,7 @@ describe('browser: from a researcher’s report to a verified incident', functio
     await r.page.selectOption('#f-indicators-0-type', 'domain');
     await r.page.fill('#f-indicators-0-value', 'free247downloads.com');
     await screenshot(r.page, 'walk-1-report-form-ar');
-    await r.page.click('main form[action="/reports"] button[type=submit]');
+    await r.page.click('main form[action^="/reports?"] button[type=submit]');
     expect(r.page.url()).to.match(/\/reports\/R-\d{4}-00001$/);
     await screenshot(r.page, 'walk-2-report-submitted-ar');
     expect(foreign).to.deep.equal([]);
