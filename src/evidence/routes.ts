@@ -5,6 +5,7 @@ import { HttpError, notFound } from '../http/errors.js';
 import { flash } from '../http/flash.js';
 import { findIncident } from '../incidents/service.js';
 import { Incident } from '../incidents/model.js';
+import { Report } from '../reports/model.js';
 import { can } from '../policies/index.js';
 import type { EvidenceStore } from './store.js';
 import { multipartWithFiles, sameOriginOnly, uploadedFiles, type EvidenceLimits } from './upload.js';
@@ -39,8 +40,11 @@ export function evidenceRoutes(store: EvidenceStore, limits: EvidenceLimits): Ro
   router.get('/evidence/:id', authorize('incidents.viewUnpublished'), async (req, res) => {
     const evidence = await findEvidence(String(req.params.id));
     if (!evidence) throw notFound();
-    const incident = evidence.incident ? await Incident.findById(evidence.incident, { ref: 1 }).lean() : null;
-    res.render('evidence/show', { evidence, incidentRef: incident?.ref, events: await custodyEvents(evidence) });
+    const [incident, report] = await Promise.all([
+      evidence.incident ? Incident.findById(evidence.incident, { ref: 1 }).lean() : null,
+      evidence.report ? Report.findById(evidence.report, { ref: 1 }).lean() : null,
+    ]);
+    res.render('evidence/show', { evidence, incidentRef: incident?.ref, reportRef: report?.ref, events: await custodyEvents(evidence) });
   });
 
   router.post('/evidence/:id/classification', authorize('incidents.edit'), async (req, res) => {

@@ -63,6 +63,7 @@ describe('evidence attached to a report at submission', () => {
     const custody = await reviewer.get(`/evidence/${String(items[0]!._id)}`);
     expect(custody.text).to.include('evidence.received');
     expect(custody.text).to.include('evidence.attached');
+    expect(custody.text).to.include(`href="/reports/R-${year}-00001"`);
   });
 
   it('when an anonymous submitter attaches files, then the receipt says which had metadata removed and warns about documents', async () => {
