@@ -8,7 +8,7 @@ import { AuditEvent } from '../../src/audit/index.js';
 import { Evidence } from '../../src/evidence/model.js';
 import { EvidenceStore } from '../../src/evidence/store.js';
 import { sweepEvidence } from '../../src/evidence/service.js';
-import { TEST_IDENTITY_KEYS, agent, closeApps, csrfFrom, makeApp, type Agent } from '../helpers/app.js';
+import { TEST_IDENTITY_KEYS, agent, binary, closeApps, csrfFrom, makeApp, type Agent } from '../helpers/app.js';
 import { testState } from '../helpers/engine.js';
 import { createIncident, createUser, signIn } from '../helpers/factories.js';
 import { hugePng, jpegWithGps, mvtJson, zip } from './helpers.js';
@@ -30,14 +30,6 @@ async function upload(a: Agent, ref: string, files: { name: string; data: Buffer
   return req;
 }
 
-/** Binary bodies as buffers. */
-async function download(a: Agent, url: string) {
-  return a.get(url).buffer(true).parse((res, done) => {
-    const chunks: Buffer[] = [];
-    res.on('data', (c: Buffer) => chunks.push(c));
-    res.on('end', () => done(null, Buffer.concat(chunks)));
-  });
-}
 
 describe('evidence files', () => {
   afterEach(closeApps);
@@ -63,13 +55,13 @@ describe('evidence files', () => {
     const page = await a.get(`/incidents/${incident.ref}`);
     expect(page.text).to.include(`sha256:${items[0]!.original.sha256}`);
 
-    const original = await download(a, `/evidence/${String(items[0]!._id)}/original`);
+    const original = await binary(a, `/evidence/${String(items[0]!._id)}/original`);
     expect(Buffer.compare(original.body as Buffer, jpeg)).to.equal(0);
     expect(original.headers['content-disposition']).to.equal(`attachment; filename="screenshot.jpg"; filename*=UTF-8''screenshot.jpg`);
     expect(original.headers['x-content-type-options']).to.equal('nosniff');
     expect(original.headers['content-security-policy']).to.equal('sandbox');
     expect(original.headers['cache-control']).to.equal('no-store');
-    const working = await download(a, `/evidence/${String(items[0]!._id)}/working`);
+    const working = await binary(a, `/evidence/${String(items[0]!._id)}/working`);
     const meta = await sharp(working.body as Buffer).metadata();
     expect(meta.exif).to.equal(undefined);
     expect(meta.icc).to.equal(undefined);
@@ -97,7 +89,7 @@ describe('evidence files', () => {
     expect((await researcher.get(`/evidence/${id}`)).status).to.equal(403);
     const token = await csrfFrom(a, `/evidence/${id}`);
     await a.post(`/evidence/${id}/classification`).type('form').send({ _csrf: token, classification: 'public' });
-    expect((await download(agent(app), `/evidence/${id}/working`)).status).to.equal(200);
+    expect((await binary(agent(app), `/evidence/${id}/working`)).status).to.equal(200);
     expect((await agent(app).get(`/evidence/${id}/original`)).status).to.equal(404);
   });
 
@@ -139,7 +131,7 @@ describe('evidence files', () => {
     expect(injected.status).to.be.oneOf([302, 400]);
     for (const e of await Evidence.find({}).lean()) {
       expect(e.name).not.to.match(/[\p{Cc}/\\:]/u);
-      const res = await download(a, `/evidence/${String(e._id)}/original`);
+      const res = await binary(a, `/evidence/${String(e._id)}/original`);
       expect(res.headers['content-type']).to.equal('application/json');
       expect(res.headers['content-disposition']).not.to.match(/[\r\n]/);
       await Evidence.deleteOne({ _id: e._id });
@@ -155,7 +147,7 @@ describe('evidence files', () => {
     expect((await upload(a, incident.ref, [{ name: '../../etc/pa%0D%0Ass.json', data: mvtJson }])).status).to.equal(302);
     expect((await Evidence.find({}).lean()).map((e) => e.name)).to.deep.equal(['pass.json']);
     const item = (await Evidence.findOne({ name: 'pass.json' }).lean())!;
-    const res = await download(a, `/evidence/${String(item._id)}/original`);
+    const res = await binary(a, `/evidence/${String(item._id)}/original`);
     expect(res.headers['content-disposition']).to.equal(`attachment; filename="pass.json"; filename*=UTF-8''pass.json`);
     expect(Object.keys(res.headers)).not.to.include('content-type: text/html');
   });

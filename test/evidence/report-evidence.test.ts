@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { AuditEvent } from '../../src/audit/index.js';
 import { Evidence } from '../../src/evidence/model.js';
 import { Report } from '../../src/reports/model.js';
-import { agent, closeApps, csrfFrom, makeApp, type Agent } from '../helpers/app.js';
+import { agent, binary, closeApps, csrfFrom, makeApp, type Agent } from '../helpers/app.js';
 import { testState } from '../helpers/engine.js';
 import { createUser, signIn } from '../helpers/factories.js';
 import { reportForm } from '../helpers/reports.js';
@@ -23,13 +23,6 @@ async function postWithFiles(a: Agent, attachments: { name: string; data: Buffer
   return req;
 }
 
-async function download(a: Agent, url: string) {
-  return a.get(url).buffer(true).parse((res, done) => {
-    const chunks: Buffer[] = [];
-    res.on('data', (c: Buffer) => chunks.push(c));
-    res.on('end', () => done(null, Buffer.concat(chunks)));
-  });
-}
 
 describe('evidence attached to a report at submission', () => {
   afterEach(closeApps);
@@ -54,9 +47,9 @@ describe('evidence attached to a report at submission', () => {
     const page = await reviewer.get(`/reports/R-${year}-00001`);
     const items = await Evidence.find({ report: report._id }).sort({ receivedAt: 1 }).lean();
     for (const item of items) expect(page.text).to.include(`sha256:${item.original.sha256}`);
-    const working = await download(reviewer, `/evidence/${String(items[0]!._id)}/working`);
+    const working = await binary(reviewer, `/evidence/${String(items[0]!._id)}/working`);
     expect((await sharp(working.body as Buffer).metadata()).exif).to.equal(undefined);
-    const original = await download(reviewer, `/evidence/${String(items[0]!._id)}/original`);
+    const original = await binary(reviewer, `/evidence/${String(items[0]!._id)}/original`);
     expect(Buffer.compare(original.body as Buffer, jpeg)).to.equal(0);
     expect(await AuditEvent.countDocuments({ action: 'evidence.downloaded', 'details.which': 'original' })).to.equal(1);
     expect(await AuditEvent.countDocuments({ action: 'evidence.attached', 'details.report': `R-${year}-00001` })).to.equal(2);

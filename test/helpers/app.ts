@@ -42,6 +42,15 @@ export async function csrfFrom(a: Agent, path: string): Promise<string> {
   return match[1];
 }
 
+/** A response body as bytes, whatever its type (supertest only buffers text types by itself). */
+export function binary(a: Agent, url: string) {
+  return a.get(url).buffer(true).parse((res, done) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => done(null, Buffer.concat(chunks)));
+  });
+}
+
 export function sessionCookie(res: { headers: Record<string, unknown> }): string | undefined {
   const cookies = (res.headers['set-cookie'] as string[] | undefined) ?? [];
   return cookies.find((c) => c.startsWith('tracker.sid='))?.split(';')[0];

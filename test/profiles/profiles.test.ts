@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Incident } from '../../src/incidents/model.js';
-import { agent, closeApps, makeApp } from '../helpers/app.js';
+import { agent, binary, closeApps, makeApp } from '../helpers/app.js';
 import { createIncident } from '../helpers/factories.js';
 import { Vendor } from '../../src/vendors/model.js';
 import { Product } from '../../src/products/model.js';
@@ -14,13 +14,8 @@ function figure(html: string): number {
 }
 /** Charts are images: read them as text explicitly (supertest does not buffer image/* as text). */
 async function svg(a: ReturnType<typeof agent>, path: string): Promise<{ status: number; text: string; headers: Record<string, string> }> {
-  const res = await a.get(path).buffer(true).parse((r, done) => {
-    let data = '';
-    r.setEncoding('utf8');
-    r.on('data', (chunk: string) => (data += chunk));
-    r.on('end', () => done(null, data));
-  });
-  return { status: res.status, text: res.body as string, headers: res.headers };
+  const res = await binary(a, path);
+  return { status: res.status, text: (res.body as Buffer).toString('utf8'), headers: res.headers };
 }
 
 /** The parts of a page that show data: without the filter form's option lists (all countries). */
