@@ -81,6 +81,12 @@ export async function discardEvidence(store: EvidenceStore, items: EvidenceDocum
   await Evidence.deleteMany({ _id: mongoose.trusted({ $in: items.map((i) => i._id) }) } as never);
 }
 
+/** Working copies a reviewer marked public, for the public page of a published incident. */
+export async function publicEvidenceOf(incidentId: unknown) {
+  const items = await Evidence.find({ incident: incidentId, classification: 'public' } as never).sort({ receivedAt: 1 }).lean();
+  return items.filter((e) => e.working?.file).map((e) => ({ id: String(e._id), name: e.name, sha256: e.working!.sha256, size: e.working!.size, mediaType: e.working!.mediaType }));
+}
+
 export function evidenceOfReport(report: { _id: unknown }): Promise<EvidenceDocument[]> {
   return Evidence.find({ report: report._id } as never).sort({ receivedAt: 1 });
 }

@@ -19,7 +19,7 @@ import { presentIncident } from './presenter.js';
 import { incidentSchema, retractSchema, reviewSchema } from './schema.js';
 import { findIncident, updateIncident } from './service.js';
 import { catalogue } from '../catalogue/index.js';
-import { evidenceOf } from '../evidence/service.js';
+import { evidenceOf, publicEvidenceOf } from '../evidence/service.js';
 
 function lngOf(res: Response): string {
   return res.locals.lng as string;
@@ -106,7 +106,7 @@ export function incidentRoutes(): Router {
       // Visitors: published incidents come from the catalogue, without a database read.
       const entry = (await catalogue()).byRef.get(ref);
       if (entry) {
-        res.render('incidents/show', { incident: await presentIncident(entry.doc as never, lngOf(res), false), privileged: false });
+        res.render('incidents/show', { incident: await presentIncident(entry.doc as never, lngOf(res), false), privileged: false, publicEvidence: await publicEvidenceOf(entry.id) });
         return;
       }
     }

@@ -87,9 +87,14 @@ describe('evidence files', () => {
       expect((await who.get(`/evidence/${id}/working`)).status).to.equal(404);
     }
     expect((await researcher.get(`/evidence/${id}`)).status).to.equal(403);
+    expect((await agent(app).get(`/incidents/${incident.ref}`)).text).not.to.include(`/evidence/${id}/working`);
     const token = await csrfFrom(a, `/evidence/${id}`);
     await a.post(`/evidence/${id}/classification`).type('form').send({ _csrf: token, classification: 'public' });
     expect((await binary(agent(app), `/evidence/${id}/working`)).status).to.equal(200);
+    // The public page of the incident now lists the working copy (never the original).
+    const publicPage = (await agent(app).get(`/incidents/${incident.ref}`)).text;
+    expect(publicPage).to.include(`href="/evidence/${id}/working"`);
+    expect(publicPage).not.to.include(`/evidence/${id}/original`);
     expect((await agent(app).get(`/evidence/${id}/original`)).status).to.equal(404);
   });
 
