@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { isAlive, startServerProcess, waitFor } from '../helpers/server-process.js';
+import { isAlive, startServerProcess, stopAllServers, waitFor } from '../helpers/server-process.js';
 
 const run = promisify(execFile);
 
@@ -30,7 +30,10 @@ describe('embedded engine lifecycle (npm start)', function () {
   beforeEach(() => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'tracker-life-'));
   });
-  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+  afterEach(async () => {
+    await stopAllServers();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
 
   it('when the app gets SIGTERM, then it exits 0 and leaves no engine process; data survives a restart', async () => {
     const server = await startServerProcess(dataDir);

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { MongoClient } from 'mongodb';
-import { isAlive, startServerProcess, waitFor } from '../helpers/server-process.js';
+import { isAlive, startServerProcess, stopAllServers, waitFor } from '../helpers/server-process.js';
 
 describe('evidence upload interrupted by a crash (npm start, SIGKILL)', function () {
   this.timeout(180_000);
@@ -12,7 +12,10 @@ describe('evidence upload interrupted by a crash (npm start, SIGKILL)', function
   beforeEach(() => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'tracker-crash-'));
   });
-  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+  afterEach(async () => {
+    await stopAllServers();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
 
   it('when the app is killed half-way through an upload, then after a restart there is no record without its file and no file without its record', async () => {
     const server = await startServerProcess(dataDir);
