@@ -6,7 +6,6 @@ import { flash } from '../http/flash.js';
 import { findIncident } from '../incidents/service.js';
 import { Incident } from '../incidents/model.js';
 import { Report } from '../reports/model.js';
-import { can } from '../policies/index.js';
 import type { EvidenceStore } from './store.js';
 import { multipartWithFiles, sameOriginOnly, uploadedFiles, type EvidenceLimits } from './upload.js';
 import { formObject } from '../http/validate.js';
@@ -64,8 +63,7 @@ export function evidenceRoutes(store: EvidenceStore, limits: EvidenceLimits): Ro
     if (which !== 'original' && which !== 'working') throw notFound();
     const evidence = await findEvidence(String(req.params.id));
     if (!evidence || (which === 'working' && !evidence.working?.file)) throw notFound();
-    const staff = Boolean(req.user && (res.locals.can as Record<string, boolean>).viewUnpublished && can(req.user, 'incidents.viewUnpublished'));
-    let allowed = staff;
+    let allowed = Boolean((res.locals.can as Record<string, boolean>).viewUnpublished);
     if (!allowed && which === 'working' && evidence.classification === 'public' && evidence.incident) {
       allowed = Boolean(await Incident.exists({ _id: evidence.incident, published: true }));
     }

@@ -1,25 +1,15 @@
-import type { Server } from 'node:http';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { closeApps } from '../helpers/app.js';
-import { axeViolations, screenshot, serveApp, useBrowser } from '../helpers/browser.js';
-import { createIncident, createUser, totpCode } from '../helpers/factories.js';
+import { axeViolations, screenshot, signInWithBrowser, useBrowser, useServedApp } from '../helpers/browser.js';
+import { createIncident, createUser } from '../helpers/factories.js';
 import { jpegWithGps, mvtJson } from '../evidence/helpers.js';
 
 describe('browser: evidence upload and custody page', function () {
   this.timeout(120_000);
   const chromium = useBrowser();
-  let base: string;
-  let server: Server;
-  beforeEach(async () => {
-    ({ base, server } = await serveApp());
-  });
-  afterEach(async () => {
-    await new Promise((r) => server.close(r));
-    await closeApps();
-  });
+  const app = useServedApp();
 
   it('when a reviewer uploads a GPS-tagged screenshot and an MVT file through the page, then the custody page shows both hashes and every access', async () => {
     const incident = await createIncident({ status: 'draft', title: 'Evidence walk' });
@@ -29,12 +19,8 @@ describe('browser: evidence upload and custody page', function () {
     writeFileSync(path.join(dir, 'mvt-results.json'), mvtJson);
     const context = await chromium.get().newContext({ javaScriptEnabled: false, acceptDownloads: true });
     const page = await context.newPage();
-    await page.goto(`${base}/login`);
-    await page.fill('#f-email', account.email);
-    await page.fill('#f-password', account.password);
-    await page.click('main button[type=submit]');
-    await page.fill('#f-code', await totpCode(account.totpSecret!));
-    await page.click('main button[type=submit]');
+    const base = app.base();
+    await signInWithBrowser(page, base, account);
     await page.goto(`${base}/incidents/${incident.ref}`);
     await page.setInputFiles('#f-files', [path.join(dir, 'screenshot.jpg'), path.join(dir, 'mvt-results.json')]);
     await page.click('form[action*="/evidence"] button[type=submit]');

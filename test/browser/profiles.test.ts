@@ -1,25 +1,19 @@
-import type { Server } from 'node:http';
 import { expect } from 'chai';
 import { seedDemo } from '../../src/seed/demo.js';
-import { closeApps } from '../helpers/app.js';
-import { axeViolations, useBrowser, recordForeignRequests, screenshot, serveApp } from '../helpers/browser.js';
+import { axeViolations, recordForeignRequests, screenshot, useBrowser, useServedApp } from '../helpers/browser.js';
 import { testConfig } from '../helpers/engine.js';
 
 describe('browser: vendor profile and filtered search on the demo data', function () {
   this.timeout(180_000);
   const chromium = useBrowser();
-  let base: string;
-  let server: Server;
+  const app = useServedApp();
   beforeEach(async () => {
     await seedDemo(testConfig());
-    ({ base, server } = await serveApp());
-  });
-  afterEach(async () => {
-    await new Promise((r) => server.close(r));
-    await closeApps();
   });
 
   it('when an analyst asks which governments used Predator against politicians and whether Intellexa is listed, then the pages answer it in both languages without JavaScript', async () => {
+
+    const base = app.base();
     for (const lng of ['en', 'ar'] as const) {
       for (const width of [1280, 390]) {
         const context = await chromium.get().newContext({ javaScriptEnabled: false, viewport: { width, height: 900 } });

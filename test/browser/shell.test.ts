@@ -1,25 +1,16 @@
-import type { Server } from 'node:http';
 import { expect } from 'chai';
-import { closeApps } from '../helpers/app.js';
-import { axeViolations, useBrowser, recordForeignRequests, screenshot, serveApp } from '../helpers/browser.js';
+import { axeViolations, recordForeignRequests, screenshot, signInWithBrowser, useBrowser, useServedApp } from '../helpers/browser.js';
 import { createUser, totpCode } from '../helpers/factories.js';
 
 describe('browser: page shell, sign-in and accessibility', function () {
   this.timeout(120_000);
   const chromium = useBrowser();
-  let base: string;
-  let server: Server;
-  beforeEach(async () => {
-    ({ base, server } = await serveApp());
-  });
-  afterEach(async () => {
-    await new Promise((r) => server.close(r));
-    await closeApps();
-  });
+  const app = useServedApp();
 
   for (const lng of ['en', 'ar'] as const) {
     for (const [path, name] of [['/', 'home'], ['/login', 'login'], ['/register', 'register']] as const) {
       it(`when ${path} is opened in ${lng} without JavaScript, then dir is right, nothing foreign loads and axe finds no violation`, async () => {
+        const base = app.base();
         for (const width of [1280, 390]) {
           const context = await chromium.get().newContext({ javaScriptEnabled: false, viewport: { width, height: 900 } });
           const page = await context.newPage();
@@ -43,6 +34,8 @@ describe('browser: page shell, sign-in and accessibility', function () {
   }
 
   it('when an admin signs in with password and TOTP in the browser, then the account and admin pages open (both languages)', async () => {
+
+    const base = app.base();
     const admin = await createUser({ roles: ['admin'], totp: true, name: 'Amal Admin' });
     await createUser({ status: 'pending', name: 'Pending Researcher' });
     const context = await chromium.get().newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
@@ -81,13 +74,12 @@ describe('browser: page shell, sign-in and accessibility', function () {
   });
 
   it('when a researcher sets up TOTP in the browser, then the secret and recovery codes are shown', async () => {
+
+    const base = app.base();
     const account = await createUser({ name: 'Rania Researcher' });
     const context = await chromium.get().newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
-    await page.goto(`${base}/login?lng=ar`);
-    await page.fill('#f-email', account.email);
-    await page.fill('#f-password', account.password);
-    await page.click('button[type=submit].button');
+    await signInWithBrowser(page, base, account, 'ar');
     await page.goto(`${base}/account/totp?lng=ar`);
     await screenshot(page, 'totp-enrol-ar');
     const secret = (await page.textContent('.secret code'))!.replace(/\s/g, '');

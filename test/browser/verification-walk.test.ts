@@ -2,8 +2,8 @@ import type { Server } from 'node:http';
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { closeApps } from '../helpers/app.js';
-import { axeViolations, launchBrowser, recordForeignRequests, screenshot, serveApp } from '../helpers/browser.js';
-import { createEntities, createUser, totpCode } from '../helpers/factories.js';
+import { axeViolations, launchBrowser, recordForeignRequests, screenshot, serveApp, signInWithBrowser } from '../helpers/browser.js';
+import { createEntities, createUser } from '../helpers/factories.js';
 
 describe('browser: from a researcher’s report to a verified incident', function () {
   this.timeout(180_000);
@@ -24,14 +24,7 @@ describe('browser: from a researcher’s report to a verified incident', functio
   async function signedIn(account: { email: string; password: string; totpSecret?: string }, lng: string): Promise<{ context: BrowserContext; page: Page }> {
     const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
-    await page.goto(`${base}/login?lng=${lng}`);
-    await page.fill('#f-email', account.email);
-    await page.fill('#f-password', account.password);
-    await page.click('main button[type=submit]');
-    if (account.totpSecret) {
-      await page.fill('#f-code', await totpCode(account.totpSecret));
-      await page.click('main button[type=submit]');
-    }
+    await signInWithBrowser(page, base, account, lng);
     return { context, page };
   }
 

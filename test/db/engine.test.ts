@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { isAlive, startServerProcess, stopAllServers, waitFor } from '../helpers/server-process.js';
+import { isAlive, startServerProcess, useTempDataDir, waitFor } from '../helpers/server-process.js';
 
 const run = promisify(execFile);
 
@@ -25,17 +24,11 @@ async function health(port: number): Promise<number> {
 
 describe('embedded engine lifecycle (npm start)', function () {
   this.timeout(180_000);
-  let dataDir: string;
+  const data = useTempDataDir('tracker-life-');
 
-  beforeEach(() => {
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'tracker-life-'));
-  });
-  afterEach(async () => {
-    await stopAllServers();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
 
   it('when the app gets SIGTERM, then it exits 0 and leaves no engine process; data survives a restart', async () => {
+    const dataDir = data.get();
     const server = await startServerProcess(dataDir);
     expect(server.output()).to.match(/"engine":"ferretdb"/);
     expect(isAlive(server.enginePid)).to.equal(true);
@@ -57,6 +50,7 @@ describe('embedded engine lifecycle (npm start)', function () {
   });
 
   it('when the app is killed outright, then the engine follows it', async () => {
+    const dataDir = data.get();
     const server = await startServerProcess(dataDir);
     server.child.kill('SIGKILL');
     await server.exited;
@@ -64,6 +58,7 @@ describe('embedded engine lifecycle (npm start)', function () {
   });
 
   it('when a second app starts on the same DATA_DIR, then it refuses instead of opening the files twice', async () => {
+    const dataDir = data.get();
     const server = await startServerProcess(dataDir);
     try {
       await startServerProcess(dataDir);
@@ -76,6 +71,7 @@ describe('embedded engine lifecycle (npm start)', function () {
   });
 
   it('when the engine dies while the app runs, then /healthz reports it and the app restarts it with the data', async () => {
+    const dataDir = data.get();
     const server = await startServerProcess(dataDir);
     await cli(dataDir, ['user:add', '--email', 'kept@example.org', '--name', 'Kept', '--role', 'researcher'], 'a researcher passphrase');
     expect(await health(server.port)).to.equal(200);

@@ -1,23 +1,16 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, readdirSync, utimesSync, writeFileSync, mkdirSync } from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { MongoClient } from 'mongodb';
-import { isAlive, startServerProcess, stopAllServers, waitFor } from '../helpers/server-process.js';
+import { isAlive, startServerProcess, useTempDataDir, waitFor } from '../helpers/server-process.js';
 
 describe('evidence upload interrupted by a crash (npm start, SIGKILL)', function () {
   this.timeout(180_000);
-  let dataDir: string;
-  beforeEach(() => {
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'tracker-crash-'));
-  });
-  afterEach(async () => {
-    await stopAllServers();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const data = useTempDataDir('tracker-crash-');
 
   it('when the app is killed half-way through an upload, then after a restart there is no record without its file and no file without its record', async () => {
+    const dataDir = data.get();
     const server = await startServerProcess(dataDir);
     const form = await fetch(`http://127.0.0.1:${server.port}/reports/new`);
     const cookie = form.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ');

@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { makeApp } from './app.js';
+import { closeApps, makeApp } from './app.js';
+import { totpCode } from './factories.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOTS = path.resolve('test-output/screenshots');
@@ -55,6 +56,31 @@ export function useBrowser(): { get: () => Browser } {
     await browser?.close();
   });
   return { get: () => browser! };
+}
+
+/** Mocha hooks for a suite that serves the app afresh for each test (a new port, a new app). */
+export function useServedApp(): { base: () => string } {
+  let served: { base: string; server: Server } | undefined;
+  beforeEach(async () => {
+    served = await serveApp();
+  });
+  afterEach(async () => {
+    if (served) await new Promise((r) => served!.server.close(r));
+    await closeApps();
+  });
+  return { base: () => served!.base };
+}
+
+/** Signs in through the real login form (and the TOTP step when the account has one). */
+export async function signInWithBrowser(page: Page, base: string, account: { email: string; password: string; totpSecret?: string }, lng = 'en'): Promise<void> {
+  await page.goto(`${base}/login?lng=${lng}`);
+  await page.fill('#f-email', account.email);
+  await page.fill('#f-password', account.password);
+  await page.click('main button[type=submit]');
+  if (account.totpSecret) {
+    await page.fill('#f-code', await totpCode(account.totpSecret));
+    await page.click('main button[type=submit]');
+  }
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { freePort } from '../../src/db/ferretdb.js';
 
 /** The real `npm start` entry point as a child process, on a free port and a DATA_DIR of the test's. */
@@ -45,6 +48,19 @@ export async function startServerProcess(dataDir: string, env: Record<string, st
   }
   const enginePid = Number(/pid (\d+)\)/.exec(out)?.[1]);
   return { child, port, enginePid, output: () => out, exited };
+}
+
+/** Mocha hooks: a fresh DATA_DIR per test, and every server started in it stopped and removed after. */
+export function useTempDataDir(prefix: string): { get: () => string } {
+  let dir: string | undefined;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  });
+  afterEach(async () => {
+    await stopAllServers();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  return { get: () => dir! };
 }
 
 export function isAlive(pid: number): boolean {
