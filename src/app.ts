@@ -27,7 +27,7 @@ import { reviewRoutes } from './review/routes.js';
 import { configureVault } from './vault/index.js';
 import type { Signer } from './signing/index.js';
 import { evidenceRoutes } from './evidence/routes.js';
-import type { EvidenceStore } from './evidence/store.js';
+import type { SealedFileStore } from './storage/sealed-files.js';
 import { governmentAdminRoutes, productAdminRoutes, vendorAdminRoutes } from './reference/sections.js';
 
 export interface AppDeps {
@@ -39,7 +39,7 @@ export interface AppDeps {
   /** The site's Ed25519 signer (audit checkpoints; its public key is published). */
   signer: Signer;
   /** Encrypted evidence files (DATA_DIR/evidence). */
-  evidenceStore: EvidenceStore;
+  evidenceStore: SealedFileStore;
   /** Whether the database engine process is up (always true for an external MONGODB_URI). */
   engineUp: () => boolean;
 }

@@ -6,7 +6,7 @@ import { verifyAuditChain } from './audit/index.js';
 import { createCheckpoint, verifyAgainstCheckpoint, type Checkpoint } from './audit/checkpoint.js';
 import { siteSigner } from './signing/index.js';
 import path from 'node:path';
-import { EvidenceStore } from './evidence/store.js';
+import { SealedFileStore } from './storage/sealed-files.js';
 import { verifyAllEvidence } from './evidence/service.js';
 import { emailField } from './auth/schema.js';
 import { createActiveUser, disableUser, listUsers, setUserRoles } from './auth/service.js';
@@ -101,7 +101,7 @@ async function run(command: string, args: string[], config: Config): Promise<num
       return 0;
     }
     case 'evidence:verify': {
-      const result = await verifyAllEvidence(new EvidenceStore(path.join(config.DATA_DIR, 'evidence')));
+      const result = await verifyAllEvidence(new SealedFileStore(path.join(config.DATA_DIR, 'evidence')));
       for (const m of result.mismatches) console.log(`MISMATCH ${m.id} ${m.which}: ${m.reason}`);
       console.log(result.mismatches.length ? `FAILED ${result.mismatches.length} of ${result.checked} files` : `OK ${result.checked} files`);
       return result.mismatches.length ? 1 : 0;

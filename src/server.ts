@@ -11,7 +11,7 @@ import { loadOrCreateSecret } from './secrets.js';
 import { vaultKeySpec } from './vault/keys.js';
 import { siteSigner } from './signing/index.js';
 import path from 'node:path';
-import { EvidenceStore } from './evidence/store.js';
+import { SealedFileStore } from './storage/sealed-files.js';
 import { sweepEvidence } from './evidence/service.js';
 import { configureVault } from './vault/index.js';
 
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   }
 
   configureVault(vaultKeySpec(config));
-  const evidenceStore = new EvidenceStore(path.join(config.DATA_DIR, 'evidence'));
+  const evidenceStore = new SealedFileStore(path.join(config.DATA_DIR, 'evidence'));
   const swept = await sweepEvidence(evidenceStore);
   if (swept.length) logger.warn({ files: swept.length }, 'removed evidence files that no record refers to (interrupted uploads)');
   const warm = Date.now();

@@ -6,7 +6,7 @@ import { flash } from '../http/flash.js';
 import { findIncident } from '../incidents/service.js';
 import { Incident } from '../incidents/model.js';
 import { Report } from '../reports/model.js';
-import type { EvidenceStore } from './store.js';
+import type { SealedFileStore } from '../storage/sealed-files.js';
 import { multipartWithFiles, sameOriginOnly, uploadedFiles, type EvidenceLimits } from './upload.js';
 import { formObject } from '../http/validate.js';
 import { z } from 'zod';
@@ -20,7 +20,7 @@ export function contentDisposition(name: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
-export function evidenceRoutes(store: EvidenceStore, limits: EvidenceLimits): Router {
+export function evidenceRoutes(store: SealedFileStore, limits: EvidenceLimits): Router {
   const router = Router();
   const parseUpload = multipartWithFiles(limits, 5);
 

@@ -5,7 +5,7 @@ import type { IncidentDocument } from '../incidents/model.js';
 import { getSetting, setSetting } from '../settings/model.js';
 import { Evidence, type EvidenceDocument } from './model.js';
 import { inspect, sanitiseName } from './inspect.js';
-import type { EvidenceStore } from './store.js';
+import type { SealedFileStore } from '../storage/sealed-files.js';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 export const DERIVATION = 'sharp re-encode (same format, orientation applied), all metadata removed: EXIF, GPS, XMP, IPTC, ICC';
@@ -20,7 +20,7 @@ export interface Upload {
  * refuses the whole request and stores nothing. Files are written before their records; a failure
  * half-way removes what was written. The uploader may be anonymous (a report without an account).
  */
-export async function storeEvidence(props: { store: EvidenceStore; incident?: IncidentDocument; uploader?: Express.User; files: Upload[] }): Promise<{ items: EvidenceDocument[]; stripped: string[] }> {
+export async function storeEvidence(props: { store: SealedFileStore; incident?: IncidentDocument; uploader?: Express.User; files: Upload[] }): Promise<{ items: EvidenceDocument[]; stripped: string[] }> {
   const inspected = [];
   for (const file of props.files) inspected.push({ file, name: sanitiseName(file.originalname), result: await inspect(file.buffer, file.originalname) });
   const written: string[] = [];
@@ -59,7 +59,7 @@ export async function storeEvidence(props: { store: EvidenceStore; incident?: In
   return { items, stripped: items.filter((i) => i.metadataStripped).map((i) => i.name) };
 }
 
-export async function receiveEvidence(props: { store: EvidenceStore; incident: IncidentDocument; uploader: Express.User; files: Upload[] }) {
+export async function receiveEvidence(props: { store: SealedFileStore; incident: IncidentDocument; uploader: Express.User; files: Upload[] }) {
   return storeEvidence(props);
 }
 
@@ -73,7 +73,7 @@ export async function attachToReport(items: EvidenceDocument[], report: { _id: u
 }
 
 /** Removes stored evidence again (the submission it came with was refused). */
-export async function discardEvidence(store: EvidenceStore, items: EvidenceDocument[]): Promise<void> {
+export async function discardEvidence(store: SealedFileStore, items: EvidenceDocument[]): Promise<void> {
   for (const item of items) {
     store.remove(item.original.file);
     if (item.working?.file) store.remove(item.working.file);
@@ -106,7 +106,7 @@ export async function findEvidence(id: string): Promise<EvidenceDocument | null>
 }
 
 /** Reads a copy and writes the custody event for it. */
-export async function readForDownload(store: EvidenceStore, evidence: EvidenceDocument, which: 'original' | 'working', actor: AuditActor): Promise<{ buffer: Buffer; mediaType: string }> {
+export async function readForDownload(store: SealedFileStore, evidence: EvidenceDocument, which: 'original' | 'working', actor: AuditActor): Promise<{ buffer: Buffer; mediaType: string }> {
   const copy = which === 'original' ? evidence.original : evidence.working!;
   const buffer = store.read(copy.file);
   await recordAuditEvent({ actor, action: 'evidence.downloaded', subject: { type: 'evidence', id: String(evidence._id) }, details: { which, sha256: copy.sha256 } });
@@ -124,7 +124,7 @@ export interface EvidenceCheck {
 }
 
 /** Recomputes the hash of every stored copy (after decryption) and compares it with the record. */
-export async function verifyAllEvidence(store: EvidenceStore): Promise<EvidenceCheck> {
+export async function verifyAllEvidence(store: SealedFileStore): Promise<EvidenceCheck> {
   const mismatches: EvidenceCheck['mismatches'] = [];
   let checked = 0;
   for await (const e of Evidence.find({}).cursor()) {
@@ -149,7 +149,7 @@ export function lastEvidenceCheck(): Promise<EvidenceCheck | undefined> {
 }
 
 /** Start-up: remove interrupted writes and files no record refers to. */
-export async function sweepEvidence(store: EvidenceStore): Promise<string[]> {
+export async function sweepEvidence(store: SealedFileStore): Promise<string[]> {
   // Records of a submission that never completed (stored, but linked to neither report nor incident).
   const cutoff = new Date(Date.now() - 10 * 60_000);
   const stranded = await Evidence.find({ report: null, incident: null, receivedAt: mongoose.trusted({ $lt: cutoff }) } as never);

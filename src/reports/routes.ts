@@ -15,7 +15,7 @@ import { presentReport, presentReportRow } from './presenter.js';
 import { messageSchema, reportSchema, trackAnswerSchema, trackSchema } from './schema.js';
 import { answerQuestion, findReport, findReportByReceipt, reportsOf, submitReport } from './service.js';
 import { reviewerReportLocals } from '../review/locals.js';
-import type { EvidenceStore } from '../evidence/store.js';
+import type { SealedFileStore } from '../storage/sealed-files.js';
 import { multipartWithFiles, sameOriginOnly, uploadedFiles } from '../evidence/upload.js';
 import { evidenceOfReport } from '../evidence/service.js';
 
@@ -49,7 +49,7 @@ export async function reportFiles(report: { _id: unknown }) {
   return (await evidenceOfReport(report)).map((e) => ({ id: String(e._id), name: e.name, mediaType: e.original.mediaType, size: e.original.size, sha256: e.original.sha256, stripped: e.metadataStripped }));
 }
 
-export function reportRoutes(config: Config, store: EvidenceStore): Router {
+export function reportRoutes(config: Config, store: SealedFileStore): Router {
   const limits = { maxFileBytes: config.EVIDENCE_MAX_FILE_MB * 1024 * 1024, maxFiles: config.EVIDENCE_MAX_FILES };
   const router = Router();
   // Signed-in accounts are accountable (and may share an address, e.g. behind Tor): anonymous only.

@@ -9,7 +9,7 @@ import { Product } from '../products/model.js';
 import { open, sealOptional, type Sealed } from '../vault/index.js';
 import { Vendor } from '../vendors/model.js';
 import { attachToReport, discardEvidence, storeEvidence, type Upload } from '../evidence/service.js';
-import type { EvidenceStore } from '../evidence/store.js';
+import type { SealedFileStore } from '../storage/sealed-files.js';
 import { Report, type ReportDocument, type ReportStatus } from './model.js';
 import { hashReceiptCode, newReceiptCode } from './receipt.js';
 import type { ReportInput } from './schema.js';
@@ -36,7 +36,7 @@ export async function submitReport(props: {
   input: ReportInput;
   user?: Express.User;
   settings: ReportSettings;
-  evidence?: { store: EvidenceStore; files: Upload[] };
+  evidence?: { store: SealedFileStore; files: Upload[] };
 }): Promise<{ report: ReportDocument; receiptCode?: string; stripped: string[]; files: number }> {
   const { input, user } = props;
   if (!user) {

@@ -15,7 +15,7 @@ import { createLogger } from '../../src/log.js';
 import '../../src/models.js';
 import { newVaultKeySpec } from '../../src/vault/index.js';
 import { siteSigner } from '../../src/signing/index.js';
-import { EvidenceStore } from '../../src/evidence/store.js';
+import { SealedFileStore } from '../../src/storage/sealed-files.js';
 
 const dataDir = process.env.BENCH_DATA_DIR ?? '/tmp/tracker-bench';
 const count = Number(process.env.BENCH_INCIDENTS ?? 100_000);
@@ -38,7 +38,7 @@ const c = await catalogue();
 console.log(`engine: ${engine.version}`);
 console.log(`catalogue: ${c.all.length} published incidents loaded in ${Date.now() - started} ms; heap ${Math.round(process.memoryUsage().heapUsed / 1e6)} MB`);
 
-const { app } = createApp({ config, logger, sessionSecret: 'bench'.padEnd(48, 'x'), identityKeys: newVaultKeySpec(), signer: siteSigner(config), evidenceStore: new EvidenceStore(`${dataDir}/evidence`), engineUp: () => true });
+const { app } = createApp({ config, logger, sessionSecret: 'bench'.padEnd(48, 'x'), identityKeys: newVaultKeySpec(), signer: siteSigner(config), evidenceStore: new SealedFileStore(`${dataDir}/evidence`), engineUp: () => true });
 const outer = express();
 outer.get('/hello', (_req, res) => {
   res.type('text/plain').send('hello');

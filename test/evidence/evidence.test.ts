@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import sharp from 'sharp';
 import { AuditEvent } from '../../src/audit/index.js';
 import { Evidence } from '../../src/evidence/model.js';
-import { EvidenceStore } from '../../src/evidence/store.js';
+import { SealedFileStore } from '../../src/storage/sealed-files.js';
 import { sweepEvidence } from '../../src/evidence/service.js';
 import { TEST_IDENTITY_KEYS, agent, binary, closeApps, csrfFrom, makeApp, type Agent } from '../helpers/app.js';
 import { testState } from '../helpers/engine.js';
@@ -197,7 +197,7 @@ describe('evidence files', () => {
     const { app } = makeApp();
     const incident = await createIncident({ status: 'draft' });
     await upload(await reviewer(app), incident.ref, [{ name: 'mvt.json', data: mvtJson }]);
-    const store = new EvidenceStore(evidenceDir());
+    const store = new SealedFileStore(evidenceDir());
     writeFileSync(path.join(evidenceDir(), '.deadbeefdeadbeefdeadbeefdeadbeef.tmp'), 'partial');
     const orphan = store.write(Buffer.from('orphan'));
     const { utimesSync } = await import('node:fs');

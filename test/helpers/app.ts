@@ -5,7 +5,7 @@ import { createLogger } from '../../src/log.js';
 import { testConfig } from './engine.js';
 import { siteSigner } from '../../src/signing/index.js';
 import path from 'node:path';
-import { EvidenceStore } from '../../src/evidence/store.js';
+import { SealedFileStore } from '../../src/storage/sealed-files.js';
 import { newVaultKeySpec } from '../../src/vault/index.js';
 
 export const TEST_IDENTITY_KEYS = newVaultKeySpec('test');
@@ -19,7 +19,7 @@ const opened: TestApp[] = [];
 
 export function makeApp(overrides: Record<string, string> = {}, engineUp: () => boolean = () => true): TestApp {
   const config = testConfig(overrides);
-  const built = createApp({ config, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), sessionSecret: 'test-secret-'.padEnd(48, 'x'), identityKeys: TEST_IDENTITY_KEYS, signer: siteSigner(config), evidenceStore: new EvidenceStore(path.join(config.DATA_DIR, 'evidence')), engineUp });
+  const built = createApp({ config, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), sessionSecret: 'test-secret-'.padEnd(48, 'x'), identityKeys: TEST_IDENTITY_KEYS, signer: siteSigner(config), evidenceStore: new SealedFileStore(path.join(config.DATA_DIR, 'evidence')), engineUp });
   opened.push(built);
   return built;
 }

@@ -4,15 +4,15 @@ import path from 'node:path';
 import { openBuffer, sealBuffer } from '../vault/index.js';
 
 /**
- * Evidence files under DATA_DIR/evidence, sealed with AES-256-GCM, named by a random id (never the
- * uploader's file name). Written atomically: a temporary file, fsync, then rename — so a crash
+ * Files sealed with AES-256-GCM (evidence under DATA_DIR/evidence, dossiers under DATA_DIR/dossiers),
+ * named by a random id (never the uploader's file name). Written atomically: a temporary file, fsync, then rename — so a crash
  * leaves either no file or a whole one. The database record is written after the file; files no
  * record refers to are swept at start-up.
  *
  * Why not GridFS here: it works on FerretDB 1.24, but every chunk read is a full scan of the chunks
  * collection (FerretDB 1.24 uses no index), so downloads would slow down with every file stored.
  */
-export class EvidenceStore {
+export class SealedFileStore {
   constructor(readonly dir: string) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
@@ -32,7 +32,7 @@ export class EvidenceStore {
   }
 
   read(id: string): Buffer {
-    if (!/^[0-9a-f]{32}$/.test(id)) throw new Error('bad evidence file id');
+    if (!/^[0-9a-f]{32}$/.test(id)) throw new Error('bad file id');
     return openBuffer(readFileSync(path.join(this.dir, `${id}.bin`)));
   }
 
