@@ -27,6 +27,7 @@ import { reviewRoutes } from './review/routes.js';
 import { configureVault } from './vault/index.js';
 import type { Signer } from './signing/index.js';
 import { evidenceRoutes } from './evidence/routes.js';
+import { stixRoutes } from './stix/routes.js';
 import type { SealedFileStore } from './storage/sealed-files.js';
 import { governmentAdminRoutes, productAdminRoutes, vendorAdminRoutes } from './reference/sections.js';
 
@@ -103,6 +104,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   app.use(profileRoutes());
   app.use(incidentRoutes());
   app.use(evidenceRoutes(deps.evidenceStore, { maxFileBytes: config.EVIDENCE_MAX_FILE_MB * 1024 * 1024, maxFiles: config.EVIDENCE_MAX_FILES }));
+  app.use(stixRoutes());
   app.use(adminRoutes(deps.signer));
   app.use(vendorAdminRoutes());
   app.use(productAdminRoutes());

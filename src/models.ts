@@ -10,3 +10,4 @@ import './verification/model.js';
 import './settings/model.js';
 import './audit/checkpoint.js';
 import './evidence/model.js';
+import './stix/model.js';

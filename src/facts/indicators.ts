@@ -1,6 +1,6 @@
 import net from 'node:net';
 
-export const INDICATOR_TYPES = ['domain', 'url', 'ipv4', 'ipv6', 'email', 'md5', 'sha1', 'sha256', 'process', 'app-id'] as const;
+export const INDICATOR_TYPES = ['domain', 'url', 'ipv4', 'ipv6', 'email', 'md5', 'sha1', 'sha256', 'process', 'app-id', 'file-name', 'file-path', 'configuration-profile', 'android-property'] as const;
 export type IndicatorType = (typeof INDICATOR_TYPES)[number];
 
 const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{1,62}$/;
@@ -39,5 +39,11 @@ export function normaliseIndicator(type: IndicatorType, raw: string): string | u
       return /^[^\p{Cc}/\\]{1,255}$/u.test(value) ? value : undefined;
     case 'app-id':
       return /^[A-Za-z0-9_]+(\.[A-Za-z0-9_-]+)+$/.test(value) && value.length <= 255 ? value : undefined;
+    case 'file-name':
+      return /^[^\p{Cc}/\\]{1,255}$/u.test(value) ? value : undefined;
+    case 'file-path':
+    case 'configuration-profile':
+    case 'android-property':
+      return /^[^\p{Cc}]{1,1024}$/u.test(value) ? value : undefined;
   }
 }

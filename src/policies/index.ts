@@ -16,7 +16,11 @@ export type Action =
   | 'incidents.edit'
   | 'incidents.verify'
   | 'incidents.retract'
-  | 'incidents.viewUnpublished';
+  | 'incidents.viewUnpublished'
+  | 'indicators.import'
+  | 'dossiers.build'
+  | 'dossiers.viewAll'
+  | 'api.tokens';
 
 export interface Actor {
   id: string;
@@ -39,6 +43,12 @@ const rules: Record<Action, (actor: Actor) => boolean> = {
   'incidents.verify': (a) => a.roles.includes('reviewer'),
   'incidents.retract': (a) => isStaff(a),
   'incidents.viewUnpublished': (a) => isStaff(a),
+  'indicators.import': (a) => isStaff(a),
+  // Dossiers (public or official audience) are for the people who act on the evidence, and staff.
+  'dossiers.build': (a) => a.roles.includes('policymaker') || isStaff(a),
+  // Staff see every dossier generated; a policymaker sees the ones they generated.
+  'dossiers.viewAll': (a) => isStaff(a),
+  'api.tokens': (a) => a.roles.includes('policymaker') || isStaff(a),
 };
 
 function isStaff(a: Actor): boolean {
@@ -77,5 +87,8 @@ export function abilities(actor: Actor | undefined, totpVerified: boolean): Reco
     verifyIncidents: allowed('incidents.verify'),
     retractIncidents: allowed('incidents.retract'),
     viewUnpublished: allowed('incidents.viewUnpublished'),
+    importIndicators: allowed('indicators.import'),
+    buildDossiers: allowed('dossiers.build'),
+    apiTokens: allowed('api.tokens'),
   };
 }

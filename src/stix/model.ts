@@ -1,0 +1,43 @@
+import mongoose, { Schema } from 'mongoose';
+import { INDICATOR_TYPES } from '../facts/indicators.js';
+
+/**
+ * A product's indicators of compromise, one document each. Insert-only with a unique index, so
+ * importing the same bundle twice (or two imports at once) cannot add a duplicate.
+ */
+const productIndicatorSchema = new Schema(
+  {
+    product: { type: Schema.Types.ObjectId, ref: 'Product', required: true },
+    type: { type: String, enum: INDICATOR_TYPES, required: true },
+    value: { type: String, required: true },
+    import: { type: Schema.Types.ObjectId, ref: 'IndicatorImport' },
+    addedAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+productIndicatorSchema.index({ product: 1, type: 1, value: 1 }, { unique: true });
+
+export const ProductIndicator = mongoose.model('ProductIndicator', productIndicatorSchema);
+
+/** One uploaded bundle: where it came from, under which licence, and what became of each pattern. */
+const indicatorImportSchema = new Schema(
+  {
+    product: { type: Schema.Types.ObjectId, ref: 'Product', required: true },
+    fileName: { type: String, required: true, maxlength: 200 },
+    sha256: { type: String, required: true },
+    bundleId: { type: String, default: '' },
+    source: { type: String, required: true, maxlength: 400 },
+    licence: { type: String, required: true, maxlength: 200 },
+    malwareNames: { type: [String], default: [] },
+    indicators: { type: Number, required: true },
+    added: { type: Number, required: true },
+    alreadyPresent: { type: Number, required: true },
+    notUnderstood: { type: [{ _id: false, pattern: String, reason: String }], default: [] },
+    by: { type: Schema.Types.ObjectId, ref: 'User', required: true },
+    at: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+indicatorImportSchema.index({ product: 1, at: -1 });
+
+export const IndicatorImport = mongoose.model('IndicatorImport', indicatorImportSchema);

@@ -1,0 +1,46 @@
+import { normaliseIndicator, type IndicatorType } from '../facts/indicators.js';
+
+/**
+ * STIX patterns with a single comparison, the ones Amnesty's Mobile Verification Toolkit (MVT)
+ * reads from `--iocs` bundles, mapped to this site's indicator types. The first spelling of each
+ * type is the one exports use.
+ */
+const PATHS: [string, IndicatorType][] = [
+  ['domain-name:value', 'domain'],
+  ['url:value', 'url'],
+  ['ipv4-addr:value', 'ipv4'],
+  ['ipv6-addr:value', 'ipv6'],
+  ['email-addr:value', 'email'],
+  ['process:name', 'process'],
+  ['file:name', 'file-name'],
+  ['file:path', 'file-path'],
+  ['file:hashes.md5', 'md5'],
+  ["file:hashes.'md5'", 'md5'],
+  ['file:hashes.sha1', 'sha1'],
+  ["file:hashes.'sha-1'", 'sha1'],
+  ['file:hashes.sha256', 'sha256'],
+  ["file:hashes.'sha-256'", 'sha256'],
+  ['app:id', 'app-id'],
+  ['configuration-profile:id', 'configuration-profile'],
+  ['android-property:name', 'android-property'],
+];
+const TYPE_OF_PATH = new Map(PATHS.map(([p, t]) => [p, t]));
+const PATH_OF_TYPE = new Map<IndicatorType, string>();
+for (const [p, t] of PATHS) if (!PATH_OF_TYPE.has(t)) PATH_OF_TYPE.set(t, p);
+
+const SINGLE = /^\[\s*([a-z0-9-]+:[a-z0-9_.'-]+)\s*=\s*'((?:[^'\\]|\\.)*)'\s*\]$/i;
+
+export type ParsedPattern = { ok: true; type: IndicatorType; value: string } | { ok: false; reason: 'not-single-comparison' | 'unsupported-path' | 'invalid-value' };
+
+export function parsePattern(pattern: string): ParsedPattern {
+  const match = SINGLE.exec(pattern.trim());
+  if (!match) return { ok: false, reason: 'not-single-comparison' };
+  const type = TYPE_OF_PATH.get(match[1]!.toLowerCase());
+  if (!type) return { ok: false, reason: 'unsupported-path' };
+  const value = normaliseIndicator(type, match[2]!.replace(/\\(.)/g, '$1'));
+  return value === undefined ? { ok: false, reason: 'invalid-value' } : { ok: true, type, value };
+}
+
+export function patternOf(type: IndicatorType, value: string): string {
+  return `[${PATH_OF_TYPE.get(type)}='${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}']`;
+}

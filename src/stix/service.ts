@@ -1,0 +1,158 @@
+import { createHash } from 'node:crypto';
+import mongoose from 'mongoose';
+import { recordAuditEvent, type AuditActor } from '../audit/index.js';
+import type { IndicatorType } from '../facts/indicators.js';
+import { FormValidationError } from '../http/validate.js';
+import type { ProductDocument } from '../products/model.js';
+import { IndicatorImport, ProductIndicator } from './model.js';
+import { parsePattern, patternOf } from './patterns.js';
+import { stixId, stixTime } from './ids.js';
+
+export interface ParsedBundle {
+  bundleId: string;
+  malwareNames: string[];
+  indicators: { type: IndicatorType; value: string }[];
+  notUnderstood: { pattern: string; reason: string }[];
+}
+
+/** Reads a STIX 2.1 bundle: every `indicator` is either understood or listed with the reason. */
+export function parseBundle(raw: Buffer): ParsedBundle {
+  let bundle: unknown;
+  try {
+    bundle = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new FormValidationError({ file: 'stix.notJson' });
+  }
+  const b = bundle as { type?: unknown; id?: unknown; objects?: unknown };
+  if (!b || typeof b !== 'object' || b.type !== 'bundle' || !Array.isArray(b.objects)) throw new FormValidationError({ file: 'stix.notBundle' });
+  const seen = new Set<string>();
+  const out: ParsedBundle = { bundleId: typeof b.id === 'string' ? b.id.slice(0, 200) : '', malwareNames: [], indicators: [], notUnderstood: [] };
+  for (const object of b.objects as Record<string, unknown>[]) {
+    if (!object || typeof object !== 'object') continue;
+    if ((object.type === 'malware' || object.type === 'tool') && typeof object.name === 'string') out.malwareNames.push(object.name.slice(0, 200));
+    if (object.type !== 'indicator') continue;
+    const pattern = typeof object.pattern === 'string' ? object.pattern : '';
+    if (object.pattern_type !== undefined && object.pattern_type !== 'stix') {
+      out.notUnderstood.push({ pattern: pattern.slice(0, 500), reason: 'unsupported-pattern-type' });
+      continue;
+    }
+    const parsed = parsePattern(pattern);
+    if (!parsed.ok) {
+      out.notUnderstood.push({ pattern: pattern.slice(0, 500), reason: parsed.reason });
+      continue;
+    }
+    const key = `${parsed.type}\u0000${parsed.value}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.indicators.push({ type: parsed.type, value: parsed.value });
+  }
+  if (!out.indicators.length && !out.notUnderstood.length) throw new FormValidationError({ file: 'stix.noIndicators' });
+  return out;
+}
+
+function isDuplicateKey(err: unknown): boolean {
+  return (err as { code?: number }).code === 11000;
+}
+
+/**
+ * Attaches a bundle's indicators to a product. Indicators the product already has are counted,
+ * not added again (the unique index decides, also between two imports running at once).
+ */
+export async function importIndicators(props: { actor: AuditActor & { id: string }; product: ProductDocument; file: { buffer: Buffer; originalname: string }; source: string; licence: string }) {
+  const parsed = parseBundle(props.file.buffer);
+  const at = new Date();
+  const importId = new mongoose.Types.ObjectId();
+  const existing = new Set(
+    (await ProductIndicator.find({ product: props.product._id }, { type: 1, value: 1 }).lean()).map((i) => `${i.type}\u0000${i.value}`),
+  );
+  const fresh = parsed.indicators.filter((i) => !existing.has(`${i.type}\u0000${i.value}`));
+  let added = 0;
+  // Batches keep each write small; ordered:false lets the rest through when one is a duplicate.
+  for (let i = 0; i < fresh.length; i += 500) {
+    const docs = fresh.slice(i, i + 500).map((x) => ({ product: props.product._id, type: x.type, value: x.value, import: importId, addedAt: at }));
+    try {
+      const result = await ProductIndicator.collection.insertMany(docs, { ordered: false });
+      added += result.insertedCount;
+    } catch (err) {
+      if (!isDuplicateKey(err) && !(err as { writeErrors?: unknown }).writeErrors) throw err;
+      added += (err as { result?: { insertedCount?: number }; insertedCount?: number }).insertedCount ?? (err as { result?: { insertedCount?: number } }).result?.insertedCount ?? 0;
+    }
+  }
+  const record = await IndicatorImport.create({
+    _id: importId,
+    product: props.product._id,
+    fileName: props.file.originalname.slice(0, 200) || 'bundle.stix2',
+    sha256: createHash('sha256').update(props.file.buffer).digest('hex'),
+    bundleId: parsed.bundleId,
+    source: props.source,
+    licence: props.licence,
+    malwareNames: parsed.malwareNames.slice(0, 20),
+    indicators: parsed.indicators.length,
+    added,
+    alreadyPresent: parsed.indicators.length - added,
+    notUnderstood: parsed.notUnderstood.slice(0, 1_000),
+    by: props.actor.id,
+    at,
+  });
+  await recordAuditEvent({
+    actor: props.actor,
+    action: 'indicators.import',
+    subject: { type: 'product', id: String(props.product._id) },
+    details: { import: String(importId), sha256: record.sha256, source: props.source, licence: props.licence, indicators: record.indicators, added, alreadyPresent: record.alreadyPresent, notUnderstood: parsed.notUnderstood.length },
+  });
+  return record;
+}
+
+export async function productIndicators(productId: mongoose.Types.ObjectId): Promise<{ type: IndicatorType; value: string; addedAt: Date }[]> {
+  const rows = await ProductIndicator.find({ product: productId }, { type: 1, value: 1, addedAt: 1 }).lean();
+  return rows.map((r) => ({ type: r.type as IndicatorType, value: r.value, addedAt: r.addedAt })).sort((a, b) => a.type.localeCompare(b.type) || a.value.localeCompare(b.value));
+}
+
+export async function importHistory(productId: mongoose.Types.ObjectId) {
+  return IndicatorImport.find({ product: productId }).sort({ at: -1 }).limit(50).lean();
+}
+
+export const STIX_MALWARE_CATEGORIES = new Set(['spyware', 'network-injection']);
+
+/** A product as a STIX object: malicious code as `malware`, the other categories as `tool`. */
+export function productObject(product: { slug: string; name: string; aliases?: string[]; category: string; description?: string; createdAt?: Date }, created: Date) {
+  const isMalware = STIX_MALWARE_CATEGORIES.has(product.category);
+  const type = isMalware ? 'malware' : 'tool';
+  return {
+    type,
+    spec_version: '2.1',
+    id: stixId(type, 'product', product.slug),
+    created: stixTime(created),
+    modified: stixTime(created),
+    name: product.name,
+    ...(product.description ? { description: product.description } : {}),
+    ...(product.aliases?.length ? { aliases: product.aliases } : {}),
+    ...(isMalware ? { is_family: true, malware_types: [product.category === 'spyware' ? 'spyware' : 'remote-access-trojan'] } : { tool_types: [product.category] }),
+  };
+}
+
+export function indicatorObjects(indicators: { type: IndicatorType; value: string; addedAt: Date }[], target: string) {
+  const objects: Record<string, unknown>[] = [];
+  for (const i of indicators) {
+    const id = stixId('indicator', i.type, i.value);
+    const time = stixTime(i.addedAt);
+    objects.push({ type: 'indicator', spec_version: '2.1', id, created: time, modified: time, indicator_types: ['malicious-activity'], pattern: patternOf(i.type, i.value), pattern_type: 'stix', pattern_version: '2.1', valid_from: time });
+    objects.push({ type: 'relationship', spec_version: '2.1', id: stixId('relationship', 'indicates', id, target), created: time, modified: time, relationship_type: 'indicates', source_ref: id, target_ref: target });
+  }
+  return objects;
+}
+
+/**
+ * The MVT-compatible export of a product: one `malware` (or `tool`), its `indicator`s and the
+ * `indicates` relationships, the structure Amnesty publishes and `mvt-ios check-backup --iocs` loads.
+ */
+export async function productBundle(product: ProductDocument) {
+  const indicators = await productIndicators(product._id);
+  const created = (product as { createdAt?: Date }).createdAt ?? new Date(0);
+  const object = productObject(product, created);
+  return {
+    type: 'bundle',
+    id: stixId('bundle', 'product-indicators', product.slug, String(indicators.length), indicators.at(-1)?.value ?? ''),
+    objects: [object, ...indicatorObjects(indicators, object.id)],
+  };
+}

@@ -1,0 +1,129 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import { AuditEvent } from '../../src/audit/index.js';
+import { IndicatorImport, ProductIndicator } from '../../src/stix/model.js';
+import { parsePattern } from '../../src/stix/patterns.js';
+import { agent, closeApps, csrfFrom, makeApp, type Agent } from '../helpers/app.js';
+import { createEntities, createUser, signIn } from '../helpers/factories.js';
+import { stixProblems, stixSchemasAvailable } from '../helpers/stix-schemas.js';
+
+const IOCS = path.resolve('../shared/data/amnesty-iocs');
+const bundleFile = (name: string) => readFileSync(path.join(IOCS, name));
+
+async function reviewer(app: Parameters<typeof agent>[0]): Promise<Agent> {
+  const a = agent(app);
+  await signIn(a, await createUser({ roles: ['reviewer'], totp: true }));
+  return a;
+}
+
+async function importBundle(a: Agent, slug: string, data: Buffer, name = 'bundle.stix2', fields: Record<string, string> = { source: 'Amnesty International Security Lab', licence: 'CC-BY 2.0' }) {
+  const token = await csrfFrom(a, `/admin/products/${slug}/indicators`);
+  let req = a.post(`/admin/products/${slug}/indicators?_csrf=${encodeURIComponent(token)}`).set('Sec-Fetch-Site', 'same-origin');
+  for (const [k, v] of Object.entries(fields)) req = req.field(k, v);
+  return req.attach('files', data, name);
+}
+
+/** The set of (path, value) pairs in a bundle's indicators, as MVT would read them. */
+function indicatorSet(bundle: { objects: { type: string; pattern?: string }[] }): Set<string> {
+  const out = new Set<string>();
+  for (const o of bundle.objects) {
+    if (o.type !== 'indicator') continue;
+    const parsed = parsePattern(o.pattern!);
+    if (parsed.ok) out.add(`${parsed.type}=${parsed.value}`);
+  }
+  return out;
+}
+
+describe('STIX indicators: import and MVT export', () => {
+  afterEach(closeApps);
+
+  it('single-comparison patterns map to indicator types; compound ones are refused with a reason', () => {
+    expect(parsePattern("[domain-name:value='Weather4Free.com']")).to.deep.equal({ ok: true, type: 'domain', value: 'weather4free.com' });
+    expect(parsePattern("[file:hashes.'SHA-256'='" + 'A'.repeat(64) + "']")).to.deep.equal({ ok: true, type: 'sha256', value: 'a'.repeat(64) });
+    expect(parsePattern("[app:id='com.example.bad']")).to.deep.include({ ok: true, type: 'app-id' });
+    expect(parsePattern("[domain-name:value='a.com' OR domain-name:value='b.com']")).to.deep.equal({ ok: false, reason: 'not-single-comparison' });
+    expect(parsePattern("[x509-certificate:serial_number='1']")).to.deep.equal({ ok: false, reason: 'unsupported-path' });
+    expect(parsePattern("[ipv4-addr:value='999.1.1.1']")).to.deep.equal({ ok: false, reason: 'invalid-value' });
+  });
+
+  it('when a reviewer imports the Pegasus bundle twice, then 1,549 indicators are added once, the export gives the same set, valid against the OASIS schemas', async function () {
+    if (!existsSync(IOCS)) this.skip();
+    const { app } = makeApp();
+    const { product } = await createEntities();
+    const a = await reviewer(app);
+    const first = await importBundle(a, product.slug, bundleFile('pegasus.stix2'), 'pegasus.stix2');
+    expect(first.status).to.equal(200);
+    expect(first.text).to.contain('1549 indicators read: 1549 added, 0 already present, 0 not understood');
+    expect(await ProductIndicator.countDocuments({ product: product._id })).to.equal(1549);
+
+    const second = await importBundle(a, product.slug, bundleFile('pegasus.stix2'), 'pegasus.stix2');
+    expect(second.text).to.contain('1549 indicators read: 0 added, 1549 already present');
+    expect(await ProductIndicator.countDocuments({ product: product._id })).to.equal(1549);
+    const imports = await IndicatorImport.find({ product: product._id }).lean();
+    expect(imports.map((i) => i.licence)).to.deep.equal(['CC-BY 2.0', 'CC-BY 2.0']);
+    expect(await AuditEvent.countDocuments({ action: 'indicators.import' })).to.equal(2);
+
+    const exported = await agent(app).get(`/products/${product.slug}/indicators.stix2`).buffer(true);
+    expect(exported.status).to.equal(200);
+    const bundle = JSON.parse(exported.text) as { objects: { type: string; pattern?: string; id: string; relationship_type?: string; target_ref?: string }[] };
+    const original = JSON.parse(bundleFile('pegasus.stix2').toString()) as { objects: { type: string; pattern?: string }[] };
+    expect(indicatorSet(bundle)).to.deep.equal(indicatorSet(original));
+    const malware = bundle.objects.filter((o) => o.type === 'malware');
+    expect(malware).to.have.length(1);
+    const relationships = bundle.objects.filter((o) => o.type === 'relationship');
+    expect(relationships).to.have.length(1549);
+    expect(relationships.every((r) => r.relationship_type === 'indicates' && r.target_ref === malware[0]!.id)).to.equal(true);
+    if (stixSchemasAvailable()) expect(stixProblems(bundle)).to.deep.equal([]);
+    else console.log('      (skipped: OASIS STIX schemas not found in ../shared/data)');
+  });
+
+  it('when the Cytrox bundle is imported, then file paths and configuration profiles are understood too', async function () {
+    if (!existsSync(IOCS)) this.skip();
+    const { app } = makeApp();
+    const { product } = await createEntities();
+    const a = await reviewer(app);
+    const res = await importBundle(a, product.slug, bundleFile('cytrox.stix2'), 'cytrox.stix2');
+    expect(res.text).to.contain('343 indicators read: 343 added');
+  });
+
+  it('when a bundle has patterns MVT does not read, then they are counted and listed, not dropped silently', async () => {
+    const { app } = makeApp();
+    const { product } = await createEntities();
+    const a = await reviewer(app);
+    const bundle = {
+      type: 'bundle',
+      id: 'bundle--0e0f1c1e-2b2c-4d4e-8f8a-9b9c0d0e1f2a',
+      objects: [
+        { type: 'indicator', pattern: "[domain-name:value='one.example']", pattern_type: 'stix' },
+        { type: 'indicator', pattern: "[domain-name:value='a.example' OR domain-name:value='b.example']", pattern_type: 'stix' },
+        { type: 'indicator', pattern: 'alert tcp any any', pattern_type: 'snort' },
+      ],
+    };
+    const res = await importBundle(a, product.slug, Buffer.from(JSON.stringify(bundle)));
+    expect(res.text).to.contain('3 indicators read').and.contain('1 added').and.contain('2 not understood');
+    expect(res.text).to.contain('a.example').and.contain('not a single comparison').and.contain('not a STIX pattern');
+  });
+
+  it('when the file is not a bundle or the licence is missing, then the form says so (422) and nothing is stored', async () => {
+    const { app } = makeApp();
+    const { product } = await createEntities();
+    const a = await reviewer(app);
+    const notJson = await importBundle(a, product.slug, Buffer.from('not json'));
+    expect(notJson.status).to.equal(422);
+    expect(notJson.text).to.contain('The file is not JSON.');
+    const noLicence = await importBundle(a, product.slug, Buffer.from('{"type":"bundle","objects":[{"type":"indicator","pattern":"[domain-name:value=\'x.example\']"}]}'), 'b.json', { source: 'Lab', licence: '' });
+    expect(noLicence.status).to.equal(422);
+    expect(await ProductIndicator.countDocuments({})).to.equal(0);
+    expect(await IndicatorImport.countDocuments({})).to.equal(0);
+  });
+
+  it('when a researcher or a visitor tries to import, then 403 / sign-in, and nothing is stored', async () => {
+    const { app } = makeApp();
+    const { product } = await createEntities();
+    const a = agent(app);
+    await signIn(a, await createUser({ roles: ['researcher'] }));
+    expect((await a.get(`/admin/products/${product.slug}/indicators`)).status).to.equal(403);
+    expect((await agent(app).get(`/admin/products/${product.slug}/indicators`)).status).to.equal(302);
+  });
+});
