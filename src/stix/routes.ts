@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { userActor } from '../audit/index.js';
 import { multipartWithFiles, sameOriginOnly, uploadedFiles } from '../evidence/upload.js';
 import { authorize, publicAccess } from '../http/access.js';
+import { safeValues } from '../http/forms.js';
 import { HttpError, notFound } from '../http/errors.js';
 import { FormValidationError, formObject, parseForm, requiredText } from '../http/validate.js';
 import { Product, type ProductDocument } from '../products/model.js';
@@ -64,7 +65,7 @@ export function stixRoutes(): Router {
   router.post('/admin/products/:slug/indicators', authorize('indicators.import'), sameOriginOnly, parseUpload, async (req, res) => {
     const product = await productOf(req);
     if (!req.is('multipart/form-data')) throw new HttpError(400, 'evidence.badUpload');
-    const values = { source: String((req.body as Record<string, unknown>).source ?? ''), licence: String((req.body as Record<string, unknown>).licence ?? '') };
+    const values = safeValues(req.body);
     try {
       const form = parseForm(importSchema, req.body);
       const [file] = uploadedFiles(req);

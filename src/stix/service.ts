@@ -105,7 +105,7 @@ export async function importIndicators(props: { actor: AuditActor & { id: string
 
 export async function productIndicators(productId: mongoose.Types.ObjectId): Promise<{ type: IndicatorType; value: string; addedAt: Date }[]> {
   const rows = await ProductIndicator.find({ product: productId }, { type: 1, value: 1, addedAt: 1 }).lean();
-  return rows.map((r) => ({ type: r.type as IndicatorType, value: r.value, addedAt: r.addedAt })).sort((a, b) => a.type.localeCompare(b.type) || a.value.localeCompare(b.value));
+  return rows.map((r) => ({ type: r.type, value: r.value, addedAt: r.addedAt })).sort((a, b) => a.type.localeCompare(b.type) || a.value.localeCompare(b.value));
 }
 
 export async function importHistory(productId: mongoose.Types.ObjectId) {
