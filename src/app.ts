@@ -28,7 +28,8 @@ import { configureVault } from './vault/index.js';
 import type { Signer } from './signing/index.js';
 import { evidenceRoutes } from './evidence/routes.js';
 import { stixRoutes } from './stix/routes.js';
-import type { SealedFileStore } from './storage/sealed-files.js';
+import { dossierRoutes } from './dossiers/routes.js';
+import { SealedFileStore } from './storage/sealed-files.js';
 import { governmentAdminRoutes, productAdminRoutes, vendorAdminRoutes } from './reference/sections.js';
 
 export interface AppDeps {
@@ -105,6 +106,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   app.use(incidentRoutes());
   app.use(evidenceRoutes(deps.evidenceStore, { maxFileBytes: config.EVIDENCE_MAX_FILE_MB * 1024 * 1024, maxFiles: config.EVIDENCE_MAX_FILES }));
   app.use(stixRoutes());
+  app.use(dossierRoutes(config, new SealedFileStore(path.join(config.DATA_DIR, 'dossiers')), deps.signer));
   app.use(adminRoutes(deps.signer));
   app.use(vendorAdminRoutes());
   app.use(productAdminRoutes());

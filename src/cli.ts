@@ -1,7 +1,9 @@
 // `npm run cli -- <command> [options]`: operators' commands. Output is one JSON line per result.
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { createPublicKey } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { describeProblem, unzipFiles, verifyDossier } from './dossiers/package.js';
 import { verifyAuditChain } from './audit/index.js';
 import { createCheckpoint, verifyAgainstCheckpoint, type Checkpoint } from './audit/checkpoint.js';
 import { siteSigner } from './signing/index.js';
@@ -34,6 +36,12 @@ const usage = `Usage: npm run cli -- <command> [options]
       With a checkpoint it also detects a truncated tail or a rewritten chain (key: the site's, or FILE).
   evidence:verify
       Recomputes the SHA-256 of every stored evidence file and reports mismatches (exit 1).
+  dossier:verify PATH [--key FILE]
+      Offline: no database, no site data. PATH is a dossier ZIP or a folder holding manifest.json,
+      manifest.sig and the files. FILE is the site's public key (PEM, from
+      /.well-known/tracker-signing-key.pem); without it, the key of the site in DATA_DIR, if any.
+      Prints {"valid",...} and one line per problem (which file, hash mismatch, bad signature,
+      unknown key); exit 0 when valid, 1 otherwise.
   audit:checkpoint [--out FILE]
       Signs {count, head hash, time} with the site's Ed25519 key; prints it (and writes FILE).
       Keep checkpoints outside the database.`;
@@ -132,11 +140,44 @@ async function run(command: string, args: string[], config: Config): Promise<num
   }
 }
 
+/** Checks a dossier with nothing but its files and a public key (another machine, no database). */
+async function verifyDossierCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: { key: { type: 'string' } }, allowPositionals: true, strict: true });
+  const target = positionals[0];
+  if (!target || positionals.length > 1) throw new Error('give one dossier ZIP or folder');
+  let keyPem: string;
+  if (values.key) keyPem = readFileSync(values.key, 'utf8');
+  else {
+    const local = path.join(path.resolve(process.env.DATA_DIR ?? './data'), 'signing-key.pem');
+    if (!existsSync(local)) throw new Error('--key FILE is required (the site\'s public key, /.well-known/tracker-signing-key.pem)');
+    keyPem = createPublicKey(readFileSync(local)).export({ type: 'spki', format: 'pem' }).toString();
+  }
+  let files: Map<string, Buffer>;
+  if (statSync(target).isDirectory()) {
+    files = new Map(readdirSync(target).filter((name) => statSync(path.join(target, name)).isFile()).map((name) => [name, readFileSync(path.join(target, name))]));
+  } else {
+    files = await unzipFiles(readFileSync(target));
+  }
+  const result = verifyDossier(files, keyPem);
+  console.log(JSON.stringify({ valid: result.valid, dossier: result.dossier, version: result.version, generatedAt: result.generatedAt, keyId: result.keyId, files: result.files.length, problems: result.problems.map(describeProblem) }));
+  for (const problem of result.problems) console.log(`PROBLEM ${describeProblem(problem)}`);
+  return result.valid ? 0 : 1;
+}
+
 async function main(): Promise<void> {
   const [command, ...args] = process.argv.slice(2);
   if (!command || command === 'help' || command === '--help') {
     console.log(usage);
     return;
+  }
+  if (command === 'dossier:verify') {
+    let code = 1;
+    try {
+      code = await verifyDossierCommand(args);
+    } catch (err) {
+      console.error(`error: ${(err as Error).message}`);
+    }
+    process.exit(code);
   }
   const config = loadConfig();
   configureTotpRoles(config.REQUIRE_TOTP_ROLES);

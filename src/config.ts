@@ -39,6 +39,8 @@ const configSchema = z.object({
   IDENTITY_KEYS: z.string().min(10).optional(),
   // Ed25519 private key (PKCS#8 PEM) that signs audit checkpoints; unset: generated into DATA_DIR.
   SIGNING_KEY_FILE: z.string().min(1).optional(),
+  // The site's public address (https://…), used in dossiers' links to incidents; unset: the request's host.
+  PUBLIC_URL: z.string().url().regex(/^https?:\/\/[^/]+$/, 'must be an origin such as https://tracker.example.org (no path)').optional(),
   EVIDENCE_MAX_FILE_MB: z.coerce.number().int().min(1).max(500).default(25),
   EVIDENCE_MAX_FILES: z.coerce.number().int().min(1).max(50).default(10),
   ANONYMOUS_REPORTS: booleanFlag.default(true),

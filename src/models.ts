@@ -11,3 +11,4 @@ import './settings/model.js';
 import './audit/checkpoint.js';
 import './evidence/model.js';
 import './stix/model.js';
+import './dossiers/model.js';

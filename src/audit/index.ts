@@ -3,6 +3,7 @@ export {
   verifyAuditChain,
   listAuditEvents,
   resetAuditHead,
+  chainHead,
   userActor,
   systemActor,
   anonymousActor,

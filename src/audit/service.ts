@@ -98,6 +98,11 @@ export function recordAuditEvent(input: AuditInput): Promise<AuditEventDoc> {
   return result;
 }
 
+/** The chain's last event as stored now (what a dossier records as the head at its generation). */
+export async function chainHead(): Promise<{ seq: number; hash: string }> {
+  return readHead();
+}
+
 /** Forget the cached head (tests that clear the collection, or after a restore). */
 export function resetAuditHead(): void {
   head = undefined;

@@ -43,8 +43,15 @@ export class Catalogue {
   constructor(public entities: EntityIndex) {}
 
   static async load(): Promise<Catalogue> {
-    const catalogue = new Catalogue(await EntityIndex.load());
-    const docs = await Incident.find({ published: true }).lean();
+    return Catalogue.of(await EntityIndex.load(), await Incident.find({ published: true }).lean());
+  }
+
+  /**
+   * A catalogue of the given incidents, with the same filters and search as the public one: for
+   * sets that are not public (verified restricted incidents in an official dossier or the API).
+   */
+  static of(entities: EntityIndex, docs: unknown[]): Catalogue {
+    const catalogue = new Catalogue(entities);
     for (const doc of docs) catalogue.put(toEntry(doc as never), false);
     catalogue.entries.sort(compareEntries);
     return catalogue;

@@ -46,6 +46,7 @@ async function incidentsSection(req: Request, res: Response, scope: 'vendor' | '
       sort: q.sort ?? 'newest',
       url: (changes: Record<string, string | number | undefined>) => queryUrl(`/${scope}s/${slug}`, q, { page: undefined, after: undefined, ...changes }),
       browseUrl: `/incidents?${scope}=${slug}`,
+      slug,
     },
   };
 }

@@ -60,6 +60,7 @@ export function searchRoutes(): Router {
       active: active.map((k) => ({ key: k, value: chipLabel(k, String(q[k])), removeUrl: queryUrl('/incidents', q, { [k]: undefined, page: undefined, after: undefined }) })),
       url: (changes: Record<string, string | number | undefined>) => queryUrl('/incidents', q, { page: undefined, after: undefined, ...changes }),
       csvUrl: queryUrl('/incidents.csv', q, { page: undefined, after: undefined, sort: undefined }),
+      dossierUrl: `/dossiers?filter=${encodeURIComponent(queryUrl('', q, { page: undefined, after: undefined, sort: undefined }).replace(/^\?/, ''))}`,
     });
   });
 

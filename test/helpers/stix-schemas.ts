@@ -27,6 +27,17 @@ function validator(): Ajv2020 {
   return ajv;
 }
 
+/**
+ * The object types bundle.json enumerates. Its list omits `location` (and `grouping`, `note`,
+ * `opinion`, `incident`), which STIX 2.1 defines as SDOs — the same kind of omission as upstream
+ * issue oasis-open/cti-stix2-json-schemas#133 for `infrastructure` — so a bundle holding a valid
+ * location fails bundle.json. Such objects are checked against their own schema only.
+ */
+function typesListedByBundle(): Set<string> {
+  const bundle = readFileSync(path.join(STIX_SCHEMAS, 'common/bundle.json'), 'utf8');
+  return new Set([...bundle.matchAll(/"\$ref": "\.\.\/(?:sdos|sros|observables|common)\/([a-z0-9-]+)\.json"/g)].map((m) => m[1]!));
+}
+
 /** Every object of a bundle against its type's schema, and the bundle itself: the list of problems. */
 export function stixProblems(bundle: { objects: { type: string; id: string }[] }): string[] {
   const v = validator();
@@ -36,7 +47,8 @@ export function stixProblems(bundle: { objects: { type: string; id: string }[] }
     if (!validate) throw new Error(`no schema ${ref}`);
     if (!validate(value)) problems.push(`${label}: ${v.errorsText(validate.errors)}`);
   };
-  check('common/bundle.json', bundle, 'bundle');
+  const listed = typesListedByBundle();
+  check('common/bundle.json', { ...bundle, objects: bundle.objects.filter((o) => listed.has(o.type)) }, 'bundle');
   for (const object of bundle.objects) {
     const folder = object.type === 'relationship' || object.type === 'sighting' ? 'sros' : 'sdos';
     check(`${folder}/${object.type}.json`, object, object.id);

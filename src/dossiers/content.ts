@@ -1,0 +1,307 @@
+import mongoose from 'mongoose';
+import { User } from '../auth/model.js';
+import { Catalogue, catalogue } from '../catalogue/index.js';
+import type { Entry } from '../catalogue/entry.js';
+import { countryName } from '../countries/index.js';
+import { Evidence } from '../evidence/model.js';
+import { formatFuzzyDate } from '../facts/dates.js';
+import { Government } from '../governments/model.js';
+import { Incident } from '../incidents/model.js';
+import { Product } from '../products/model.js';
+import { isoDay } from '../reference/presenter.js';
+import { incidentQuerySchema, resolveFilter } from '../search/query.js';
+import type { ResolvedFilter } from '../catalogue/index.js';
+import { ProductIndicator } from '../stix/model.js';
+import { Review } from '../verification/model.js';
+import { Vendor } from '../vendors/model.js';
+import { CITATIONS, frame, type Criterion, type Framing } from './framing.js';
+
+export const AUDIENCES = ['public', 'official'] as const;
+export type Audience = (typeof AUDIENCES)[number];
+export const SUBJECT_KINDS = ['vendor', 'government', 'filter'] as const;
+
+export interface DossierParams {
+  subject: { kind: 'vendor'; slug: string } | { kind: 'government'; slug: string } | { kind: 'filter'; query: string };
+  audience: Audience;
+  framing: Framing;
+  language: 'en' | 'ar';
+}
+
+export interface Named {
+  slug: string;
+  name: string;
+  nameAr: string;
+}
+
+export interface DossierIncident {
+  ref: string;
+  title: string;
+  summary: string;
+  visibility: 'public' | 'restricted';
+  url: string;
+  dates: { from: string; to: string };
+  verifiedAt: string;
+  countries: { code: string; name: string }[];
+  targetCategories: string[];
+  attributions: { kind: 'product' | 'vendor' | 'government'; slug: string; name: string; confidence: string; basis: string; sources: number[]; agency?: string; country?: string; category?: string }[];
+  chains: { product: string; vendor: string; operator: string; confidence: { product: string; vendor: string; operator: string } }[];
+  sources: { number: number; kind: string; title: string; publisher: string; date: string; url: string }[];
+  indicators: { type: string; value: string }[];
+  approvals: { roles: string[]; at: string; checklist: Record<string, boolean> }[];
+  evidence: { label: string; mediaType: string; size: number; sha256: string; copy: 'original' | 'working' }[];
+  responses: string;
+}
+
+/** Everything a dossier says, as data: the JSON export is this object, every other format renders it. */
+export interface DossierContent {
+  format: 'tracker-dossier/1';
+  id: string;
+  version: number;
+  generatedAt: string;
+  generatedBy: { roles: string[] };
+  language: 'en' | 'ar';
+  audience: Audience;
+  framing: { regime: Framing; citation: string; criteria: Criterion[] };
+  subject: { kind: 'vendor' | 'government' | 'filter'; slug: string; name: string; nameAr: string; query: string };
+  summary: {
+    incidents: number;
+    publicIncidents: number;
+    restrictedIncidents: number;
+    targetCategories: { key: string; n: number }[];
+    targetCountries: { code: string; name: string; n: number }[];
+    operators: { slug: string; name: string; country: string; n: number }[];
+    period: { from: string; to: string };
+  };
+  identity: {
+    vendors: (Named & { role: 'subject' | 'subsidiary' | 'successor' | 'predecessor' | 'parent'; aliases: string[]; formerNames: { name: string; from: string; to: string }[]; hqCountry: string; parent: string; successor: string; website: string; summary: string })[];
+    governments: (Named & { country: string; agencies: { name: string; kind: string }[] })[];
+  };
+  products: (Named & { vendor: string; category: string; aliases: string[]; description: string; indicators: number })[];
+  listings: { vendor: string; regime: string; status: string; date: string; citation: string; url: string }[];
+  incidents: DossierIncident[];
+  responses: { ref: string; text: string }[];
+  auditHead: { seq: number; hash: string };
+}
+
+type LeanIncident = Record<string, unknown> & { _id: mongoose.Types.ObjectId };
+
+/** A vendor, its subsidiaries (all levels) and the companies it continued as after a rename. */
+async function vendorCircle(slug: string) {
+  const subject = await Vendor.findOne({ slug }).lean();
+  if (!subject) return undefined;
+  const all = await Vendor.find({}).lean();
+  const byId = new Map(all.map((v) => [String(v._id), v]));
+  const role = new Map<string, 'subject' | 'subsidiary' | 'successor' | 'predecessor' | 'parent'>([[String(subject._id), 'subject']]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const v of all) {
+      const id = String(v._id);
+      if (role.has(id)) continue;
+      if (v.parent && role.has(String(v.parent)) && role.get(String(v.parent)) !== 'parent') {
+        role.set(id, 'subsidiary');
+        grew = true;
+      } else if ([...role.entries()].some(([r, kind]) => kind !== 'parent' && kind !== 'predecessor' && byId.get(r)?.successor && String(byId.get(r)!.successor) === id)) {
+        role.set(id, 'successor');
+        grew = true;
+      }
+    }
+  }
+  // Context only (their incidents are not counted): the parent and renamed predecessors of the subject.
+  if (subject.parent && !role.has(String(subject.parent))) role.set(String(subject.parent), 'parent');
+  for (const v of all) if (v.successor && String(v.successor) === String(subject._id) && !role.has(String(v._id))) role.set(String(v._id), 'predecessor');
+  return { subject, byId, role };
+}
+
+function entriesOf(c: Catalogue, filter: ResolvedFilter | 'nothing'): readonly Entry[] {
+  return filter === 'nothing' ? [] : c.select(filter);
+}
+
+export async function collectDossier(params: DossierParams, meta: { id: string; version: number; generatedAt: Date; roles: string[]; baseUrl: string }): Promise<DossierContent | undefined> {
+  const c = await catalogue();
+  const lng = params.language;
+  let filter: ResolvedFilter | 'nothing';
+  let subject: DossierContent['subject'];
+  let circle: Awaited<ReturnType<typeof vendorCircle>>;
+  if (params.subject.kind === 'vendor') {
+    circle = await vendorCircle(params.subject.slug);
+    if (!circle) return undefined;
+    const counted = [...circle.role.entries()].filter(([, r]) => r === 'subject' || r === 'subsidiary' || r === 'successor').map(([id]) => id);
+    filter = { vendorIds: new Set(counted) };
+    subject = { kind: 'vendor', slug: circle.subject.slug, name: circle.subject.name, nameAr: circle.subject.nameAr ?? '', query: '' };
+  } else if (params.subject.kind === 'government') {
+    const government = await Government.findOne({ slug: params.subject.slug }).lean();
+    if (!government) return undefined;
+    filter = { governmentId: String(government._id) };
+    subject = { kind: 'government', slug: government.slug, name: government.name, nameAr: government.nameAr ?? '', query: '' };
+  } else {
+    const q = incidentQuerySchema.parse(Object.fromEntries(new URLSearchParams(params.subject.query)));
+    filter = resolveFilter(c, q);
+    subject = { kind: 'filter', slug: '', name: '', nameAr: '', query: params.subject.query };
+  }
+
+  // Public: the verified public incidents (the catalogue). Official: also the verified restricted ones.
+  let entries = [...entriesOf(c, filter)];
+  if (params.audience === 'official') {
+    const restricted = await Incident.find({ 'verification.status': 'verified', visibility: 'restricted' }).lean();
+    entries.push(...entriesOf(Catalogue.of(c.entities, restricted), filter));
+    entries = entries.sort((a, b) => b.start - a.start || (a.id < b.id ? 1 : -1));
+  }
+  const docs = entries.map((e) => e.doc as unknown as LeanIncident);
+  const ids = docs.map((d) => d._id);
+
+  const [reviews, evidence, products, governments] = await Promise.all([
+    ids.length ? Review.find({ incident: mongoose.trusted({ $in: ids }), decision: 'approve' } as never).lean() : [],
+    ids.length ? Evidence.find({ incident: mongoose.trusted({ $in: ids }) } as never).sort({ receivedAt: 1 }).lean() : [],
+    Product.find({}).lean(),
+    Government.find({}).lean(),
+  ]);
+  const reviewers = new Map(
+    (await User.find({ _id: mongoose.trusted({ $in: [...new Set(reviews.map((r) => String(r.reviewer)))] }) } as never, { roles: 1 }).lean()).map((u) => [String(u._id), u.roles as string[]]),
+  );
+  const vendors = circle?.byId ?? new Map((await Vendor.find({}).lean()).map((v) => [String(v._id), v]));
+  const productById = new Map(products.map((p) => [String(p._id), p]));
+  const governmentById = new Map(governments.map((g) => [String(g._id), g]));
+  const label = (e: { name: string; nameAr?: string | null } | undefined) => (e ? (lng === 'ar' && e.nameAr ? e.nameAr : e.name) : '');
+
+  const incidents: DossierIncident[] = docs.map((doc) => {
+    const d = doc as unknown as {
+      ref: string; title: string; summary: string; visibility: 'public' | 'restricted'; responses?: string;
+      dates: { from: { y: number; m?: number; d?: number }; to?: { y: number; m?: number; d?: number } };
+      countries: string[]; targets: { category: string }[]; sources: { kind: string; title: string; publisher?: string; date?: Date; url?: string }[];
+      indicators: { type: string; value: string }[];
+      attributions: { kind: 'product' | 'vendor' | 'government'; product?: unknown; vendor?: unknown; government?: unknown; agency?: string; confidence: string; basis: string; sources: number[] }[];
+      verification: { round: number; verifiedAt?: Date };
+    };
+    const attributions = d.attributions.map((a) => {
+      const id = String(a.kind === 'product' ? a.product : a.kind === 'vendor' ? a.vendor : a.government);
+      const entity = a.kind === 'product' ? productById.get(id) : a.kind === 'vendor' ? vendors.get(id) : governmentById.get(id);
+      return {
+        kind: a.kind,
+        slug: entity?.slug ?? '',
+        name: label(entity),
+        confidence: a.confidence,
+        basis: a.basis,
+        sources: a.sources.map((n) => n + 1),
+        ...(a.agency ? { agency: a.agency } : {}),
+        ...(a.kind === 'government' ? { country: governmentById.get(id)?.country ?? '' } : {}),
+        ...(a.kind === 'product' ? { category: productById.get(id)?.category ?? '' } : {}),
+      };
+    });
+    // product → vendor → operator, one chain per product attributed (or per vendor when no product is).
+    const operators = d.attributions.filter((a) => a.kind === 'government');
+    const operatorText = operators.map((a) => label(governmentById.get(String(a.government)))).join('; ');
+    const operatorConfidence = operators.map((a) => a.confidence).join('; ');
+    const chains = d.attributions
+      .filter((a) => a.kind === 'product')
+      .map((a) => {
+        const product = productById.get(String(a.product));
+        const direct = d.attributions.find((v) => v.kind === 'vendor' && product?.vendor && String(v.vendor) === String(product.vendor));
+        return {
+          product: label(product),
+          vendor: label(product?.vendor ? vendors.get(String(product.vendor)) : undefined),
+          operator: operatorText,
+          confidence: { product: a.confidence, vendor: direct ? direct.confidence : 'reference-data', operator: operatorConfidence },
+        };
+      });
+    if (!chains.length) {
+      for (const v of d.attributions.filter((a) => a.kind === 'vendor')) {
+        chains.push({ product: '', vendor: label(vendors.get(String(v.vendor))), operator: operatorText, confidence: { product: '', vendor: v.confidence, operator: operatorConfidence } });
+      }
+    }
+    const round = d.verification.round;
+    const approvals = reviews
+      .filter((r) => String(r.incident) === String(doc._id) && r.round === round)
+      .sort((a, b) => a.at.getTime() - b.at.getTime())
+      .map((r) => ({ roles: reviewers.get(String(r.reviewer)) ?? [], at: r.at.toISOString(), checklist: { sourceIdentified: Boolean(r.checklist?.sourceIdentified), technicalEvidence: Boolean(r.checklist?.technicalEvidence), corroborated: Boolean(r.checklist?.corroborated), riskConsidered: Boolean(r.checklist?.riskConsidered) } }));
+    // Public audience: only evidence reviewers marked public, by its working copy (never an original).
+    // Names are left out: a file name can identify a person.
+    const files = evidence
+      .filter((e) => String(e.incident) === String(doc._id))
+      .filter((e) => params.audience === 'official' || (e.classification === 'public' && e.working?.sha256))
+      .map((e, n) => {
+        const copy = params.audience === 'official' ? e.original : e.working!;
+        return { label: `E${n + 1}`, mediaType: copy.mediaType, size: copy.size, sha256: copy.sha256, copy: (params.audience === 'official' ? 'original' : 'working') };
+      });
+    return {
+      ref: d.ref,
+      title: d.title,
+      summary: d.summary,
+      visibility: d.visibility,
+      url: d.visibility === 'public' ? `${meta.baseUrl}/incidents/${d.ref}` : '',
+      dates: { from: formatFuzzyDate(d.dates.from), to: d.dates.to ? formatFuzzyDate(d.dates.to) : '' },
+      verifiedAt: d.verification.verifiedAt ? d.verification.verifiedAt.toISOString() : '',
+      countries: d.countries.map((code) => ({ code, name: countryName(code, lng) })),
+      targetCategories: [...new Set(d.targets.map((t) => t.category))],
+      attributions,
+      chains,
+      sources: d.sources.map((s, i) => ({ number: i + 1, kind: s.kind, title: s.title, publisher: s.publisher ?? '', date: s.date ? isoDay(s.date) : '', url: s.url ?? '' })),
+      indicators: d.indicators.map((i) => ({ type: i.type, value: i.value })),
+      approvals,
+      evidence: files,
+      responses: d.responses ?? '',
+    };
+  });
+
+  // Identity, products, listings: the subject's circle, or the entities the incidents name.
+  const vendorIds = circle ? [...circle.role.keys()] : [...new Set(entries.flatMap((e) => e.vendorIds))];
+  const vendorRows = vendorIds.map((id) => vendors.get(id)).filter((v): v is NonNullable<typeof v> => Boolean(v));
+  const roleOf = (id: string) => circle?.role.get(id) ?? 'subject';
+  const productRows = circle
+    ? products.filter((p) => p.vendor && circle.role.has(String(p.vendor)) && circle.role.get(String(p.vendor)) !== 'parent' && circle.role.get(String(p.vendor)) !== 'predecessor')
+    : products.filter((p) => entries.some((e) => e.productIds.includes(String(p._id))));
+  const indicatorCounts = await Promise.all(productRows.map((p) => ProductIndicator.countDocuments({ product: p._id })));
+  const governmentIds = params.subject.kind === 'government' ? [String((await Government.findOne({ slug: params.subject.slug }).lean())!._id)] : [...new Set(entries.flatMap((e) => e.governmentIds))];
+
+  const count = (keys: (i: DossierIncident) => string[]) => {
+    const m = new Map<string, number>();
+    for (const i of incidents) for (const k of new Set(keys(i))) m.set(k, (m.get(k) ?? 0) + 1);
+    return [...m.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  };
+  const dates = incidents.flatMap((i) => [i.dates.from, i.dates.to].filter(Boolean)).sort();
+
+  return {
+    format: 'tracker-dossier/1',
+    id: meta.id,
+    version: meta.version,
+    generatedAt: meta.generatedAt.toISOString(),
+    generatedBy: { roles: meta.roles },
+    language: lng,
+    audience: params.audience,
+    framing: { regime: params.framing, citation: CITATIONS[params.framing], criteria: frame(params.framing, incidents) },
+    subject,
+    summary: {
+      incidents: incidents.length,
+      publicIncidents: incidents.filter((i) => i.visibility === 'public').length,
+      restrictedIncidents: incidents.filter((i) => i.visibility === 'restricted').length,
+      targetCategories: count((i) => i.targetCategories).map(([key, n]) => ({ key, n })),
+      targetCountries: count((i) => i.countries.map((x) => x.code)).map(([code, n]) => ({ code, name: countryName(code, lng), n })),
+      operators: count((i) => i.attributions.filter((a) => a.kind === 'government').map((a) => a.slug)).map(([slug, n]) => {
+        const g = governments.find((x) => x.slug === slug);
+        return { slug, name: label(g), country: g?.country ?? '', n };
+      }),
+      period: { from: dates[0] ?? '', to: dates.at(-1) ?? '' },
+    },
+    identity: {
+      vendors: vendorRows.map((v) => ({
+        slug: v.slug,
+        name: v.name,
+        nameAr: v.nameAr ?? '',
+        role: roleOf(String(v._id)),
+        aliases: v.aliases,
+        formerNames: v.formerNames.map((f) => ({ name: f.name, from: isoDay(f.from), to: isoDay(f.to) })),
+        hqCountry: v.hqCountry ?? '',
+        parent: v.parent ? (vendors.get(String(v.parent))?.name ?? '') : '',
+        successor: v.successor ? (vendors.get(String(v.successor))?.name ?? '') : '',
+        website: v.website ?? '',
+        summary: v.summary,
+      })),
+      governments: governmentIds.map((id) => governmentById.get(id)).filter((g): g is NonNullable<typeof g> => Boolean(g)).map((g) => ({ slug: g.slug, name: g.name, nameAr: g.nameAr ?? '', country: g.country, agencies: g.agencies.map((a) => ({ name: a.name, kind: a.kind })) })),
+    },
+    products: productRows.map((p, n) => ({ slug: p.slug, name: p.name, nameAr: p.nameAr ?? '', vendor: p.vendor ? (vendors.get(String(p.vendor))?.name ?? '') : '', category: p.category, aliases: p.aliases, description: p.description, indicators: indicatorCounts[n] ?? 0 })),
+    listings: vendorRows.flatMap((v) => v.listings.map((l) => ({ vendor: v.name, regime: l.regime, status: l.status, date: isoDay(l.date), citation: l.citation ?? '', url: l.url ?? '' }))),
+    incidents,
+    responses: incidents.filter((i) => i.responses.trim()).map((i) => ({ ref: i.ref, text: i.responses })),
+    auditHead: { seq: 0, hash: '' },
+  };
+}

@@ -1,0 +1,76 @@
+import { stixId } from '../../stix/ids.js';
+import { STIX_MALWARE_CATEGORIES } from '../../stix/service.js';
+import { patternOf } from '../../stix/patterns.js';
+import type { IndicatorType } from '../../facts/indicators.js';
+import type { DossierContent } from '../content.js';
+
+/** The predefined TLP marking for restricted incidents (STIX 2.1, section 7.2.1.4). */
+const TLP_AMBER = 'marking-definition--f88d31f6-486f-44da-b317-01333bde0b82';
+
+type StixObject = Record<string, unknown> & { type: string; id: string };
+
+/**
+ * A dossier as a STIX 2.1 bundle: vendors and governments as `identity`, products as `malware` or
+ * `tool`, target countries as `location`, each incident as a `report` whose object_refs name what it
+ * links, with `uses` (government → product), `attributed-to` (product → vendor), `targets`
+ * (product → country) and `indicates` (indicator → product) relationships.
+ */
+export function dossierStix(content: DossierContent): Buffer {
+  const at = content.generatedAt;
+  const objects = new Map<string, StixObject>();
+  const add = (o: StixObject) => {
+    if (!objects.has(o.id)) objects.set(o.id, o);
+    return o.id;
+  };
+  const base = { spec_version: '2.1', created: at, modified: at };
+  const vendorId = (name: string) => stixId('identity', 'vendor', name);
+  for (const v of content.identity.vendors) {
+    add({ type: 'identity', ...base, id: vendorId(v.name), name: v.name, identity_class: 'organization', sectors: ['technology'], ...(v.summary ? { description: v.summary } : {}), ...(v.hqCountry ? { contact_information: `Headquarters: ${v.hqCountry}` } : {}) });
+  }
+  const productIds = new Map<string, string>();
+  const productObject = (p: { slug: string; name: string; category: string; description?: string; aliases?: string[] }) => {
+    const isMalware = STIX_MALWARE_CATEGORIES.has(p.category);
+    const type = isMalware ? 'malware' : 'tool';
+    const id = add({ type, ...base, id: stixId(type, 'product', p.slug), name: p.name, ...(p.description ? { description: p.description } : {}), ...(p.aliases?.length ? { aliases: p.aliases } : {}), ...(isMalware ? { is_family: true, malware_types: ['spyware'] } : { tool_types: [p.category] }) });
+    productIds.set(p.slug, id);
+    return id;
+  };
+  for (const p of content.products) {
+    const id = productObject(p);
+    if (p.vendor) add({ type: 'relationship', ...base, id: stixId('relationship', 'attributed-to', id, p.vendor), relationship_type: 'attributed-to', source_ref: id, target_ref: add({ type: 'identity', ...base, id: vendorId(p.vendor), name: p.vendor, identity_class: 'organization' }) });
+  }
+  for (const i of content.incidents) {
+    const refs = new Set<string>();
+    const products = i.attributions.filter((a) => a.kind === 'product').map((a) => productIds.get(a.slug) ?? productObject({ slug: a.slug, name: a.name, category: a.category ?? 'other' }));
+    const governments = i.attributions.filter((a) => a.kind === 'government').map((a) => add({ type: 'identity', ...base, id: stixId('identity', 'government', a.slug), name: a.name, identity_class: 'organization', sectors: ['government'] }));
+    const vendors = i.attributions.filter((a) => a.kind === 'vendor').map((a) => add({ type: 'identity', ...base, id: vendorId(a.name), name: a.name, identity_class: 'organization' }));
+    const locations = i.countries.map((c) => add({ type: 'location', ...base, id: stixId('location', c.code), name: c.name, country: c.code }));
+    for (const id of [...products, ...governments, ...vendors, ...locations]) refs.add(id);
+    const relate = (type: string, source: string, target: string, description?: string) => {
+      refs.add(add({ type: 'relationship', ...base, id: stixId('relationship', type, source, target, i.ref), relationship_type: type, source_ref: source, target_ref: target, ...(description ? { description } : {}) }));
+    };
+    for (const g of governments) for (const p of products) relate('uses', g, p, `${i.ref}`);
+    for (const p of products) for (const l of locations) relate('targets', p, l, `${i.ref}`);
+    for (const p of products) for (const v of vendors) relate('attributed-to', p, v, `${i.ref}`);
+    for (const indicator of i.indicators) {
+      const id = add({ type: 'indicator', ...base, id: stixId('indicator', indicator.type, indicator.value), indicator_types: ['malicious-activity'], pattern: patternOf(indicator.type as IndicatorType, indicator.value), pattern_type: 'stix', pattern_version: '2.1', valid_from: at });
+      refs.add(id);
+      for (const p of products) relate('indicates', id, p);
+    }
+    add({
+      type: 'report',
+      ...base,
+      id: stixId('report', i.ref),
+      name: `${i.ref}: ${i.title}`,
+      description: i.summary,
+      report_types: ['threat-report'],
+      published: i.verifiedAt || at,
+      object_refs: refs.size ? [...refs] : [locations[0] ?? add({ type: 'location', ...base, id: stixId('location', 'unknown'), name: 'Unknown', region: 'unknown' })],
+      labels: [i.visibility === 'restricted' ? 'restricted' : 'public', 'verified'],
+      ...(i.visibility === 'restricted' ? { object_marking_refs: [TLP_AMBER] } : {}),
+      ...(i.sources.length ? { external_references: i.sources.map((s) => ({ source_name: s.publisher || s.title, description: s.title, ...(s.url ? { url: s.url } : {}) })) } : {}),
+    });
+  }
+  const bundle = { type: 'bundle', id: stixId('bundle', content.id, String(content.version)), objects: [...objects.values()] };
+  return Buffer.from(JSON.stringify(bundle, null, 1), 'utf8');
+}

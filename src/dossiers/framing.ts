@@ -1,0 +1,69 @@
+import type { DossierIncident } from './content.js';
+
+export const FRAMINGS = ['us-entity-list', 'eo-14093', 'eu-2021-821-art5', 'none'] as const;
+export type Framing = (typeof FRAMINGS)[number];
+
+/** Target categories that are civil society in the regimes' sense (journalists, activists, ...). */
+const CIVIL_SOCIETY = new Set(['journalist', 'activist', 'human-rights-defender', 'academic', 'lawyer']);
+const OFFICIALS = new Set(['official', 'politician']);
+const CYBER_SURVEILLANCE = new Set(['spyware', 'network-injection', 'interception', 'imsi-catcher', 'forensic-extraction', 'social-media-monitoring', 'facial-recognition']);
+
+export interface Criterion {
+  key: string;
+  /** incident references the statement rests on */
+  incidents: string[];
+  /** figures the statement quotes (count of incidents, distinct governments, ...) */
+  figures: Record<string, number>;
+}
+
+/**
+ * Which elements of a regime's criteria the record speaks to, each with the incidents behind it.
+ * Statements of fact from verified incidents, never legal conclusions: the regime decides.
+ */
+type Test = (i: DossierIncident) => boolean;
+
+const tests: Record<string, Test> = {
+  product: (i) => i.attributions.some((a) => a.kind === 'product' || a.kind === 'vendor'),
+  government: (i) => i.attributions.some((a) => a.kind === 'government'),
+  civilSociety: (i) => i.targetCategories.some((c) => CIVIL_SOCIETY.has(c)),
+  officials: (i) => i.targetCategories.some((c) => OFFICIALS.has(c)),
+  // A government operating against targets in a country other than its own.
+  transnational: (i) => {
+    const operatorCountries = i.attributions.filter((a) => a.kind === 'government' && a.country).map((a) => a.country!);
+    return operatorCountries.length > 0 && i.countries.some((c) => !operatorCountries.includes(c.code));
+  },
+  // Targets in the operating government's own country.
+  domestic: (i) => i.attributions.some((a) => a.kind === 'government' && a.country && i.countries.some((c) => c.code === a.country)),
+  usTargets: (i) => i.countries.some((c) => c.code === 'US'),
+  cyberSurveillance: (i) => i.attributions.some((a) => a.kind === 'product' && a.category !== undefined && CYBER_SURVEILLANCE.has(a.category)),
+  highConfidence: (i) => i.attributions.some((a) => a.confidence === 'confirmed' || a.confidence === 'high'),
+};
+
+const REGIME_CRITERIA: Record<Exclude<Framing, 'none'>, string[]> = {
+  // 15 CFR 744.11(b): "specific and articulable facts" of activities contrary to US national security
+  // or foreign-policy interests; the 2021 spyware listings rested on supply to governments that
+  // targeted journalists, activists, officials and others, including transnational repression.
+  'us-entity-list': ['product', 'government', 'civilSociety', 'officials', 'transnational', 'highConfidence'],
+  // EO 14093, Sec. 2: risk factors of commercial spyware misuse by foreign governments.
+  'eo-14093': ['civilSociety', 'transnational', 'officials', 'usTargets', 'government'],
+  // Regulation (EU) 2021/821, Art. 5: cyber-surveillance items and use for internal repression or
+  // serious violations of human rights.
+  'eu-2021-821-art5': ['cyberSurveillance', 'domestic', 'civilSociety', 'government'],
+};
+
+export function frame(framing: Framing, incidents: DossierIncident[]): Criterion[] {
+  if (framing === 'none') return [];
+  return REGIME_CRITERIA[framing].map((key) => {
+    const matching = incidents.filter(tests[key]!);
+    const governments = new Set(matching.flatMap((i) => i.attributions.filter((a) => a.kind === 'government').map((a) => a.slug)));
+    const countries = new Set(matching.flatMap((i) => i.countries.map((c) => c.code)));
+    return { key, incidents: matching.map((i) => i.ref), figures: { incidents: matching.length, governments: governments.size, countries: countries.size } };
+  });
+}
+
+export const CITATIONS: Record<Framing, string> = {
+  'us-entity-list': '15 CFR 744.11',
+  'eo-14093': 'Executive Order 14093 of 27 March 2023',
+  'eu-2021-821-art5': 'Regulation (EU) 2021/821, Article 5',
+  none: '',
+};

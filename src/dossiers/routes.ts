@@ -1,0 +1,208 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { userActor } from '../audit/index.js';
+import { catalogue } from '../catalogue/index.js';
+import type { Config } from '../config.js';
+import { multipartWithFiles, sameOriginOnly, uploadedFiles } from '../evidence/upload.js';
+import { authorize, publicAccess } from '../http/access.js';
+import { HttpError, notFound } from '../http/errors.js';
+import { safeValues } from '../http/forms.js';
+import { FormValidationError, formObject, pageNumber, parseForm, parseQuery } from '../http/validate.js';
+import { can } from '../policies/index.js';
+import { displayName } from '../reference/presenter.js';
+import { FILTER_KEYS, incidentQuerySchema } from '../search/query.js';
+import type { Signer } from '../signing/index.js';
+import type { SealedFileStore } from '../storage/sealed-files.js';
+import { recordAuditEvent } from '../audit/index.js';
+import { AUDIENCES, type DossierParams } from './content.js';
+import { FRAMINGS } from './framing.js';
+import type { DossierDocument } from './model.js';
+import { describeProblem, UnreadableArchive, unzipFiles, verifyDossier } from './package.js';
+import { PUBLIC_KEY_PATH, findDossier, generateDossier, listDossiers, readArchive, readDossierFile } from './service.js';
+
+const buildSchema = formObject({
+  subject: z.enum(['vendor', 'government', 'filter'], 'validation.required'),
+  vendor: z.string().max(80).optional(),
+  government: z.string().max(80).optional(),
+  filter: z.string().max(2000).optional(),
+  audience: z.enum(AUDIENCES, 'validation.required'),
+  framing: z.enum(FRAMINGS, 'validation.required'),
+  language: z.enum(['en', 'ar'], 'validation.required'),
+});
+
+const builderQuery = z.strictObject({
+  vendor: z.string().max(80).optional(),
+  government: z.string().max(80).optional(),
+  filter: z.string().max(2000).optional(),
+  page: pageNumber.optional(),
+});
+
+const TYPES: Record<string, string> = { pdf: 'application/pdf', html: 'text/html; charset=utf-8', css: 'text/css; charset=utf-8', json: 'application/json; charset=utf-8', csv: 'text/csv; charset=utf-8', txt: 'text/plain; charset=utf-8', sig: 'application/octet-stream' };
+
+/** The /incidents filter of a dossier, normalised: only filter keys, in a fixed order; invalid → undefined. */
+export function normaliseFilter(raw: string): string | undefined {
+  const params = new URLSearchParams(raw.replace(/^\?/, ''));
+  const picked: Record<string, string> = {};
+  for (const key of FILTER_KEYS) {
+    const values = params.getAll(key).filter(Boolean);
+    if (values.length > 1) return undefined;
+    if (values[0]) picked[key] = values[0];
+  }
+  for (const key of params.keys()) if (!(FILTER_KEYS as readonly string[]).includes(key) && !['page', 'after', 'sort', 'lng'].includes(key)) return undefined;
+  if (!incidentQuerySchema.safeParse(picked).success) return undefined;
+  return new URLSearchParams(picked).toString();
+}
+
+function mayRead(req: Request, dossier: DossierDocument): boolean {
+  return can(req.user, 'dossiers.viewAll') || String(dossier.generatedBy) === req.user!.id;
+}
+
+export function dossierRoutes(config: Config, store: SealedFileStore, signer: Signer): Router {
+  const router = Router();
+  const baseUrl = (req: Request) => config.PUBLIC_URL ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+  const verifyUpload = multipartWithFiles({ maxFileBytes: 100 * 1024 * 1024, maxFiles: 12 }, 5);
+
+  async function builder(req: Request, res: Response, extra: { values: Record<string, unknown>; errors: Record<string, string> }) {
+    const c = await catalogue();
+    const lng = res.locals.lng as string;
+    const options = (kind: 'vendor' | 'government') =>
+      [...c.entities.byId.values()].filter((e) => e.kind === kind).map((e) => ({ value: e.slug, label: displayName(e, lng) })).sort((a, b) => a.label.localeCompare(b.label, lng));
+    const mine = can(req.user, 'dossiers.viewAll') ? undefined : req.user!.id;
+    const page = Number((req.query as { page?: string }).page ?? 1) || 1;
+    const history = await listDossiers(mine, page);
+    res.render('dossiers/index', {
+      vendors: options('vendor'),
+      governments: options('government'),
+      audiences: AUDIENCES,
+      framings: FRAMINGS,
+      history: history.rows.map((d) => ({ ref: d.ref, subject: d.subject?.kind === 'filter' ? `?${d.subject.query}` : (d.subject?.name ?? ''), kind: d.subject?.kind ?? '', audience: d.audience, framing: d.framing, language: d.language, version: d.version, incidents: d.incidents, at: d.generatedAt.toISOString().slice(0, 16).replace('T', ' '), roles: d.generatedByRoles })),
+      page,
+      pages: history.pages,
+      allHistory: !mine,
+      ...extra,
+    });
+  }
+
+  router.get('/dossiers', authorize('dossiers.build'), async (req, res) => {
+    const q = parseQuery(builderQuery, req);
+    const filter = q.filter !== undefined ? normaliseFilter(q.filter) : undefined;
+    const values: Record<string, unknown> = {
+      subject: q.government ? 'government' : q.filter !== undefined ? 'filter' : 'vendor',
+      vendor: q.vendor ?? '',
+      government: q.government ?? '',
+      filter: filter ?? q.filter ?? '',
+      audience: 'public',
+      framing: 'us-entity-list',
+      language: res.locals.lng as string,
+    };
+    await builder(req, res, { values, errors: {} });
+  });
+
+  router.post('/dossiers', authorize('dossiers.build'), async (req, res) => {
+    const values = safeValues(req.body);
+    try {
+      const form = parseForm(buildSchema, req.body);
+      const c = await catalogue();
+      let subject: DossierParams['subject'];
+      if (form.subject === 'vendor') {
+        if (!form.vendor || !c.entities.bySlug('vendor', form.vendor)) throw new FormValidationError({ vendor: 'dossier.chooseVendor' });
+        subject = { kind: 'vendor', slug: form.vendor };
+      } else if (form.subject === 'government') {
+        if (!form.government || !c.entities.bySlug('government', form.government)) throw new FormValidationError({ government: 'dossier.chooseGovernment' });
+        subject = { kind: 'government', slug: form.government };
+      } else {
+        const query = normaliseFilter(form.filter ?? '');
+        if (query === undefined) throw new FormValidationError({ filter: 'dossier.badFilter' });
+        subject = { kind: 'filter', query };
+      }
+      const user = req.user!;
+      const dossier = await generateDossier({ store, signer, baseUrl: baseUrl(req) }, { subject, audience: form.audience, framing: form.framing, language: form.language }, { ...userActor(user), id: user.id, roles: [...user.roles] });
+      res.redirect(303, `/dossiers/${dossier.ref}`);
+    } catch (err) {
+      if (!(err instanceof FormValidationError)) throw err;
+      res.status(422);
+      await builder(req, res, { values, errors: err.fieldErrors });
+    }
+  });
+
+  // Anyone may check a dossier: the answer says only whether the files are what was signed.
+  router.get('/dossiers/verify', publicAccess, (_req, res) => {
+    res.render('dossiers/verify', { result: undefined, errors: {}, keyId: signer.keyId, keyPath: PUBLIC_KEY_PATH });
+  });
+
+  router.post('/dossiers/verify', publicAccess, sameOriginOnly, verifyUpload, async (req, res) => {
+    if (!req.is('multipart/form-data')) throw new HttpError(400, 'evidence.badUpload');
+    const uploaded = uploadedFiles(req);
+    let files = new Map<string, Buffer>();
+    const errors: Record<string, string> = {};
+    if (!uploaded.length) errors.files = 'dossier.verifyNoFile';
+    else if (uploaded.length === 1 && /\.zip$/i.test(uploaded[0]!.originalname)) {
+      try {
+        files = await unzipFiles(uploaded[0]!.buffer);
+      } catch (err) {
+        if (!(err instanceof UnreadableArchive)) throw err;
+        errors.files = 'dossier.verifyNotZip';
+      }
+    } else {
+      for (const f of uploaded) files.set(f.originalname.replace(/^.*[\\/]/, ''), f.buffer);
+    }
+    if (Object.keys(errors).length) {
+      res.status(422).render('dossiers/verify', { result: undefined, errors, keyId: signer.keyId, keyPath: PUBLIC_KEY_PATH });
+      return;
+    }
+    const result = verifyDossier(files, signer.publicKeyPem);
+    res.render('dossiers/verify', { result: { ...result, messages: result.problems.map(describeProblem) }, errors: {}, keyId: signer.keyId, keyPath: PUBLIC_KEY_PATH });
+  });
+
+  router.get('/dossiers/:ref', authorize('dossiers.build'), async (req, res) => {
+    const dossier = await findDossier(String(req.params.ref));
+    if (!dossier || !mayRead(req, dossier)) throw notFound();
+    res.render('dossiers/show', {
+      dossier: {
+        ref: dossier.ref,
+        subject: dossier.subject?.kind === 'filter' ? `?${dossier.subject.query}` : (dossier.subject?.name ?? ''),
+        kind: dossier.subject?.kind,
+        audience: dossier.audience,
+        framing: dossier.framing,
+        language: dossier.language,
+        version: dossier.version,
+        incidents: dossier.incidents,
+        at: dossier.generatedAt.toISOString().replace('T', ' ').slice(0, 19),
+        roles: dossier.generatedByRoles,
+        files: dossier.files.map((f) => ({ name: f.name ?? '', size: f.size ?? 0, sha256: f.sha256 ?? '' })),
+        manifestSha256: dossier.manifestSha256,
+        archive: { size: dossier.archive!.size, sha256: dossier.archive!.sha256 },
+        keyId: dossier.keyId,
+        auditHead: dossier.auditHead,
+      },
+      keyPath: PUBLIC_KEY_PATH,
+    });
+  });
+
+  router.get('/dossiers/:ref/download', authorize('dossiers.build'), async (req, res) => {
+    const dossier = await findDossier(String(req.params.ref));
+    if (!dossier || !mayRead(req, dossier)) throw notFound();
+    const archive = readArchive(store, dossier);
+    await recordAuditEvent({ actor: userActor(req.user!), action: 'dossier.download', subject: { type: 'dossier', id: dossier.ref }, details: { file: `${dossier.ref}.zip` } });
+    res.setHeader('Content-Type', 'application/zip');
+    res.setHeader('Content-Disposition', `attachment; filename="${dossier.ref}.zip"`);
+    res.send(archive);
+  });
+
+  router.get('/dossiers/:ref/files/:name', authorize('dossiers.build'), async (req, res) => {
+    const dossier = await findDossier(String(req.params.ref));
+    if (!dossier || !mayRead(req, dossier)) throw notFound();
+    const name = String(req.params.name);
+    const data = await readDossierFile(store, dossier, name);
+    if (!data) throw notFound();
+    await recordAuditEvent({ actor: userActor(req.user!), action: 'dossier.download', subject: { type: 'dossier', id: dossier.ref }, details: { file: name } });
+    const ext = name.split('.').pop() ?? '';
+    res.setHeader('Content-Type', TYPES[ext] ?? 'application/octet-stream');
+    const inline = ['pdf', 'html', 'css'].includes(ext);
+    res.setHeader('Content-Disposition', `${inline ? 'inline' : 'attachment'}; filename="${dossier.ref}-${name}"`);
+    res.send(data);
+  });
+
+  return router;
+}
+

@@ -1,0 +1,159 @@
+import { performance } from 'node:perf_hooks';
+import mongoose from 'mongoose';
+import { chainHead, recordAuditEvent, type AuditActor } from '../audit/index.js';
+import { notFound } from '../http/errors.js';
+import type { Signer } from '../signing/index.js';
+import type { SealedFileStore } from '../storage/sealed-files.js';
+import { collectDossier, type DossierParams } from './content.js';
+import { dossierCsv } from './formats/csv.js';
+import { DOSSIER_CSS, dossierHtml, dossierPdf } from './formats/document.js';
+import { dossierStix } from './formats/stix.js';
+import { Dossier, type DossierDocument } from './model.js';
+import { MANIFEST, SIGNATURE, sha256, signFiles, unzipFiles, zipFiles } from './package.js';
+
+export const PUBLIC_KEY_PATH = '/.well-known/tracker-signing-key.pem';
+
+export interface DossierDeps {
+  store: SealedFileStore;
+  signer: Signer;
+  baseUrl: string;
+}
+
+function readme(id: string, keyUrl: string): Buffer {
+  return Buffer.from(
+    `Evidence dossier ${id}
+
+dossier.pdf         the dossier, printable (A4)
+dossier.html        the same, for a browser (with dossier.css)
+dossier.json        the same as data; schema: /schemas/dossier-v1.schema.json on the site
+incidents.csv       the incident table
+dossier.stix.json   the same as a STIX 2.1 bundle
+manifest.json       every file's name, size and SHA-256
+manifest.sig        Ed25519 signature of manifest.json
+
+Check it with the site's public key (${keyUrl}):
+  npm run cli -- dossier:verify ${id}.zip --key tracker-signing-key.pem
+or with OpenSSL 3 and sha256sum:
+  openssl pkeyutl -verify -pubin -inkey tracker-signing-key.pem -rawin -in manifest.json -sigfile manifest.sig
+  then compare each file's sha256sum with manifest.json.
+
+ملف أدلة ${id}: يمكن التحقق من سلامته بالمفتاح العام للموقع كما هو موضح أعلاه.
+`,
+    'utf8',
+  );
+}
+
+export function paramsKey(params: DossierParams): string {
+  const s = params.subject;
+  return [s.kind, s.kind === 'filter' ? s.query : s.slug, params.audience, params.framing].join('|');
+}
+
+/**
+ * Generates a dossier: collects the record, renders every format, signs the manifest, stores the
+ * archive sealed, and only then writes its record and the audit event (so a failure at any step
+ * leaves nothing half-made). The dossier number is taken when the record is inserted; if another
+ * generation took it meanwhile, the files are made again with the next number.
+ */
+export async function generateDossier(deps: DossierDeps, params: DossierParams, actor: AuditActor & { id: string; roles: string[] }): Promise<DossierDocument> {
+  const key = paramsKey(params);
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const started = performance.now();
+    const generatedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const year = generatedAt.getUTCFullYear();
+    const last = await Dossier.findOne({ refYear: year }, { refSeq: 1 }).sort({ refSeq: -1 }).lean();
+    const seq = (last?.refSeq ?? 0) + 1;
+    const id = `D-${year}-${String(seq).padStart(5, '0')}`;
+    const version = (await Dossier.countDocuments({ paramsKey: key })) + 1;
+    const content = await collectDossier(params, { id, version, generatedAt, roles: actor.roles, baseUrl: deps.baseUrl });
+    if (!content) throw notFound();
+    content.auditHead = await chainHead();
+    const timings: Record<string, number> = { collect: performance.now() - started };
+    const time = async <T>(name: string, make: () => T | Promise<T>): Promise<T> => {
+      const t0 = performance.now();
+      const out = await make();
+      timings[name] = Math.round(performance.now() - t0);
+      return out;
+    };
+    timings.collect = Math.round(timings.collect!);
+    const keyUrl = `${deps.baseUrl}${PUBLIC_KEY_PATH}`;
+    const json = await time('json', () => Buffer.from(`${JSON.stringify(content, null, 2)}\n`, 'utf8'));
+    const csv = await time('csv', () => dossierCsv(content));
+    const stix = await time('stix', () => dossierStix(content));
+    const html = await time('html', () => dossierHtml(content, { keyId: deps.signer.keyId, keyUrl }));
+    const pdf = await time('pdf', () => dossierPdf(html, id));
+    const files = new Map<string, Buffer>([
+      ['README.txt', readme(id, keyUrl)],
+      ['dossier.pdf', pdf],
+      ['dossier.html', html],
+      ['dossier.css', DOSSIER_CSS],
+      ['dossier.json', json],
+      ['incidents.csv', csv],
+      ['dossier.stix.json', stix],
+    ]);
+    const { manifest, signature } = signFiles(files, { dossier: id, version, generatedAt: content.generatedAt, publicKeyUrl: keyUrl, auditHead: content.auditHead }, deps.signer);
+    files.set(MANIFEST, manifest);
+    files.set(SIGNATURE, signature);
+    const archive = await time('zip', () => zipFiles(files, generatedAt));
+    const file = deps.store.write(archive);
+    timings.total = Math.round(performance.now() - started);
+    try {
+      const subject = params.subject;
+      const dossier = await Dossier.create({
+        ref: id,
+        refYear: year,
+        refSeq: seq,
+        subject: { kind: subject.kind, slug: subject.kind === 'filter' ? '' : subject.slug, name: content.subject.name, query: subject.kind === 'filter' ? subject.query : '' },
+        audience: params.audience,
+        framing: params.framing,
+        language: params.language,
+        paramsKey: key,
+        version,
+        incidents: content.incidents.length,
+        generatedBy: actor.id,
+        generatedByRoles: actor.roles,
+        generatedAt,
+        files: [...files.entries()].map(([name, data]) => ({ name, size: data.length, sha256: sha256(data) })),
+        manifestSha256: sha256(manifest),
+        keyId: deps.signer.keyId,
+        archive: { file, size: archive.length, sha256: sha256(archive) },
+        auditHead: content.auditHead,
+        timings,
+      });
+      await recordAuditEvent({
+        actor,
+        action: 'dossier.generate',
+        subject: { type: 'dossier', id },
+        details: { subject: key, language: params.language, incidents: content.incidents.length, restricted: content.summary.restrictedIncidents, manifestSha256: dossier.manifestSha256, archiveSha256: dossier.archive!.sha256 },
+      });
+      return dossier;
+    } catch (err) {
+      deps.store.remove(file);
+      if ((err as { code?: number }).code !== 11000) throw err;
+      // CASE: another dossier took this number while ours was being made: make it again as the next.
+    }
+  }
+  throw new Error('could not allocate a dossier number');
+}
+
+export async function findDossier(ref: string): Promise<DossierDocument | null> {
+  if (!/^D-\d{4}-\d{5}$/.test(ref)) return null;
+  return Dossier.findOne({ ref });
+}
+
+export async function listDossiers(userId: string | undefined, page: number, perPage = 25) {
+  const filter = userId ? { generatedBy: new mongoose.Types.ObjectId(userId) } : {};
+  const [rows, total] = await Promise.all([Dossier.find(filter).sort({ generatedAt: -1, refSeq: -1 }).skip((page - 1) * perPage).limit(perPage).lean(), Dossier.countDocuments(filter)]);
+  return { rows, total, pages: Math.max(1, Math.ceil(total / perPage)) };
+}
+
+/** The archive exactly as it was generated (its SHA-256 is checked against the record first). */
+export function readArchive(store: SealedFileStore, dossier: DossierDocument): Buffer {
+  const archive = store.read(dossier.archive!.file);
+  if (sha256(archive) !== dossier.archive!.sha256) throw new Error(`dossier ${dossier.ref}: stored archive does not match its hash`);
+  return archive;
+}
+
+export async function readDossierFile(store: SealedFileStore, dossier: DossierDocument, name: string): Promise<Buffer | undefined> {
+  if (!dossier.files.some((f) => f.name === name)) return undefined;
+  return (await unzipFiles(readArchive(store, dossier))).get(name);
+}

@@ -1,0 +1,28 @@
+import { Review } from '../../src/verification/model.js';
+import { binary, csrfFrom, type Agent } from '../helpers/app.js';
+import { createIncident, createUser } from '../helpers/factories.js';
+import { unzipFiles } from '../../src/dossiers/package.js';
+
+/** A verified incident with its two approvals on record (as the two-person rule leaves it). */
+export async function verifiedIncident(props: Parameters<typeof createIncident>[0] = {}) {
+  const incident = await createIncident({ status: 'verified', ...props });
+  for (let n = 0; n < 2; n++) {
+    const { user } = await createUser({ roles: ['reviewer'] });
+    await Review.create({ incident: incident._id, round: 1, reviewer: user._id, decision: 'approve', checklist: { sourceIdentified: true, technicalEvidence: true, corroborated: true, riskConsidered: true }, at: new Date() });
+  }
+  return incident;
+}
+
+export async function buildDossier(a: Agent, form: Record<string, string>) {
+  const token = await csrfFrom(a, '/dossiers');
+  return a.post('/dossiers').type('form').send({ _csrf: token, audience: 'public', framing: 'us-entity-list', language: 'en', ...form });
+}
+
+/** Builds a dossier and downloads it: the ZIP bytes and its files. */
+export async function buildAndDownload(a: Agent, form: Record<string, string>) {
+  const res = await buildDossier(a, form);
+  if (res.status !== 303) throw new Error(`dossier not built: ${res.status} ${res.text.slice(0, 300)}`);
+  const ref = String(res.headers.location).split('/').pop()!;
+  const zip = (await binary(a, `/dossiers/${ref}/download`)).body as Buffer;
+  return { ref, zip, files: await unzipFiles(zip) };
+}
