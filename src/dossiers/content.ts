@@ -221,7 +221,7 @@ export async function collectDossier(params: DossierParams, meta: { id: string; 
       .filter((e) => params.audience === 'official' || (e.classification === 'public' && e.working?.sha256))
       .map((e, n) => {
         const copy = params.audience === 'official' ? e.original : e.working!;
-        return { label: `E${n + 1}`, mediaType: copy.mediaType, size: copy.size, sha256: copy.sha256, copy: (params.audience === 'official' ? 'original' : 'working') };
+        return { label: `E${n + 1}`, mediaType: copy.mediaType, size: copy.size, sha256: copy.sha256, copy: params.audience === 'official' ? ('original' as const) : ('working' as const) };
       });
     return {
       ref: d.ref,

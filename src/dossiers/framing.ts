@@ -64,6 +64,6 @@ export function frame(framing: Framing, incidents: DossierIncident[]): Criterion
 export const CITATIONS: Record<Framing, string> = {
   'us-entity-list': '15 CFR 744.11',
   'eo-14093': 'Executive Order 14093 of 27 March 2023',
-  'eu-2021-821-art5': 'Regulation (EU) 2021/821, Article 5',
+  'eu-2021-821-art5': 'Regulation (EU) 2021/821, Art. 5',
   none: '',
 };

@@ -15,7 +15,7 @@ import type { Signer } from '../signing/index.js';
 import type { SealedFileStore } from '../storage/sealed-files.js';
 import { recordAuditEvent } from '../audit/index.js';
 import { AUDIENCES, type DossierParams } from './content.js';
-import { FRAMINGS } from './framing.js';
+import { CITATIONS, FRAMINGS } from './framing.js';
 import type { DossierDocument } from './model.js';
 import { describeProblem, UnreadableArchive, unzipFiles, verifyDossier } from './package.js';
 import { PUBLIC_KEY_PATH, findDossier, generateDossier, listDossiers, readArchive, readDossierFile } from './service.js';
@@ -75,6 +75,7 @@ export function dossierRoutes(config: Config, store: SealedFileStore, signer: Si
       governments: options('government'),
       audiences: AUDIENCES,
       framings: FRAMINGS,
+      citations: CITATIONS,
       history: history.rows.map((d) => ({ ref: d.ref, subject: d.subject?.kind === 'filter' ? `?${d.subject.query}` : (d.subject?.name ?? ''), kind: d.subject?.kind ?? '', audience: d.audience, framing: d.framing, language: d.language, version: d.version, incidents: d.incidents, at: d.generatedAt.toISOString().slice(0, 16).replace('T', ' '), roles: d.generatedByRoles })),
       page,
       pages: history.pages,
