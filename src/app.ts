@@ -29,6 +29,8 @@ import type { Signer } from './signing/index.js';
 import { evidenceRoutes } from './evidence/routes.js';
 import { stixRoutes } from './stix/routes.js';
 import { dossierRoutes } from './dossiers/routes.js';
+import { apiRoutes } from './api/routes.js';
+import { apiTokenRoutes } from './api/token-routes.js';
 import { SealedFileStore } from './storage/sealed-files.js';
 import { governmentAdminRoutes, productAdminRoutes, vendorAdminRoutes } from './reference/sections.js';
 
@@ -80,6 +82,8 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
     res.send(deps.signer.publicKeyPem);
   });
   app.use(chartRoutes());
+  // The JSON API needs no session: it is mounted before it (tokens, not cookies).
+  app.use('/api/v1', apiRoutes(config));
 
   app.use(noStore);
   const { middleware: sessionMiddleware, store } = sessions(config, deps.sessionSecret);
@@ -106,6 +110,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   app.use(incidentRoutes());
   app.use(evidenceRoutes(deps.evidenceStore, { maxFileBytes: config.EVIDENCE_MAX_FILE_MB * 1024 * 1024, maxFiles: config.EVIDENCE_MAX_FILES }));
   app.use(stixRoutes());
+  app.use(apiTokenRoutes());
   app.use(dossierRoutes(config, new SealedFileStore(path.join(config.DATA_DIR, 'dossiers')), deps.signer));
   app.use(adminRoutes(deps.signer));
   app.use(vendorAdminRoutes());

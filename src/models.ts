@@ -12,3 +12,4 @@ import './audit/checkpoint.js';
 import './evidence/model.js';
 import './stix/model.js';
 import './dossiers/model.js';
+import './api/model.js';

@@ -181,6 +181,7 @@ export { queryTokens };
 
 const VERSION_KEY = 'catalogueVersion';
 let current: Promise<Catalogue> | undefined;
+let restricted: Promise<Catalogue> | undefined;
 let ownVersion: string | undefined;
 let poller: NodeJS.Timeout | undefined;
 
@@ -192,6 +193,30 @@ export function catalogue(): Promise<Catalogue> {
   return current;
 }
 
+/**
+ * Verified incidents that are restricted (not public): for official dossiers and API token holders
+ * only. Kept like the public catalogue (a full scan on FerretDB is slow) and dropped on any change.
+ */
+function restrictedCatalogue(c: Catalogue): Promise<Catalogue> {
+  restricted ??= Incident.find({ 'verification.status': 'verified', visibility: 'restricted' })
+    .lean()
+    .then((docs) => Catalogue.of(c.entities, docs));
+  return restricted;
+}
+
+/**
+ * The verified incidents matching a filter, newest first: the public ones, and with
+ * `includeRestricted` also the verified restricted ones (whose entries say so in `doc.visibility`).
+ */
+export async function verifiedEntries(filter: ResolvedFilter | 'nothing', includeRestricted: boolean): Promise<Entry[]> {
+  if (filter === 'nothing') return [];
+  const c = await catalogue();
+  const entries = [...c.select(filter)];
+  if (!includeRestricted) return entries;
+  const r = await restrictedCatalogue(c);
+  return [...entries, ...r.select(filter)].sort(compareEntries);
+}
+
 async function announce(): Promise<void> {
   ownVersion = randomUUID();
   await setSetting(VERSION_KEY, ownVersion);
@@ -199,6 +224,7 @@ async function announce(): Promise<void> {
 
 /** After a command changed incidents: update their entries here, and tell other processes. */
 export async function incidentsChanged(ids: unknown[]): Promise<void> {
+  restricted = undefined;
   const c = await catalogue();
   await c.refresh(ids.map(String));
   await announce();
@@ -206,6 +232,7 @@ export async function incidentsChanged(ids: unknown[]): Promise<void> {
 
 /** After a vendor, product or government changed (names, aliases, listings, graph). */
 export async function entitiesChanged(): Promise<void> {
+  restricted = undefined;
   if (!current) return;
   await (await current).refreshEntities();
   await announce();
@@ -218,6 +245,7 @@ export function watchForOtherProcesses(intervalMs = 3_000): void {
     void getSetting<string>(VERSION_KEY).then(async (version) => {
       if (!current || version === ownVersion) return;
       ownVersion = version;
+      restricted = undefined;
       const fresh = await Catalogue.load();
       current = Promise.resolve(fresh);
     }).catch(() => undefined);
@@ -233,11 +261,13 @@ export function stopWatching(): void {
 /** After a bulk change (seeding): drop what this process holds and tell the others to reload. */
 export async function catalogueReplaced(): Promise<void> {
   current = undefined;
+  restricted = undefined;
   await announce();
 }
 
 /** Tests empty the database between cases: forget what was loaded. */
 export function resetCatalogue(): void {
   current = undefined;
+  restricted = undefined;
   ownVersion = undefined;
 }

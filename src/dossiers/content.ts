@@ -1,12 +1,10 @@
 import mongoose from 'mongoose';
 import { User } from '../auth/model.js';
-import { Catalogue, catalogue } from '../catalogue/index.js';
-import type { Entry } from '../catalogue/entry.js';
+import { catalogue, verifiedEntries } from '../catalogue/index.js';
 import { countryName } from '../countries/index.js';
 import { Evidence } from '../evidence/model.js';
 import { formatFuzzyDate } from '../facts/dates.js';
 import { Government } from '../governments/model.js';
-import { Incident } from '../incidents/model.js';
 import { Product } from '../products/model.js';
 import { isoDay } from '../reference/presenter.js';
 import { incidentQuerySchema, resolveFilter } from '../search/query.js';
@@ -113,10 +111,6 @@ async function vendorCircle(slug: string) {
   return { subject, byId, role };
 }
 
-function entriesOf(c: Catalogue, filter: ResolvedFilter | 'nothing'): readonly Entry[] {
-  return filter === 'nothing' ? [] : c.select(filter);
-}
-
 export async function collectDossier(params: DossierParams, meta: { id: string; version: number; generatedAt: Date; roles: string[]; baseUrl: string }): Promise<DossierContent | undefined> {
   const c = await catalogue();
   const lng = params.language;
@@ -141,12 +135,7 @@ export async function collectDossier(params: DossierParams, meta: { id: string; 
   }
 
   // Public: the verified public incidents (the catalogue). Official: also the verified restricted ones.
-  let entries = [...entriesOf(c, filter)];
-  if (params.audience === 'official') {
-    const restricted = await Incident.find({ 'verification.status': 'verified', visibility: 'restricted' }).lean();
-    entries.push(...entriesOf(Catalogue.of(c.entities, restricted), filter));
-    entries = entries.sort((a, b) => b.start - a.start || (a.id < b.id ? 1 : -1));
-  }
+  const entries = await verifiedEntries(filter, params.audience === 'official');
   const docs = entries.map((e) => e.doc as unknown as LeanIncident);
   const ids = docs.map((d) => d._id);
 

@@ -22,3 +22,19 @@ export function limitRequests(options: { windowMs: number; limit: number; anonym
     handler: (_req, _res, next) => next(new HttpError(429, 'errors.tooManyRequests')),
   });
 }
+
+/**
+ * Every request counts (reads included): API clients are programs. A token's requests share one
+ * bucket wherever they come from; anonymous ones are bucketed by (salted, hashed) address.
+ */
+export function limitApiRequests(options: { windowMs: number; anonymousLimit: number; tokenLimit: number }): RequestHandler {
+  return rateLimit({
+    windowMs: options.windowMs,
+    limit: (_req, res) => (res.locals.apiTokenId ? options.tokenLimit : options.anonymousLimit),
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: (req, res) => (res.locals.apiTokenId ? `token:${String(res.locals.apiTokenId)}` : clientKey(req)),
+    validate: { ip: false, keyGeneratorIpFallback: false },
+    handler: (_req, _res, next) => next(new HttpError(429, 'errors.tooManyRequests')),
+  });
+}

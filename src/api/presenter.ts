@@ -1,0 +1,97 @@
+import type { Catalogue } from '../catalogue/index.js';
+import type { Entry } from '../catalogue/entry.js';
+import { scopeEntries } from '../charts/stats.js';
+import { formatFuzzyDate } from '../facts/dates.js';
+import { isoDay } from '../reference/presenter.js';
+
+/** Documents → the API's JSON. Field names and shapes are the ones openapi.ts documents. */
+
+type Named = { _id: unknown; slug: string; name: string; nameAr?: string | null };
+
+export function listingJson(l: { regime: string; status: string; date?: Date | null; citation?: string | null; url?: string | null }) {
+  return { regime: l.regime, status: l.status, date: isoDay(l.date) || null, citation: l.citation ?? null, url: l.url ?? null };
+}
+
+export function vendorJson(v: Named & { aliases: string[]; hqCountry?: string | null; parent?: unknown; listings: Parameters<typeof listingJson>[0][] }, c: Catalogue, slugOf: (id: unknown) => string | null) {
+  return {
+    slug: v.slug,
+    name: v.name,
+    nameAr: v.nameAr || null,
+    aliases: v.aliases,
+    hqCountry: v.hqCountry ?? null,
+    parent: v.parent ? slugOf(v.parent) : null,
+    listings: v.listings.map(listingJson),
+    incidents: scopeEntries(c, 'vendor', v.slug)?.length ?? 0,
+  };
+}
+
+export function productJson(p: Named & { aliases: string[]; category: string; vendor?: unknown; description?: string }, c: Catalogue, slugOf: (id: unknown) => string | null) {
+  return {
+    slug: p.slug,
+    name: p.name,
+    nameAr: p.nameAr || null,
+    aliases: p.aliases,
+    category: p.category,
+    vendor: p.vendor ? slugOf(p.vendor) : null,
+    description: p.description ?? '',
+    incidents: scopeEntries(c, 'product', p.slug)?.length ?? 0,
+  };
+}
+
+export function governmentJson(g: Named & { country: string; agencies: { name: string; kind: string }[] }, c: Catalogue) {
+  return {
+    slug: g.slug,
+    name: g.name,
+    nameAr: g.nameAr || null,
+    country: g.country,
+    agencies: g.agencies.map((a) => ({ name: a.name, kind: a.kind })),
+    incidents: scopeEntries(c, 'government', g.slug)?.length ?? 0,
+  };
+}
+
+type IncidentDoc = {
+  ref: string;
+  title: string;
+  summary: string;
+  visibility: 'public' | 'restricted';
+  responses?: string;
+  targets: { category: string; pseudonym: string; consentToPublish?: boolean }[];
+  sources: { kind: string; title: string; publisher?: string | null; date?: Date | null; url?: string | null }[];
+  indicators: { type: string; value: string }[];
+  attributions: { kind: string; agency?: string | null; confidence: string; basis: string; sources: number[] }[];
+  verification: { verifiedAt?: Date | null };
+};
+
+/** A row of the incidents list. */
+export function incidentSummaryJson(e: Entry, c: Catalogue, baseUrl: string) {
+  const doc = e.doc as unknown as IncidentDoc;
+  return {
+    ref: e.ref,
+    title: e.title,
+    visibility: doc.visibility,
+    dates: { from: formatFuzzyDate(e.from), to: e.to ? formatFuzzyDate(e.to) : null },
+    countries: e.countries,
+    targetCategories: e.categories,
+    attributions: e.attributions.map((a) => {
+      const entity = c.entities.byId.get(a.id);
+      return { kind: a.kind, slug: entity?.slug ?? null, name: entity?.name ?? null, confidence: a.confidence };
+    }),
+    url: doc.visibility === 'public' ? `${baseUrl}/incidents/${e.ref}` : null,
+  };
+}
+
+/** One incident in full: what its public page says (a pseudonym only with consent; never an identity). */
+export function incidentJson(e: Entry, c: Catalogue, baseUrl: string) {
+  const doc = e.doc as unknown as IncidentDoc;
+  const summary = incidentSummaryJson(e, c, baseUrl);
+  return {
+    ...summary,
+    summary: doc.summary,
+    verifiedAt: doc.verification.verifiedAt ? doc.verification.verifiedAt.toISOString() : null,
+    targets: doc.targets.map((t) => ({ category: t.category, pseudonym: t.consentToPublish ? t.pseudonym : null })),
+    attributions: doc.attributions.map((a, n) => ({ ...summary.attributions[n]!, agency: a.agency ?? null, basis: a.basis, sources: a.sources.map((i) => i + 1) })),
+    sources: doc.sources.map((s, i) => ({ number: i + 1, kind: s.kind, title: s.title, publisher: s.publisher ?? null, date: isoDay(s.date) || null, url: s.url ?? null })),
+    indicators: doc.indicators.map((i) => ({ type: i.type, value: i.value })),
+    responses: doc.responses ?? '',
+  };
+}

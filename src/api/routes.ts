@@ -1,0 +1,141 @@
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { recordAuditEvent } from '../audit/index.js';
+import { catalogue, verifiedEntries } from '../catalogue/index.js';
+import type { Config } from '../config.js';
+import { Government } from '../governments/model.js';
+import { publicAccess } from '../http/access.js';
+import { HttpError, notFound } from '../http/errors.js';
+import { limitApiRequests } from '../http/rate-limit.js';
+import { parseQuery } from '../http/validate.js';
+import { Product } from '../products/model.js';
+import { incidentQuerySchema, pageOf, queryUrl, resolveFilter } from '../search/query.js';
+import { Vendor } from '../vendors/model.js';
+import { openApiDocument } from './openapi.js';
+import { governmentJson, incidentJson, incidentSummaryJson, productJson, vendorJson } from './presenter.js';
+import { authenticateApiToken } from './tokens.js';
+
+const noQuery = z.strictObject({});
+
+/**
+ * The read-only JSON API. Without a token: what the public pages show. With a token (a
+ * policymaker's or staff member's, `Authorization: Bearer …`): also the verified restricted
+ * incidents, marked `visibility: "restricted"`. Every request with a token is audited. Sessions and
+ * cookies play no part here: a signed-in browser gets the public answer unless it sends a token.
+ */
+export function apiRoutes(config: Config): Router {
+  const router = Router();
+  const baseUrl = (req: Request) => config.PUBLIC_URL ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+  const privileged = (res: Response) => Boolean(res.locals.apiTokenId);
+
+  router.use(async (req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('Cache-Control', 'no-store');
+    const header = req.get('authorization');
+    if (!header) return next();
+    const match = /^Bearer (\S+)$/.exec(header);
+    const found = match ? await authenticateApiToken(match[1]!) : undefined;
+    if (!found) return next(new HttpError(401, 'errors.badToken'));
+    res.locals.apiTokenId = String(found.token._id);
+    await recordAuditEvent({
+      actor: { type: 'user', id: found.actor.id, label: `api-token ${found.token.prefix}` },
+      action: 'api.request',
+      subject: { type: 'api-token', id: String(found.token._id) },
+      details: { method: req.method, path: req.path },
+    });
+    next();
+  });
+  router.use(limitApiRequests({ windowMs: 60_000, anonymousLimit: 120, tokenLimit: 600 }));
+
+  router.get('/', publicAccess, (req, res) => {
+    parseQuery(noQuery, req);
+    const base = `${baseUrl(req)}/api/v1`;
+    res.json({ openapi: `${base}/openapi.json`, vendors: `${base}/vendors`, products: `${base}/products`, governments: `${base}/governments`, incidents: `${base}/incidents` });
+  });
+
+  router.get('/openapi.json', publicAccess, (req, res) => {
+    parseQuery(noQuery, req);
+    res.json(openApiDocument(`${baseUrl(req)}/api/v1`));
+  });
+
+  const slugs = async () => {
+    const [vendors, products] = await Promise.all([Vendor.find({}, { slug: 1 }).lean(), Product.find({}, { slug: 1 }).lean()]);
+    const map = new Map([...vendors, ...products].map((d) => [String(d._id), d.slug]));
+    return (id: unknown) => map.get(String(id)) ?? null;
+  };
+
+  router.get('/vendors', publicAccess, async (req, res) => {
+    parseQuery(noQuery, req);
+    const [c, docs, slugOf] = await Promise.all([catalogue(), Vendor.find({}).sort({ name: 1 }).lean(), slugs()]);
+    res.json({ data: docs.map((v) => vendorJson(v, c, slugOf)) });
+  });
+
+  router.get('/vendors/:slug', publicAccess, async (req, res) => {
+    parseQuery(noQuery, req);
+    const vendor = await Vendor.findOne({ slug: String(req.params.slug) }).lean();
+    if (!vendor) throw notFound();
+    const [c, slugOf, subsidiaries, products] = await Promise.all([catalogue(), slugs(), Vendor.find({ parent: vendor._id }, { slug: 1 }).sort({ slug: 1 }).lean(), Product.find({ vendor: vendor._id }, { slug: 1 }).sort({ slug: 1 }).lean()]);
+    res.json({
+      data: {
+        ...vendorJson(vendor, c, slugOf),
+        formerNames: vendor.formerNames.map((f) => ({ name: f.name, from: f.from ? f.from.toISOString().slice(0, 10) : null, to: f.to ? f.to.toISOString().slice(0, 10) : null })),
+        website: vendor.website ?? null,
+        summary: vendor.summary,
+        successor: vendor.successor ? slugOf(vendor.successor) : null,
+        subsidiaries: subsidiaries.map((s) => s.slug),
+        products: products.map((p) => p.slug),
+      },
+    });
+  });
+
+  router.get('/products', publicAccess, async (req, res) => {
+    parseQuery(noQuery, req);
+    const [c, docs, slugOf] = await Promise.all([catalogue(), Product.find({}).sort({ name: 1 }).lean(), slugs()]);
+    res.json({ data: docs.map((p) => productJson(p, c, slugOf)) });
+  });
+
+  router.get('/products/:slug', publicAccess, async (req, res) => {
+    parseQuery(noQuery, req);
+    const product = await Product.findOne({ slug: String(req.params.slug) }).lean();
+    if (!product) throw notFound();
+    const [c, slugOf] = await Promise.all([catalogue(), slugs()]);
+    res.json({ data: { ...productJson(product, c, slugOf), indicators: `${baseUrl(req)}/products/${product.slug}/indicators.stix2` } });
+  });
+
+  router.get('/governments', publicAccess, async (req, res) => {
+    parseQuery(noQuery, req);
+    const [c, docs] = await Promise.all([catalogue(), Government.find({}).sort({ name: 1 }).lean()]);
+    res.json({ data: docs.map((g) => governmentJson(g, c)) });
+  });
+
+  router.get('/governments/:slug', publicAccess, async (req, res) => {
+    parseQuery(noQuery, req);
+    const government = await Government.findOne({ slug: String(req.params.slug) }).lean();
+    if (!government) throw notFound();
+    res.json({ data: governmentJson(government, await catalogue()) });
+  });
+
+  router.get('/incidents', publicAccess, async (req, res) => {
+    const q = parseQuery(incidentQuerySchema, req);
+    const c = await catalogue();
+    const entries = await verifiedEntries(resolveFilter(c, q), privileged(res));
+    const page = pageOf(entries, q);
+    const self = `${baseUrl(req)}/api/v1/incidents`;
+    res.json({
+      data: page.rows.map((e) => incidentSummaryJson(e, c, baseUrl(req))),
+      meta: { total: page.total, page: page.page, pages: page.pages, first: page.first, last: page.last, includesRestricted: privileged(res) },
+      links: { self: queryUrl(self, q, {}), next: page.next ? queryUrl(self, q, { page: undefined, after: page.next }) : null },
+    });
+  });
+
+  router.get('/incidents/:ref', publicAccess, async (req, res) => {
+    parseQuery(noQuery, req);
+    const ref = String(req.params.ref);
+    const c = await catalogue();
+    const entry = c.byRef.get(ref) ?? (privileged(res) ? (await verifiedEntries({}, true)).find((e) => e.ref === ref) : undefined);
+    if (!entry) throw notFound();
+    res.json({ data: incidentJson(entry, c, baseUrl(req)) });
+  });
+
+  router.use(publicAccess, (_req, _res, next) => next(notFound()));
+  return router;
+}

@@ -1,0 +1,157 @@
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { expect } from 'chai';
+import mongoose from 'mongoose';
+import { ApiToken } from '../../src/api/model.js';
+import { AuditEvent } from '../../src/audit/index.js';
+import { agent, closeApps, csrfFrom, makeApp, type Agent } from '../helpers/app.js';
+import { createEntities, createIncident, createUser, signIn } from '../helpers/factories.js';
+
+type App = Parameters<typeof agent>[0];
+
+async function createToken(app: App, roles: ('policymaker' | 'researcher')[] = ['policymaker']): Promise<{ a: Agent; token: string; page: string }> {
+  const a = agent(app);
+  await signIn(a, await createUser({ roles }));
+  const csrf = await csrfFrom(a, '/account/tokens');
+  const res = await a.post('/account/tokens').type('form').send({ _csrf: csrf, name: 'notebook' });
+  const token = /sit_[A-Za-z0-9_-]{43}/.exec(res.text)?.[0];
+  if (!token) throw new Error(`no token shown (${res.status})`);
+  return { a, token, page: res.text };
+}
+
+async function world() {
+  const { vendor, product, government } = await createEntities();
+  const pub = await createIncident({ status: 'verified', title: 'Public verified', productId: product._id, vendorId: vendor._id, governmentId: government._id, extra: { indicators: [{ type: 'domain', value: 'bad.example' }], targets: [{ category: 'journalist', pseudonym: 'Consenting J', consentToPublish: true }, { category: 'activist', pseudonym: 'SECRETPSEUDONYM', consentToPublish: false }] } });
+  const restricted = await createIncident({ status: 'verified', visibility: 'restricted', title: 'RESTRICTEDCANARY verified', productId: product._id, vendorId: vendor._id });
+  const draft = await createIncident({ status: 'draft', title: 'DRAFTCANARY', productId: product._id });
+  return { vendor, product, government, pub, restricted, draft };
+}
+
+describe('JSON API /api/v1', () => {
+  afterEach(closeApps);
+
+  it('every documented path answers, with and without a token, exactly as /api/v1/openapi.json describes', async () => {
+    const { app } = makeApp();
+    const w = await world();
+    const { token } = await createToken(app);
+    const doc = (await agent(app).get('/api/v1/openapi.json')).body as { openapi: string; paths: Record<string, { get: { responses: Record<string, { content?: Record<string, { schema: unknown }> }> } }>; components: unknown };
+    expect(doc.openapi).to.equal('3.1.0');
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    (addFormats as unknown as (a: Ajv2020) => void)(ajv);
+    ajv.addSchema({ $id: 'openapi.json', components: doc.components });
+    const check = (path: string, status: number, body: unknown) => {
+      const schema = doc.paths[path]!.get.responses[String(status)]!.content!['application/json']!.schema as Record<string, unknown>;
+      const rewritten = JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"openapi.json#/components/')) as object;
+      const validate = ajv.compile(rewritten);
+      expect(validate(body), `${path} ${status}: ${ajv.errorsText(validate.errors)}`).to.equal(true);
+    };
+    const concrete: Record<string, string> = {
+      '/': '/',
+      '/openapi.json': '/openapi.json',
+      '/vendors': '/vendors',
+      '/vendors/{slug}': `/vendors/${w.vendor.slug}`,
+      '/products': '/products',
+      '/products/{slug}': `/products/${w.product.slug}`,
+      '/governments': '/governments',
+      '/governments/{slug}': `/governments/${w.government.slug}`,
+      '/incidents': '/incidents?target=journalist',
+      '/incidents/{ref}': `/incidents/${w.pub.ref}`,
+    };
+    expect(Object.keys(doc.paths).sort()).to.deep.equal(Object.keys(concrete).sort());
+    for (const [path, url] of Object.entries(concrete)) {
+      for (const auth of [undefined, `Bearer ${token}`]) {
+        let req = agent(app).get(`/api/v1${url}`);
+        if (auth) req = req.set('Authorization', auth);
+        const res = await req;
+        expect(res.status, `${url}`).to.equal(200);
+        check(path, 200, res.body);
+      }
+    }
+    // The check is not vacuous: an undocumented field, or a missing one, fails it.
+    const sample = (await agent(app).get(`/api/v1/incidents/${w.pub.ref}`)).body as { data: Record<string, unknown> };
+    expect(() => check('/incidents/{ref}', 200, { data: { ...sample.data, identity: 'x' } })).to.throw(/must NOT have additional properties/);
+    expect(() => check('/incidents/{ref}', 200, { data: { ...sample.data, summary: undefined } })).to.throw(/summary/);
+    const restrictedByToken = await agent(app).get(`/api/v1/incidents/${w.restricted.ref}`).set('Authorization', `Bearer ${token}`);
+    check('/incidents/{ref}', 200, restrictedByToken.body);
+    const missing = await agent(app).get('/api/v1/vendors/no-such-vendor');
+    expect(missing.status).to.equal(404);
+    check('/vendors/{slug}', 404, missing.body);
+    const bad = await agent(app).get('/api/v1/incidents?evil=1');
+    expect(bad.status).to.equal(400);
+    check('/incidents', 400, bad.body);
+    const badToken = await agent(app).get('/api/v1/incidents').set('Authorization', 'Bearer sit_nope');
+    expect(badToken.status).to.equal(401);
+    check('/incidents', 401, badToken.body);
+  });
+
+  it('without a token only verified public incidents are served; with one, verified restricted ones too, marked — never drafts or identities — and each use is audited', async () => {
+    const { app } = makeApp();
+    const w = await world();
+    const { token } = await createToken(app);
+    const anonymous = await agent(app).get('/api/v1/incidents');
+    expect((anonymous.body as { data: { title: string }[] }).data.map((i) => i.title)).to.deep.equal(['Public verified']);
+    expect(anonymous.text).not.to.contain('RESTRICTEDCANARY');
+    expect((await agent(app).get(`/api/v1/incidents/${w.restricted.ref}`)).status).to.equal(404);
+    const detail = await agent(app).get(`/api/v1/incidents/${w.pub.ref}`);
+    expect(detail.body.data.targets).to.deep.equal([{ category: 'journalist', pseudonym: 'Consenting J' }, { category: 'activist', pseudonym: null }]);
+    expect(detail.text).not.to.contain('SECRETPSEUDONYM');
+
+    const before = await AuditEvent.countDocuments({ action: 'api.request' });
+    const withToken = await agent(app).get('/api/v1/incidents').set('Authorization', `Bearer ${token}`);
+    const titles = (withToken.body as { data: { title: string; visibility: string }[] }).data.map((i) => `${i.title}:${i.visibility}`).sort();
+    expect(titles).to.deep.equal(['Public verified:public', 'RESTRICTEDCANARY verified:restricted']);
+    expect(withToken.text).not.to.contain('DRAFTCANARY');
+    expect(withToken.body.meta.includesRestricted).to.equal(true);
+    expect(await AuditEvent.countDocuments({ action: 'api.request' })).to.equal(before + 1);
+    const event = await AuditEvent.findOne({ action: 'api.request' }).sort({ _id: -1 }).lean();
+    expect(event!.details).to.deep.equal({ method: 'GET', path: '/incidents' });
+    // A signed-in browser without a token gets the public answer (cookies play no part in the API).
+    const { a } = await createToken(app);
+    expect((await a.get('/api/v1/incidents')).text).not.to.contain('RESTRICTEDCANARY');
+  });
+
+  it('a token is shown once, stored only as a hash, and stops working as soon as it is revoked', async () => {
+    const { app } = makeApp();
+    await world();
+    const { a, token } = await createToken(app);
+    const stored = await mongoose.connection.db!.collection('apitokens').find({}).toArray();
+    expect(JSON.stringify(stored)).not.to.contain(token);
+    expect((await a.get('/account/tokens')).text).not.to.contain(token);
+    expect((await agent(app).get('/api/v1/incidents').set('Authorization', `Bearer ${token}`)).status).to.equal(200);
+    const record = await ApiToken.findOne({}).lean();
+    const csrf = await csrfFrom(a, '/account/tokens');
+    expect((await a.post(`/account/tokens/${String(record!._id)}/revoke`).type('form').send({ _csrf: csrf })).status).to.equal(302);
+    const after = await agent(app).get('/api/v1/incidents').set('Authorization', `Bearer ${token}`);
+    expect(after.status).to.equal(401);
+    expect(after.body.error.message).to.equal('The API token is unknown or revoked.');
+    expect(await AuditEvent.countDocuments({ action: 'api.token.revoke' })).to.equal(1);
+  });
+
+  it('a researcher cannot create tokens; a token whose owner loses the role stops working', async () => {
+    const { app } = makeApp();
+    const researcher = agent(app);
+    await signIn(researcher, await createUser({ roles: ['researcher'] }));
+    expect((await researcher.get('/account/tokens')).status).to.equal(403);
+    const { token } = await createToken(app);
+    const owner = await ApiToken.findOne({}).lean();
+    await mongoose.connection.db!.collection('users').updateOne({ _id: owner!.user }, { $set: { roles: ['researcher'] } });
+    expect((await agent(app).get('/api/v1/incidents').set('Authorization', `Bearer ${token}`)).status).to.equal(401);
+  });
+
+  it('filters and cursors work as on the pages; a bad query is a 400 JSON error', async () => {
+    const { app } = makeApp();
+    const { vendor, product } = await createEntities();
+    for (let n = 0; n < 23; n++) await createIncident({ status: 'verified', title: `Case ${n}`, productId: product._id, vendorId: vendor._id });
+    const first = await agent(app).get(`/api/v1/incidents?vendor=${vendor.slug}`);
+    expect(first.body.meta.total).to.equal(23);
+    expect(first.body.data).to.have.length(20);
+    const next = new URL(first.body.links.next as string);
+    const second = await agent(app).get(`/api/v1/incidents${next.search}`);
+    expect(second.body.data).to.have.length(3);
+    const seen = new Set([...first.body.data, ...second.body.data].map((i: { ref: string }) => i.ref));
+    expect(seen.size).to.equal(23);
+    const repeated = await agent(app).get('/api/v1/incidents?vendor=a&vendor=b');
+    expect(repeated.status).to.equal(400);
+    expect(repeated.body).to.have.property('error');
+  });
+});
