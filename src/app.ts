@@ -19,6 +19,7 @@ import { absoluteLifetime, saveBeforeRedirect, sessions } from './http/session.j
 import { i18nMiddleware } from './i18n/index.js';
 import { configureTotpRoles } from './policies/index.js';
 import { incidentRoutes } from './incidents/routes.js';
+import { incidentImportRoutes } from './incidents/import-routes.js';
 import { searchRoutes } from './search/routes.js';
 import { profileRoutes } from './profiles/routes.js';
 import { methodologyRoutes } from './methodology/routes.js';
@@ -107,6 +108,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   app.use(reviewRoutes());
   app.use(searchRoutes());
   app.use(profileRoutes());
+  app.use(incidentImportRoutes());
   app.use(incidentRoutes());
   app.use(evidenceRoutes(deps.evidenceStore, { maxFileBytes: config.EVIDENCE_MAX_FILE_MB * 1024 * 1024, maxFiles: config.EVIDENCE_MAX_FILES }));
   app.use(stixRoutes());

@@ -18,7 +18,7 @@ const AUDITED_FIELDS = ['title', 'summary', 'responses', 'indicators', 'reports'
 type Attribution = IncidentInput['attributions'][number] | { kind: string; product?: unknown; vendor?: unknown; government?: unknown };
 
 /** Ids for lists and profiles: a product's vendor counts as attributed too. */
-async function denormalise(attributions: Attribution[], visibility: string, status: string, year: number) {
+export async function denormalise(attributions: Attribution[], visibility: string, status: string, year: number) {
   const productIds = attributions.filter((a) => a.kind === 'product' && a.product).map((a) => String(a.product));
   const vendorIds = new Set(attributions.filter((a) => a.kind === 'vendor' && a.vendor).map((a) => String(a.vendor)));
   if (productIds.length) {

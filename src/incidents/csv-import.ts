@@ -1,0 +1,179 @@
+import { createHash } from 'node:crypto';
+import { parse } from 'csv-parse/sync';
+import mongoose from 'mongoose';
+import { stringify } from 'csv-stringify/sync';
+import { recordAuditEvent, type AuditActor } from '../audit/index.js';
+import { catalogue, incidentsChanged } from '../catalogue/index.js';
+import { insertWithNextRef } from '../db/sequence.js';
+import { Incident } from './model.js';
+import { incidentSchema } from './schema.js';
+import { denormalise } from './service.js';
+
+/**
+ * Incidents from a spreadsheet (CSV, UTF-8): every row becomes a *draft* incident for reviewers to
+ * check and verify under the two-person rule — never a verified one. All or nothing: if any row has
+ * an error, the file is refused with every error listed by line and column, and nothing is stored.
+ */
+export const IMPORT_COLUMNS = [
+  { key: 'title', ar: 'العنوان', required: true, example: 'Journalist’s phone infected with spyware' },
+  { key: 'summary', ar: 'الملخص', required: true, example: 'Forensic analysis found traces of the spyware on the phone of a journalist.' },
+  { key: 'date_from', ar: 'من_تاريخ', required: true, example: '2023-05' },
+  { key: 'date_to', ar: 'إلى_تاريخ', required: false, example: '' },
+  { key: 'countries', ar: 'البلدان', required: true, example: 'EG' },
+  { key: 'target_categories', ar: 'فئات_المستهدفين', required: false, example: 'journalist' },
+  { key: 'target_pseudonyms', ar: 'الأسماء_المستعارة', required: false, example: 'Journalist A' },
+  { key: 'products', ar: 'المنتجات', required: false, example: 'predator' },
+  { key: 'vendors', ar: 'المورّدون', required: false, example: '' },
+  { key: 'governments', ar: 'الحكومات', required: false, example: 'egypt' },
+  { key: 'confidence', ar: 'الثقة', required: false, example: 'medium' },
+  { key: 'basis', ar: 'أساس_الإسناد', required: false, example: 'Infrastructure overlap reported by the source.' },
+  { key: 'source_kind', ar: 'نوع_المصدر', required: false, example: 'forensic-report' },
+  { key: 'source_title', ar: 'عنوان_المصدر', required: true, example: 'A forensic report' },
+  { key: 'source_url', ar: 'رابط_المصدر', required: false, example: 'https://example.org/report' },
+  { key: 'source_publisher', ar: 'ناشر_المصدر', required: false, example: 'A Lab' },
+  { key: 'source_date', ar: 'تاريخ_المصدر', required: false, example: '2023-09-22' },
+  { key: 'visibility', ar: 'الظهور', required: false, example: 'restricted' },
+] as const;
+type ColumnKey = (typeof IMPORT_COLUMNS)[number]['key'];
+
+export const MAX_IMPORT_ROWS = 500;
+
+export interface ImportError {
+  line: number;
+  column: string;
+  message: string;
+  values?: Record<string, unknown>;
+}
+
+/** The template: the header in the chosen language and one example row. */
+export function importTemplate(lng: 'en' | 'ar'): Buffer {
+  const header = IMPORT_COLUMNS.map((c) => (lng === 'ar' ? c.ar : c.key));
+  return Buffer.from(`\uFEFF${stringify([header, IMPORT_COLUMNS.map((c) => c.example)])}`, 'utf8');
+}
+
+const list = (v: string | undefined) => (v ?? '').split(';').map((s) => s.trim()).filter(Boolean);
+
+/** Where a zod issue on the incident form points to, as a column of the file. */
+function columnOf(path: (string | number)[]): ColumnKey {
+  const [first, , field] = path.map(String);
+  if (first === 'dates') return path[1] === 'to' ? 'date_to' : 'date_from';
+  if (first === 'targets') return 'target_categories';
+  if (first === 'attributions') return field === 'basis' ? 'basis' : field === 'confidence' ? 'confidence' : 'products';
+  if (first === 'sources') return field === 'url' ? 'source_url' : field === 'kind' ? 'source_kind' : field === 'date' ? 'source_date' : field === 'publisher' ? 'source_publisher' : 'source_title';
+  if (first === 'title' || first === 'summary' || first === 'countries' || first === 'visibility') return first;
+  return 'title';
+}
+
+type Parsed = { ok: true; rows: { line: number; input: ReturnType<typeof incidentSchema.parse> }[] } | { ok: false; errors: ImportError[] };
+
+export async function parseIncidentCsv(buffer: Buffer): Promise<Parsed> {
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parse(buffer.toString('utf8'), { bom: true, skip_empty_lines: true, relax_column_count: false, info: true, trim: true }) as never;
+  } catch (err) {
+    return { ok: false, errors: [{ line: (err as { lines?: number }).lines ?? 1, column: '', message: 'import.unreadable' }] };
+  }
+  if (!records.length) return { ok: false, errors: [{ line: 1, column: '', message: 'import.empty' }] };
+  const header = records[0]!.record;
+  const errors: ImportError[] = [];
+  const positions = new Map<ColumnKey, number>();
+  header.forEach((name, index) => {
+    const column = IMPORT_COLUMNS.find((c) => c.key === name.trim().toLowerCase() || c.ar === name.trim());
+    if (!column) errors.push({ line: 1, column: name, message: 'import.unknownColumn' });
+    else if (positions.has(column.key)) errors.push({ line: 1, column: name, message: 'import.repeatedColumn' });
+    else positions.set(column.key, index);
+  });
+  for (const c of IMPORT_COLUMNS) if (c.required && !positions.has(c.key)) errors.push({ line: 1, column: c.key, message: 'import.missingColumn' });
+  if (errors.length) return { ok: false, errors };
+  const data = records.slice(1);
+  if (!data.length) return { ok: false, errors: [{ line: 2, column: '', message: 'import.empty' }] };
+  if (data.length > MAX_IMPORT_ROWS) return { ok: false, errors: [{ line: MAX_IMPORT_ROWS + 2, column: '', message: 'import.tooMany' }] };
+
+  const c = await catalogue();
+  const rows: { line: number; input: ReturnType<typeof incidentSchema.parse> }[] = [];
+  for (const { record, info } of data) {
+    const line = info.lines;
+    const cell = (key: ColumnKey) => (positions.has(key) ? (record[positions.get(key)!] ?? '') : '');
+    const rowErrors: ImportError[] = [];
+    const ids = (key: 'products' | 'vendors' | 'governments', kind: 'product' | 'vendor' | 'government') =>
+      list(cell(key)).map((slug) => {
+        const entity = c.entities.bySlug(kind, slug);
+        if (!entity) rowErrors.push({ line, column: key, message: 'import.unknownSlug', values: { slug } });
+        return entity?.id ?? '';
+      });
+    const confidence = cell('confidence') || 'low';
+    const basis = cell('basis');
+    const attribution = (kind: 'product' | 'vendor' | 'government', id: string) => ({ kind, product: '', vendor: '', government: '', [kind]: id, agency: '', confidence, basis, sources: '1' });
+    const pseudonyms = list(cell('target_pseudonyms'));
+    const form = {
+      title: cell('title'),
+      summary: cell('summary'),
+      dates: { from: cell('date_from'), to: cell('date_to') },
+      countries: list(cell('countries')).map((x) => x.toUpperCase()),
+      targets: list(cell('target_categories')).map((category, i) => ({ category, pseudonym: pseudonyms[i] ?? `Target ${i + 1}`, consent: 'no' })),
+      attributions: [
+        ...ids('products', 'product').map((id) => attribution('product', id)),
+        ...ids('vendors', 'vendor').map((id) => attribution('vendor', id)),
+        ...ids('governments', 'government').map((id) => attribution('government', id)),
+      ],
+      sources: [{ kind: cell('source_kind') || 'other', url: cell('source_url'), title: cell('source_title'), publisher: cell('source_publisher'), date: cell('source_date') }],
+      indicators: [],
+      responses: '',
+      visibility: cell('visibility') || 'restricted',
+    };
+    const parsed = incidentSchema.safeParse(form);
+    if (!parsed.success) {
+      const seen = new Set<string>();
+      for (const issue of parsed.error.issues) {
+        const column = columnOf(issue.path as (string | number)[]);
+        if (seen.has(column)) continue;
+        seen.add(column);
+        rowErrors.push({ line, column, message: /^[a-z]+\.[A-Za-z.]+$/.test(issue.message) ? issue.message : 'validation.invalid' });
+      }
+    }
+    errors.push(...rowErrors);
+    if (parsed.success && !rowErrors.length) rows.push({ line, input: parsed.data });
+  }
+  return errors.length ? { ok: false, errors: errors.sort((a, b) => a.line - b.line) } : { ok: true, rows };
+}
+
+/** Writes the rows as drafts; if one insert fails, the ones written before it are removed again. */
+export async function importIncidents(actor: AuditActor & { id: string }, file: { buffer: Buffer; originalname: string }): Promise<{ ok: true; refs: string[] } | { ok: false; errors: ImportError[] }> {
+  const parsed = await parseIncidentCsv(file.buffer);
+  if (!parsed.ok) return parsed;
+  const sha256 = createHash('sha256').update(file.buffer).digest('hex');
+  const created: { _id: unknown; ref: string }[] = [];
+  try {
+    for (const { line, input } of parsed.rows) {
+      const attributions = input.attributions.map((a) => ({ kind: a.kind, [a.kind]: a[a.kind], confidence: a.confidence, basis: a.basis, sources: a.sources }));
+      const derived = await denormalise(attributions, input.visibility, 'draft', input.dates.from.y);
+      const incident = await insertWithNextRef(Incident as never, 'I', () => ({
+        title: input.title,
+        summary: input.summary,
+        dates: input.dates,
+        countries: input.countries,
+        targets: input.targets.map((t) => ({ category: t.category, pseudonym: t.pseudonym, consentToPublish: false })),
+        attributions,
+        sources: input.sources,
+        indicators: [],
+        reports: [],
+        visibility: input.visibility,
+        verification: { status: 'draft', round: 1 },
+        createdBy: actor.id,
+        ...derived,
+        published: false,
+      }));
+      const doc = incident as unknown as { _id: unknown; ref: string };
+      created.push(doc);
+      await recordAuditEvent({ actor, action: 'incident.created', subject: { type: 'incident', id: doc.ref }, details: { import: sha256, line } });
+    }
+  } catch (err) {
+    // CASE: no transactions on FerretDB 1.24: undo by hand, so the import stays all-or-nothing.
+    await Incident.deleteMany({ _id: mongoose.trusted({ $in: created.map((c) => c._id) }) } as never);
+    await recordAuditEvent({ actor, action: 'incidents.import-undone', details: { import: sha256, removed: created.map((c) => c.ref) } });
+    throw err;
+  }
+  await recordAuditEvent({ actor, action: 'incidents.imported', details: { import: sha256, file: file.originalname.slice(0, 200), incidents: created.map((c) => c.ref) } });
+  await incidentsChanged(created.map((c) => c._id));
+  return { ok: true, refs: created.map((c) => c.ref) };
+}

@@ -1,0 +1,84 @@
+import { expect } from 'chai';
+import { stringify } from 'csv-stringify/sync';
+import { AuditEvent } from '../../src/audit/index.js';
+import { Incident } from '../../src/incidents/model.js';
+import { IMPORT_COLUMNS } from '../../src/incidents/csv-import.js';
+import { agent, binary, closeApps, csrfFrom, makeApp, type Agent } from '../helpers/app.js';
+import { createEntities, createUser, signIn } from '../helpers/factories.js';
+
+async function reviewer(app: Parameters<typeof agent>[0]): Promise<Agent> {
+  const a = agent(app);
+  await signIn(a, await createUser({ roles: ['reviewer'], totp: true }));
+  return a;
+}
+
+async function upload(a: Agent, csv: string | Buffer) {
+  const token = await csrfFrom(a, '/review/import');
+  return a.post(`/review/import?_csrf=${encodeURIComponent(token)}`).set('Sec-Fetch-Site', 'same-origin').attach('files', Buffer.isBuffer(csv) ? csv : Buffer.from(csv), 'incidents.csv');
+}
+
+const header = (lng: 'en' | 'ar', keys: string[]) => keys.map((k) => (lng === 'ar' ? IMPORT_COLUMNS.find((c) => c.key === k)!.ar : k));
+
+describe('CSV import of incidents', () => {
+  afterEach(closeApps);
+
+  it('when a reviewer imports rows (English or Arabic headers), then each becomes a draft incident — never verified or published — with its attributions resolved', async () => {
+    const { app } = makeApp();
+    const { product, government } = await createEntities();
+    const a = await reviewer(app);
+    const keys = ['title', 'summary', 'date_from', 'countries', 'target_categories', 'target_pseudonyms', 'products', 'governments', 'confidence', 'basis', 'source_title', 'source_url', 'visibility'];
+    const rowEn = ['Imported one', 'Phone infected.', '2023-05', 'EG', 'journalist', 'Journalist Q', product.slug, government.slug, 'medium', 'Infrastructure overlap.', 'A report', 'https://example.org/r', 'public'];
+    const rowAr = ['حادثة مستوردة', 'أُصيب الهاتف.', '2022', 'MA; EG', 'activist', '', '', '', '', '', 'تقرير', '', ''];
+    for (const [lng, row] of [['en', rowEn], ['ar', rowAr]] as const) {
+      const res = await upload(a, `\uFEFF${stringify([header(lng, keys), row])}`);
+      expect(res.status, res.text.slice(0, 500)).to.equal(200);
+      expect(res.text).to.match(/1 draft incident created|أُنشئت مسودة حادثة واحدة/);
+    }
+    const imported = await Incident.find({}).sort({ refSeq: 1 }).lean();
+    expect(imported.map((i) => [i.title, i.verification!.status, i.published, i.visibility])).to.deep.equal([
+      ['Imported one', 'draft', false, 'public'],
+      ['حادثة مستوردة', 'draft', false, 'restricted'],
+    ]);
+    expect(imported[0]!.attributions.map((x) => [x.kind, x.confidence])).to.deep.equal([['product', 'medium'], ['government', 'medium']]);
+    expect(imported[0]!.vendorIds.map(String)).to.deep.equal([String(product.vendor)]);
+    expect(imported[1]!.countries).to.deep.equal(['MA', 'EG']);
+    expect(await AuditEvent.countDocuments({ action: 'incidents.imported' })).to.equal(2);
+    expect((await agent(app).get('/incidents')).text).not.to.contain('Imported one');
+  });
+
+  it('when any row is wrong, then nothing is imported and every error is listed by line and column', async () => {
+    const { app } = makeApp();
+    await createEntities();
+    const a = await reviewer(app);
+    const keys = ['title', 'summary', 'date_from', 'countries', 'products', 'source_title'];
+    const csv = stringify([
+      keys,
+      ['Good row', 'Fine.', '2021', 'EG', '', 'Src'],
+      ['', 'No title.', '2021-13', 'XX', 'no-such-product', 'Src'],
+      ['=cmd|x', 'Formula-looking title is kept as text.', '2020', 'MA', '', ''],
+    ]);
+    const res = await upload(a, csv);
+    expect(res.status).to.equal(422);
+    expect(res.text).to.contain('Nothing was imported');
+    const rows = [...res.text.matchAll(/<tr><td>(\d+)<\/td><td><code dir="auto">([^<]*)<\/code><\/td><td>([^<]*)<\/td><\/tr>/g)].map((m) => `${m[1]}:${m[2]}`);
+    expect(rows).to.include.members(['3:title', '3:date_from', '3:countries', '3:products', '4:source_title']);
+    expect(res.text).to.contain('No such record: &#34;no-such-product&#34;');
+    expect(await Incident.countDocuments({})).to.equal(0);
+  });
+
+  it('when the header is wrong or the file is not CSV, then 422 with the reason and nothing stored; a researcher cannot import', async () => {
+    const { app } = makeApp();
+    const a = await reviewer(app);
+    const unknown = await upload(a, 'title,summary,colour\nA,B,C\n');
+    expect(unknown.status).to.equal(422);
+    expect(unknown.text).to.contain('Unknown column.').and.contain('Required column missing.');
+    const broken = await upload(a, 'title,summary\n"unclosed,quote\n');
+    expect(broken.status).to.equal(422);
+    expect(await Incident.countDocuments({})).to.equal(0);
+    const template = await binary(a, '/review/import/template.csv?lang=ar');
+    expect((template.body as Buffer).toString('utf8')).to.contain('العنوان,الملخص');
+    const researcher = agent(app);
+    await signIn(researcher, await createUser({ roles: ['researcher'] }));
+    expect((await researcher.get('/review/import')).status).to.equal(403);
+  });
+});
