@@ -36,6 +36,8 @@ const usage = `Usage: npm run cli -- <command> [options]
       With a checkpoint it also detects a truncated tail or a rewritten chain (key: the site's, or FILE).
   evidence:verify
       Recomputes the SHA-256 of every stored evidence file and reports mismatches (exit 1).
+  signing:public-key
+      Prints the site's Ed25519 public key (PEM) and its key id: what dossier readers need.
   dossier:verify PATH [--key FILE]
       Offline: no database, no site data. PATH is a dossier ZIP or a folder holding manifest.json,
       manifest.sig and the files. FILE is the site's public key (PEM, from
@@ -113,6 +115,12 @@ async function run(command: string, args: string[], config: Config): Promise<num
       for (const m of result.mismatches) console.log(`MISMATCH ${m.id} ${m.which}: ${m.reason}`);
       console.log(result.mismatches.length ? `FAILED ${result.mismatches.length} of ${result.checked} files` : `OK ${result.checked} files`);
       return result.mismatches.length ? 1 : 0;
+    }
+    case 'signing:public-key': {
+      const signer = siteSigner(config);
+      process.stdout.write(signer.publicKeyPem);
+      console.error(`key id ${signer.keyId}`);
+      return 0;
     }
     case 'audit:checkpoint': {
       const checkpoint = await createCheckpoint(siteSigner(config));

@@ -88,10 +88,10 @@ export function incidentJson(e: Entry, c: Catalogue, baseUrl: string) {
     ...summary,
     summary: doc.summary,
     verifiedAt: doc.verification.verifiedAt ? doc.verification.verifiedAt.toISOString() : null,
-    targets: doc.targets.map((t) => ({ category: t.category, pseudonym: t.consentToPublish ? t.pseudonym : null })),
+    targets: (doc.targets ?? []).map((t) => ({ category: t.category, pseudonym: t.consentToPublish ? t.pseudonym : null })),
     attributions: doc.attributions.map((a, n) => ({ ...summary.attributions[n]!, agency: a.agency ?? null, basis: a.basis, sources: a.sources.map((i) => i + 1) })),
-    sources: doc.sources.map((s, i) => ({ number: i + 1, kind: s.kind, title: s.title, publisher: s.publisher ?? null, date: isoDay(s.date) || null, url: s.url ?? null })),
-    indicators: doc.indicators.map((i) => ({ type: i.type, value: i.value })),
+    sources: (doc.sources ?? []).map((s, i) => ({ number: i + 1, kind: s.kind, title: s.title, publisher: s.publisher ?? null, date: isoDay(s.date) || null, url: s.url ?? null })),
+    indicators: (doc.indicators ?? []).map((i) => ({ type: i.type, value: i.value })),
     responses: doc.responses ?? '',
   };
 }

@@ -40,7 +40,16 @@ export async function dossierHtml(content: DossierContent, signature: Signature)
  * can be searched and copied), fonts are embedded, and every page carries the dossier id and its
  * number. Nothing is fetched: every request the page makes is refused.
  */
-export async function dossierPdf(html: Buffer, id: string): Promise<Buffer> {
+export function dossierPdf(html: Buffer, id: string): Promise<Buffer> {
+  // One print at a time per process: a 1,000-incident dossier takes Chromium ~2 GB for a few seconds.
+  const result = printing.then(() => printPdf(html, id));
+  printing = result.catch(() => undefined);
+  return result;
+}
+
+let printing: Promise<unknown> = Promise.resolve();
+
+async function printPdf(html: Buffer, id: string): Promise<Buffer> {
   const browser = await launchChromium();
   try {
     const context = await browser.newContext({ javaScriptEnabled: false, offline: true });

@@ -1,0 +1,103 @@
+// `npm run bench:dossier`: time and peak memory to generate a dossier for a vendor with ~1,000
+// verified incidents (synthetic), per format; and the Pegasus STIX import. Prints figures only.
+// BENCH_DOSSIER_DIR (default /tmp/tracker-bench-dossier) keeps the seeded engine between runs.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import mongoose from 'mongoose';
+import { catalogue } from '../../src/catalogue/index.js';
+import { loadConfig } from '../../src/config.js';
+import { connectDatabase, disconnectDatabase, ensureIndexes, startEngine } from '../../src/db/index.js';
+import { collectDossier } from '../../src/dossiers/content.js';
+import { dossierCsv } from '../../src/dossiers/formats/csv.js';
+import { dossierHtml, dossierPdf } from '../../src/dossiers/formats/document.js';
+import { dossierStix } from '../../src/dossiers/formats/stix.js';
+import { generateDossier } from '../../src/dossiers/service.js';
+import { initI18n } from '../../src/i18n/index.js';
+import { createLogger } from '../../src/log.js';
+import '../../src/models.js';
+import { Product } from '../../src/products/model.js';
+import { siteSigner } from '../../src/signing/index.js';
+import { importIndicators } from '../../src/stix/service.js';
+import { ProductIndicator } from '../../src/stix/model.js';
+import { SealedFileStore } from '../../src/storage/sealed-files.js';
+import { configureVault, newVaultKeySpec } from '../../src/vault/index.js';
+
+const dataDir = process.env.BENCH_DOSSIER_DIR ?? '/tmp/tracker-bench-dossier';
+if (!existsSync(`${dataDir}/ferretdb`)) {
+  console.log(`seeding 12,000 synthetic incidents (12 vendors) into ${dataDir} …`);
+  const seeded = spawnSync('npx', ['tsx', 'src/seed/index.ts', '--synthetic', '12000'], { env: { ...process.env, DATA_DIR: dataDir }, stdio: 'inherit' });
+  if (seeded.status !== 0) process.exit(1);
+}
+const config = loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'production', LOG_LEVEL: 'silent' });
+const logger = createLogger('silent');
+const engine = await startEngine(config, logger);
+await connectDatabase(engine.uri);
+await ensureIndexes(logger);
+await initI18n();
+configureVault(newVaultKeySpec());
+const c = await catalogue();
+const vendor = [...c.entities.byId.values()]
+  .filter((e) => e.kind === 'vendor')
+  .map((v) => ({ slug: v.slug, n: c.select({ vendorIds: c.entities.vendorFamily(v.id) }).length }))
+  .sort((a, b) => Math.abs(a.n - 1000) - Math.abs(b.n - 1000))[0]!;
+console.log(`engine: ${engine.version}; vendor ${vendor.slug} with ${vendor.n} verified incidents\n`);
+
+/** Runs a step, sampling this process's RSS (and, for the PDF, Chromium's processes) every 10 ms. */
+async function measure<T>(label: string, step: () => Promise<T> | T, chromium = false): Promise<T> {
+  global.gc?.();
+  const base = process.memoryUsage().rss;
+  let peak = base;
+  let peakChromium = 0;
+  const sample = () => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+    if (chromium) {
+      try {
+        const kb = execFileSync('ps', ['-C', 'chromium', '-o', 'rss='], { encoding: 'utf8' }).split('\n').filter(Boolean).reduce((s, l) => s + Number(l), 0);
+        peakChromium = Math.max(peakChromium, kb * 1024);
+      } catch {
+        /* no chromium process at this instant */
+      }
+    }
+  };
+  const timer = setInterval(sample, chromium ? 50 : 10);
+  const t0 = performance.now();
+  const out = await step();
+  const ms = performance.now() - t0;
+  clearInterval(timer);
+  sample();
+  const size = Buffer.isBuffer(out) ? `${(out.length / 1024).toFixed(0)} KB` : '';
+  console.log(label.padEnd(34), `${ms.toFixed(0)} ms`.padStart(9), `node peak RSS ${(peak / 1e6).toFixed(0)} MB (+${((peak - base) / 1e6).toFixed(0)})`.padStart(30), chromium ? `chromium peak RSS ${(peakChromium / 1e6).toFixed(0)} MB` : '', size);
+  return out;
+}
+
+const meta = { id: 'D-2026-99999', version: 1, generatedAt: new Date(), roles: ['policymaker'], baseUrl: 'https://tracker.example.org' };
+for (const audience of ['public', 'official'] as const) {
+  console.log(`-- audience ${audience}, framing us-entity-list, language en`);
+  const content = (await measure('collect (catalogue + reviews + evidence)', () => collectDossier({ subject: { kind: 'vendor', slug: vendor.slug }, audience, framing: 'us-entity-list', language: 'en' }, meta)))!;
+  await measure('JSON', () => Buffer.from(JSON.stringify(content, null, 2)));
+  await measure('CSV', () => dossierCsv(content));
+  await measure('STIX 2.1', () => dossierStix(content));
+  const html = await measure('HTML', () => dossierHtml(content, { keyId: 'bench', keyUrl: 'https://tracker.example.org/.well-known/tracker-signing-key.pem' }));
+  const pdf = await measure('PDF (Chromium)', () => dossierPdf(html, meta.id), true);
+  const pages = /\/Type\s*\/Page[^s]/g;
+  console.log(`   PDF pages: ${(pdf.toString('latin1').match(pages) ?? []).length}`);
+}
+const store = new SealedFileStore(path.join(dataDir, 'dossiers'));
+const admin = new mongoose.Types.ObjectId().toString();
+const dossier = await measure('end to end (all formats, ZIP, sign, store)', () =>
+  generateDossier({ store, signer: siteSigner(config), baseUrl: 'https://tracker.example.org' }, { subject: { kind: 'vendor', slug: vendor.slug }, audience: 'public', framing: 'us-entity-list', language: 'ar' }, { type: 'user', id: admin, roles: ['policymaker'] }), true);
+console.log(`   ${dossier.ref}: archive ${(dossier.archive!.size / 1024).toFixed(0)} KB; timings ${JSON.stringify(dossier.timings)}`);
+
+const pegasus = path.resolve('../shared/data/amnesty-iocs/pegasus.stix2');
+if (existsSync(pegasus)) {
+  const product = (await Product.findOne({ slug: 'synthetic-product-1' }))!;
+  await ProductIndicator.deleteMany({ product: product._id });
+  const buffer = readFileSync(pegasus);
+  const first = await measure('STIX import: Pegasus (first time)', () => importIndicators({ actor: { type: 'user', id: admin }, product, file: { buffer, originalname: 'pegasus.stix2' }, source: 'Amnesty International', licence: 'CC-BY 2.0' }));
+  const again = await measure('STIX import: Pegasus (again)', () => importIndicators({ actor: { type: 'user', id: admin }, product, file: { buffer, originalname: 'pegasus.stix2' }, source: 'Amnesty International', licence: 'CC-BY 2.0' }));
+  console.log(`   added ${first.added} then ${again.added} (already present: ${again.alreadyPresent})`);
+}
+await disconnectDatabase();
+await engine.stop();
+process.exit(0);
