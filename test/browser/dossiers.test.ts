@@ -72,9 +72,27 @@ describe('browser: a policymaker builds, downloads and checks the Intellexa doss
     const context = await chromium.get().newContext();
     const page = await context.newPage();
     await signInWithBrowser(page, base, account);
-    for (const url of ['/dossiers', '/dossiers/verify']) {
+    for (const url of ['/dossiers', '/dossiers/verify', '/account/tokens']) {
       for (const lng of ['en', 'ar']) {
         await page.goto(`${base}${url}?lng=${lng}`);
+        expect(await axeViolations(page), `${url} ${lng}`).to.deep.equal([]);
+      }
+    }
+    await context.close();
+  });
+
+  it('staff pages for indicator and incident imports, and the token page, read well in both languages (axe 0)', async () => {
+    const base = app.base();
+    const staff = await createUser({ roles: ['reviewer', 'policymaker'], totp: true });
+    // One sign-in (a TOTP code is accepted once); the language follows ?lng=. axe runs as a script in
+    // the page, so this context keeps JavaScript on (the pages have none).
+    const context = await chromium.get().newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await signInWithBrowser(page, base, staff);
+    for (const lng of ['en', 'ar'] as const) {
+      for (const [url, name] of [['/admin/products/pegasus/indicators', 'stix-import'], ['/review/import', 'csv-import'], ['/account/tokens', 'api-tokens'], ['/dossiers/verify', 'dossier-verify']] as const) {
+        await page.goto(`${base}${url}?lng=${lng}`);
+        await screenshot(page, `${name}-${lng}`);
         expect(await axeViolations(page), `${url} ${lng}`).to.deep.equal([]);
       }
     }

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import ejs from 'ejs';
-import { launchChromium } from '../../browser/chromium.js';
+import { CHROMIUM, launchChromium } from '../../browser/chromium.js';
+import { HttpError } from '../../http/errors.js';
 import { countryName } from '../../countries/index.js';
 import { directionOf, i18next, initI18n } from '../../i18n/index.js';
 import type { DossierContent } from '../content.js';
@@ -50,6 +51,7 @@ export function dossierPdf(html: Buffer, id: string): Promise<Buffer> {
 let printing: Promise<unknown> = Promise.resolve();
 
 async function printPdf(html: Buffer, id: string): Promise<Buffer> {
+  if (!existsSync(CHROMIUM)) throw new HttpError(503, 'dossier.printerMissing');
   const browser = await launchChromium();
   try {
     const context = await browser.newContext({ javaScriptEnabled: false, offline: true });
