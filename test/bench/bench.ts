@@ -1,18 +1,13 @@
 // `npm run bench`: throughput and latency of the public pages over 100,000 synthetic incidents,
 // against a bare route served by the same app in the same run. Prints figures; asserts nothing.
 // BENCH_DATA_DIR (default /tmp/tracker-bench) keeps the seeded engine between runs.
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import express from 'express';
 import { createApp } from '../../src/app.js';
 import { catalogue } from '../../src/catalogue/index.js';
-import { loadConfig } from '../../src/config.js';
-import { connectDatabase, disconnectDatabase, ensureIndexes, startEngine } from '../../src/db/index.js';
-import { initI18n } from '../../src/i18n/index.js';
-import { createLogger } from '../../src/log.js';
-import '../../src/models.js';
+import { disconnectDatabase } from '../../src/db/index.js';
+import { openBenchEngine } from './engine.js';
 import { newVaultKeySpec } from '../../src/vault/index.js';
 import { siteSigner } from '../../src/signing/index.js';
 import { SealedFileStore } from '../../src/storage/sealed-files.js';
@@ -21,18 +16,7 @@ const dataDir = process.env.BENCH_DATA_DIR ?? '/tmp/tracker-bench';
 const count = Number(process.env.BENCH_INCIDENTS ?? 100_000);
 const duration = Number(process.env.BENCH_SECONDS ?? 10);
 
-if (!existsSync(`${dataDir}/ferretdb`)) {
-  console.log(`seeding ${count} synthetic incidents into ${dataDir} …`);
-  const seeded = spawnSync('npx', ['tsx', 'src/seed/index.ts', '--synthetic', String(count)], { env: { ...process.env, DATA_DIR: dataDir }, stdio: 'inherit' });
-  if (seeded.status !== 0) process.exit(1);
-}
-
-const config = loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'production', LOG_LEVEL: 'silent' });
-const logger = createLogger('silent');
-const engine = await startEngine(config, logger);
-await connectDatabase(engine.uri);
-await ensureIndexes(logger);
-await initI18n();
+const { config, logger, engine } = await openBenchEngine(dataDir, count);
 const started = Date.now();
 const c = await catalogue();
 console.log(`engine: ${engine.version}`);

@@ -1,21 +1,18 @@
 // `npm run bench:dossier`: time and peak memory to generate a dossier for a vendor with ~1,000
 // verified incidents (synthetic), per format; and the Pegasus STIX import. Prints figures only.
 // BENCH_DOSSIER_DIR (default /tmp/tracker-bench-dossier) keeps the seeded engine between runs.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import mongoose from 'mongoose';
 import { catalogue } from '../../src/catalogue/index.js';
-import { loadConfig } from '../../src/config.js';
-import { connectDatabase, disconnectDatabase, ensureIndexes, startEngine } from '../../src/db/index.js';
+import { disconnectDatabase } from '../../src/db/index.js';
+import { openBenchEngine } from './engine.js';
 import { collectDossier } from '../../src/dossiers/content.js';
 import { dossierCsv } from '../../src/dossiers/formats/csv.js';
 import { dossierHtml, dossierPdf } from '../../src/dossiers/formats/document.js';
 import { dossierStix } from '../../src/dossiers/formats/stix.js';
 import { generateDossier } from '../../src/dossiers/service.js';
-import { initI18n } from '../../src/i18n/index.js';
-import { createLogger } from '../../src/log.js';
-import '../../src/models.js';
 import { Product } from '../../src/products/model.js';
 import { siteSigner } from '../../src/signing/index.js';
 import { importIndicators } from '../../src/stix/service.js';
@@ -24,17 +21,7 @@ import { SealedFileStore } from '../../src/storage/sealed-files.js';
 import { configureVault, newVaultKeySpec } from '../../src/vault/index.js';
 
 const dataDir = process.env.BENCH_DOSSIER_DIR ?? '/tmp/tracker-bench-dossier';
-if (!existsSync(`${dataDir}/ferretdb`)) {
-  console.log(`seeding 12,000 synthetic incidents (12 vendors) into ${dataDir} …`);
-  const seeded = spawnSync('npx', ['tsx', 'src/seed/index.ts', '--synthetic', '12000'], { env: { ...process.env, DATA_DIR: dataDir }, stdio: 'inherit' });
-  if (seeded.status !== 0) process.exit(1);
-}
-const config = loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'production', LOG_LEVEL: 'silent' });
-const logger = createLogger('silent');
-const engine = await startEngine(config, logger);
-await connectDatabase(engine.uri);
-await ensureIndexes(logger);
-await initI18n();
+const { config, engine } = await openBenchEngine(dataDir, 12_000);
 configureVault(newVaultKeySpec());
 const c = await catalogue();
 const vendor = [...c.entities.byId.values()]
