@@ -62,13 +62,12 @@ export function dossierRoutes(config: Config, store: SealedFileStore, signer: Si
   const baseUrl = (req: Request) => config.PUBLIC_URL ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
   const verifyUpload = multipartWithFiles({ maxFileBytes: 100 * 1024 * 1024, maxFiles: 12 }, 5);
 
-  async function builder(req: Request, res: Response, extra: { values: Record<string, unknown>; errors: Record<string, string> }) {
+  async function builder(req: Request, res: Response, extra: { values: Record<string, unknown>; errors: Record<string, string> }, page = 1) {
     const c = await catalogue();
     const lng = res.locals.lng as string;
     const options = (kind: 'vendor' | 'government') =>
       [...c.entities.byId.values()].filter((e) => e.kind === kind).map((e) => ({ value: e.slug, label: displayName(e, lng) })).sort((a, b) => a.label.localeCompare(b.label, lng));
     const mine = can(req.user, 'dossiers.viewAll') ? undefined : req.user!.id;
-    const page = Number((req.query as { page?: string }).page ?? 1) || 1;
     const history = await listDossiers(mine, page);
     res.render('dossiers/index', {
       vendors: options('vendor'),
@@ -96,7 +95,7 @@ export function dossierRoutes(config: Config, store: SealedFileStore, signer: Si
       framing: 'us-entity-list',
       language: res.locals.lng as string,
     };
-    await builder(req, res, { values, errors: {} });
+    await builder(req, res, { values, errors: {} }, q.page ?? 1);
   });
 
   router.post('/dossiers', authorize('dossiers.build'), async (req, res) => {

@@ -11,19 +11,14 @@ import { Dossier } from '../../src/dossiers/model.js';
 import { verifyDossier, zipFiles } from '../../src/dossiers/package.js';
 import { seal } from '../../src/vault/index.js';
 import { Vendor } from '../../src/vendors/model.js';
-import { agent, binary, closeApps, makeApp, type Agent } from '../helpers/app.js';
-import { testState } from '../helpers/engine.js';
-import { createEntities, createUser, signIn } from '../helpers/factories.js';
+import { agent, binary, closeApps, makeApp } from '../helpers/app.js';
+import { createEntities, createUser, signIn, signedInAs } from '../helpers/factories.js';
 import { stixProblems, stixSchemasAvailable } from '../helpers/stix-schemas.js';
 import { buildAndDownload, buildDossier, verifiedIncident } from './helpers.js';
 
 const run = promisify(execFile);
 
-async function policymaker(app: Parameters<typeof agent>[0]): Promise<Agent> {
-  const a = agent(app);
-  await signIn(a, await createUser({ roles: ['policymaker'] }));
-  return a;
-}
+const policymaker = (app: Parameters<typeof agent>[0]) => signedInAs(app, ['policymaker']);
 
 function publicKeyOf(app: Parameters<typeof agent>[0]) {
   return agent(app).get('/.well-known/tracker-signing-key.pem').then((r) => r.text);
@@ -253,6 +248,5 @@ describe('evidence dossiers', () => {
     const json = JSON.parse(files.get('dossier.json')!.toString()) as { incidents: { title: string }[]; subject: { query: string } };
     expect(json.incidents.map((i) => i.title)).to.deep.equal(['Matching one']);
     expect(json.subject.query).to.equal(`vendor=${vendor.slug}`);
-    void testState;
   });
 });

@@ -10,18 +10,14 @@ import { SealedFileStore } from '../../src/storage/sealed-files.js';
 import { sweepEvidence } from '../../src/evidence/service.js';
 import { TEST_IDENTITY_KEYS, agent, binary, closeApps, csrfFrom, makeApp, type Agent } from '../helpers/app.js';
 import { testState } from '../helpers/engine.js';
-import { createIncident, createUser, signIn } from '../helpers/factories.js';
+import { createIncident, createUser, signIn, signedInAs } from '../helpers/factories.js';
 import { hugePng, jpegWithGps, mvtJson, zip } from './helpers.js';
 
 const run = promisify(execFile);
 const evidenceDir = () => path.join(testState.dataDir!, 'evidence');
 const storedFiles = () => readdirSync(evidenceDir());
 
-async function reviewer(app: Parameters<typeof agent>[0]): Promise<Agent> {
-  const a = agent(app);
-  await signIn(a, await createUser({ roles: ['reviewer'], totp: true }));
-  return a;
-}
+const reviewer = (app: Parameters<typeof agent>[0]) => signedInAs(app, ['reviewer']);
 
 async function upload(a: Agent, ref: string, files: { name: string; data: Buffer }[], opts: { token?: string | null; site?: string } = {}) {
   const token = opts.token === undefined ? await csrfFrom(a, `/incidents/${ref}`) : opts.token;

@@ -4,7 +4,7 @@ import { hashPassword } from '../../src/auth/password.js';
 import { newTotpSecret } from '../../src/auth/totp.js';
 import { seal } from '../../src/vault/index.js';
 import type { Role } from '../../src/config.js';
-import { csrfFrom, type Agent } from './app.js';
+import { agent, csrfFrom, type Agent } from './app.js';
 import { insertWithNextRef } from '../../src/db/sequence.js';
 import { incidentsChanged } from '../../src/catalogue/index.js';
 import { Government } from '../../src/governments/model.js';
@@ -115,4 +115,11 @@ export async function createIncident(props: {
   }))) as unknown as IncidentDocument;
   await incidentsChanged([incident._id]);
   return incident;
+}
+
+/** An agent signed in through the real forms as a new active user with these roles (TOTP when staff). */
+export async function signedInAs(app: Parameters<typeof agent>[0], roles: Role[]): Promise<Agent> {
+  const a = agent(app);
+  await signIn(a, await createUser({ roles, totp: roles.some((r) => r === 'reviewer' || r === 'admin') }));
+  return a;
 }

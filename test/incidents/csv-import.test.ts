@@ -4,13 +4,9 @@ import { AuditEvent } from '../../src/audit/index.js';
 import { Incident } from '../../src/incidents/model.js';
 import { IMPORT_COLUMNS } from '../../src/incidents/csv-import.js';
 import { agent, binary, closeApps, csrfFrom, makeApp, type Agent } from '../helpers/app.js';
-import { createEntities, createUser, signIn } from '../helpers/factories.js';
+import { createEntities, createUser, signIn, signedInAs } from '../helpers/factories.js';
 
-async function reviewer(app: Parameters<typeof agent>[0]): Promise<Agent> {
-  const a = agent(app);
-  await signIn(a, await createUser({ roles: ['reviewer'], totp: true }));
-  return a;
-}
+const reviewer = (app: Parameters<typeof agent>[0]) => signedInAs(app, ['reviewer']);
 
 async function upload(a: Agent, csv: string | Buffer) {
   const token = await csrfFrom(a, '/review/import');

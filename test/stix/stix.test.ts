@@ -5,17 +5,13 @@ import { AuditEvent } from '../../src/audit/index.js';
 import { IndicatorImport, ProductIndicator } from '../../src/stix/model.js';
 import { parsePattern } from '../../src/stix/patterns.js';
 import { agent, closeApps, csrfFrom, makeApp, type Agent } from '../helpers/app.js';
-import { createEntities, createUser, signIn } from '../helpers/factories.js';
+import { createEntities, createUser, signIn, signedInAs } from '../helpers/factories.js';
 import { stixProblems, stixSchemasAvailable } from '../helpers/stix-schemas.js';
 
 const IOCS = path.resolve('../shared/data/amnesty-iocs');
 const bundleFile = (name: string) => readFileSync(path.join(IOCS, name));
 
-async function reviewer(app: Parameters<typeof agent>[0]): Promise<Agent> {
-  const a = agent(app);
-  await signIn(a, await createUser({ roles: ['reviewer'], totp: true }));
-  return a;
-}
+const reviewer = (app: Parameters<typeof agent>[0]) => signedInAs(app, ['reviewer']);
 
 async function importBundle(a: Agent, slug: string, data: Buffer, name = 'bundle.stix2', fields: Record<string, string> = { source: 'Amnesty International Security Lab', licence: 'CC-BY 2.0' }) {
   const token = await csrfFrom(a, `/admin/products/${slug}/indicators`);
