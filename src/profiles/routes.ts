@@ -13,6 +13,7 @@ import { findBySlug } from '../reference/slugs.js';
 import { presentEntry } from '../search/presenter.js';
 import { pageOf, queryUrl } from '../search/query.js';
 import { REGIMES, Vendor } from '../vendors/model.js';
+import { ProductIndicator } from '../stix/model.js';
 import { attributedWith, evidenceSummary } from './summary.js';
 
 const profileQuery = z.strictObject({
@@ -140,7 +141,7 @@ export function profileRoutes(): Router {
     if (!product) return;
     const lng = lngOf(res);
     const { c, entries, table } = await incidentsSection(req, res, 'product', product.slug);
-    const vendor = product.vendor ? await Vendor.findById(product.vendor).lean() : null;
+    const [vendor, indicators] = await Promise.all([product.vendor ? Vendor.findById(product.vendor).lean() : null, ProductIndicator.countDocuments({ product: product._id })]);
     res.render('profiles/product', {
       product: {
         slug: product.slug,
@@ -150,6 +151,7 @@ export function profileRoutes(): Router {
         category: product.category,
         description: product.description,
         vendor: vendor ? { slug: vendor.slug, name: displayName(vendor, lng), listed: vendor.listings.filter((l) => l.status === 'listed').map((l) => l.regime) } : undefined,
+        indicators,
       },
       summary: c.memo(`summary:product:${product.slug}:${lng}`, () => evidenceSummary(c, entries, lng)),
       operators: c.memo(`with:product:${product.slug}:${lng}`, () => attributedWith(c, entries, 'government', lng)),

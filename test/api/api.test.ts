@@ -154,4 +154,15 @@ describe('JSON API /api/v1', () => {
     expect(repeated.status).to.equal(400);
     expect(repeated.body).to.have.property('error');
   });
+
+  it('when a client without a token sends more than 120 requests a minute, then it gets 429 JSON errors', async () => {
+    const { app } = makeApp();
+    const a = agent(app);
+    const statuses: number[] = [];
+    for (let n = 0; n < 125; n++) statuses.push((await a.get('/api/v1/governments')).status);
+    expect(statuses.slice(0, 120).every((s) => s === 200)).to.equal(true);
+    const limited = await a.get('/api/v1/governments');
+    expect(limited.status).to.equal(429);
+    expect(limited.body.error.status).to.equal(429);
+  });
 });

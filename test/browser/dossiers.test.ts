@@ -59,6 +59,7 @@ describe('browser: a policymaker builds, downloads and checks the Intellexa doss
       expect(text).to.contain(lng === 'ar' ? 'إنتليكسا' : 'Intellexa');
       expect(text).to.contain('Intellexa');
       expect(text).to.match(/D-\d{4}-\d{5}/);
+      expect(text).to.match(/\b1 ?\/ ?\d+\b/).and.match(/\b2 ?\/ ?\d+\b/);
       const fonts = (await run('pdffonts', [pdfPath])).stdout;
       expect(fonts.split('\n').slice(2).filter(Boolean).every((line) => / yes +yes +/.test(line) || /emb/.test(line) || line.includes(' yes ')), fonts).to.equal(true);
       if (lng === 'ar') expect(fonts).to.match(/NotoNaskhArabic/);

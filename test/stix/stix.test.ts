@@ -60,6 +60,8 @@ describe('STIX indicators: import and MVT export', () => {
     expect(imports.map((i) => i.licence)).to.deep.equal(['CC-BY 2.0', 'CC-BY 2.0']);
     expect(await AuditEvent.countDocuments({ action: 'indicators.import' })).to.equal(2);
 
+    const profile = await agent(app).get(`/products/${product.slug}`);
+    expect(profile.text).to.contain('1549 indicators.').and.contain(`/products/${product.slug}/indicators.stix2`);
     const exported = await agent(app).get(`/products/${product.slug}/indicators.stix2`).buffer(true);
     expect(exported.status).to.equal(200);
     const bundle = JSON.parse(exported.text) as { objects: { type: string; pattern?: string; id: string; relationship_type?: string; target_ref?: string }[] };
