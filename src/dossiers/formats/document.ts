@@ -28,6 +28,10 @@ export async function dossierHtml(content: DossierContent, signature: Signature)
     t,
     dir: directionOf(lng),
     listSep: lng === 'ar' ? '، ' : ', ',
+    // The chain reads product → vendor → operator in the direction of the text.
+    arrow: lng === 'ar' ? ' ← ' : ' → ',
+    // Dates and codes inside translated sentences keep their own left-to-right order (Unicode isolates).
+    ltr: (text: string) => `\u2066${text}\u2069`,
     subjectName,
     countryName: (code: string) => countryName(code, lng),
     keyId: signature.keyId,
