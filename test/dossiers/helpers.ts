@@ -1,3 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { expect } from 'chai';
+import { stixProblems, stixSchemasAvailable } from '../helpers/stix-schemas.js';
 import { Review } from '../../src/verification/model.js';
 import { binary, csrfFrom, type Agent } from '../helpers/app.js';
 import { createIncident, createUser } from '../helpers/factories.js';
@@ -18,11 +23,23 @@ export async function buildDossier(a: Agent, form: Record<string, string>) {
   return a.post('/dossiers').type('form').send({ _csrf: token, audience: 'public', framing: 'us-entity-list', language: 'en', ...form });
 }
 
-/** Builds a dossier and downloads it: the ZIP bytes and its files. */
+const ajv = new Ajv2020({ strict: true, allErrors: true });
+(addFormats as unknown as (a: Ajv2020) => void)(ajv);
+export const validateDossierJson = ajv.compile(JSON.parse(readFileSync('public/schemas/dossier-v1.schema.json', 'utf8')) as object);
+
+/**
+ * Builds a dossier and downloads it: the ZIP bytes and its files. Every dossier a test makes is
+ * checked on the way: its JSON against the repository's JSON Schema, its STIX bundle against the
+ * OASIS schemas (when ../shared/data holds them).
+ */
 export async function buildAndDownload(a: Agent, form: Record<string, string>) {
   const res = await buildDossier(a, form);
   if (res.status !== 303) throw new Error(`dossier not built: ${res.status} ${res.text.slice(0, 300)}`);
   const ref = String(res.headers.location).split('/').pop()!;
   const zip = (await binary(a, `/dossiers/${ref}/download`)).body as Buffer;
-  return { ref, zip, files: await unzipFiles(zip) };
+  const files = await unzipFiles(zip);
+  const json = JSON.parse(files.get('dossier.json')!.toString('utf8')) as unknown;
+  expect(validateDossierJson(json), ajv.errorsText(validateDossierJson.errors)).to.equal(true);
+  if (stixSchemasAvailable()) expect(stixProblems(JSON.parse(files.get('dossier.stix.json')!.toString('utf8')) as never)).to.deep.equal([]);
+  return { ref, zip, files };
 }
