@@ -7,6 +7,7 @@ import { multipartWithFiles, sameOriginOnly, uploadedFiles } from '../evidence/u
 import { authorize, publicAccess } from '../http/access.js';
 import { HttpError, notFound } from '../http/errors.js';
 import { safeValues } from '../http/forms.js';
+import { limitRequests } from '../http/rate-limit.js';
 import { FormValidationError, formObject, pageNumber, parseForm, parseQuery } from '../http/validate.js';
 import { can } from '../policies/index.js';
 import { displayName } from '../reference/presenter.js';
@@ -60,7 +61,10 @@ function mayRead(req: Request, dossier: DossierDocument): boolean {
 export function dossierRoutes(config: Config, store: SealedFileStore, signer: Signer): Router {
   const router = Router();
   const baseUrl = (req: Request) => config.PUBLIC_URL ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-  const verifyUpload = multipartWithFiles({ maxFileBytes: 100 * 1024 * 1024, maxFiles: 12 }, 5);
+  // A dossier of 1,000 incidents is ~5 MB zipped (its PDF ~15 MB): 40 MB per file leaves room while
+  // bounding what one anonymous request can hold in memory; and a client may check 30 an hour.
+  const verifyUpload = multipartWithFiles({ maxFileBytes: 40 * 1024 * 1024, maxFiles: 12 }, 5);
+  const verifyLimit = limitRequests({ windowMs: 60 * 60_000, limit: 30 });
 
   async function builder(req: Request, res: Response, extra: { values: Record<string, unknown>; errors: Record<string, string> }, page = 1) {
     const c = await catalogue();
@@ -130,7 +134,7 @@ export function dossierRoutes(config: Config, store: SealedFileStore, signer: Si
     res.render('dossiers/verify', { result: undefined, errors: {}, keyId: signer.keyId, keyPath: PUBLIC_KEY_PATH });
   });
 
-  router.post('/dossiers/verify', publicAccess, sameOriginOnly, verifyUpload, async (req, res) => {
+  router.post('/dossiers/verify', publicAccess, verifyLimit, sameOriginOnly, verifyUpload, async (req, res) => {
     if (!req.is('multipart/form-data')) throw new HttpError(400, 'evidence.badUpload');
     const uploaded = uploadedFiles(req);
     let files = new Map<string, Buffer>();
