@@ -39,6 +39,9 @@ describe('browser: a policymaker builds, downloads and checks the Intellexa doss
       await page.selectOption('#f-framing', 'us-entity-list');
       await page.selectOption('#f-language', lng);
       await screenshot(page, `dossier-form-${lng}`);
+      await page.setViewportSize({ width: 390, height: 844 });
+      await screenshot(page, `dossier-form-${lng}-390`);
+      await page.setViewportSize({ width: 1280, height: 900 });
       await page.click('main form.form button[type=submit]');
       expect(page.url()).to.match(/\/dossiers\/D-\d{4}-\d{5}$/);
       await screenshot(page, `dossier-show-${lng}`);
