@@ -121,6 +121,7 @@ describe('evidence dossiers', () => {
     const a = await policymaker(app);
     const { ref, zip, files } = await buildAndDownload(a, { subject: 'vendor', vendor: vendor.slug });
     const visitor = agent(app);
+    expect((await visitor.get('/methodology')).text).to.contain('href="/dossiers/verify"');
     const page = await visitor.get('/dossiers/verify');
     const token = /name="_csrf" value="([^"]+)"|_csrf=([^"&]+)"/.exec(page.text)!;
     const csrf = decodeURIComponent(token[1] ?? token[2]!);
