@@ -13,6 +13,7 @@ import { siteSigner } from './signing/index.js';
 import path from 'node:path';
 import { SealedFileStore } from './storage/sealed-files.js';
 import { sweepEvidence } from './evidence/service.js';
+import { sweepDossiers } from './dossiers/service.js';
 import { configureVault } from './vault/index.js';
 
 /** config → database → listen → graceful shutdown. */
@@ -88,6 +89,8 @@ async function main(): Promise<void> {
   const evidenceStore = new SealedFileStore(path.join(config.DATA_DIR, 'evidence'));
   const swept = await sweepEvidence(evidenceStore);
   if (swept.length) logger.warn({ files: swept.length }, 'removed evidence files that no record refers to (interrupted uploads)');
+  const sweptDossiers = await sweepDossiers(new SealedFileStore(path.join(config.DATA_DIR, 'dossiers')));
+  if (sweptDossiers.length) logger.warn({ files: sweptDossiers.length }, 'removed dossier archives that no record refers to (interrupted generations)');
   const warm = Date.now();
   const loaded = await catalogue();
   logger.info({ incidents: loaded.all.length, ms: Date.now() - warm }, 'catalogue of published incidents loaded');

@@ -157,3 +157,10 @@ export async function readDossierFile(store: SealedFileStore, dossier: DossierDo
   if (!dossier.files.some((f) => f.name === name)) return undefined;
   return (await unzipFiles(readArchive(store, dossier))).get(name);
 }
+
+/** Archives no dossier record refers to (a generation interrupted between the file and its record). */
+export async function sweepDossiers(store: SealedFileStore): Promise<string[]> {
+  const referenced = new Set<string>();
+  for await (const d of Dossier.find({}, { archive: 1 }).lean().cursor()) if (d.archive?.file) referenced.add(d.archive.file);
+  return store.sweep(referenced);
+}

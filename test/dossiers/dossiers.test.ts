@@ -1,11 +1,14 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { AuditEvent } from '../../src/audit/index.js';
 import { Dossier } from '../../src/dossiers/model.js';
+import { sweepDossiers } from '../../src/dossiers/service.js';
+import { SealedFileStore } from '../../src/storage/sealed-files.js';
+import { testState } from '../helpers/engine.js';
 import { verifyDossier, zipFiles } from '../../src/dossiers/package.js';
 import { seal } from '../../src/vault/index.js';
 import { Vendor } from '../../src/vendors/model.js';
@@ -244,5 +247,19 @@ describe('evidence dossiers', () => {
     const json = JSON.parse(files.get('dossier.json')!.toString()) as { incidents: { title: string }[]; subject: { query: string } };
     expect(json.incidents.map((i) => i.title)).to.deep.equal(['Matching one']);
     expect(json.subject.query).to.equal(`vendor=${vendor.slug}`);
+  });
+
+  it('when an archive was stored but its generation never recorded, then the start-up sweep removes it and keeps the recorded ones', async () => {
+    const { app } = makeApp();
+    const { vendor, product } = await createEntities();
+    await verifiedIncident({ productId: product._id, vendorId: vendor._id });
+    const a = await policymaker(app);
+    const { ref, zip } = await buildAndDownload(a, { subject: 'vendor', vendor: vendor.slug });
+    const store = new SealedFileStore(path.join(testState.dataDir!, 'dossiers'));
+    const orphan = store.write(Buffer.from('interrupted'));
+    const old = new Date(Date.now() - 3_600_000);
+    for (const name of readdirSync(store.dir)) utimesSync(path.join(store.dir, name), old, old);
+    expect(await sweepDossiers(store)).to.deep.equal([`${orphan}.bin`]);
+    expect(((await binary(a, `/dossiers/${ref}/download`)).body as Buffer).equals(zip)).to.equal(true);
   });
 });
