@@ -63,6 +63,8 @@ describe('evidence dossiers', () => {
     expect((csv.body as Buffer).equals(files.get('incidents.csv')!)).to.equal(true);
     const list = await a.get('/dossiers');
     expect(list.text).to.contain(ref);
+    const downloads = await AuditEvent.find({ action: 'dossier.download' }).lean();
+    expect(downloads.map((e) => (e.details as { file: string }).file)).to.deep.equal([`${ref}.zip`, `${ref}.zip`, 'incidents.csv']);
   });
 
   it('when any byte of any file or of the manifest changes, then verification fails and names what is wrong', async () => {
