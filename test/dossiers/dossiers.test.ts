@@ -264,4 +264,21 @@ describe('evidence dossiers', () => {
     expect(await sweepDossiers(store)).to.deep.equal([`${orphan}.bin`]);
     expect(((await binary(a, `/dossiers/${ref}/download`)).body as Buffer).equals(zip)).to.equal(true);
   });
+
+  it('a vendor dossier covers its subsidiaries and the company it continued as after a rename, and names the parent only as context', async () => {
+    const { app } = makeApp();
+    const { vendor, product } = await createEntities();
+    const parent = await Vendor.create({ slug: `${vendor.slug}-parent`, name: 'Parent Holding' });
+    await Vendor.updateOne({ _id: vendor._id }, { $set: { parent: parent._id } });
+    const renamed = await Vendor.create({ slug: `${vendor.slug}-renamed`, name: 'Renamed Successor Ltd' });
+    await Vendor.updateOne({ _id: vendor._id }, { $set: { successor: renamed._id } });
+    await verifiedIncident({ title: 'Before the rename', productId: product._id, vendorId: vendor._id });
+    await verifiedIncident({ title: 'After the rename', vendorId: renamed._id });
+    await verifiedIncident({ title: 'Parent only', vendorId: parent._id });
+    const a = await policymaker(app);
+    const { files } = await buildAndDownload(a, { subject: 'vendor', vendor: vendor.slug });
+    const json = JSON.parse(files.get('dossier.json')!.toString()) as { incidents: { title: string }[]; identity: { vendors: { name: string; role: string }[] } };
+    expect(json.incidents.map((i) => i.title).sort()).to.deep.equal(['After the rename', 'Before the rename']);
+    expect(json.identity.vendors.map((v) => `${v.name}:${v.role}`).sort()).to.deep.equal(['Parent Holding:parent', 'Renamed Successor Ltd:successor', `${vendor.name}:subject`].sort());
+  });
 });
