@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import mongoose from 'mongoose';
+import { catalogue } from '../catalogue/index.js';
 import { recordAuditEvent, type AuditActor } from '../audit/index.js';
 import type { IndicatorType } from '../facts/indicators.js';
 import { FormValidationError } from '../http/validate.js';
@@ -147,7 +148,22 @@ export function indicatorObjects(indicators: { type: IndicatorType; value: strin
  * `indicates` relationships, the structure Amnesty publishes and `mvt-ios check-backup --iocs` loads.
  */
 export async function productBundle(product: ProductDocument) {
-  const indicators = await productIndicators(product._id);
+  const imported = await productIndicators(product._id);
+  // Also the indicators recorded on verified public incidents that attribute the product (never
+  // those of restricted or unverified ones).
+  const c = await catalogue();
+  const seen = new Set(imported.map((i) => `${i.type}\u0000${i.value}`));
+  const fromIncidents: typeof imported = [];
+  for (const entry of c.select({ productId: String(product._id) })) {
+    const doc = entry.doc as { indicators?: { type: IndicatorType; value: string }[]; verification?: { verifiedAt?: Date } };
+    for (const i of doc.indicators ?? []) {
+      const key = `${i.type}\u0000${i.value}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      fromIncidents.push({ type: i.type, value: i.value, addedAt: doc.verification?.verifiedAt ?? new Date(entry.start) });
+    }
+  }
+  const indicators = [...imported, ...fromIncidents.sort((a, b) => a.type.localeCompare(b.type) || a.value.localeCompare(b.value))];
   const created = (product as { createdAt?: Date }).createdAt ?? new Date(0);
   const object = productObject(product, created);
   return {

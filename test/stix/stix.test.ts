@@ -5,7 +5,7 @@ import { AuditEvent } from '../../src/audit/index.js';
 import { IndicatorImport, ProductIndicator } from '../../src/stix/model.js';
 import { parsePattern } from '../../src/stix/patterns.js';
 import { agent, closeApps, csrfFrom, makeApp, type Agent } from '../helpers/app.js';
-import { createEntities, createUser, signIn, signedInAs } from '../helpers/factories.js';
+import { createEntities, createIncident, createUser, signIn, signedInAs } from '../helpers/factories.js';
 import { stixProblems, stixSchemasAvailable } from '../helpers/stix-schemas.js';
 
 const IOCS = path.resolve('../shared/data/amnesty-iocs');
@@ -123,5 +123,17 @@ describe('STIX indicators: import and MVT export', () => {
     await signIn(a, await createUser({ roles: ['researcher'] }));
     expect((await a.get(`/admin/products/${product.slug}/indicators`)).status).to.equal(403);
     expect((await agent(app).get(`/admin/products/${product.slug}/indicators`)).status).to.equal(302);
+  });
+
+  it('the MVT export also carries the indicators of verified public incidents attributing the product, never those of restricted ones', async () => {
+    const { app } = makeApp();
+    const { product } = await createEntities();
+    await createIncident({ status: 'verified', productId: product._id, extra: { indicators: [{ type: 'domain', value: 'public-case.example' }] } });
+    await createIncident({ status: 'verified', visibility: 'restricted', productId: product._id, extra: { indicators: [{ type: 'domain', value: 'restricted-case.example' }] } });
+    await createIncident({ status: 'draft', productId: product._id, extra: { indicators: [{ type: 'domain', value: 'draft-case.example' }] } });
+    const res = await agent(app).get(`/products/${product.slug}/indicators.stix2`).buffer(true);
+    const bundle = JSON.parse(res.text) as { objects: { type: string; pattern?: string; id: string }[] };
+    expect([...indicatorSet(bundle)]).to.deep.equal(['domain=public-case.example']);
+    if (stixSchemasAvailable()) expect(stixProblems(bundle)).to.deep.equal([]);
   });
 });
