@@ -261,7 +261,10 @@ describe('evidence dossiers', () => {
     const orphan = store.write(Buffer.from('interrupted'));
     const old = new Date(Date.now() - 3_600_000);
     for (const name of readdirSync(store.dir)) utimesSync(path.join(store.dir, name), old, old);
-    expect(await sweepDossiers(store)).to.deep.equal([`${orphan}.bin`]);
+    const recorded = (await Dossier.findOne({ ref }).lean())!.archive!.file;
+    // (Archives left by earlier tests in this DATA_DIR, whose records were emptied, go too.)
+    const swept = await sweepDossiers(store);
+    expect(swept).to.include(`${orphan}.bin`).and.not.include(`${recorded}.bin`);
     expect(((await binary(a, `/dossiers/${ref}/download`)).body as Buffer).equals(zip)).to.equal(true);
   });
 
