@@ -37,7 +37,9 @@ const dossierSchema = new Schema(
 );
 dossierSchema.index({ refYear: 1, refSeq: -1 });
 dossierSchema.index({ generatedBy: 1, generatedAt: -1 });
-dossierSchema.index({ paramsKey: 1 });
+// Two generations of the same dossier at once cannot both become version N: the second is refused
+// here and made again as N+1 (see generateDossier).
+dossierSchema.index({ paramsKey: 1, version: 1 }, { unique: true });
 
 export const Dossier = mongoose.model('Dossier', dossierSchema);
 export type DossierDocument = InstanceType<typeof Dossier>;

@@ -129,7 +129,7 @@ export async function generateDossier(deps: DossierDeps, params: DossierParams, 
     } catch (err) {
       deps.store.remove(file);
       if ((err as { code?: number }).code !== 11000) throw err;
-      // CASE: another dossier took this number while ours was being made: make it again as the next.
+      // CASE: another dossier took this number (or this version) while ours was being made: make it again as the next.
     }
   }
   throw new Error('could not allocate a dossier number');

@@ -284,4 +284,15 @@ describe('evidence dossiers', () => {
     expect(json.incidents.map((i) => i.title).sort()).to.deep.equal(['After the rename', 'Before the rename']);
     expect(json.identity.vendors.map((v) => `${v.name}:${v.role}`).sort()).to.deep.equal(['Parent Holding:parent', 'Renamed Successor Ltd:successor', `${vendor.name}:subject`].sort());
   });
+
+  it('when two policymakers generate the same dossier at the same moment, then both get their own id and distinct versions', async () => {
+    const { app } = makeApp();
+    const { vendor, product } = await createEntities();
+    await verifiedIncident({ productId: product._id, vendorId: vendor._id });
+    const [a, b] = await Promise.all([policymaker(app), policymaker(app)]);
+    const [x, y] = await Promise.all([buildAndDownload(a, { subject: 'vendor', vendor: vendor.slug }), buildAndDownload(b, { subject: 'vendor', vendor: vendor.slug })]);
+    expect(x.ref).not.to.equal(y.ref);
+    const versions = (await Dossier.find({}).lean()).map((d) => d.version).sort();
+    expect(versions).to.deep.equal([1, 2]);
+  });
 });
