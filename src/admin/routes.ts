@@ -9,6 +9,7 @@ import { rolesSchema, emptyForm } from '../auth/schema.js';
 import { approveUser, disableUser, listUsers, setUserRoles } from '../auth/service.js';
 import { ROLES } from '../config.js';
 import { authorize } from '../http/access.js';
+import { contentDisposition } from '../http/download.js';
 import { flash } from '../http/flash.js';
 import { HttpError } from '../http/errors.js';
 import { FormValidationError, pageNumber, parseForm, parseQuery } from '../http/validate.js';
@@ -87,7 +88,7 @@ export function adminRoutes(signer: Signer): Router {
   router.get('/admin/audit/checkpoint.json', authorize('admin.audit.read'), async (_req, res) => {
     const checkpoint = await latestCheckpoint();
     if (!checkpoint) throw new HttpError(404, 'errors.notFound');
-    res.setHeader('Content-Disposition', `attachment; filename="audit-checkpoint-${checkpoint.headSeq}.json"`);
+    res.setHeader('Content-Disposition', contentDisposition(`audit-checkpoint-${checkpoint.headSeq}.json`));
     res.type('application/json').send(`${JSON.stringify(checkpoint, null, 2)}\n`);
   });
 

@@ -5,6 +5,7 @@ import { catalogue, verifiedEntries } from '../catalogue/index.js';
 import type { Config } from '../config.js';
 import { Government } from '../governments/model.js';
 import { publicAccess } from '../http/access.js';
+import { siteOrigin } from '../http/download.js';
 import { HttpError, notFound } from '../http/errors.js';
 import { limitApiRequests } from '../http/rate-limit.js';
 import { parseQuery } from '../http/validate.js';
@@ -25,7 +26,7 @@ const noQuery = z.strictObject({});
  */
 export function apiRoutes(config: Config): Router {
   const router = Router();
-  const baseUrl = (req: Request) => config.PUBLIC_URL ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+  const baseUrl = (req: Request) => siteOrigin(req, config.PUBLIC_URL);
   const privileged = (res: Response) => Boolean(res.locals.apiTokenId);
 
   router.use(async (req: Request, res: Response, next: NextFunction) => {

@@ -22,7 +22,7 @@ async function tokensPage(req: Request, res: Response, extra: Record<string, unk
 /** A policymaker's (or staff member's) API tokens, in /account/tokens. */
 export function apiTokenRoutes(): Router {
   const router = Router();
-  const actorOf = (req: Request) => ({ ...userActor(req.user!), id: req.user!.id });
+  const actorOf = (req: Request) => userActor(req.user!);
 
   router.get('/account/tokens', authorize('api.tokens'), async (req, res) => {
     await tokensPage(req, res);

@@ -20,7 +20,7 @@ export interface AuditInput {
 export const systemActor: AuditActor = { type: 'system' };
 export const anonymousActor: AuditActor = { type: 'anonymous' };
 
-export function userActor(user: { id: string; roles?: readonly string[] }): AuditActor {
+export function userActor(user: { id: string; roles?: readonly string[] }): AuditActor & { id: string } {
   return { type: 'user', id: user.id, label: user.roles?.join(',') ?? '' };
 }
 

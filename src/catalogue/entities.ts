@@ -1,4 +1,5 @@
 import { Government } from '../governments/model.js';
+import { displayName } from '../reference/presenter.js';
 import { Product } from '../products/model.js';
 import { tokenize } from '../search/normalise.js';
 import { Vendor } from '../vendors/model.js';
@@ -69,6 +70,14 @@ export class EntityIndex {
         .filter((e) => e.kind === 'vendor' && e.listings.some((l) => l.status === 'listed' && (!regime || l.regime === regime)))
         .map((e) => e.id),
     );
+  }
+
+  /** Options for a form's select: slug and the name in the page's language, sorted by that name. */
+  options(kind: EntityInfo['kind'], lng: string): { value: string; label: string }[] {
+    return [...this.byId.values()]
+      .filter((e) => e.kind === kind)
+      .map((e) => ({ value: e.slug, label: displayName(e, lng) }))
+      .sort((a, b) => a.label.localeCompare(b.label, lng));
   }
 
   bySlug(kind: EntityInfo['kind'], slug: string): EntityInfo | undefined {

@@ -6,7 +6,7 @@ import { Evidence } from '../evidence/model.js';
 import { formatFuzzyDate } from '../facts/dates.js';
 import { Government } from '../governments/model.js';
 import { Product } from '../products/model.js';
-import { isoDay } from '../reference/presenter.js';
+import { displayName, isoDay } from '../reference/presenter.js';
 import { incidentQuerySchema, resolveFilter } from '../search/query.js';
 import type { ResolvedFilter } from '../catalogue/index.js';
 import { ProductIndicator } from '../stix/model.js';
@@ -151,7 +151,7 @@ export async function collectDossier(params: DossierParams, meta: { id: string; 
   const vendors = circle?.byId ?? new Map((await Vendor.find({}).lean()).map((v) => [String(v._id), v]));
   const productById = new Map(products.map((p) => [String(p._id), p]));
   const governmentById = new Map(governments.map((g) => [String(g._id), g]));
-  const label = (e: { name: string; nameAr?: string | null } | undefined) => (e ? (lng === 'ar' && e.nameAr ? e.nameAr : e.name) : '');
+  const label = (e: { name: string; nameAr?: string | null } | undefined) => (e ? displayName(e, lng) : '');
 
   const incidents: DossierIncident[] = docs.map((doc) => {
     const d = doc as unknown as {

@@ -3,14 +3,14 @@ import { z } from 'zod';
 import { userActor } from '../audit/index.js';
 import { catalogue } from '../catalogue/index.js';
 import type { Config } from '../config.js';
-import { multipartWithFiles, sameOriginOnly, uploadedFiles } from '../evidence/upload.js';
+import { multipartWithFiles, sameOriginOnly, uploadedFiles } from '../http/upload.js';
 import { authorize, publicAccess } from '../http/access.js';
 import { HttpError, notFound } from '../http/errors.js';
+import { contentDisposition, siteOrigin } from '../http/download.js';
 import { safeValues } from '../http/forms.js';
 import { limitRequests } from '../http/rate-limit.js';
 import { FormValidationError, formObject, pageNumber, parseForm, parseQuery } from '../http/validate.js';
 import { can } from '../policies/index.js';
-import { displayName } from '../reference/presenter.js';
 import { FILTER_KEYS, incidentQuerySchema } from '../search/query.js';
 import type { Signer } from '../signing/index.js';
 import type { SealedFileStore } from '../storage/sealed-files.js';
@@ -60,7 +60,6 @@ function mayRead(req: Request, dossier: DossierDocument): boolean {
 
 export function dossierRoutes(config: Config, store: SealedFileStore, signer: Signer): Router {
   const router = Router();
-  const baseUrl = (req: Request) => config.PUBLIC_URL ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
   // A dossier of 1,000 incidents is ~5 MB zipped (its PDF ~15 MB): 40 MB per file leaves room while
   // bounding what one anonymous request can hold in memory; and a client may check 30 an hour.
   const verifyUpload = multipartWithFiles({ maxFileBytes: 40 * 1024 * 1024, maxFiles: 12 }, 5);
@@ -69,13 +68,11 @@ export function dossierRoutes(config: Config, store: SealedFileStore, signer: Si
   async function builder(req: Request, res: Response, extra: { values: Record<string, unknown>; errors: Record<string, string> }, page = 1) {
     const c = await catalogue();
     const lng = res.locals.lng as string;
-    const options = (kind: 'vendor' | 'government') =>
-      [...c.entities.byId.values()].filter((e) => e.kind === kind).map((e) => ({ value: e.slug, label: displayName(e, lng) })).sort((a, b) => a.label.localeCompare(b.label, lng));
     const mine = can(req.user, 'dossiers.viewAll') ? undefined : req.user!.id;
     const history = await listDossiers(mine, page);
     res.render('dossiers/index', {
-      vendors: options('vendor'),
-      governments: options('government'),
+      vendors: c.entities.options('vendor', lng),
+      governments: c.entities.options('government', lng),
       audiences: AUDIENCES,
       framings: FRAMINGS,
       citations: CITATIONS,
@@ -120,7 +117,7 @@ export function dossierRoutes(config: Config, store: SealedFileStore, signer: Si
         subject = { kind: 'filter', query };
       }
       const user = req.user!;
-      const dossier = await generateDossier({ store, signer, baseUrl: baseUrl(req) }, { subject, audience: form.audience, framing: form.framing, language: form.language }, { ...userActor(user), id: user.id, roles: [...user.roles] });
+      const dossier = await generateDossier({ store, signer, baseUrl: siteOrigin(req, config.PUBLIC_URL) }, { subject, audience: form.audience, framing: form.framing, language: form.language }, { ...userActor(user), roles: [...user.roles] });
       res.redirect(303, `/dossiers/${dossier.ref}`);
     } catch (err) {
       if (!(err instanceof FormValidationError)) throw err;
@@ -189,7 +186,7 @@ export function dossierRoutes(config: Config, store: SealedFileStore, signer: Si
     const archive = readArchive(store, dossier);
     await recordAuditEvent({ actor: userActor(req.user!), action: 'dossier.download', subject: { type: 'dossier', id: dossier.ref }, details: { file: `${dossier.ref}.zip` } });
     res.setHeader('Content-Type', 'application/zip');
-    res.setHeader('Content-Disposition', `attachment; filename="${dossier.ref}.zip"`);
+    res.setHeader('Content-Disposition', contentDisposition(`${dossier.ref}.zip`));
     res.send(archive);
   });
 
@@ -203,7 +200,7 @@ export function dossierRoutes(config: Config, store: SealedFileStore, signer: Si
     const ext = name.split('.').pop() ?? '';
     res.setHeader('Content-Type', TYPES[ext] ?? 'application/octet-stream');
     const inline = ['pdf', 'html', 'css'].includes(ext);
-    res.setHeader('Content-Disposition', `${inline ? 'inline' : 'attachment'}; filename="${dossier.ref}-${name}"`);
+    res.setHeader('Content-Disposition', contentDisposition(`${dossier.ref}-${name}`, inline));
     res.send(data);
   });
 

@@ -7,20 +7,15 @@ import { findIncident } from '../incidents/service.js';
 import { Incident } from '../incidents/model.js';
 import { Report } from '../reports/model.js';
 import type { SealedFileStore } from '../storage/sealed-files.js';
-import { multipartWithFiles, sameOriginOnly, uploadedFiles, type EvidenceLimits } from './upload.js';
+import { multipartWithFiles, sameOriginOnly, uploadedFiles, type UploadLimits } from '../http/upload.js';
 import { formObject } from '../http/validate.js';
+import { contentDisposition } from '../http/download.js';
 import { z } from 'zod';
 
 const classificationSchema = formObject({ classification: z.enum(['restricted', 'public']) });
 import { custodyEvents, findEvidence, readForDownload, receiveEvidence, setClassification } from './service.js';
 
-/** RFC 6266/5987: an ASCII fallback and the exact UTF-8 name. */
-export function contentDisposition(name: string): string {
-  const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
-}
-
-export function evidenceRoutes(store: SealedFileStore, limits: EvidenceLimits): Router {
+export function evidenceRoutes(store: SealedFileStore, limits: UploadLimits): Router {
   const router = Router();
   const parseUpload = multipartWithFiles(limits, 5);
 

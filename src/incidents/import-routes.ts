@@ -1,8 +1,9 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { userActor } from '../audit/index.js';
-import { multipartWithFiles, sameOriginOnly, uploadedFiles } from '../evidence/upload.js';
+import { multipartWithFiles, sameOriginOnly, uploadedFiles } from '../http/upload.js';
 import { authorize } from '../http/access.js';
+import { contentDisposition } from '../http/download.js';
 import { HttpError } from '../http/errors.js';
 import { parseQuery } from '../http/validate.js';
 import { IMPORT_COLUMNS, MAX_IMPORT_ROWS, importIncidents, importTemplate, type ImportError } from './csv-import.js';
@@ -25,7 +26,7 @@ export function incidentImportRoutes(): Router {
   router.get('/review/import/template.csv', authorize('incidents.edit'), (req, res) => {
     const q = parseQuery(templateQuery, req);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="incidents-template-${q.lang ?? 'en'}.csv"`);
+    res.setHeader('Content-Disposition', contentDisposition(`incidents-template-${q.lang ?? 'en'}.csv`));
     res.send(importTemplate(q.lang ?? 'en'));
   });
 
@@ -36,7 +37,7 @@ export function incidentImportRoutes(): Router {
       page(res.status(422), { formError: 'import.noFile' });
       return;
     }
-    const result = await importIncidents({ ...userActor(req.user!), id: req.user!.id }, file);
+    const result = await importIncidents(userActor(req.user!), file);
     if (!result.ok) {
       page(res.status(422), { errors: result.errors });
       return;

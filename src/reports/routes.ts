@@ -16,7 +16,7 @@ import { messageSchema, reportSchema, trackAnswerSchema, trackSchema } from './s
 import { answerQuestion, findReport, findReportByReceipt, reportsOf, submitReport } from './service.js';
 import { reviewerReportLocals } from '../review/locals.js';
 import type { SealedFileStore } from '../storage/sealed-files.js';
-import { multipartWithFiles, sameOriginOnly, uploadedFiles } from '../evidence/upload.js';
+import { multipartWithFiles, sameOriginOnly, uploadedFiles } from '../http/upload.js';
 import { evidenceOfReport } from '../evidence/service.js';
 
 const SESSION_ANON_LIMIT = 5;

@@ -5,6 +5,7 @@ import type { Entry } from '../catalogue/entry.js';
 import { countryName, countryOptions } from '../countries/index.js';
 import { TARGET_CATEGORIES } from '../facts/model.js';
 import { publicAccess } from '../http/access.js';
+import { contentDisposition, siteOrigin } from '../http/download.js';
 import { parseQuery } from '../http/validate.js';
 import { displayName } from '../reference/presenter.js';
 import { REGIMES } from '../vendors/model.js';
@@ -27,8 +28,6 @@ export function searchRoutes(): Router {
     const lng = res.locals.lng as string;
     const page = pageOf(entries, q);
     const facets = c.memo(`facets:${JSON.stringify({ ...q, page: undefined, after: undefined, sort: undefined })}`, () => facetsOf(entries, c));
-    const options = (kind: 'vendor' | 'product' | 'government') =>
-      [...c.entities.byId.values()].filter((e) => e.kind === kind).map((e) => ({ value: e.slug, label: displayName(e, lng) })).sort((a, b) => a.label.localeCompare(b.label, lng));
     const active = FILTER_KEYS.filter((k) => q[k] !== undefined && q[k] !== '');
     // Chips name what was chosen, in the page's language (not the slug or code in the URL).
     const chipLabel = (key: string, value: string): string => {
@@ -56,7 +55,7 @@ export function searchRoutes(): Router {
         confidence: facets.confidence,
         listing: facets.listing,
       },
-      options: { vendors: options('vendor'), products: options('product'), governments: options('government'), countries: countryOptions(lng), categories: TARGET_CATEGORIES, regimes: REGIMES },
+      options: { vendors: c.entities.options('vendor', lng), products: c.entities.options('product', lng), governments: c.entities.options('government', lng), countries: countryOptions(lng), categories: TARGET_CATEGORIES, regimes: REGIMES },
       active: active.map((k) => ({ key: k, value: chipLabel(k, String(q[k])), removeUrl: queryUrl('/incidents', q, { [k]: undefined, page: undefined, after: undefined }) })),
       url: (changes: Record<string, string | number | undefined>) => queryUrl('/incidents', q, { page: undefined, after: undefined, ...changes }),
       csvUrl: queryUrl('/incidents.csv', q, { page: undefined, after: undefined, sort: undefined }),
@@ -68,7 +67,7 @@ export function searchRoutes(): Router {
     const { entries } = await run(req);
     const c = await catalogue();
     const lng = res.locals.lng as string;
-    const base = `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+    const base = siteOrigin(req);
     const rows = entries.map((e) => {
       const p = presentEntry(e, c, lng);
       return [
@@ -87,7 +86,7 @@ export function searchRoutes(): Router {
     });
     const header = ['ref', 'title', 'date_from', 'date_to', 'countries', 'target_categories', 'products', 'vendors', 'operators', 'confidence', 'url'];
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', 'attachment; filename="incidents.csv"');
+    res.setHeader('Content-Disposition', contentDisposition('incidents.csv'));
     res.send(`\uFEFF${stringify([header, ...rows])}`);
   });
 

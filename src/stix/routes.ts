@@ -1,7 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import { userActor } from '../audit/index.js';
-import { multipartWithFiles, sameOriginOnly, uploadedFiles } from '../evidence/upload.js';
+import { multipartWithFiles, sameOriginOnly, uploadedFiles } from '../http/upload.js';
 import { authorize, publicAccess } from '../http/access.js';
+import { contentDisposition } from '../http/download.js';
 import { safeValues } from '../http/forms.js';
 import { HttpError, notFound } from '../http/errors.js';
 import { FormValidationError, formObject, parseForm, requiredText } from '../http/validate.js';
@@ -54,7 +55,7 @@ export function stixRoutes(): Router {
     const product = await productOf(req);
     const bundle = await productBundle(product);
     res.setHeader('Content-Type', 'application/stix+json;version=2.1');
-    res.setHeader('Content-Disposition', `attachment; filename="${product.slug}.stix2"`);
+    res.setHeader('Content-Disposition', contentDisposition(`${product.slug}.stix2`));
     res.send(JSON.stringify(bundle, null, 1));
   });
 
@@ -70,7 +71,7 @@ export function stixRoutes(): Router {
       const form = parseForm(importSchema, req.body);
       const [file] = uploadedFiles(req);
       if (!file) throw new FormValidationError({ file: 'stix.noFile' });
-      const record = await importIndicators({ actor: { ...userActor(req.user!), id: req.user!.id }, product, file, source: form.source, licence: form.licence });
+      const record = await importIndicators({ actor: userActor(req.user!), product, file, source: form.source, licence: form.licence });
       await importPage(res, product, { result: { added: record.added, alreadyPresent: record.alreadyPresent, notUnderstood: record.notUnderstood.length, indicators: record.indicators + record.notUnderstood.length } });
     } catch (err) {
       // CASE: the page needs its own data beside the errors, so it is not submitForm's bare re-render.

@@ -1,8 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
-import { HttpError } from '../http/errors.js';
+import { HttpError } from './errors.js';
 
-export interface EvidenceLimits {
+export interface UploadLimits {
   maxFileBytes: number;
   maxFiles: number;
 }
@@ -30,7 +30,7 @@ export const sameOriginOnly: RequestHandler = (req, _res, next) => {
  * names (targets[0][category] → targets: [{ category }]) as the urlencoded parser does, so the same
  * zod schemas validate both kinds of form. Limits → 413, a broken body → 400.
  */
-export function multipartWithFiles(limits: EvidenceLimits, fieldCount = 300): RequestHandler {
+export function multipartWithFiles(limits: UploadLimits, fieldCount = 300): RequestHandler {
   const upload = multer({
     storage: multer.memoryStorage(),
     limits: { fileSize: limits.maxFileBytes, files: limits.maxFiles, fields: fieldCount, parts: limits.maxFiles + fieldCount, fieldSize: 100_000 },
