@@ -15,7 +15,7 @@ import { takeFlash } from './http/flash.js';
 import { viewLocals } from './http/locals.js';
 import { requestLog } from './http/request-log.js';
 import { noStore, securityHeaders } from './http/security.js';
-import { absoluteLifetime, saveBeforeRedirect, sessions } from './http/session.js';
+import { absoluteLifetime, saveBeforeRedirect, sessions, startSessionSweep } from './http/session.js';
 import { i18nMiddleware } from './i18n/index.js';
 import { configureTotpRoles } from './policies/index.js';
 import { incidentRoutes } from './incidents/routes.js';
@@ -87,7 +87,8 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   app.use('/api/v1', apiRoutes(config));
 
   app.use(noStore);
-  const { middleware: sessionMiddleware, store } = sessions(config, deps.sessionSecret);
+  const { middleware: sessionMiddleware } = sessions(config, deps.sessionSecret);
+  const stopSessionSweep = startSessionSweep(config.SESSION_SWEEP_SECONDS, logger);
   app.use(sessionMiddleware);
   app.use(absoluteLifetime(config));
   const passport = configurePassport(config);
@@ -125,9 +126,8 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   return {
     app,
     close: async () => {
-      // MongoStore.close() would also close the shared Mongoose client; only stop its sweep timer.
-      const sweeper = (store as unknown as { timer?: NodeJS.Timeout }).timer;
-      if (sweeper) clearInterval(sweeper);
+      // MongoStore.close() would also close the shared Mongoose client; only stop our sweep.
+      stopSessionSweep();
       await Promise.resolve();
     },
   };

@@ -19,6 +19,8 @@ const configSchema = z.object({
   FERRETDB_BIN: z.string().min(1).optional(),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  // How often expired sessions are deleted (an acknowledged delete; see http/session.ts).
+  SESSION_SWEEP_SECONDS: z.coerce.number().int().min(1).max(24 * 3600).default(600),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
   // 'false', 'true' or a hop count, as Express's "trust proxy" setting understands it.
   TRUST_PROXY: z

@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   }
   const engine = await startEngine(config, logger);
   running.engine = engine;
-  await connectDatabase(engine.uri);
+  await connectDatabase(engine.uri, logger);
   await ensureIndexes(logger);
   logger.info({ engine: engine.kind, version: engine.version, server: await describeServer(), ms: Date.now() - started }, 'database ready');
   if (engine.kind !== 'external') {

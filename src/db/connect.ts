@@ -1,13 +1,24 @@
 import mongoose from 'mongoose';
-import type { Logger } from '../log.js';
+import { createLogger, type Logger } from '../log.js';
+import { refuseUnacknowledgedWrites } from './write-guard.js';
 
 mongoose.set('sanitizeFilter', true);
 mongoose.set('strictQuery', 'throw');
 // Indexes are created explicitly by ensureIndexes() so that a failure is reported, not swallowed.
 mongoose.set('autoIndex', false);
 
-export async function connectDatabase(uri: string): Promise<typeof mongoose> {
-  await mongoose.connect(uri, { serverSelectionTimeoutMS: 15_000, heartbeatFrequencyMS: 2_000 });
+/**
+ * Connects the one Mongoose client. Every write is acknowledged: the guard refuses any `w: 0`
+ * command before it is sent (see write-guard.ts for why), which needs command monitoring on.
+ */
+export async function connectDatabase(uri: string, logger: Pick<Logger, 'error'> = createLogger('error')): Promise<typeof mongoose> {
+  await mongoose.connect(uri, { serverSelectionTimeoutMS: 15_000, heartbeatFrequencyMS: 2_000, monitorCommands: true });
+  try {
+    refuseUnacknowledgedWrites(mongoose.connection.getClient(), logger);
+  } catch (err) {
+    await mongoose.disconnect();
+    throw err;
+  }
   return mongoose;
 }
 

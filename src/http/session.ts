@@ -3,21 +3,51 @@ import MongoStore from 'connect-mongo';
 import mongoose from 'mongoose';
 import type { RequestHandler } from 'express';
 import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
 
 export const SESSION_COOKIE = 'tracker.sid';
 
+const SESSIONS = 'sessions';
+
+/**
+ * Deletes expired sessions with an acknowledged write. connect-mongo's own interval sweep sends
+ * `deleteMany` with `w: 0`; FerretDB 1.24 answers it anyway and the pooled connection's replies
+ * shift by one (a user was shown another user's account), so that sweep stays off.
+ */
+export async function sweepExpiredSessions(now = new Date()): Promise<number> {
+  const db = mongoose.connection.db;
+  if (!db) return 0;
+  const result = await db.collection(SESSIONS).deleteMany({ expires: { $lt: now } }, { writeConcern: { w: 1 } });
+  return result.deletedCount;
+}
+
+/** Runs the sweep every `seconds`; returns a function that stops it. Failures are logged, not thrown. */
+export function startSessionSweep(seconds: number, logger: Pick<Logger, 'warn'>): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    sweepExpiredSessions()
+      .catch((err: unknown) => logger.warn({ err }, 'expired-session sweep failed'))
+      .finally(() => (running = false));
+  }, seconds * 1000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 /**
  * Sessions live in the database so several app processes can share them. FerretDB 1.24 has no TTL
- * indexes, so expired sessions are removed by connect-mongo's interval sweep rather than 'native'.
+ * indexes, so expired sessions are removed by our own sweep (startSessionSweep), never 'native'.
  */
 export function sessions(config: Config, secret: string): { middleware: RequestHandler; store: MongoStore } {
   const idleMs = config.SESSION_IDLE_MINUTES * 60_000;
   const store = MongoStore.create({
     client: mongoose.connection.getClient(),
-    collectionName: 'sessions',
+    collectionName: SESSIONS,
     ttl: Math.ceil(idleMs / 1000),
-    autoRemove: 'interval',
-    autoRemoveInterval: 10,
+    autoRemove: 'disabled',
+    // Every write the store makes is acknowledged (see sweepExpiredSessions for why).
+    writeOperationOptions: { w: 1 },
     // A touch rewrites the session document. On FerretDB 1.24 an update is a read-modify-write of
     // the whole document, so a touch racing with a request that changes the session can undo that
     // change: touch at most once a minute (the idle timeout is then accurate to a minute).

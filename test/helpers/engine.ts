@@ -39,7 +39,7 @@ export async function startTestEngine(): Promise<void> {
     uri = url.toString();
   }
   testState.uri = uri;
-  await connectDatabase(uri);
+  await connectDatabase(uri, createLogger('silent'));
   await ensureIndexes(createLogger('warn'));
   await initI18n();
   console.log(`  engine: ${testState.engine.kind}, ${testState.engine.version}; server: ${await describeServer()}; ready in ${Date.now() - started} ms`);
