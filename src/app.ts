@@ -6,17 +6,20 @@ import { adminRoutes } from './admin/routes.js';
 import { configurePassport } from './auth/passport.js';
 import { authRoutes } from './auth/routes.js';
 import { healthRoutes } from './health/routes.js';
+import { storageProbe } from './health/storage.js';
 import { chartRoutes } from './charts/routes.js';
 import { homeRoutes } from './home/routes.js';
 import { publicAccess } from './http/access.js';
 import { exposeCsrfToken, verifyCsrf } from './http/csrf.js';
 import { errorHandler, notFoundHandler } from './http/errors.js';
+import { parseQueryString, urlencodedForm } from './http/form-fields.js';
 import { takeFlash } from './http/flash.js';
 import { viewLocals } from './http/locals.js';
 import { requestLog } from './http/request-log.js';
-import { noStore, securityHeaders } from './http/security.js';
+import { noStore, securityHeaders, strictTransportSecurity } from './http/security.js';
+import { configurePublicUrl } from './http/download.js';
 import { absoluteLifetime, saveBeforeRedirect, sessions, startSessionSweep } from './http/session.js';
-import { i18nMiddleware } from './i18n/index.js';
+import { i18nMiddleware, rememberLanguageChoice } from './i18n/index.js';
 import { configureTotpRoles } from './policies/index.js';
 import { incidentRoutes } from './incidents/routes.js';
 import { incidentImportRoutes } from './incidents/import-routes.js';
@@ -56,15 +59,18 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   const { config, logger } = deps;
   configureTotpRoles(config.REQUIRE_TOTP_ROLES);
   configureVault(deps.identityKeys);
+  configurePublicUrl(config.PUBLIC_URL);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY);
   app.set('views', path.join(root, 'views'));
   app.set('view engine', 'ejs');
-  app.set('query parser', 'simple');
+  // Flat, bounded query strings (http/form-fields.ts): more than 100 keys is a 400.
+  app.set('query parser', parseQueryString);
 
   app.use(requestLog(logger));
   app.use(securityHeaders);
+  app.use(strictTransportSecurity(config.PUBLIC_URL));
   app.use(
     express.static(path.join(root, 'public'), { index: false, maxAge: '1h', fallthrough: true }),
   );
@@ -77,14 +83,14 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   app.get('/favicon.ico', publicAccess, (_req, res) => {
     res.redirect(301, '/favicon.svg');
   });
-  app.use(healthRoutes(deps.engineUp));
+  app.use(healthRoutes(deps.engineUp, storageProbe(config.DATA_DIR, config.HEALTH_MIN_FREE_MB * 1024 * 1024)));
   app.get('/.well-known/tracker-signing-key.pem', publicAccess, (_req, res) => {
     res.type('application/x-pem-file').setHeader('Cache-Control', 'public, max-age=3600');
     res.send(deps.signer.publicKeyPem);
   });
   app.use(chartRoutes());
   // The JSON API needs no session: it is mounted before it (tokens, not cookies).
-  app.use('/api/v1', apiRoutes(config));
+  app.use('/api/v1', apiRoutes());
 
   app.use(noStore);
   const { middleware: sessionMiddleware } = sessions(config, deps.sessionSecret);
@@ -95,7 +101,8 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   app.use(passport.session());
   app.use(saveBeforeRedirect);
   app.use(i18nMiddleware);
-  app.use(express.urlencoded({ extended: true, limit: '100kb', parameterLimit: 500 }));
+  app.use(rememberLanguageChoice);
+  app.use(urlencodedForm);
   app.use(express.json({ limit: '100kb' }));
   app.use(verifyCsrf);
   app.use(exposeCsrfToken);

@@ -45,6 +45,10 @@ const configSchema = z.object({
   PUBLIC_URL: z.string().url().regex(/^https?:\/\/[^/]+$/, 'must be an origin such as https://tracker.example.org (no path)').optional(),
   EVIDENCE_MAX_FILE_MB: z.coerce.number().int().min(1).max(500).default(25),
   EVIDENCE_MAX_FILES: z.coerce.number().int().min(1).max(50).default(10),
+  // /healthz answers 503 below this much free space in DATA_DIR (a submission would fail there).
+  HEALTH_MIN_FREE_MB: z.coerce.number().int().min(0).max(1_000_000).default(100),
+  // How long shutdown waits for requests in flight before it closes their connections.
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   ANONYMOUS_REPORTS: booleanFlag.default(true),
   // Site-wide budget for anonymous submissions: works behind Tor, where every visitor shares an address.
   ANONYMOUS_REPORTS_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(60),

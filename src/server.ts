@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { connectDatabase, describeServer, disconnectDatabase, ensureIndexes, startEngine, type Engine } from './db/index.js';
+import { DataDirError, prepareDataDir } from './db/data-dir.js';
 import { forgetRunningEngine, recordRunningEngine, runningEngine } from './db/engine-file.js';
 import { initI18n } from './i18n/index.js';
 import { catalogue, stopWatching, watchForOtherProcesses } from './catalogue/index.js';
@@ -33,18 +34,32 @@ async function main(): Promise<void> {
   const running: { engine?: Engine; server?: Server; closeApp?: () => Promise<void> } = {};
 
   let shuttingDown = false;
+  /**
+   * Drain, then close: stop accepting connections, let the requests in flight finish (up to
+   * SHUTDOWN_GRACE_SECONDS; keep-alive connections are closed as soon as they fall idle), and only
+   * then stop the session sweep, the database and the engine.
+   */
   const shutdown = async (signal: string, code = 0): Promise<void> => {
     if (shuttingDown) return;
     shuttingDown = true;
-    logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(code || 1), 15_000);
+    const graceMs = config.SHUTDOWN_GRACE_SECONDS * 1000;
+    logger.info({ signal, graceSeconds: config.SHUTDOWN_GRACE_SECONDS }, 'shutting down: draining requests in flight');
+    const force = setTimeout(() => process.exit(code || 1), graceMs + 15_000);
     force.unref();
     try {
       const { server, engine } = running;
       if (server) {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
-        await closed;
+        const idle = setInterval(() => server.closeIdleConnections(), 200);
+        let timer: NodeJS.Timeout | undefined;
+        const drained = await Promise.race([closed.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)))]);
+        clearInterval(idle);
+        clearTimeout(timer);
+        if (!drained) {
+          logger.warn('requests still in flight after the grace period: closing their connections');
+          server.closeAllConnections();
+        }
       }
       stopWatching();
       await running.closeApp?.();
@@ -73,6 +88,13 @@ async function main(): Promise<void> {
   if (other) {
     // CASE: two embedded engines on the same SQLite files would corrupt each other's view of them.
     logger.fatal(`another instance (pid ${other.pid}) is running on ${config.DATA_DIR}; stop it, use another DATA_DIR, or share a MONGODB_URI`);
+    process.exit(1);
+  }
+  try {
+    prepareDataDir(config.DATA_DIR);
+  } catch (err) {
+    if (!(err instanceof DataDirError)) throw err;
+    logger.fatal(err.message);
     process.exit(1);
   }
   const engine = await startEngine(config, logger);

@@ -1,5 +1,6 @@
 import type { Flash } from './http/flash.js';
 import type { Role } from './config.js';
+import type { UploadedFile } from './http/upload.js';
 
 declare global {
   namespace Express {
@@ -10,6 +11,10 @@ declare global {
       roles: Role[];
       status: 'pending' | 'active' | 'disabled';
       totpEnabled: boolean;
+    }
+    interface Request {
+      /** Files of a multipart form, read by http/upload.ts (within its limits). */
+      files?: UploadedFile[];
     }
   }
 }
@@ -24,12 +29,12 @@ declare module 'express-session' {
     pendingLogin?: { userId: string; at: number };
     /** When the login happened: the absolute session lifetime counts from here. */
     loginAt?: number;
+    /** When this session last proved the password (a password change here sets it). */
+    credentialsAt?: number;
     /** Shown once after TOTP enrolment. */
     recoveryCodes?: string[];
     /** A TOTP secret being set up, until a code from it is confirmed. */
     pendingTotpSecret?: string;
-    /** Times of this session's anonymous submissions in the last hour (a per-session cap). */
-    anonymousSubmissions?: number[];
   }
 }
 

@@ -2,7 +2,6 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { z } from 'zod';
 import { recordAuditEvent } from '../audit/index.js';
 import { catalogue, verifiedEntries } from '../catalogue/index.js';
-import type { Config } from '../config.js';
 import { Government } from '../governments/model.js';
 import { publicAccess } from '../http/access.js';
 import { siteOrigin } from '../http/download.js';
@@ -24,9 +23,9 @@ const noQuery = z.strictObject({});
  * incidents, marked `visibility: "restricted"`. Every request with a token is audited. Sessions and
  * cookies play no part here: a signed-in browser gets the public answer unless it sends a token.
  */
-export function apiRoutes(config: Config): Router {
+export function apiRoutes(): Router {
   const router = Router();
-  const baseUrl = (req: Request) => siteOrigin(req, config.PUBLIC_URL);
+  const baseUrl = (req: Request) => siteOrigin(req);
   const privileged = (res: Response) => Boolean(res.locals.apiTokenId);
 
   router.use(async (req: Request, res: Response, next: NextFunction) => {

@@ -20,6 +20,8 @@ const userSchema = new Schema(
     recoveryCodeHashes: { type: [String], default: [] },
     lockedUntil: { type: Date },
     lastLoginAt: { type: Date },
+    /** Sessions signed in before this time are ended (the password changed since). */
+    passwordChangedAt: { type: Date },
     approvedAt: { type: Date },
   },
   { timestamps: true, versionKey: false },

@@ -1,7 +1,8 @@
+import type { IncomingMessage } from 'node:http';
 import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import type { AuthSettings } from './service.js';
-import { authenticatePassword, findUserById } from './service.js';
+import { authenticatePassword, findUserById, sessionStillValid } from './service.js';
 import { toSessionUser } from './presenter.js';
 
 export interface PasswordInfo {
@@ -23,9 +24,12 @@ export function configurePassport(settings: AuthSettings): typeof passport {
     }),
   );
   passport.serializeUser((user, done) => done(null, user.id));
-  passport.deserializeUser((id: string, done) => {
+  // With the request (arity 3): a session whose credentials predate a password change has ended.
+  passport.deserializeUser((req: IncomingMessage, id: string, done: (err: unknown, user?: Express.User | false) => void) => {
+    const session = (req as { session?: { loginAt?: number; credentialsAt?: number } }).session;
+    const credentialsAt = Math.max(session?.loginAt ?? 0, session?.credentialsAt ?? 0);
     findUserById(id).then(
-      (user) => done(null, user && user.status === 'active' ? toSessionUser(user) : false),
+      (user) => done(null, user && user.status === 'active' && sessionStillValid(user, credentialsAt) ? toSessionUser(user) : false),
       (err: unknown) => done(err),
     );
   });

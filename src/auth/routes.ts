@@ -118,7 +118,7 @@ export function authRoutes(config: Config): Router {
       return;
     }
     const parsed = totpLoginSchema.safeParse(req.body);
-    const user = parsed.success ? await authenticateSecondFactor(pending.userId, parsed.data.code) : undefined;
+    const user = parsed.success ? await authenticateSecondFactor(pending.userId, parsed.data.code, config) : undefined;
     if (!user) {
       res.status(401).render('auth/totp-login', { values: {}, errors: { code: 'auth.totpWrong' } });
       return;
@@ -161,8 +161,11 @@ export function authRoutes(config: Config): Router {
   router.post('/account/password', authorize('account.manage'), async (req, res) => {
     await submitForm(res, await accountPage(req), async () => {
       const input = parseForm(passwordChangeSchema, req.body);
-      await changePassword({ userId: req.user!.id, ...input, settings: config });
+      const { changedAt, endedSessions } = await changePassword({ userId: req.user!.id, ...input, keepSessionId: req.sessionID, settings: config });
+      // This session proved the new password just now; every other one has ended.
+      req.session.credentialsAt = changedAt.getTime();
       flash(req, 'success', 'auth.passwordChanged');
+      flash(req, 'info', endedSessions ? 'auth.otherSessionsEnded' : 'auth.noOtherSessions');
       res.redirect('/account');
     });
   });

@@ -8,6 +8,7 @@ import { LoginFailure, User, type UserDocument } from './model.js';
 import { dummyPasswordHash, hashPassword, passwordProblem, verifyPassword } from './password.js';
 import { checkTotp, hashRecoveryCode, newRecoveryCodes, newTotpSecret } from './totp.js';
 import { open, seal, type Sealed } from '../vault/index.js';
+import { endSessionsOf } from '../http/session.js';
 
 export type AuthSettings = Pick<Config, 'SCRYPT_LOG_N' | 'LOGIN_MAX_FAILURES' | 'REGISTRATION'>;
 
@@ -90,6 +91,16 @@ function lockedUntil(failures: number, last: Date | undefined, max: number): Dat
   return new Date(last.getTime() + ms);
 }
 
+/** One failed attempt (password or second factor) counts towards the same lockout. */
+async function recordFailure(user: UserDocument, reason: string, before: number, settings: AuthSettings): Promise<void> {
+  await LoginFailure.create({ user: user._id, at: new Date() });
+  const after = before + 1;
+  await recordAuditEvent({ actor: { type: 'anonymous' }, action: 'auth.login.failed', subject: userSubject(user), details: { reason, failures: after } });
+  if (after === settings.LOGIN_MAX_FAILURES || (after > settings.LOGIN_MAX_FAILURES && after % settings.LOGIN_MAX_FAILURES === 0)) {
+    await recordAuditEvent({ actor: systemActor, action: 'auth.lockout', subject: userSubject(user), details: { failures: after } });
+  }
+}
+
 /**
  * Checks email and password. Unknown email, wrong password, locked, pending and disabled accounts
  * all give the caller the same 'failed' (the audit log keeps the reason), and all cost one scrypt.
@@ -113,12 +124,7 @@ export async function authenticatePassword(email: string, password: string, sett
 
   const passwordOk = await verifyPassword(password, user.passwordHash);
   if (!passwordOk) {
-    await LoginFailure.create({ user: user._id, at: new Date() });
-    const after = before.count + 1;
-    await recordAuditEvent({ actor: { type: 'anonymous' }, action: 'auth.login.failed', subject: userSubject(user), details: { reason: 'wrong-password', failures: after } });
-    if (after === settings.LOGIN_MAX_FAILURES || (after > settings.LOGIN_MAX_FAILURES && after % settings.LOGIN_MAX_FAILURES === 0)) {
-      await recordAuditEvent({ actor: systemActor, action: 'auth.lockout', subject: userSubject(user), details: { failures: after } });
-    }
+    await recordFailure(user, 'wrong-password', before.count, settings);
     return { outcome: 'failed' };
   }
 
@@ -138,9 +144,16 @@ async function completeLogin(user: UserDocument, method: string): Promise<void> 
 }
 
 /** Second step: a TOTP code (not replayable) or an unused recovery code, which is then spent. */
-export async function authenticateSecondFactor(userId: string, code: string): Promise<UserDocument | undefined> {
+export async function authenticateSecondFactor(userId: string, code: string, settings: AuthSettings): Promise<UserDocument | undefined> {
   const user = await findUserById(userId);
   if (!user || user.status !== 'active' || !user.totp?.secret?.ct || !user.totp.enabledAt) return undefined;
+  // Wrong codes count like wrong passwords: the same lockout holds here, with the same answer.
+  const before = await recentFailures(user);
+  const lock = lockedUntil(before.count, before.last, settings.LOGIN_MAX_FAILURES);
+  if (lock && lock > new Date()) {
+    await recordAuditEvent({ actor: { type: 'anonymous' }, action: 'auth.login.locked', subject: userSubject(user), details: { until: lock.toISOString(), step: 'second-factor' } });
+    return undefined;
+  }
   const step = await checkTotp(open(user.totp.secret as Sealed), code, user.totp.lastStep);
   if (step !== undefined) {
     // The filter makes the step check and the update one operation: a concurrent replay cannot pass.
@@ -161,8 +174,7 @@ export async function authenticateSecondFactor(userId: string, code: string): Pr
       return user;
     }
   }
-  await LoginFailure.create({ user: user._id, at: new Date() });
-  await recordAuditEvent({ actor: { type: 'anonymous' }, action: 'auth.login.failed', subject: userSubject(user), details: { reason: 'wrong-second-factor' } });
+  await recordFailure(user, 'wrong-second-factor', before.count, settings);
   return undefined;
 }
 
@@ -172,7 +184,12 @@ export async function recordLogout(user: Express.User): Promise<void> {
 
 // ---- account ------------------------------------------------------------------------------------
 
-export async function changePassword(props: { userId: string; currentPassword: string; newPassword: string; settings: AuthSettings }): Promise<void> {
+/**
+ * Changes the password; every other session of the account ends (deserialisation refuses sessions
+ * whose credentials predate `passwordChangedAt`, and their records are deleted). Returns the time
+ * the calling session must carry to stay signed in, and how many other sessions were ended.
+ */
+export async function changePassword(props: { userId: string; currentPassword: string; newPassword: string; keepSessionId: string; settings: AuthSettings }): Promise<{ changedAt: Date; endedSessions: number }> {
   const user = await findUserById(props.userId);
   if (!user) throw notFound();
   if (!(await verifyPassword(props.currentPassword, user.passwordHash))) {
@@ -180,8 +197,17 @@ export async function changePassword(props: { userId: string; currentPassword: s
   }
   await assertPasswordAcceptable(props.newPassword, 'newPassword');
   const passwordHash = await hashPassword(props.newPassword, props.settings.SCRYPT_LOG_N);
-  await User.updateOne({ _id: user._id }, { $set: { passwordHash } });
-  await recordAuditEvent({ actor: userActor({ id: user.id, roles: user.roles }), action: 'user.password.changed', subject: userSubject(user) });
+  const changedAt = new Date();
+  await User.updateOne({ _id: user._id }, { $set: { passwordHash, passwordChangedAt: changedAt } });
+  const endedSessions = await endSessionsOf(user.id, props.keepSessionId);
+  await recordAuditEvent({ actor: userActor({ id: user.id, roles: user.roles }), action: 'user.password.changed', subject: userSubject(user), details: { endedSessions } });
+  return { changedAt, endedSessions };
+}
+
+/** Whether a session that proved its credentials at `credentialsAt` (ms) still holds for the user. */
+export function sessionStillValid(user: Pick<UserDocument, 'passwordChangedAt'>, credentialsAt: number | undefined): boolean {
+  if (!user.passwordChangedAt) return true;
+  return (credentialsAt ?? 0) >= user.passwordChangedAt.getTime();
 }
 
 export function startTotpEnrolment(): string {

@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import { createLogger } from '../log.js';
 import { connectDatabase, disconnectDatabase, ensureIndexes } from './connect.js';
 import { runningEngine } from './engine-file.js';
+import { prepareDataDir } from './data-dir.js';
 import { startEngine, type Engine } from './engine.js';
 
 /**
@@ -12,6 +13,7 @@ export async function openDatabaseForCommand(config: Config): Promise<() => Prom
   const logger = createLogger('warn');
   const running = config.MONGODB_URI ? undefined : runningEngine(config.DATA_DIR);
   let engine: Engine | undefined;
+  if (!config.MONGODB_URI) prepareDataDir(config.DATA_DIR);
   if (running) {
     await connectDatabase(running.uri);
   } else {

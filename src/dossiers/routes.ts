@@ -117,7 +117,7 @@ export function dossierRoutes(config: Config, store: SealedFileStore, signer: Si
         subject = { kind: 'filter', query };
       }
       const user = req.user!;
-      const dossier = await generateDossier({ store, signer, baseUrl: siteOrigin(req, config.PUBLIC_URL) }, { subject, audience: form.audience, framing: form.framing, language: form.language }, { ...userActor(user), roles: [...user.roles] });
+      const dossier = await generateDossier({ store, signer, baseUrl: siteOrigin(req) }, { subject, audience: form.audience, framing: form.framing, language: form.language }, { ...userActor(user), roles: [...user.roles] });
       res.redirect(303, `/dossiers/${dossier.ref}`);
     } catch (err) {
       if (!(err instanceof FormValidationError)) throw err;

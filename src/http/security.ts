@@ -31,3 +31,15 @@ export const noStore: RequestHandler = (_req, res, next) => {
   res.setHeader('Cache-Control', 'no-store');
   next();
 };
+
+/**
+ * HSTS when the site is served over HTTPS: PUBLIC_URL says https, or (without PUBLIC_URL) this
+ * request arrived over HTTPS (directly, or as a trusted proxy says). Never on plain HTTP.
+ */
+export function strictTransportSecurity(publicUrl: string | undefined): RequestHandler {
+  return (req, res, next) => {
+    const https = publicUrl ? publicUrl.startsWith('https:') : req.secure;
+    if (https) res.setHeader('Strict-Transport-Security', 'max-age=31536000');
+    next();
+  };
+}

@@ -21,13 +21,24 @@ export async function sweepExpiredSessions(now = new Date()): Promise<number> {
   return result.deletedCount;
 }
 
+/** Deletes every stored session of a user except one (acknowledged); returns how many ended. */
+export async function endSessionsOf(userId: string, keepSessionId: string): Promise<number> {
+  const db = mongoose.connection.db;
+  if (!db) return 0;
+  const result = await db.collection<{ _id: string }>(SESSIONS).deleteMany({ 'session.passport.user': userId, _id: { $ne: keepSessionId } }, { writeConcern: { w: 1 } });
+  return result.deletedCount;
+}
+
 /** Runs the sweep every `seconds`; returns a function that stops it. Failures are logged, not thrown. */
-export function startSessionSweep(seconds: number, logger: Pick<Logger, 'warn'>): () => void {
+export function startSessionSweep(seconds: number, logger: Pick<Logger, 'warn' | 'info'>): () => void {
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
     sweepExpiredSessions()
+      .then((deleted) => {
+        if (deleted > 0) logger.info({ deleted }, 'expired sessions removed');
+      })
       .catch((err: unknown) => logger.warn({ err }, 'expired-session sweep failed'))
       .finally(() => (running = false));
   }, seconds * 1000);
@@ -54,7 +65,7 @@ export function sessions(config: Config, secret: string): { middleware: RequestH
     touchAfter: 60,
     stringify: false,
   });
-  const secure = config.COOKIE_SECURE ?? (config.TRUST_PROXY !== false && config.NODE_ENV === 'production');
+  const secure = cookieSecurity(config);
   const middleware = session({
     name: SESSION_COOKIE,
     secret,
@@ -66,6 +77,17 @@ export function sessions(config: Config, secret: string): { middleware: RequestH
     cookie: { httpOnly: true, sameSite: 'lax', secure, maxAge: idleMs },
   });
   return { middleware, store };
+}
+
+/**
+ * Whether cookies carry `Secure`: COOKIE_SECURE when set; otherwise from PUBLIC_URL's scheme; behind
+ * a proxy without PUBLIC_URL, 'auto' (Secure whenever the proxy says the request came over HTTPS).
+ * Plain HTTP stays possible for an onion service (PUBLIC_URL=http://….onion).
+ */
+export function cookieSecurity(config: Pick<Config, 'COOKIE_SECURE' | 'PUBLIC_URL' | 'TRUST_PROXY'>): boolean | 'auto' {
+  if (config.COOKIE_SECURE !== undefined) return config.COOKIE_SECURE;
+  if (config.PUBLIC_URL) return config.PUBLIC_URL.startsWith('https:');
+  return config.TRUST_PROXY !== false ? 'auto' : false;
 }
 
 /** Ends sessions older than the absolute lifetime, however active they have been. */

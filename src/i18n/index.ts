@@ -14,7 +14,11 @@ function load(lng: Language): Record<string, unknown> {
 
 let ready: Promise<unknown> | undefined;
 
-/** Language from ?lng=, then the `lng` cookie, then Accept-Language; the choice is kept in the cookie. */
+/**
+ * Language from ?lng=, then the `lng` cookie, then Accept-Language. The cookie is written only when
+ * a visitor chooses a language (rememberLanguageChoice), and lasts as long as the browser session:
+ * a year-long cookie would be one more trace left on an at-risk visitor's device.
+ */
 export function initI18n(): Promise<unknown> {
   ready ??= i18next.use(LanguageDetector).init({
     resources: Object.fromEntries(LANGUAGES.map((lng) => [lng, { translation: load(lng) }])),
@@ -28,15 +32,23 @@ export function initI18n(): Promise<unknown> {
       order: ['querystring', 'cookie', 'header'],
       lookupQuerystring: 'lng',
       lookupCookie: 'lng',
-      caches: ['cookie'],
-      cookieSameSite: 'lax',
-      cookieExpirationDate: new Date(Date.now() + 365 * 86_400_000),
+      caches: [],
     },
   });
   return ready;
 }
 
 export const i18nMiddleware: RequestHandler = handle(i18next);
+
+/** After an explicit ?lng= choice: keep it for the browser session (no expiry date, HttpOnly). */
+export const rememberLanguageChoice: RequestHandler = (req, res, next) => {
+  const chosen = typeof req.query.lng === 'string' ? req.query.lng : undefined;
+  const current = /(?:^|;\s*)lng=([^;]*)/.exec(req.headers.cookie ?? '')?.[1];
+  if (chosen && (LANGUAGES as readonly string[]).includes(chosen) && chosen !== current) {
+    res.cookie('lng', chosen, { path: '/', httpOnly: true, sameSite: 'lax', secure: req.secure });
+  }
+  next();
+};
 
 export function directionOf(lng: string): 'rtl' | 'ltr' {
   return RTL.has(lng) ? 'rtl' : 'ltr';
@@ -47,11 +59,18 @@ export function resolvedLanguage(lng: string | undefined): Language {
   return (LANGUAGES as readonly string[]).includes(base ?? '') ? (base as Language) : 'en';
 }
 
-/** A URL for the same page in another language (keeps the path and the other query keys). */
+/**
+ * A URL for the same page in another language: the path with empty and dot segments dropped (so
+ * `/.//evil.example` can never become the protocol-relative `//evil.example`), the other query keys
+ * kept, a CSRF token never carried over.
+ */
 export function languageSwitchUrl(originalUrl: string, lng: Language): string {
   const url = new URL(originalUrl, 'http://localhost');
-  url.searchParams.set('lng', lng);
-  return `${url.pathname}${url.search}`;
+  const segments = url.pathname.split('/').filter((s) => s !== '' && s !== '.' && s !== '..');
+  const params = new URLSearchParams(url.search);
+  params.delete('_csrf');
+  params.set('lng', lng);
+  return `/${segments.join('/')}?${params.toString()}`;
 }
 
 export { i18next };

@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { Config } from '../config.js';
 import { countryOptions } from '../countries/index.js';
@@ -32,12 +33,22 @@ export async function reportFormLocals(lng: string): Promise<Record<string, unkn
   };
 }
 
-/** Per-session cap for anonymous submissions (works behind Tor, unlike an address-based limit). */
+/**
+ * Per-session cap for anonymous submissions (works behind Tor, unlike an address-based limit). Kept
+ * in this process's memory under a keyed hash of the session id, never in the session or the
+ * database: nothing stored links a visitor's session to the time they submitted.
+ */
+const budgetKey = randomBytes(32);
+const sessionBudgets = new Map<string, number[]>();
 function takeSessionAllowance(req: Request): boolean {
-  const hourAgo = Date.now() - 3_600_000;
-  const recent = (req.session.anonymousSubmissions ?? []).filter((t) => t > hourAgo);
+  const now = Date.now();
+  const hourAgo = now - 3_600_000;
+  const key = createHmac('sha256', budgetKey).update(req.sessionID).digest('base64url');
+  const recent = (sessionBudgets.get(key) ?? []).filter((t) => t > hourAgo);
   if (recent.length >= SESSION_ANON_LIMIT) return false;
-  req.session.anonymousSubmissions = [...recent, Date.now()];
+  sessionBudgets.set(key, [...recent, now]);
+  // CASE: bounded memory: forget sessions with nothing in the last hour.
+  if (sessionBudgets.size > 10_000) for (const [k, times] of sessionBudgets) if (!times.some((t) => t > hourAgo)) sessionBudgets.delete(k);
   return true;
 }
 

@@ -70,13 +70,14 @@ describe('POST /reports', () => {
     });
   }
 
-  it('when fields carry operators or unknown keys, then 422 and nothing stored', async () => {
+  it('when fields carry operators or unknown keys, then 422 (400 when a field is both a value and a group) and nothing stored', async () => {
     const { app } = makeApp();
     const a = agent(app);
     for (const extra of ['title[$gt]=', 'country[$ne]=XX', 'status=linked', 'submitter[user]=65a000000000000000000000', 'targets[0][identity][$gt]=']) {
       const token = await csrfFrom(a, '/reports/new');
       const res = await a.post('/reports').type('form').send(`${encodeForm({ _csrf: token, ...reportForm() })}&${extra}`);
-      expect(res.status, extra).to.equal(422);
+      // `title` and `title[$gt]` at once cannot be one field: the body is refused before validation.
+      expect(res.status, extra).to.equal(/\[\$/.test(extra) ? 400 : 422);
     }
     expect(await Report.countDocuments({})).to.equal(0);
   });
@@ -86,7 +87,7 @@ describe('POST /reports', () => {
     const a = agent(app);
     const token = await csrfFrom(a, '/reports/new');
     const res = await a.post('/reports').type('form').send(`${encodeForm({ _csrf: token, ...reportForm() })}&__proto__[admin]=1&constructor[prototype][polluted]=1`);
-    expect(res.status).to.be.oneOf([201, 422]);
+    expect(res.status).to.be.oneOf([201, 400, 422]);
     const raw = await mongoose.connection.db!.collection('reports').find({}).toArray();
     expect(JSON.stringify(raw)).not.to.match(/admin|polluted|__proto__/);
     expect(({} as Record<string, unknown>).admin).to.equal(undefined);
