@@ -98,7 +98,7 @@ describe('security baseline', () => {
       const { app } = makeApp();
       const res = await agent(app).get('/healthz');
       expect(res.status).to.equal(200);
-      expect(res.body).to.deep.equal({ status: 'ok', database: 'up' });
+      expect(res.body).to.deep.equal({ status: 'ok', database: 'up', storage: 'ok' });
       expect(res.text).not.to.match(/ferret|mongo|version/i);
     });
 
