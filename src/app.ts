@@ -12,6 +12,7 @@ import { homeRoutes } from './home/routes.js';
 import { publicAccess } from './http/access.js';
 import { exposeCsrfToken, verifyCsrf } from './http/csrf.js';
 import { errorHandler, notFoundHandler } from './http/errors.js';
+import { formLimits } from './http/rate-limit.js';
 import { parseQueryString, urlencodedForm } from './http/form-fields.js';
 import { takeFlash } from './http/flash.js';
 import { viewLocals } from './http/locals.js';
@@ -92,6 +93,10 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   // The JSON API needs no session: it is mounted before it (tokens, not cookies).
   app.use('/api/v1', apiRoutes());
 
+  // Form rate limits that can be decided from the address alone refuse here: before the session
+  // is read and before any body is parsed.
+  const limits = formLimits();
+  app.use(limits.early);
   app.use(noStore);
   const { middleware: sessionMiddleware } = sessions(config, deps.sessionSecret);
   const stopSessionSweep = startSessionSweep(config.SESSION_SWEEP_SECONDS, logger);
@@ -110,9 +115,9 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   app.use(viewLocals);
 
   app.use(homeRoutes());
-  app.use(authRoutes(config));
+  app.use(authRoutes(config, limits));
   app.use(methodologyRoutes());
-  app.use(reportRoutes(config, deps.evidenceStore));
+  app.use(reportRoutes(config, deps.evidenceStore, limits));
   app.use(reviewRoutes());
   app.use(searchRoutes());
   app.use(profileRoutes());
@@ -121,7 +126,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   app.use(evidenceRoutes(deps.evidenceStore, { maxFileBytes: config.EVIDENCE_MAX_FILE_MB * 1024 * 1024, maxFiles: config.EVIDENCE_MAX_FILES }));
   app.use(stixRoutes());
   app.use(apiTokenRoutes());
-  app.use(dossierRoutes(config, new SealedFileStore(path.join(config.DATA_DIR, 'dossiers')), deps.signer));
+  app.use(dossierRoutes(config, new SealedFileStore(path.join(config.DATA_DIR, 'dossiers')), deps.signer, limits));
   app.use(adminRoutes(deps.signer));
   app.use(vendorAdminRoutes());
   app.use(productAdminRoutes());

@@ -6,7 +6,7 @@ import { flash } from '../http/flash.js';
 import { safeValues, submitForm } from '../http/forms.js';
 import { HttpError } from '../http/errors.js';
 import { parseForm } from '../http/validate.js';
-import { limitRequests } from '../http/rate-limit.js';
+import type { FormLimits } from '../http/rate-limit.js';
 import { requiresTotp } from '../policies/index.js';
 import type { PasswordInfo } from './passport.js';
 import { presentUser } from './presenter.js';
@@ -59,10 +59,10 @@ async function accountPage(req: Request): Promise<{ view: string; values: Record
   return { view: 'auth/account', values: {}, locals: { account: presentUser(user), totpMandatory: requiresTotp(user) } };
 }
 
-export function authRoutes(config: Config): Router {
+export function authRoutes(config: Config, limits: FormLimits): Router {
   const router = Router();
-  const loginLimit = limitRequests({ windowMs: 60_000, limit: 20 });
-  const registerLimit = limitRequests({ windowMs: 60 * 60_000, limit: 10 });
+  const loginLimit = limits.login;
+  const registerLimit = limits.register;
 
   router.get('/login', guestOnly, (_req, res) => {
     res.render('auth/login', { values: {}, errors: {} });

@@ -8,7 +8,7 @@ import { authorize, publicAccess } from '../http/access.js';
 import { HttpError, notFound } from '../http/errors.js';
 import { contentDisposition, siteOrigin } from '../http/download.js';
 import { safeValues } from '../http/forms.js';
-import { limitRequests } from '../http/rate-limit.js';
+import type { FormLimits } from '../http/rate-limit.js';
 import { FormValidationError, formObject, pageNumber, parseForm, parseQuery } from '../http/validate.js';
 import { can } from '../policies/index.js';
 import { FILTER_KEYS, incidentQuerySchema } from '../search/query.js';
@@ -58,12 +58,12 @@ function mayRead(req: Request, dossier: DossierDocument): boolean {
   return can(req.user, 'dossiers.viewAll') || String(dossier.generatedBy) === req.user!.id;
 }
 
-export function dossierRoutes(config: Config, store: SealedFileStore, signer: Signer): Router {
+export function dossierRoutes(config: Config, store: SealedFileStore, signer: Signer, limits: FormLimits): Router {
   const router = Router();
   // A dossier of 1,000 incidents is ~5 MB zipped (its PDF ~15 MB): 40 MB per file leaves room while
-  // bounding what one anonymous request can hold in memory; and a client may check 30 an hour.
+  // bounding what one anonymous request can hold in memory (and limits.dossierVerify: 30 an hour).
   const verifyUpload = multipartWithFiles({ maxFileBytes: 40 * 1024 * 1024, maxFiles: 12 }, 5);
-  const verifyLimit = limitRequests({ windowMs: 60 * 60_000, limit: 30 });
+  const verifyLimit = limits.dossierVerify;
 
   async function builder(req: Request, res: Response, extra: { values: Record<string, unknown>; errors: Record<string, string> }, page = 1) {
     const c = await catalogue();

@@ -10,18 +10,67 @@ function clientKey(req: Request): string {
   return createHash('sha256').update(salt).update(req.ip ?? 'unknown').digest('base64url');
 }
 
-export function limitRequests(options: { windowMs: number; limit: number; anonymousOnly?: boolean }): RequestHandler {
-  return rateLimit({
+/**
+ * A limit on a form's POSTs, keyed by the client's (salted, hashed) address. It is applied where it
+ * costs least: `early` runs before the session is read and before any body is parsed; a refusal
+ * there touches neither the database nor the body. A limit that spares signed-in accounts
+ * (`anonymousOnly`) can only be decided early for requests without a session cookie (they cannot be
+ * signed in); the others are counted after the session is known, by the handler itself. Each
+ * request is counted once.
+ */
+export interface FormLimit extends RequestHandler {
+  early: RequestHandler;
+}
+
+const COUNTED = Symbol('rate-limit-counted');
+
+export function limitRequests(options: { windowMs: number; limit: number; paths: string[]; anonymousOnly?: boolean }): FormLimit {
+  const limiter = rateLimit({
     windowMs: options.windowMs,
     limit: options.limit,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     keyGenerator: clientKey,
     validate: { ip: false, keyGeneratorIpFallback: false },
-    skip: (req) => req.method === 'GET' || req.method === 'HEAD' || (options.anonymousOnly === true && Boolean(req.user)),
+    skip: (req, res) =>
+      req.method === 'GET' || req.method === 'HEAD' || (res.locals as Record<symbol, unknown>)[COUNTED] === limiter || (options.anonymousOnly === true && Boolean(req.user)),
     handler: (_req, _res, next) => next(new HttpError(429, 'errors.tooManyRequests')),
   });
+  const paths = new Set(options.paths);
+  const early: RequestHandler = (req, res, next) => {
+    if (req.method !== 'POST' || !paths.has(req.path)) return next();
+    if (options.anonymousOnly && /(?:^|;\s*)tracker\.sid=/.test(req.headers.cookie ?? '')) return next();
+    (limiter as RequestHandler)(req, res, (err?: unknown) => {
+      (res.locals as Record<symbol, unknown>)[COUNTED] = limiter;
+      next(err);
+    });
+  };
+  return Object.assign(((req, res, next) => (limiter as RequestHandler)(req, res, next)) as RequestHandler, { early });
 }
+
+/** The rate limits of the site's forms: one place, created per app, applied early (see FormLimit). */
+export function formLimits() {
+  const limits = {
+    login: limitRequests({ windowMs: 60_000, limit: 20, paths: ['/login', '/login/totp'] }),
+    register: limitRequests({ windowMs: 60 * 60_000, limit: 10, paths: ['/register'] }),
+    // Signed-in accounts are accountable (and may share an address, e.g. behind Tor): anonymous only.
+    reportSubmit: limitRequests({ windowMs: 60 * 60_000, limit: 30, anonymousOnly: true, paths: ['/reports'] }),
+    track: limitRequests({ windowMs: 60_000, limit: 20, paths: ['/track', '/track/answer'] }),
+    // A client may check 30 dossiers an hour (each upload can be 40 MB).
+    dossierVerify: limitRequests({ windowMs: 60 * 60_000, limit: 30, paths: ['/dossiers/verify'] }),
+  };
+  const all = Object.values(limits);
+  const early: RequestHandler = (req, res, next) => {
+    let i = 0;
+    const step = (err?: unknown): void => {
+      if (err || i === all.length) return next(err);
+      all[i++]!.early(req, res, step);
+    };
+    step();
+  };
+  return { ...limits, early };
+}
+export type FormLimits = ReturnType<typeof formLimits>;
 
 /**
  * Every request counts (reads included): API clients are programs. A token's requests share one

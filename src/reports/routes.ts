@@ -9,7 +9,7 @@ import { authorize, publicAccess } from '../http/access.js';
 import { HttpError, notFound } from '../http/errors.js';
 import { flash } from '../http/flash.js';
 import { submitForm } from '../http/forms.js';
-import { limitRequests } from '../http/rate-limit.js';
+import type { FormLimits } from '../http/rate-limit.js';
 import { FormValidationError, parseForm } from '../http/validate.js';
 import { entityOptions } from '../reference/lookup.js';
 import { presentReport, presentReportRow } from './presenter.js';
@@ -60,12 +60,11 @@ export async function reportFiles(report: { _id: unknown }) {
   return (await evidenceOfReport(report)).map((e) => ({ id: String(e._id), name: e.name, mediaType: e.original.mediaType, size: e.original.size, sha256: e.original.sha256, stripped: e.metadataStripped }));
 }
 
-export function reportRoutes(config: Config, store: SealedFileStore): Router {
+export function reportRoutes(config: Config, store: SealedFileStore, formLimit: FormLimits): Router {
   const limits = { maxFileBytes: config.EVIDENCE_MAX_FILE_MB * 1024 * 1024, maxFiles: config.EVIDENCE_MAX_FILES };
   const router = Router();
-  // Signed-in accounts are accountable (and may share an address, e.g. behind Tor): anonymous only.
-  const submitLimit = limitRequests({ windowMs: 60 * 60_000, limit: 30, anonymousOnly: true });
-  const trackLimit = limitRequests({ windowMs: 60_000, limit: 20 });
+  const submitLimit = formLimit.reportSubmit;
+  const trackLimit = formLimit.track;
 
   router.get('/reports/new', publicAccess, async (req, res) => {
     if (!req.user && !config.ANONYMOUS_REPORTS) {

@@ -103,22 +103,22 @@ describe('links, cookies and transport', () => {
     const site = makeApp({ PUBLIC_URL: 'https://tracker.example.org', TRUST_PROXY: '1' }).app;
     const https = await agent(site).get('/login').set('X-Forwarded-Proto', 'https');
     expect(sessionCookie(https)).to.be.a('string');
-    expect((https.headers['set-cookie'] as string[]).find((c) => c.startsWith('tracker.sid='))).to.match(/;\s*Secure/i);
+    expect((https.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('tracker.sid='))).to.match(/;\s*Secure/i);
     expect(https.headers['strict-transport-security']).to.equal('max-age=31536000');
     // A Secure session cookie is never sent over plain HTTP at all.
     expect(sessionCookie(await agent(site).get('/login'))).to.equal(undefined);
     const onion = await agent(makeApp({ PUBLIC_URL: 'http://exampleonionaddress.onion' }).app).get('/login');
-    expect((onion.headers['set-cookie'] as string[]).find((c) => c.startsWith('tracker.sid='))).not.to.match(/Secure/i);
+    expect((onion.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('tracker.sid='))).not.to.match(/Secure/i);
     expect(onion.headers['strict-transport-security']).to.equal(undefined);
   });
 
   it('when behind a trusted proxy without PUBLIC_URL, then Secure and HSTS follow the scheme the proxy reports', async () => {
     const { app } = makeApp({ TRUST_PROXY: '1' });
     const overHttps = await agent(app).get('/login').set('X-Forwarded-Proto', 'https');
-    expect((overHttps.headers['set-cookie'] as string[]).find((c) => c.startsWith('tracker.sid='))).to.match(/;\s*Secure/i);
+    expect((overHttps.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('tracker.sid='))).to.match(/;\s*Secure/i);
     expect(overHttps.headers['strict-transport-security']).to.equal('max-age=31536000');
     const overHttp = await agent(app).get('/login');
     expect(overHttp.headers['strict-transport-security']).to.equal(undefined);
-    expect((overHttp.headers['set-cookie'] as string[]).find((c) => c.startsWith('tracker.sid='))).not.to.match(/Secure/i);
+    expect((overHttp.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('tracker.sid='))).not.to.match(/Secure/i);
   });
 });

@@ -1,0 +1,42 @@
+import { expect } from 'chai';
+import mongoose from 'mongoose';
+import { agent, closeApps, makeApp } from '../helpers/app.js';
+import { createUser, signIn } from '../helpers/factories.js';
+import { postReport } from '../helpers/reports.js';
+
+/** Counts the database commands sent while `run` is in flight. */
+async function commandsDuring<T>(run: () => Promise<T>): Promise<{ result: T; commands: string[] }> {
+  const commands: string[] = [];
+  const listener = (e: { commandName: string }) => commands.push(e.commandName);
+  const client = mongoose.connection.getClient();
+  client.on('commandStarted', listener);
+  try {
+    return { result: await run(), commands };
+  } finally {
+    client.off('commandStarted', listener);
+  }
+}
+
+describe('rate-limited refusals cost nothing', () => {
+  afterEach(closeApps);
+
+  it('when a client is over the /track limit, then the next POST is refused (429) before its body is parsed or the database is asked anything', async () => {
+    const { app } = makeApp();
+    for (let i = 0; i < 20; i++) await agent(app).post('/track').type('form').send('code=x');
+    // A body that the form parser would refuse with 400: the limit answers first.
+    const { result, commands } = await commandsDuring(() => agent(app).post('/track').type('form').send('targets[999999999][x]=1'));
+    expect(result.status).to.equal(429);
+    expect(commands).to.deep.equal([]);
+  });
+
+  it('when anonymous clients without a session exhaust the report budget, then later ones are refused early, while a signed-in researcher at the same address still submits', async () => {
+    const { app } = makeApp();
+    for (let i = 0; i < 30; i++) await agent(app).post('/reports').type('form').send('title=x');
+    const { result, commands } = await commandsDuring(() => agent(app).post('/reports').type('form').send('title=x'));
+    expect(result.status).to.equal(429);
+    expect(commands).to.deep.equal([]);
+    const researcher = agent(app);
+    await signIn(researcher, await createUser());
+    expect((await postReport(researcher)).status).to.equal(302);
+  });
+});
