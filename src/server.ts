@@ -13,7 +13,7 @@ import { vaultKeySpec } from './vault/keys.js';
 import { siteSigner } from './signing/index.js';
 import path from 'node:path';
 import { SealedFileStore } from './storage/sealed-files.js';
-import { sweepEvidence } from './evidence/service.js';
+import { sealEvidenceNames, sweepEvidence } from './evidence/service.js';
 import { sweepDossiers } from './dossiers/service.js';
 import { configureVault } from './vault/index.js';
 
@@ -109,6 +109,8 @@ async function main(): Promise<void> {
 
   configureVault(vaultKeySpec(config));
   const evidenceStore = new SealedFileStore(path.join(config.DATA_DIR, 'evidence'));
+  const sealedNames = await sealEvidenceNames();
+  if (sealedNames) logger.warn({ files: sealedNames }, 'sealed evidence file names that earlier versions stored in clear');
   const swept = await sweepEvidence(evidenceStore);
   if (swept.length) logger.warn({ files: swept.length }, 'removed evidence files that no record refers to (interrupted uploads)');
   const sweptDossiers = await sweepDossiers(new SealedFileStore(path.join(config.DATA_DIR, 'dossiers')));

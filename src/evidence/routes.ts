@@ -8,12 +8,24 @@ import { Incident } from '../incidents/model.js';
 import { Report } from '../reports/model.js';
 import type { SealedFileStore } from '../storage/sealed-files.js';
 import { multipartWithFiles, sameOriginOnly, uploadedFiles, type UploadLimits } from '../http/upload.js';
-import { formObject } from '../http/validate.js';
+import { formObject, parseForm } from '../http/validate.js';
+import type { EvidenceDocument } from './model.js';
 import { contentDisposition } from '../http/download.js';
 import { z } from 'zod';
 
+import { custodyEvents, findEvidence, readForDownload, receiveEvidence, revealEvidenceName, setClassification } from './service.js';
+
 const classificationSchema = formObject({ classification: z.enum(['restricted', 'public']) });
-import { custodyEvents, findEvidence, readForDownload, receiveEvidence, setClassification } from './service.js';
+const emptyForm = formObject({});
+
+/** The custody page's locals: the record, where it belongs, and its custody events. */
+async function evidencePage(evidence: EvidenceDocument) {
+  const [incident, report] = await Promise.all([
+    evidence.incident ? Incident.findById(evidence.incident, { ref: 1 }).lean() : null,
+    evidence.report ? Report.findById(evidence.report, { ref: 1 }).lean() : null,
+  ]);
+  return { evidence, incidentRef: incident?.ref, reportRef: report?.ref, events: await custodyEvents(evidence), revealedName: undefined as string | undefined };
+}
 
 export function evidenceRoutes(store: SealedFileStore, limits: UploadLimits): Router {
   const router = Router();
@@ -34,11 +46,16 @@ export function evidenceRoutes(store: SealedFileStore, limits: UploadLimits): Ro
   router.get('/evidence/:id', authorize('incidents.viewUnpublished'), async (req, res) => {
     const evidence = await findEvidence(String(req.params.id));
     if (!evidence) throw notFound();
-    const [incident, report] = await Promise.all([
-      evidence.incident ? Incident.findById(evidence.incident, { ref: 1 }).lean() : null,
-      evidence.report ? Report.findById(evidence.report, { ref: 1 }).lean() : null,
-    ]);
-    res.render('evidence/show', { evidence, incidentRef: incident?.ref, reportRef: report?.ref, events: await custodyEvents(evidence) });
+    res.render('evidence/show', await evidencePage(evidence));
+  });
+
+  // The original file name is sealed; a reviewer who needs it asks, and the read is audited.
+  router.post('/evidence/:id/reveal-name', authorize('identity.reveal'), async (req, res) => {
+    parseForm(emptyForm, req.body);
+    const evidence = await findEvidence(String(req.params.id));
+    if (!evidence) throw notFound();
+    const revealedName = await revealEvidenceName(userActor(req.user!), evidence);
+    res.render('evidence/show', { ...(await evidencePage(evidence)), revealedName });
   });
 
   router.post('/evidence/:id/classification', authorize('incidents.edit'), async (req, res) => {

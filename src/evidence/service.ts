@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import mongoose from 'mongoose';
-import { AuditEvent, recordAuditEvent, userActor, type AuditActor } from '../audit/index.js';
+import { AuditEvent, recordAuditEvent, systemActor, userActor, type AuditActor } from '../audit/index.js';
+import { open, seal, type Sealed } from '../vault/index.js';
 import type { IncidentDocument } from '../incidents/model.js';
 import { getSetting, setSetting } from '../settings/model.js';
 import { Evidence, type EvidenceDocument } from './model.js';
@@ -36,7 +37,8 @@ export async function storeEvidence(props: { store: SealedFileStore; incident?: 
         working = { file: workingId, sha256: sha256(result.working.buffer), size: result.working.buffer.length, mediaType: result.working.mediaType };
       }
       const doc = await Evidence.create({
-        name,
+        name: evidenceLabel(sha256(file.buffer), name),
+        sealedName: seal(name),
         original: { file: originalId, sha256: sha256(file.buffer), size: file.buffer.length, mediaType: result.mediaType },
         ...(working ? { working, derivation: DERIVATION, metadataStripped: true } : {}),
         ...(props.incident ? { incident: props.incident._id } : {}),
@@ -56,7 +58,35 @@ export async function storeEvidence(props: { store: SealedFileStore; incident?: 
     await Evidence.deleteMany({ _id: mongoose.trusted({ $in: items.map((i) => i._id) }) } as never);
     throw err;
   }
-  return { items, stripped: items.filter((i) => i.metadataStripped).map((i) => i.name) };
+  // The uploader sees their own file names in this response only; nothing stores them in clear.
+  return { items, stripped: inspected.filter((_, i) => items[i]?.metadataStripped).map((f) => f.name) };
+}
+
+/** A label that says nothing about the uploader: the content's hash and the accepted extension. */
+export function evidenceLabel(sha256Hex: string, sanitisedName: string): string {
+  const ext = /\.([A-Za-z0-9]{1,8})$/.exec(sanitisedName)?.[1]?.toLowerCase();
+  return `file-${sha256Hex.slice(0, 12)}${ext ? `.${ext}` : ''}`;
+}
+
+/**
+ * Earlier versions stored evidence file names in clear: seal them and put the label in their
+ * place. Idempotent (only records without a sealed name), run at start-up, audited with a count.
+ */
+export async function sealEvidenceNames(): Promise<number> {
+  let sealed = 0;
+  for await (const e of Evidence.find({ sealedName: null }).cursor()) {
+    await Evidence.updateOne({ _id: e._id }, { $set: { sealedName: seal(e.name), name: evidenceLabel(e.original.sha256, e.name) } });
+    sealed += 1;
+  }
+  if (sealed) await recordAuditEvent({ actor: systemActor, action: 'evidence.names.sealed', details: { count: sealed } });
+  return sealed;
+}
+
+/** The name the file had when it was uploaded, for a reviewer who needs it; the read is audited. */
+export async function revealEvidenceName(actor: AuditActor, evidence: EvidenceDocument): Promise<string> {
+  const name = evidence.sealedName?.ct ? open(evidence.sealedName as Sealed) : evidence.name;
+  await recordAuditEvent({ actor, action: 'evidence.name.revealed', subject: { type: 'evidence', id: String(evidence._id) } });
+  return name;
 }
 
 export async function receiveEvidence(props: { store: SealedFileStore; incident: IncidentDocument; uploader: Express.User; files: Upload[] }) {

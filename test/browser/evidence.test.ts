@@ -26,7 +26,7 @@ describe('browser: evidence upload and custody page', function () {
     await page.click('form[action*="/evidence"] button[type=submit]');
     expect(await page.textContent('main')).to.include('metadata (EXIF, GPS, XMP, IPTC, ICC) removed');
     await screenshot(page, 'evidence-incident-en');
-    await page.click('a:has-text("screenshot.jpg")');
+    await page.click('a:has-text(".jpg")');
     const download = page.waitForEvent('download');
     await page.click('a:has-text("Download the working copy")');
     await (await download).path();

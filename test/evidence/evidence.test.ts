@@ -3,6 +3,7 @@ import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
+import { open, type Sealed } from '../../src/vault/index.js';
 import sharp from 'sharp';
 import { AuditEvent } from '../../src/audit/index.js';
 import { Evidence } from '../../src/evidence/model.js';
@@ -53,7 +54,9 @@ describe('evidence files', () => {
 
     const original = await binary(a, `/evidence/${String(items[0]!._id)}/original`);
     expect(Buffer.compare(original.body as Buffer, jpeg)).to.equal(0);
-    expect(original.headers['content-disposition']).to.equal(`attachment; filename="screenshot.jpg"; filename*=UTF-8''screenshot.jpg`);
+    const label = items[0]!.name;
+    expect(label).to.match(/^file-[0-9a-f]{12}\.jpg$/);
+    expect(original.headers['content-disposition']).to.equal(`attachment; filename="${label}"; filename*=UTF-8''${label}`);
     expect(original.headers['x-content-type-options']).to.equal('nosniff');
     expect(original.headers['content-security-policy']).to.equal('sandbox');
     expect(original.headers['cache-control']).to.equal('no-store');
@@ -131,7 +134,7 @@ describe('evidence files', () => {
     const injected = await upload(a, incident.ref, [{ name: '../../etc/pa\r\nContent-Type: text/html\r\nx.json', data: mvtJson }]);
     expect(injected.status).to.be.oneOf([302, 400]);
     for (const e of await Evidence.find({}).lean()) {
-      expect(e.name).not.to.match(/[\p{Cc}/\\:]/u);
+      expect(open(e.sealedName as Sealed)).not.to.match(/[\p{Cc}/\\:]/u);
       const res = await binary(a, `/evidence/${String(e._id)}/original`);
       expect(res.headers['content-type']).to.equal('application/json');
       expect(res.headers['content-disposition']).not.to.match(/[\r\n]/);
@@ -141,15 +144,18 @@ describe('evidence files', () => {
     const nul = await upload(a, incident.ref, [{ name: '..\\..\\win\u0000dows.json', data: mvtJson }]);
     expect(nul.status).to.be.oneOf([302, 400]);
     for (const e of await Evidence.find({}).lean()) {
-      expect(e.name).to.equal('windows.json');
+      expect(open(e.sealedName as Sealed)).to.equal('windows.json');
       await Evidence.deleteOne({ _id: e._id });
     }
     // What browsers send (CR/LF percent-encoded, decoded by the parser): the last path segment, without them.
     expect((await upload(a, incident.ref, [{ name: '../../etc/pa%0D%0Ass.json', data: mvtJson }])).status).to.equal(302);
-    expect((await Evidence.find({}).lean()).map((e) => e.name)).to.deep.equal(['pass.json']);
-    const item = (await Evidence.findOne({ name: 'pass.json' }).lean())!;
-    const res = await binary(a, `/evidence/${String(item._id)}/original`);
-    expect(res.headers['content-disposition']).to.equal(`attachment; filename="pass.json"; filename*=UTF-8''pass.json`);
+    const stored = await Evidence.find({}).lean();
+    expect(stored.map((e) => open(e.sealedName as Sealed))).to.deep.equal(['pass.json']);
+    // Downloads carry the neutral label, never the uploader's file name.
+    const label = `file-${stored[0]!.original.sha256.slice(0, 12)}.json`;
+    expect(stored[0]!.name).to.equal(label);
+    const res = await binary(a, `/evidence/${String(stored[0]!._id)}/original`);
+    expect(res.headers['content-disposition']).to.equal(`attachment; filename="${label}"; filename*=UTF-8''${label}`);
     expect(Object.keys(res.headers)).not.to.include('content-type: text/html');
   });
 

@@ -38,7 +38,9 @@ describe('evidence attached to a report at submission', () => {
     const report = (await Report.findOne({}).lean())!;
     expect(report.evidence).to.have.length(2);
     const own = await researcher.get(`/reports/R-${year}-00001`);
-    expect(own.text).to.include('screenshot.jpg');
+    // The submitter's own page names files by their neutral label, never the device's file name.
+    expect(own.text).to.include(`file-${report.evidence.length ? '' : 'x'}`);
+    expect(own.text).not.to.include('screenshot.jpg');
     expect(own.text).to.include('working copy without metadata');
     expect(own.text).not.to.include('/evidence/');
 
