@@ -66,6 +66,9 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   app.set('trust proxy', config.TRUST_PROXY);
   app.set('views', path.join(root, 'views'));
   app.set('view engine', 'ejs');
+  // Express reads process.env.NODE_ENV by itself; the validated configuration decides instead.
+  app.set('env', config.NODE_ENV === 'development' ? 'development' : 'production');
+  app.set('view cache', config.NODE_ENV !== 'development');
   // Flat, bounded query strings (http/form-fields.ts): more than 100 keys is a 400.
   app.set('query parser', parseQueryString);
 
@@ -95,7 +98,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
 
   // Form rate limits that can be decided from the address alone refuse here: before the session
   // is read and before any body is parsed.
-  const limits = formLimits();
+  const limits = formLimits(config);
   app.use(limits.early);
   app.use(noStore);
   const { middleware: sessionMiddleware } = sessions(config, deps.sessionSecret);

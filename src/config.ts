@@ -8,7 +8,8 @@ const booleanFlag = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const configSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  // Production unless a developer asks otherwise (npm run dev): view cache on, no stack traces.
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   MONGODB_URI: z
@@ -34,6 +35,10 @@ const configSchema = z.object({
     .transform((s) => s.split(',').map((r) => r.trim()).filter(Boolean))
     .pipe(z.array(z.enum(roleNames))),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  // Sign-in attempts (password and second factor) per client address and minute.
+  LOGIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
+  // Receipt-code look-ups and answers (/track) per client address and minute.
+  TRACK_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SCRYPT_LOG_N: z.coerce.number().int().min(17).max(20).default(17),
   COOKIE_SECURE: booleanFlag.optional(),

@@ -13,3 +13,4 @@ import './evidence/model.js';
 import './stix/model.js';
 import './dossiers/model.js';
 import './api/model.js';
+import './db/claims.js';

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import mongoose from 'mongoose';
 import type { Config, Role } from '../config.js';
 import { recordAuditEvent, systemActor, userActor, type AuditActor } from '../audit/index.js';
@@ -9,6 +10,7 @@ import { dummyPasswordHash, hashPassword, passwordProblem, verifyPassword } from
 import { checkTotp, hashRecoveryCode, newRecoveryCodes, newTotpSecret } from './totp.js';
 import { open, seal, type Sealed } from '../vault/index.js';
 import { endSessionsOf } from '../http/session.js';
+import { claim } from '../db/claims.js';
 
 export type AuthSettings = Pick<Config, 'SCRYPT_LOG_N' | 'LOGIN_MAX_FAILURES' | 'REGISTRATION'>;
 
@@ -143,6 +145,12 @@ async function completeLogin(user: UserDocument, method: string): Promise<void> 
   await recordAuditEvent({ actor: userActor({ id: user.id, roles: user.roles }), action: 'auth.login', subject: userSubject(user), details: { method } });
 }
 
+/** The claim that spends one time step of one TOTP secret (a new secret starts afresh). */
+function totpStepKey(userId: string, secret: Sealed | string, step: number): string {
+  const plain = typeof secret === 'string' ? secret : open(secret);
+  return `totp:${userId}:${createHash('sha256').update(plain).digest('hex').slice(0, 16)}:${step}`;
+}
+
 /** Second step: a TOTP code (not replayable) or an unused recovery code, which is then spent. */
 export async function authenticateSecondFactor(userId: string, code: string, settings: AuthSettings): Promise<UserDocument | undefined> {
   const user = await findUserById(userId);
@@ -155,24 +163,18 @@ export async function authenticateSecondFactor(userId: string, code: string, set
     return undefined;
   }
   const step = await checkTotp(open(user.totp.secret as Sealed), code, user.totp.lastStep);
-  if (step !== undefined) {
-    // The filter makes the step check and the update one operation: a concurrent replay cannot pass.
-    const updated = await User.updateOne(
-      { _id: user._id, $or: [{ 'totp.lastStep': mongoose.trusted({ $exists: false }) }, { 'totp.lastStep': null }, { 'totp.lastStep': mongoose.trusted({ $lt: step }) }] },
-      { $set: { 'totp.lastStep': step } },
-    );
-    if (updated.modifiedCount === 1) {
-      await completeLogin(user, 'totp');
-      return user;
-    }
+  // Each time step signs in once: the claim decides it (see db/claims.ts), not an update's filter.
+  if (step !== undefined && (await claim(totpStepKey(user.id, user.totp.secret as Sealed, step), user.id))) {
+    // Bookkeeping only (older steps are refused by checkTotp); a lost concurrent update cannot reopen a step.
+    await User.updateOne({ _id: user._id }, { $set: { 'totp.lastStep': step } });
+    await completeLogin(user, 'totp');
+    return user;
   }
   const hash = hashRecoveryCode(code);
-  if (user.recoveryCodeHashes.includes(hash)) {
-    const spent = await User.updateOne({ _id: user._id, recoveryCodeHashes: hash }, { $pull: { recoveryCodeHashes: hash } });
-    if (spent.modifiedCount === 1) {
-      await completeLogin(user, 'recovery-code');
-      return user;
-    }
+  if (user.recoveryCodeHashes.includes(hash) && (await claim(`recovery:${user.id}:${hash}`, user.id))) {
+    await User.updateOne({ _id: user._id }, { $pull: { recoveryCodeHashes: hash } });
+    await completeLogin(user, 'recovery-code');
+    return user;
   }
   await recordFailure(user, 'wrong-second-factor', before.count, settings);
   return undefined;
@@ -220,10 +222,13 @@ export async function confirmTotpEnrolment(props: { userId: string; secret: stri
   if (!user) throw notFound();
   const step = await checkTotp(props.secret, props.code);
   if (step === undefined) throw new FormValidationError({ code: 'auth.totpWrong' });
+  const sealedSecret = seal(props.secret);
+  // The enrolment code's step is spent too: it cannot sign in afterwards.
+  if (!(await claim(totpStepKey(user.id, props.secret, step), user.id))) throw new FormValidationError({ code: 'auth.totpWrong' });
   const { codes, hashes } = newRecoveryCodes();
   await User.updateOne(
     { _id: user._id },
-    { $set: { totp: { secret: seal(props.secret), enabledAt: new Date(), lastStep: step }, recoveryCodeHashes: hashes } },
+    { $set: { totp: { secret: sealedSecret, enabledAt: new Date(), lastStep: step }, recoveryCodeHashes: hashes } },
   );
   await recordAuditEvent({ actor: userActor({ id: user.id, roles: user.roles }), action: 'user.totp.enrolled', subject: userSubject(user) });
   return codes;

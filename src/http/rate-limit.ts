@@ -49,13 +49,13 @@ export function limitRequests(options: { windowMs: number; limit: number; paths:
 }
 
 /** The rate limits of the site's forms: one place, created per app, applied early (see FormLimit). */
-export function formLimits() {
+export function formLimits(settings: { LOGIN_ATTEMPTS_PER_MINUTE: number; TRACK_ATTEMPTS_PER_MINUTE: number }) {
   const limits = {
-    login: limitRequests({ windowMs: 60_000, limit: 20, paths: ['/login', '/login/totp'] }),
+    login: limitRequests({ windowMs: 60_000, limit: settings.LOGIN_ATTEMPTS_PER_MINUTE, paths: ['/login', '/login/totp'] }),
     register: limitRequests({ windowMs: 60 * 60_000, limit: 10, paths: ['/register'] }),
     // Signed-in accounts are accountable (and may share an address, e.g. behind Tor): anonymous only.
     reportSubmit: limitRequests({ windowMs: 60 * 60_000, limit: 30, anonymousOnly: true, paths: ['/reports'] }),
-    track: limitRequests({ windowMs: 60_000, limit: 20, paths: ['/track', '/track/answer'] }),
+    track: limitRequests({ windowMs: 60_000, limit: settings.TRACK_ATTEMPTS_PER_MINUTE, paths: ['/track', '/track/answer'] }),
     // A client may check 30 dossiers an hour (each upload can be 40 MB).
     dossierVerify: limitRequests({ windowMs: 60 * 60_000, limit: 30, paths: ['/dossiers/verify'] }),
   };

@@ -7,7 +7,7 @@ import { HttpError } from '../http/errors.js';
 import { FormValidationError } from '../http/validate.js';
 import { Product } from '../products/model.js';
 import type { ReportDocument } from '../reports/model.js';
-import { markLinked } from '../reports/service.js';
+import { claimReportClosure, markLinked } from '../reports/service.js';
 import { Vendor } from '../vendors/model.js';
 import { incidentsChanged } from '../catalogue/index.js';
 import { Incident, SUBSTANTIVE_FIELDS, type IncidentDocument } from './model.js';
@@ -42,7 +42,16 @@ export function findIncident(ref: string): Promise<IncidentDocument | null> {
 
 /** A draft incident built from a report: its facts copied, its suspicions as low-confidence leads. */
 export async function createIncidentFromReport(actor: AuditActor, report: ReportDocument): Promise<IncidentDocument> {
-  if (report.status === 'linked' || report.status === 'rejected') throw new HttpError(409, 'reports.closed');
+  const release = await claimReportClosure(report, actor);
+  try {
+    return await buildIncidentFromReport(actor, report);
+  } catch (err) {
+    await release();
+    throw err;
+  }
+}
+
+async function buildIncidentFromReport(actor: AuditActor, report: ReportDocument): Promise<IncidentDocument> {
   const basis = `Suspected by the submitter of report ${report.ref}; not yet assessed.`;
   const attributions = [
     ...(report.suspected?.products ?? []).map((product) => ({ kind: 'product', product, confidence: 'low', basis })),
@@ -77,6 +86,7 @@ export async function createIncidentFromReport(actor: AuditActor, report: Report
 export async function linkReportToIncident(actor: AuditActor, report: ReportDocument, incidentRef: string): Promise<IncidentDocument> {
   const incident = await findIncident(incidentRef);
   if (!incident) throw new FormValidationError({ incident: 'validation.incidentRef' });
+  await claimReportClosure(report, actor);
   await Incident.updateOne({ _id: incident._id }, { $addToSet: { reports: report._id } });
   await recordAuditEvent({ actor, action: 'incident.report-linked', subject: { type: 'incident', id: incident.ref }, details: { report: report.ref } });
   await markLinked(actor, report, incident);

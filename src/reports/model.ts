@@ -75,3 +75,22 @@ reportSchema.pre('save', function refuseEditsToSubmittedReport() {
 
 export const Report = mongoose.model('Report', reportSchema);
 export type ReportDocument = InstanceType<typeof Report>;
+
+/**
+ * Questions and answers after submission, one document each (insert-only). Kept apart from the
+ * report because concurrent `$push`es onto one document lose entries on the embedded engine: ten
+ * answers sent at once were all confirmed and only 4–6 stored. An insert that is acknowledged is
+ * stored, so an answer is confirmed only once it is. `Report.messages` holds older ones.
+ */
+const reportMessageSchema = new Schema(
+  {
+    report: { type: Schema.Types.ObjectId, ref: 'Report', required: true },
+    from: { type: String, enum: ['reviewer', 'submitter'], required: true },
+    author: { type: Schema.Types.ObjectId, ref: 'User' },
+    body: { type: String, required: true, maxlength: 5000 },
+    at: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+reportMessageSchema.index({ report: 1, at: 1 });
+export const ReportMessage = mongoose.model('ReportMessage', reportMessageSchema);

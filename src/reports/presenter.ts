@@ -1,3 +1,4 @@
+import { messagesOf } from './service.js';
 import { presentCountry, presentDates, presentSources } from '../facts/presenter.js';
 import { loadEntities } from '../reference/lookup.js';
 import type { ReportDocument } from './model.js';
@@ -32,7 +33,7 @@ export async function presentReport(report: ReportDocument, lng: string) {
     vector: { kind: report.infectionVector?.kind ?? 'unknown', detail: report.infectionVector?.detail ?? '' },
     sources: presentSources(report.sources),
     indicators: report.indicators.map((i) => ({ type: i.type, value: i.value })),
-    messages: report.messages.map((m) => ({ from: m.from, body: m.body, at: m.at })),
+    messages: await messagesOf(report),
     rejectionReason: report.rejectionReason ?? '',
     linkedIncident: report.linkedIncident ? String(report.linkedIncident) : '',
   };

@@ -1,3 +1,4 @@
+import { claim, releaseClaim } from '../db/claims.js';
 import mongoose from 'mongoose';
 import { anonymousActor, recordAuditEvent, userActor, type AuditActor } from '../audit/index.js';
 import type { Config } from '../config.js';
@@ -10,7 +11,7 @@ import { open, sealOptional, type Sealed } from '../vault/index.js';
 import { Vendor } from '../vendors/model.js';
 import { attachToReport, discardEvidence, storeEvidence, type Upload } from '../evidence/service.js';
 import type { SealedFileStore } from '../storage/sealed-files.js';
-import { Report, type ReportDocument, type ReportStatus } from './model.js';
+import { Report, ReportMessage, type ReportDocument, type ReportStatus } from './model.js';
 import { hashReceiptCode, newReceiptCode } from './receipt.js';
 import type { ReportInput } from './schema.js';
 
@@ -138,6 +139,20 @@ function assertOpen(report: ReportDocument): void {
   if (report.status === 'linked' || report.status === 'rejected') throw new HttpError(409, 'reports.closed');
 }
 
+/**
+ * A report is closed once: rejected, linked to an incident, or turned into a new incident. Sent at
+ * once, those acts race; the claim decides which one happens (db/claims.ts), the others get 409 and
+ * change nothing. Returns a release for a command that fails after winning, so the report stays open.
+ */
+export async function claimReportClosure(report: ReportDocument, actor: AuditActor): Promise<() => Promise<void>> {
+  assertOpen(report);
+  const key = `report:${report.ref}:closed`;
+  if (!(await claim(key, actor.id ?? actor.type))) throw new HttpError(409, 'reports.closed');
+  return async () => {
+    await releaseClaim(key);
+  };
+}
+
 export async function triageReport(actor: AuditActor, report: ReportDocument): Promise<void> {
   assertOpen(report);
   if (report.status === 'triaged') return;
@@ -146,34 +161,31 @@ export async function triageReport(actor: AuditActor, report: ReportDocument): P
 
 export async function requestInformation(actor: AuditActor, report: ReportDocument, body: string): Promise<void> {
   assertOpen(report);
-  await setStatus(
-    report,
-    actor,
-    'report.info-requested',
-    { $set: { status: 'needs-info' }, $push: { messages: { from: 'reviewer', author: actor.id, body, at: new Date() } } },
-    { to: 'needs-info' },
-  );
+  const message = await ReportMessage.create({ report: report._id, from: 'reviewer', author: actor.id, body, at: new Date() });
+  await setStatus(report, actor, 'report.info-requested', { $set: { status: 'needs-info' } }, { to: 'needs-info', message: String(message._id) });
 }
 
 /** The submitter's answer to a reviewer's question: the report goes back to the reviewers. */
 export async function answerQuestion(actor: AuditActor, report: ReportDocument, body: string): Promise<void> {
   if (report.status !== 'needs-info') throw new HttpError(409, 'reports.noQuestion');
-  await setStatus(
-    report,
-    actor,
-    'report.answered',
-    { $set: { status: 'triaged' }, $push: { messages: { from: 'submitter', ...(actor.id ? { author: actor.id } : {}), body, at: new Date() } } },
-    { to: 'triaged' },
-  );
+  // Each answer is its own insert: answers sent at once are all stored, none confirmed and lost.
+  const message = await ReportMessage.create({ report: report._id, from: 'submitter', ...(actor.id ? { author: actor.id } : {}), body, at: new Date() });
+  await setStatus(report, actor, 'report.answered', { $set: { status: 'triaged' } }, { to: 'triaged', message: String(message._id) });
+}
+
+/** Every message of a report in order: older ones kept on the report, newer ones one document each. */
+export async function messagesOf(report: ReportDocument): Promise<{ from: string; body: string; at: Date }[]> {
+  const stored = await ReportMessage.find({ report: report._id }).sort({ at: 1, _id: 1 }).lean();
+  return [...report.messages.map((m) => ({ from: m.from, body: m.body, at: m.at })), ...stored.map((m) => ({ from: m.from, body: m.body, at: m.at }))].sort((a, b) => a.at.getTime() - b.at.getTime());
 }
 
 export async function rejectReport(actor: AuditActor, report: ReportDocument, reason: string): Promise<void> {
-  assertOpen(report);
+  await claimReportClosure(report, actor);
   await setStatus(report, actor, 'report.rejected', { $set: { status: 'rejected', rejectionReason: reason } }, { to: 'rejected' });
 }
 
+/** After claimReportClosure was won by a link or a new incident. */
 export async function markLinked(actor: AuditActor, report: ReportDocument, incident: { _id: unknown; ref: string }): Promise<void> {
-  assertOpen(report);
   await setStatus(report, actor, 'report.linked', { $set: { status: 'linked', linkedIncident: incident._id } }, { to: 'linked', incident: incident.ref });
 }
 

@@ -16,9 +16,10 @@ export const PASSWORD = 'correct horse battery staple';
 const hashes = new Map<string, Promise<string>>();
 
 /** scrypt at N=2^17 costs ~0.3 s: hash each distinct test password once per run. */
-function cachedHash(password: string): Promise<string> {
-  if (!hashes.has(password)) hashes.set(password, hashPassword(password, 17));
-  return hashes.get(password)!;
+function cachedHash(password: string, logN = 17): Promise<string> {
+  const key = `${logN}:${password}`;
+  if (!hashes.has(key)) hashes.set(key, hashPassword(password, logN));
+  return hashes.get(key)!;
 }
 
 let counter = 0;
@@ -30,6 +31,11 @@ export async function createUser(props: {
   name?: string;
   email?: string;
   totp?: boolean;
+  /**
+   * Race tests sign in 50 sessions per round: a hash at scrypt N=2^10 keeps that preparation fast
+   * (verification reads N from the stored hash). Never for tests of the password itself.
+   */
+  cheapHash?: boolean;
 } = {}): Promise<{ user: UserDocument; email: string; password: string; totpSecret?: string }> {
   counter += 1;
   const email = props.email ?? `user${counter}.${Date.now().toString(36)}@example.org`;
@@ -40,7 +46,7 @@ export async function createUser(props: {
     name: props.name ?? `Test User ${counter}`,
     roles: props.roles ?? ['researcher'],
     status: props.status ?? 'active',
-    passwordHash: await cachedHash(password),
+    passwordHash: await cachedHash(password, props.cheapHash ? 10 : 17),
     ...(totpSecret ? { totp: { secret: seal(totpSecret), enabledAt: new Date() } } : {}),
   });
   return { user, email, password, totpSecret };

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import mongoose from 'mongoose';
 import { AuditEvent } from '../../src/audit/index.js';
-import { Report } from '../../src/reports/model.js';
+import { Report, ReportMessage } from '../../src/reports/model.js';
 import { agent, closeApps, csrfFrom, makeApp } from '../helpers/app.js';
 import { createEntities, createUser, signIn } from '../helpers/factories.js';
 import { encodeForm, postReport, reportForm } from '../helpers/reports.js';
@@ -194,7 +194,8 @@ describe('anonymous reports and /track', () => {
     expect(answered.status).to.equal(200);
     const stored = (await Report.findOne({}).lean())!;
     expect(stored.status).to.equal('triaged');
-    expect(stored.messages.map((m) => [m.from, m.body])).to.deep.equal([['reviewer', 'Which phone model?'], ['submitter', 'An iPhone 11.']]);
+    const messages = await ReportMessage.find({ report: stored._id }).sort({ at: 1 }).lean();
+    expect(messages.map((m) => [m.from, m.body])).to.deep.equal([['reviewer', 'Which phone model?'], ['submitter', 'An iPhone 11.']]);
     expect(await AuditEvent.countDocuments({ action: 'report.answered', 'actor.type': 'anonymous' })).to.equal(1);
   });
 

@@ -1,0 +1,85 @@
+import { expect } from 'chai';
+import { AuditEvent } from '../../src/audit/index.js';
+import { Incident } from '../../src/incidents/model.js';
+import { Report, ReportMessage } from '../../src/reports/model.js';
+import { agent, closeApps, csrfFrom, makeApp } from '../helpers/app.js';
+import { signedInAs } from '../helpers/factories.js';
+import { postReport } from '../helpers/reports.js';
+
+const WAYS = 50;
+const ROUNDS = 5;
+
+/** A fresh app with one anonymous report, and a signed-in reviewer holding a form token. */
+async function reportAndReviewer() {
+  const { app } = makeApp({ TRACK_ATTEMPTS_PER_MINUTE: '1000' });
+  const submitted = await postReport(agent(app));
+  const code = /<code>([A-Z2-7-]{39})<\/code>/.exec(submitted.text)![1]!;
+  const report = (await Report.findOne({}).sort({ refSeq: -1 }).lean())!;
+  const reviewer = await signedInAs(app, ['reviewer']);
+  const token = await csrfFrom(reviewer, `/reports/${report.ref}`);
+  return { app, report, code, reviewer, token };
+}
+
+describe('races: report transitions (50 ways at once, 5 rounds)', function () {
+  this.timeout(600_000);
+  afterEach(closeApps);
+
+  it('when "create incident" is sent 50 times at once from one report, then exactly one incident exists and the report is linked to it', async () => {
+    const created: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const { report, reviewer, token } = await reportAndReviewer();
+      const results = await Promise.all(Array.from({ length: WAYS }, () => reviewer.post(`/reports/${report.ref}/incident`).type('form').send({ _csrf: token })));
+      expect(results.filter((r) => r.status !== 302 && r.status !== 409)).to.deep.equal([]);
+      const incidents = await Incident.find({ reports: report._id }).lean();
+      created.push(incidents.length);
+      const after = (await Report.findById(report._id).lean())!;
+      expect(after.status).to.equal('linked');
+      expect(String(after.linkedIncident)).to.equal(String(incidents[0]!._id));
+      await Incident.deleteMany({});
+    }
+    expect(created).to.deep.equal(Array(ROUNDS).fill(1));
+  });
+
+  it('when rejection and "create incident" are sent at once (25 each), then exactly one wins: never both rejected and linked', async () => {
+    const outcomes: string[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const { report, reviewer, token } = await reportAndReviewer();
+      const results = await Promise.all(
+        Array.from({ length: WAYS }, (_, i) =>
+          i % 2 === 0
+            ? reviewer.post(`/reports/${report.ref}/reject`).type('form').send({ _csrf: token, reason: 'Out of scope.' })
+            : reviewer.post(`/reports/${report.ref}/incident`).type('form').send({ _csrf: token }),
+        ),
+      );
+      expect(results.filter((r) => r.status === 302)).to.have.length(1);
+      const after = (await Report.findById(report._id).lean())!;
+      const incidents = await Incident.countDocuments({ reports: report._id });
+      expect(incidents).to.equal(after.status === 'rejected' ? 0 : 1);
+      expect(after.status).to.be.oneOf(['rejected', 'linked']);
+      const closing = (await AuditEvent.find({ 'subject.id': report.ref }).lean()).filter((e) => e.action === 'report.rejected' || e.action === 'report.linked');
+      expect(closing).to.have.length(1);
+      outcomes.push(after.status);
+      await Incident.deleteMany({});
+    }
+    expect(outcomes.every((o) => o === 'rejected' || o === 'linked')).to.equal(true);
+  });
+
+  it('when 50 answers are sent through /track/answer at once, then every answer confirmed is stored and audited once, and the rest are told the question was already answered', async () => {
+    const stored: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const { app, report, code, reviewer, token } = await reportAndReviewer();
+      expect((await reviewer.post(`/reports/${report.ref}/request-info`).type('form').send({ _csrf: token, body: 'Which phone model?' })).status).to.equal(302);
+      const visitor = agent(app);
+      const trackToken = await csrfFrom(visitor, '/track');
+      const results = await Promise.all(Array.from({ length: WAYS }, (_, i) => visitor.post('/track/answer').type('form').send({ _csrf: trackToken, code, body: `Answer ${i}` })));
+      const confirmed = results.filter((r) => r.status === 200).length;
+      // The first answers stored send the report back to the reviewers; later ones find no open question.
+      expect(results.filter((r) => r.status !== 200 && r.status !== 409).map((r) => r.status)).to.deep.equal([]);
+      const answers = await ReportMessage.countDocuments({ report: report._id, from: 'submitter' });
+      expect(answers, 'confirmed answers are stored').to.equal(confirmed);
+      expect(await AuditEvent.countDocuments({ action: 'report.answered', 'subject.id': report.ref })).to.equal(answers);
+      stored.push(answers);
+    }
+    expect(stored.every((n) => n >= 1)).to.equal(true);
+  });
+});
