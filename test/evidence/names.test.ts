@@ -6,17 +6,12 @@ import { sealEvidenceNames } from '../../src/evidence/service.js';
 import { open, type Sealed } from '../../src/vault/index.js';
 import { agent, closeApps, csrfFrom, makeApp, type Agent } from '../helpers/app.js';
 import { createUser, signIn, signedInAs } from '../helpers/factories.js';
-import { reportForm } from '../helpers/reports.js';
+import { postReportMultipart, reportForm } from '../helpers/reports.js';
 import { mvtJson } from './helpers.js';
 
 const NAME = 'Jane-Doe-phone-backup.json';
 
-async function submitWithFile(a: Agent) {
-  const token = await csrfFrom(a, '/reports/new');
-  let req = a.post(`/reports?_csrf=${encodeURIComponent(token)}`).set('Sec-Fetch-Site', 'same-origin');
-  for (const [k, v] of Object.entries(reportForm())) if (typeof v === 'string') req = req.field(k, v);
-  return req.attach('files', mvtJson, NAME);
-}
+const submitWithFile = (a: Agent) => postReportMultipart(a, reportForm(), [{ name: NAME, data: mvtJson }]);
 
 describe('evidence file names are sealed', () => {
   afterEach(closeApps);

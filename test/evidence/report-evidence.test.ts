@@ -8,19 +8,15 @@ import { Report } from '../../src/reports/model.js';
 import { agent, binary, closeApps, csrfFrom, makeApp, type Agent } from '../helpers/app.js';
 import { testState } from '../helpers/engine.js';
 import { createUser, signIn } from '../helpers/factories.js';
-import { reportForm } from '../helpers/reports.js';
+import { postReportMultipart, reportForm } from '../helpers/reports.js';
 import { jpegWithGps, mvtJson } from './helpers.js';
 
 const year = new Date().getUTCFullYear();
 const files = () => readdirSync(path.join(testState.dataDir!, 'evidence')).sort();
 
 /** The report form as a browser sends it with files: multipart, the CSRF token in the action URL. */
-async function postWithFiles(a: Agent, attachments: { name: string; data: Buffer }[], fields = reportForm()) {
-  const token = await csrfFrom(a, '/reports/new');
-  let req = a.post(`/reports?_csrf=${encodeURIComponent(token)}`).set('Sec-Fetch-Site', 'same-origin');
-  for (const [k, v] of Object.entries(fields)) if (typeof v === 'string') req = req.field(k, v);
-  for (const f of attachments) req = req.attach('files', f.data, f.name);
-  return req;
+function postWithFiles(a: Agent, attachments: { name: string; data: Buffer }[], fields = reportForm()) {
+  return postReportMultipart(a, fields, attachments);
 }
 
 

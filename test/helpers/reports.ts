@@ -41,3 +41,12 @@ export async function postReport(a: Agent, fields: Record<string, unknown> = rep
   const token = await csrfFrom(a, '/reports/new');
   return a.post('/reports').type('form').send(encodeForm({ _csrf: token, ...fields }));
 }
+
+/** The report form as a browser sends it with files: multipart, the CSRF token in the action URL. */
+export async function postReportMultipart(a: Agent, fields: Record<string, unknown> = reportForm(), files: { name: string; data: Buffer }[] = []) {
+  const token = await csrfFrom(a, '/reports/new');
+  let req = a.post(`/reports?_csrf=${encodeURIComponent(token)}`).set('Sec-Fetch-Site', 'same-origin');
+  for (const [k, v] of Object.entries(fields)) if (typeof v === 'string') req = req.field(k, v);
+  for (const f of files) req = req.attach('files', f.data, f.name);
+  return req;
+}

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { Report } from '../../src/reports/model.js';
 import { buildForm, FormShapeError } from '../../src/http/form-fields.js';
 import { agent, closeApps, csrfFrom, makeApp, type Agent } from '../helpers/app.js';
-import { encodeForm, reportForm } from '../helpers/reports.js';
+import { encodeForm, postReportMultipart, reportForm } from '../helpers/reports.js';
 
 const deep = `targets${'[a]'.repeat(50)}`;
 const hostile: [string, Record<string, string>][] = [
@@ -13,12 +13,7 @@ const hostile: [string, Record<string, string>][] = [
   ['a prototype key', { '__proto__[admin]': '1' }],
 ];
 
-async function multipart(a: Agent, fields: Record<string, string>) {
-  const token = await csrfFrom(a, '/reports/new');
-  let req = a.post(`/reports?_csrf=${encodeURIComponent(token)}`).set('Sec-Fetch-Site', 'same-origin');
-  for (const [k, v] of Object.entries(fields)) req = req.field(k, v);
-  return req;
-}
+const multipart = (a: Agent, fields: Record<string, string>) => postReportMultipart(a, fields);
 
 async function urlencoded(a: Agent, fields: Record<string, string>) {
   const token = await csrfFrom(a, '/reports/new');
