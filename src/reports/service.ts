@@ -27,10 +27,21 @@ async function assertAllExist(model: mongoose.Model<never>, ids: string[], field
  * Site-wide budget for anonymous submissions. It holds behind Tor, where every visitor arrives from
  * the same address and a per-address limit would either block everyone or no one.
  */
-async function assertAnonymousBudget(settings: ReportSettings): Promise<void> {
-  const hourAgo = new Date(Date.now() - 3_600_000);
-  const recent = await Report.countDocuments({ 'submitter.user': null, submittedAt: mongoose.trusted({ $gt: hourAgo }) });
-  if (recent >= settings.ANONYMOUS_REPORTS_PER_HOUR) throw new HttpError(429, 'reports.anonymousBusy');
+async function takeAnonymousSlot(settings: ReportSettings, now: Date): Promise<() => Promise<void>> {
+  // The budget is per clock hour (UTC), one claim per slot: at most N claims can be won in an hour
+  // however many submissions race (a count read first and decided on let 87 of 89 through).
+  const hour = now.toISOString().slice(0, 13);
+  const hourStart = new Date(`${hour}:00:00Z`);
+  // Only a hint where to start looking; the claims decide.
+  const hint = await Report.countDocuments({ 'submitter.user': null, submittedAt: mongoose.trusted({ $gte: hourStart }) });
+  const budget = settings.ANONYMOUS_REPORTS_PER_HOUR;
+  // From the hint up, then (a slot given back by a failed submission) from the start.
+  const order = [...Array.from({ length: Math.max(0, budget - hint) }, (_, i) => hint + 1 + i), ...Array.from({ length: Math.min(hint, budget) }, (_, i) => i + 1)];
+  for (const slot of order) {
+    const key = `anonymous-report:${hour}:${slot}`;
+    if (await claim(key, 'anonymous')) return () => releaseClaim(key);
+  }
+  throw new HttpError(429, 'reports.anonymousBusy');
 }
 
 export async function submitReport(props: {
@@ -42,8 +53,19 @@ export async function submitReport(props: {
   const { input, user } = props;
   if (!user) {
     if (!props.settings.ANONYMOUS_REPORTS) throw new HttpError(403, 'reports.anonymousClosed');
-    await assertAnonymousBudget(props.settings);
   }
+  const releaseSlot = user ? undefined : await takeAnonymousSlot(props.settings, new Date());
+  try {
+    return await storeReport(props);
+  } catch (err) {
+    // Nothing was stored: the slot goes back to the budget.
+    await releaseSlot?.();
+    throw err;
+  }
+}
+
+async function storeReport(props: Parameters<typeof submitReport>[0]): ReturnType<typeof submitReport> {
+  const { input, user } = props;
   await assertAllExist(Product as never, input.suspectedProducts, 'suspectedProducts');
   await assertAllExist(Vendor as never, input.suspectedVendors, 'suspectedVendors');
   await assertAllExist(Government as never, input.suspectedGovernments, 'suspectedGovernments');

@@ -1,10 +1,12 @@
 import { expect } from 'chai';
 import { AuditEvent } from '../../src/audit/index.js';
+import { Claim } from '../../src/db/claims.js';
 import { Incident } from '../../src/incidents/model.js';
 import { Report, ReportMessage } from '../../src/reports/model.js';
 import { agent, closeApps, csrfFrom, makeApp } from '../helpers/app.js';
 import { signedInAs } from '../helpers/factories.js';
-import { postReport } from '../helpers/reports.js';
+import { encodeForm, postReport, reportForm } from '../helpers/reports.js';
+import { race } from '../helpers/race.js';
 
 const WAYS = 50;
 const ROUNDS = 5;
@@ -81,5 +83,24 @@ describe('races: report transitions (50 ways at once, 5 rounds)', function () {
       stored.push(answers);
     }
     expect(stored.every((n) => n >= 1)).to.equal(true);
+  });
+
+  it('when 50 anonymous reports are posted at once against a budget of 10 an hour, then exactly 10 are stored, every one with its receipt, and the rest get 429', async () => {
+    const stored: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const { app } = makeApp({ ANONYMOUS_REPORTS_PER_HOUR: '10' });
+      // A new round is a new hour for the budget: its claims (and reports) are gone.
+      await Promise.all([Report.deleteMany({}), Claim.deleteMany({})]);
+      const results = await race(WAYS, async () => {
+        const a = agent(app);
+        return { a, token: await csrfFrom(a, '/reports/new') };
+      }, (p) => p.a.post('/reports').type('form').send(encodeForm({ _csrf: p.token, ...reportForm() })));
+      expect(results.filter((r) => r.status !== 201 && r.status !== 429).map((r) => r.status)).to.deep.equal([]);
+      const receipts = results.filter((r) => r.status === 201).length;
+      const count = await Report.countDocuments({});
+      expect(count, 'every stored report was answered with its receipt').to.equal(receipts);
+      stored.push(count);
+    }
+    expect(stored).to.deep.equal(Array(ROUNDS).fill(10));
   });
 });
