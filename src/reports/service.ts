@@ -50,7 +50,7 @@ export async function submitReport(props: {
   settings: ReportSettings;
   evidence?: { store: SealedFileStore; files: Upload[] };
 }): Promise<{ report: ReportDocument; receiptCode?: string; stripped: string[]; files: number }> {
-  const { input, user } = props;
+  const { user } = props;
   if (!user) {
     if (!props.settings.ANONYMOUS_REPORTS) throw new HttpError(403, 'reports.anonymousClosed');
   }
