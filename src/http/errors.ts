@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../log.js';
 import { ensureViewLocals } from './locals.js';
-import { i18next } from '../i18n/index.js';
+import { i18next, languageOfRequest } from '../i18n/index.js';
 
 /** An error that carries its HTTP status and a translation key safe to show to the user. */
 export class HttpError extends Error {
@@ -45,8 +45,9 @@ export function errorHandler(logger: Logger, exposeStack: boolean): ErrorRequest
     if (res.headersSent) return;
     res.status(status);
     res.setHeader('Cache-Control', 'no-store');
-    // CASE: the API is served before the i18n middleware: its messages are in English.
-    const message = typeof req.t === 'function' ? req.t(key) : i18next.t(key, { lng: 'en' });
+    // CASE: the API is served before the i18n middleware: its messages are in English. A page that
+    // failed before the i18n middleware ran speaks the visitor's language all the same.
+    const message = typeof req.t === 'function' ? req.t(key) : i18next.t(key, { lng: req.originalUrl.startsWith('/api/') ? 'en' : languageOfRequest(req) });
     if (req.originalUrl.startsWith('/api/')) {
       res.json({ error: { status, message } });
       return;

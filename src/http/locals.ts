@@ -1,6 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { abilities } from '../policies/index.js';
-import { LANGUAGES, directionOf, i18next, languageSwitchUrl, resolvedLanguage } from '../i18n/index.js';
+import { LANGUAGES, directionOf, i18next, languageOfRequest, languageSwitchUrl, resolvedLanguage } from '../i18n/index.js';
 
 /** What every view may use: translation, language and direction, the user and their abilities. */
 export const viewLocals: RequestHandler = (req, res, next) => {
@@ -28,7 +28,7 @@ export const viewLocals: RequestHandler = (req, res, next) => {
  */
 export function ensureViewLocals(req: Request, res: Response): void {
   if (res.locals.lng) return;
-  const lng = resolvedLanguage(req.language);
+  const lng = languageOfRequest(req);
   res.locals.t = typeof req.t === 'function' ? req.t : i18next.getFixedT(lng);
   res.locals.lng = lng;
   res.locals.dir = directionOf(lng);

@@ -50,6 +50,18 @@ export const rememberLanguageChoice: RequestHandler = (req, res, next) => {
   next();
 };
 
+/**
+ * The language of a request that failed before the i18n middleware ran (a refused query string, a
+ * body too large): the chosen `lng` cookie, else the browser's preference, else English.
+ */
+export function languageOfRequest(req: { language?: string; headers: { cookie?: string; 'accept-language'?: string } }): Language {
+  if (req.language) return resolvedLanguage(req.language);
+  const cookie = /(?:^|;\s*)lng=([a-z]{2})/.exec(req.headers.cookie ?? '')?.[1];
+  if (cookie) return resolvedLanguage(cookie);
+  const preferred = (req.headers['accept-language'] ?? '').split(',').map((part) => part.trim().slice(0, 2).toLowerCase());
+  return resolvedLanguage(preferred.find((l) => (LANGUAGES as readonly string[]).includes(l)));
+}
+
 export function directionOf(lng: string): 'rtl' | 'ltr' {
   return RTL.has(lng) ? 'rtl' : 'ltr';
 }

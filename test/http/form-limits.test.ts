@@ -55,6 +55,17 @@ describe('form field bounds (one anonymous request must not exhaust memory)', ()
     expect((await agent(app).get('/incidents?q=pegasus&lng=ar')).status).to.equal(200);
   });
 
+  it('when a query string is refused on an Arabic visit, then the error page is Arabic (the choice survives the early refusal)', async () => {
+    const { app } = makeApp();
+    const a = agent(app);
+    await a.get('/methodology?lng=ar');
+    const query = Array.from({ length: 150 }, (_, i) => `k${i}=1`).join('&');
+    const res = await a.get(`/incidents?${query}`);
+    expect(res.status).to.equal(400);
+    expect(res.text).to.match(/<html lang="ar" dir="rtl">/);
+    expect(res.text).to.include('لم يتغير شيء');
+  });
+
   it('when an Arabic page refuses a form, then the message is in Arabic', async () => {
     const { app } = makeApp();
     const a = agent(app);
