@@ -8,6 +8,7 @@ import { FormValidationError } from '../http/validate.js';
 import { Product } from '../products/model.js';
 import type { ReportDocument } from '../reports/model.js';
 import { claimReportClosure, markLinked } from '../reports/service.js';
+import { closeRoundForEdit } from '../verification/service.js';
 import { Vendor } from '../vendors/model.js';
 import { incidentsChanged } from '../catalogue/index.js';
 import { Incident, SUBSTANTIVE_FIELDS, type IncidentDocument } from './model.js';
@@ -143,6 +144,8 @@ export async function updateIncident(actor: AuditActor, incident: IncidentDocume
     ...(await denormalise(next.attributions, next.visibility, newStatus, next.dates.from.y)),
   };
   if (reopen) {
+    // Won or lost, the edit reopens: lost only means the round was verified or sent back just now.
+    await closeRoundForEdit(incident, actor.id ?? actor.type);
     set['verification.status'] = 'in-review';
     set['verification.round'] = incident.verification!.round + 1;
     set['verification.reopened'] = { fields: substantive, at: new Date() };

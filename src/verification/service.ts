@@ -1,6 +1,7 @@
 import mongoose from 'mongoose';
 import { recordAuditEvent, userActor } from '../audit/index.js';
 import { HttpError } from '../http/errors.js';
+import { claim, releaseClaim } from '../db/claims.js';
 import { FormValidationError } from '../http/validate.js';
 import { incidentsChanged } from '../catalogue/index.js';
 import { Incident, type IncidentDocument } from '../incidents/model.js';
@@ -9,6 +10,18 @@ import { Report } from '../reports/model.js';
 import { CHECKLIST_ITEMS, Review, type ReviewDocument } from './model.js';
 
 export const APPROVALS_NEEDED = 2;
+
+function roundClosedKey(incidentId: unknown, round: number): string {
+  return `incident:${String(incidentId)}:round:${round}:closed`;
+}
+
+/**
+ * A substantive edit ends the current round too: taking the round's claim first means an approval
+ * completing at the same moment can no longer verify the version before the edit.
+ */
+export async function closeRoundForEdit(incident: IncidentDocument, by: string): Promise<void> {
+  await claim(roundClosedKey(incident._id, incident.verification!.round), by);
+}
 
 function subject(incident: IncidentDocument) {
   return { type: 'incident', id: incident.ref };
@@ -41,9 +54,15 @@ export async function recordReview(reviewer: Express.User, incident: IncidentDoc
     const missing = CHECKLIST_ITEMS.filter((item) => !checklist[item]);
     if (missing.length) throw new FormValidationError(Object.fromEntries(missing.map((m) => [m, 'verification.checklistRequired'])));
   }
+  // A round ends once: verified, or sent back. Sent at once, a completing approval and an objection
+  // race for this claim (db/claims.ts); an objection must win it *before* it is recorded, so an
+  // objection that lost is refused (409) rather than stored beside a verification it did not stop.
+  const roundClosed = roundClosedKey(incident._id, round);
+  if (input.decision !== 'approve' && !(await claim(roundClosed, reviewer.id))) throw new HttpError(409, 'verification.notInReview');
   try {
     await Review.create({ incident: incident._id, round, reviewer: reviewer.id, decision: input.decision, checklist, note: input.note, at: new Date() });
   } catch (err) {
+    if (input.decision !== 'approve') await releaseClaim(roundClosed);
     if ((err as { code?: number }).code === 11000) throw new HttpError(409, input.decision === 'approve' ? 'verification.alreadyApproved' : 'verification.alreadyReviewed');
     throw err;
   }
@@ -52,22 +71,22 @@ export async function recordReview(reviewer: Express.User, incident: IncidentDoc
   if (input.decision === 'approve') {
     const approvers = await Review.distinct('reviewer', { incident: incident._id, round, decision: 'approve' });
     if (approvers.length < APPROVALS_NEEDED) return 'in-review';
-    // Only the request that completes the round moves the status (the filter makes a second one a no-op).
-    const done = await Incident.updateOne(
-      { _id: incident._id, 'verification.status': 'in-review', 'verification.round': round },
+    // Only the request that wins the round's claim moves the status; if an objection won it, the
+    // round was sent back and this approval verifies nothing.
+    if (!(await claim(roundClosed, reviewer.id))) {
+      const now = await Incident.findById(incident._id, { verification: 1 }).lean();
+      return (now?.verification?.status ?? 'in-review') as 'verified' | 'in-review' | 'draft' | 'disputed';
+    }
+    await Incident.updateOne(
+      { _id: incident._id, 'verification.round': round },
       { $set: { 'verification.status': 'verified', 'verification.verifiedAt': new Date(), published: incident.visibility === 'public' } },
     );
-    if (done.modifiedCount === 1) {
-      await incidentsChanged([incident._id]);
-      await recordAuditEvent({ actor: userActor(reviewer), action: 'incident.verified', subject: subject(incident), details: { round, approvers: approvers.map(String) } });
-    }
+    await incidentsChanged([incident._id]);
+    await recordAuditEvent({ actor: userActor(reviewer), action: 'incident.verified', subject: subject(incident), details: { round, approvers: approvers.map(String) } });
     return 'verified';
   }
   const back = input.decision === 'reject' ? 'disputed' : 'draft';
-  await Incident.updateOne(
-    { _id: incident._id, 'verification.round': round },
-    { $set: { 'verification.status': back, 'verification.round': round + 1, published: false } },
-  );
+  await Incident.updateOne({ _id: incident._id }, { $set: { 'verification.status': back, 'verification.round': round + 1, published: false } });
   await incidentsChanged([incident._id]);
   await recordAuditEvent({ actor: userActor(reviewer), action: 'incident.sent-back', subject: subject(incident), details: { to: back, round } });
   return back;

@@ -1,0 +1,50 @@
+import { expect } from 'chai';
+import { AuditEvent } from '../../src/audit/index.js';
+import { Incident } from '../../src/incidents/model.js';
+import { Review } from '../../src/verification/model.js';
+import { closeApps, csrfFrom, makeApp } from '../helpers/app.js';
+import { createIncident, signedInAs } from '../helpers/factories.js';
+
+const WAYS = 50;
+const ROUNDS = 5;
+const checklist = { sourceIdentified: 'yes', technicalEvidence: 'yes', corroborated: 'yes', riskConsidered: 'yes' };
+
+describe('races: verification (50 ways at once, 5 rounds)', function () {
+  this.timeout(600_000);
+  afterEach(closeApps);
+
+  it('when the completing approval and a request for changes are sent at once (25 each), then the round ends once: verified without a stored objection, or sent back unverified', async () => {
+    const outcomes: string[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const { app } = makeApp();
+      const incident = await createIncident({ status: 'in-review', title: `Race ${round}` });
+      const [first, second, objector] = await Promise.all([signedInAs(app, ['reviewer']), signedInAs(app, ['reviewer']), signedInAs(app, ['reviewer'])]);
+      const firstToken = await csrfFrom(first, `/incidents/${incident.ref}`);
+      expect((await first.post(`/incidents/${incident.ref}/reviews`).type('form').send({ _csrf: firstToken, decision: 'approve', ...checklist })).status).to.equal(302);
+      const [approveToken, objectToken] = await Promise.all([csrfFrom(second, `/incidents/${incident.ref}`), csrfFrom(objector, `/incidents/${incident.ref}`)]);
+      const results = await Promise.all(
+        Array.from({ length: WAYS }, (_, i) =>
+          i % 2 === 0
+            ? second.post(`/incidents/${incident.ref}/reviews`).type('form').send({ _csrf: approveToken, decision: 'approve', ...checklist })
+            : objector.post(`/incidents/${incident.ref}/reviews`).type('form').send({ _csrf: objectToken, decision: 'request-changes', note: 'Second source missing.' }),
+        ),
+      );
+      expect(results.filter((r) => r.status >= 500).map((r) => r.status)).to.deep.equal([]);
+      const after = (await Incident.findById(incident._id).lean())!;
+      const closing = (await AuditEvent.find({ 'subject.id': incident.ref }).lean()).filter((e) => e.action === 'incident.verified' || e.action === 'incident.sent-back');
+      expect(closing, 'the round ended exactly once').to.have.length(1);
+      const objections = await Review.countDocuments({ incident: incident._id, round: 1, decision: 'request-changes' });
+      if (after.verification!.status === 'verified') {
+        expect(objections, 'no objection stored beside a verification').to.equal(0);
+        expect(after.verification!.round).to.equal(1);
+      } else {
+        expect(after.verification!.status).to.equal('draft');
+        expect(after.verification!.round).to.equal(2);
+        expect(after.published).to.equal(false);
+        expect(objections).to.equal(1);
+      }
+      outcomes.push(after.verification!.status);
+    }
+    expect(outcomes.every((o) => o === 'verified' || o === 'draft')).to.equal(true);
+  });
+});
