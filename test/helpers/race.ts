@@ -21,3 +21,8 @@ export async function pendingSecondFactor(a: Agent, account: { email: string; pa
 }
 
 export { totpCode };
+
+/** One line of figures per race (npm run bench:races collects them): attempts, rounds, winners per round. */
+export function printRace(name: string, attempts: number, perRound: (number | string)[]): void {
+  console.log(`      race | ${name} | ${attempts} at once | ${perRound.length} rounds | ${perRound.join(', ')}`);
+}

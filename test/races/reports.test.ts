@@ -6,7 +6,7 @@ import { Report, ReportMessage } from '../../src/reports/model.js';
 import { agent, closeApps, csrfFrom, makeApp } from '../helpers/app.js';
 import { signedInAs } from '../helpers/factories.js';
 import { encodeForm, postReport, reportForm } from '../helpers/reports.js';
-import { race } from '../helpers/race.js';
+import { printRace, race } from '../helpers/race.js';
 
 const WAYS = 50;
 const ROUNDS = 5;
@@ -39,6 +39,7 @@ describe('races: report transitions (50 ways at once, 5 rounds)', function () {
       expect(String(after.linkedIncident)).to.equal(String(incidents[0]!._id));
       await Incident.deleteMany({});
     }
+    printRace('create incident from one report, incidents created', WAYS, created);
     expect(created).to.deep.equal(Array(ROUNDS).fill(1));
   });
 
@@ -63,6 +64,7 @@ describe('races: report transitions (50 ways at once, 5 rounds)', function () {
       outcomes.push(after.status);
       await Incident.deleteMany({});
     }
+    printRace('reject vs create incident, outcome (one winner each round)', WAYS, outcomes);
     expect(outcomes.every((o) => o === 'rejected' || o === 'linked')).to.equal(true);
   });
 
@@ -82,6 +84,7 @@ describe('races: report transitions (50 ways at once, 5 rounds)', function () {
       expect(await AuditEvent.countDocuments({ action: 'report.answered', 'subject.id': report.ref })).to.equal(answers);
       stored.push(answers);
     }
+    printRace('/track answers, confirmed = stored', WAYS, stored);
     expect(stored.every((n) => n >= 1)).to.equal(true);
   });
 
@@ -101,6 +104,7 @@ describe('races: report transitions (50 ways at once, 5 rounds)', function () {
       expect(count, 'every stored report was answered with its receipt').to.equal(receipts);
       stored.push(count);
     }
+    printRace('anonymous reports vs budget 10, stored', WAYS, stored);
     expect(stored).to.deep.equal(Array(ROUNDS).fill(10));
   });
 });

@@ -4,6 +4,7 @@ import { Incident } from '../../src/incidents/model.js';
 import { Review } from '../../src/verification/model.js';
 import { closeApps, csrfFrom, makeApp } from '../helpers/app.js';
 import { createIncident, signedInAs } from '../helpers/factories.js';
+import { printRace } from '../helpers/race.js';
 
 const WAYS = 50;
 const ROUNDS = 5;
@@ -45,6 +46,7 @@ describe('races: verification (50 ways at once, 5 rounds)', function () {
       }
       outcomes.push(after.verification!.status);
     }
+    printRace('approval vs request for changes, outcome (round ended once)', WAYS, outcomes);
     expect(outcomes.every((o) => o === 'verified' || o === 'draft')).to.equal(true);
   });
 });
