@@ -8,7 +8,7 @@ mongoose.set('strictQuery', 'throw');
 mongoose.set('autoIndex', false);
 
 /**
- * Connects the one Mongoose client. Every write is acknowledged: the guard refuses any `w: 0`
+ * Connects the one Mongoose client. Every write is acknowledged: the guard refuses any `w=0`
  * command before it is sent (see write-guard.ts for why), which needs command monitoring on.
  */
 export async function connectDatabase(uri: string, logger: Pick<Logger, 'error'> = createLogger('error')): Promise<typeof mongoose> {

@@ -11,7 +11,7 @@ const SESSIONS = 'sessions';
 
 /**
  * Deletes expired sessions with an acknowledged write. connect-mongo's own interval sweep sends
- * `deleteMany` with `w: 0`; FerretDB 1.24 answers it anyway and the pooled connection's replies
+ * `deleteMany` with `w=0`; FerretDB 1.24 answers it anyway and the pooled connection's replies
  * shift by one (a user was shown another user's account), so that sweep stays off.
  */
 export async function sweepExpiredSessions(now = new Date()): Promise<number> {

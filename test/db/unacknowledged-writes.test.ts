@@ -63,7 +63,7 @@ describe('unacknowledged writes (w: 0)', () => {
     let refused: unknown;
     await client.db().collection(collection).deleteMany({ name: 'alice' }, { writeConcern: { w: 0 } }).catch((err: unknown) => (refused = err));
     expect(refused).to.be.instanceOf(UnacknowledgedWriteError);
-    expect(logged).to.deep.equal(['refused an unacknowledged (w:0) write']);
+    expect(logged).to.deep.equal(['refused an unacknowledged (w=0) write']);
     expect(await lookUpInTurn(client, collection, ['alice', 'bob', 'carol', 'alice', 'bob'])).to.deep.equal(['alice', 'bob', 'carol', 'alice', 'bob']);
     // Nothing was deleted: the command never left.
     expect(await client.db().collection(collection).countDocuments({})).to.equal(3);
