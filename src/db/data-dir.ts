@@ -31,20 +31,25 @@ export function prepareDataDir(dir: string): void {
     throw new DataDirError(`DATA_DIR ${dir} cannot be created: ${explain(err)}. Create it, or set DATA_DIR to a directory this user can write.`);
   }
   if (!statSync(dir).isDirectory()) throw new DataDirError(`DATA_DIR ${dir} is not a directory.`);
-  const probe = path.join(dir, `.write-probe-${process.pid}`);
   try {
-    const fd = openSync(probe, 'w', 0o600);
-    try {
-      writeSync(fd, 'ok');
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-      unlinkSync(probe);
-    }
+    probeWrite(dir);
   } catch (err) {
     throw new DataDirError(`DATA_DIR ${dir} cannot be written: ${explain(err)}. The database, evidence and dossiers are stored there; free space or fix its permissions.`);
   }
   restrictEngineFiles(path.join(dir, 'ferretdb'));
+}
+
+/** Writes, syncs and removes a small file in `dir`; throws the file system's error if it cannot. */
+export function probeWrite(dir: string): void {
+  const probe = path.join(dir, `.write-probe-${process.pid}`);
+  const fd = openSync(probe, 'w', 0o600);
+  try {
+    writeSync(fd, Buffer.alloc(4096));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+    unlinkSync(probe);
+  }
 }
 
 function restrictEngineFiles(dir: string): void {

@@ -1,5 +1,5 @@
-import { closeSync, fsyncSync, openSync, statfsSync, unlinkSync, writeSync } from 'node:fs';
-import path from 'node:path';
+import { statfsSync } from 'node:fs';
+import { probeWrite } from '../db/data-dir.js';
 
 export type StorageState = 'ok' | 'full' | 'read-only' | 'missing';
 
@@ -25,16 +25,8 @@ function probe(dataDir: string, minFreeBytes: number): StorageState {
   } catch {
     return 'missing';
   }
-  const file = path.join(dataDir, `.healthz-${process.pid}`);
   try {
-    const fd = openSync(file, 'w', 0o600);
-    try {
-      writeSync(fd, Buffer.alloc(4096));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-      unlinkSync(file);
-    }
+    probeWrite(dataDir);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     return code === 'ENOSPC' || code === 'EDQUOT' ? 'full' : 'read-only';

@@ -40,10 +40,14 @@ export function initI18n(): Promise<unknown> {
 
 export const i18nMiddleware: RequestHandler = handle(i18next);
 
+function languageCookie(header: string | undefined): string | undefined {
+  return /(?:^|;\s*)lng=([a-z]{2})(?:;|$)/.exec(header ?? '')?.[1];
+}
+
 /** After an explicit ?lng= choice: keep it for the browser session (no expiry date, HttpOnly). */
 export const rememberLanguageChoice: RequestHandler = (req, res, next) => {
   const chosen = typeof req.query.lng === 'string' ? req.query.lng : undefined;
-  const current = /(?:^|;\s*)lng=([^;]*)/.exec(req.headers.cookie ?? '')?.[1];
+  const current = languageCookie(req.headers.cookie);
   if (chosen && (LANGUAGES as readonly string[]).includes(chosen) && chosen !== current) {
     res.cookie('lng', chosen, { path: '/', httpOnly: true, sameSite: 'lax', secure: req.secure });
   }
@@ -56,7 +60,7 @@ export const rememberLanguageChoice: RequestHandler = (req, res, next) => {
  */
 export function languageOfRequest(req: { language?: string; headers: { cookie?: string; 'accept-language'?: string } }): Language {
   if (req.language) return resolvedLanguage(req.language);
-  const cookie = /(?:^|;\s*)lng=([a-z]{2})/.exec(req.headers.cookie ?? '')?.[1];
+  const cookie = languageCookie(req.headers.cookie);
   if (cookie) return resolvedLanguage(cookie);
   const preferred = (req.headers['accept-language'] ?? '').split(',').map((part) => part.trim().slice(0, 2).toLowerCase());
   return resolvedLanguage(preferred.find((l) => (LANGUAGES as readonly string[]).includes(l)));
