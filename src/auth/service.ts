@@ -10,7 +10,7 @@ import { dummyPasswordHash, hashPassword, passwordProblem, verifyPassword } from
 import { checkTotp, hashRecoveryCode, newRecoveryCodes, newTotpSecret } from './totp.js';
 import { open, seal, type Sealed } from '../vault/index.js';
 import { endSessionsOf } from '../http/session.js';
-import { claim } from '../db/claims.js';
+import { claim, releaseClaim, takeRevision } from '../db/claims.js';
 
 export type AuthSettings = Pick<Config, 'SCRYPT_LOG_N' | 'LOGIN_MAX_FAILURES' | 'REGISTRATION'>;
 
@@ -76,14 +76,43 @@ export type LoginResult =
   | { outcome: 'ok'; user: UserDocument; needsTotp: boolean }
   | { outcome: 'failed' };
 
-async function recentFailures(user: UserDocument): Promise<{ count: number; last?: Date }> {
+/**
+ * The failures that count (within the window, since the last sign-in) and the name of their run: the
+ * last sign-in and the newest failure outside the window. Failures being recorded now are inside
+ * it, so attempts started at once agree on the name whatever they saw of each other's failures,
+ * and number their slots alike.
+ */
+async function failureRun(user: UserDocument): Promise<{ count: number; last?: Date; name: string }> {
   const since = new Date(Math.max(Date.now() - FAILURE_WINDOW_MS, user.lastLoginAt?.getTime() ?? 0));
-  const [count, last] = await Promise.all([
-    // sanitizeFilter neutralises operators from input; this one is ours, so it is marked trusted.
-    LoginFailure.countDocuments({ user: user._id, at: mongoose.trusted({ $gt: since }) }),
-    LoginFailure.findOne({ user: user._id }).sort({ at: -1 }).lean(),
-  ]);
-  return { count, last: last?.at };
+  // sanitizeFilter neutralises operators from input; these are ours, so they are marked trusted.
+  const counted = await LoginFailure.find({ user: user._id, at: mongoose.trusted({ $gt: since }) }, { at: 1 }).sort({ at: 1 }).lean();
+  const before = await LoginFailure.findOne({ user: user._id, at: mongoose.trusted({ $lte: since }) }, { _id: 1 }).sort({ at: -1 }).lean();
+  return { count: counted.length, last: counted.at(-1)?.at, name: `${user.lastLoginAt?.getTime() ?? 0}:${before ? String(before._id) : '-'}` };
+}
+
+interface AttemptSlot {
+  /** This attempt's place in the run of failures: the failure count if it fails. */
+  n: number;
+  /** For an attempt that did not fail (right password or code): its slot is free again. */
+  release: () => Promise<void>;
+}
+
+/**
+ * The lockout, decided by claims (db/claims.ts): each password or second-factor check first takes
+ * one of the slots its run of failures still allows (LOGIN_MAX_FAILURES, then one per expired lock),
+ * so 50 guesses sent at once get at most that many checks; the rest are refused as locked.
+ */
+async function takeAttemptSlot(user: UserDocument, settings: AuthSettings): Promise<AttemptSlot | { lockedUntil: Date }> {
+  const run = await failureRun(user);
+  const max = settings.LOGIN_MAX_FAILURES;
+  const lock = lockedUntil(run.count, run.last, max);
+  if (lock && lock > new Date()) return { lockedUntil: lock };
+  const slots = run.count < max ? Array.from({ length: max - run.count }, (_, i) => run.count + 1 + i) : [run.count + 1];
+  for (const n of slots) {
+    const key = `login:${user.id}:${run.name}:${n}`;
+    if (await claim(key, 'anonymous')) return { n, release: () => releaseClaim(key) };
+  }
+  return { lockedUntil: new Date(Date.now() + BASE_LOCK_MS) };
 }
 
 /** Lock time doubles with every failure past the limit: 1 min, 2, 4 … up to an hour. */
@@ -94,9 +123,9 @@ function lockedUntil(failures: number, last: Date | undefined, max: number): Dat
 }
 
 /** One failed attempt (password or second factor) counts towards the same lockout. */
-async function recordFailure(user: UserDocument, reason: string, before: number, settings: AuthSettings): Promise<void> {
+async function recordFailure(user: UserDocument, reason: string, slot: AttemptSlot, settings: AuthSettings): Promise<void> {
   await LoginFailure.create({ user: user._id, at: new Date() });
-  const after = before + 1;
+  const after = slot.n;
   await recordAuditEvent({ actor: { type: 'anonymous' }, action: 'auth.login.failed', subject: userSubject(user), details: { reason, failures: after } });
   if (after === settings.LOGIN_MAX_FAILURES || (after > settings.LOGIN_MAX_FAILURES && after % settings.LOGIN_MAX_FAILURES === 0)) {
     await recordAuditEvent({ actor: systemActor, action: 'auth.lockout', subject: userSubject(user), details: { failures: after } });
@@ -116,19 +145,20 @@ export async function authenticatePassword(email: string, password: string, sett
     return { outcome: 'failed' };
   }
 
-  const before = await recentFailures(user);
-  const lock = lockedUntil(before.count, before.last, settings.LOGIN_MAX_FAILURES);
-  if (lock && lock > new Date()) {
-    await verifyPassword(password, await dummyPasswordHash(settings.SCRYPT_LOG_N));
-    await recordAuditEvent({ actor: { type: 'anonymous' }, action: 'auth.login.locked', subject: userSubject(user), details: { until: lock.toISOString() } });
+  const slot = await takeAttemptSlot(user, settings);
+  if ('lockedUntil' in slot) {
+    // The same work as an unlocked attempt on this account (the answer is ignored): timing says nothing.
+    await verifyPassword(password, user.passwordHash);
+    await recordAuditEvent({ actor: { type: 'anonymous' }, action: 'auth.login.locked', subject: userSubject(user), details: { until: slot.lockedUntil.toISOString() } });
     return { outcome: 'failed' };
   }
 
   const passwordOk = await verifyPassword(password, user.passwordHash);
   if (!passwordOk) {
-    await recordFailure(user, 'wrong-password', before.count, settings);
+    await recordFailure(user, 'wrong-password', slot, settings);
     return { outcome: 'failed' };
   }
+  await slot.release();
 
   if (user.status !== 'active') {
     await recordAuditEvent({ actor: { type: 'anonymous' }, action: 'auth.login.failed', subject: userSubject(user), details: { reason: `status-${user.status}` } });
@@ -156,10 +186,9 @@ export async function authenticateSecondFactor(userId: string, code: string, set
   const user = await findUserById(userId);
   if (!user || user.status !== 'active' || !user.totp?.secret?.ct || !user.totp.enabledAt) return undefined;
   // Wrong codes count like wrong passwords: the same lockout holds here, with the same answer.
-  const before = await recentFailures(user);
-  const lock = lockedUntil(before.count, before.last, settings.LOGIN_MAX_FAILURES);
-  if (lock && lock > new Date()) {
-    await recordAuditEvent({ actor: { type: 'anonymous' }, action: 'auth.login.locked', subject: userSubject(user), details: { until: lock.toISOString(), step: 'second-factor' } });
+  const slot = await takeAttemptSlot(user, settings);
+  if ('lockedUntil' in slot) {
+    await recordAuditEvent({ actor: { type: 'anonymous' }, action: 'auth.login.locked', subject: userSubject(user), details: { until: slot.lockedUntil.toISOString(), step: 'second-factor' } });
     return undefined;
   }
   const step = await checkTotp(open(user.totp.secret as Sealed), code, user.totp.lastStep);
@@ -167,16 +196,18 @@ export async function authenticateSecondFactor(userId: string, code: string, set
   if (step !== undefined && (await claim(totpStepKey(user.id, user.totp.secret as Sealed, step), user.id))) {
     // Bookkeeping only (older steps are refused by checkTotp); a lost concurrent update cannot reopen a step.
     await User.updateOne({ _id: user._id }, { $set: { 'totp.lastStep': step } });
+    await slot.release();
     await completeLogin(user, 'totp');
     return user;
   }
   const hash = hashRecoveryCode(code);
   if (user.recoveryCodeHashes.includes(hash) && (await claim(`recovery:${user.id}:${hash}`, user.id))) {
     await User.updateOne({ _id: user._id }, { $pull: { recoveryCodeHashes: hash } });
+    await slot.release();
     await completeLogin(user, 'recovery-code');
     return user;
   }
-  await recordFailure(user, 'wrong-second-factor', before.count, settings);
+  await recordFailure(user, 'wrong-second-factor', slot, settings);
   return undefined;
 }
 
@@ -198,7 +229,14 @@ export async function changePassword(props: { userId: string; currentPassword: s
     throw new FormValidationError({ currentPassword: 'auth.currentPasswordWrong' });
   }
   await assertPasswordAcceptable(props.newPassword, 'newPassword');
-  const passwordHash = await hashPassword(props.newPassword, props.settings.SCRYPT_LOG_N);
+  // One change per password: the stored hash (random salt) names the password being replaced, so
+  // changes sent at once cannot both be confirmed while only the last one holds.
+  const from = createHash('sha256').update(user.passwordHash).digest('hex').slice(0, 32);
+  const release = await takeRevision(`user:${user.id}:password:${from}`, 0, user.id);
+  const passwordHash = await hashPassword(props.newPassword, props.settings.SCRYPT_LOG_N).catch(async (err: unknown) => {
+    await release();
+    throw err;
+  });
   const changedAt = new Date();
   await User.updateOne({ _id: user._id }, { $set: { passwordHash, passwordChangedAt: changedAt } });
   const endedSessions = await endSessionsOf(user.id, props.keepSessionId);
@@ -254,17 +292,27 @@ async function adminTarget(actor: AuditActor, userId: string): Promise<UserDocum
   return user;
 }
 
+/**
+ * Approval, disabling and role changes each start from the account's revision as read; one change
+ * per revision happens (db/claims.ts), so two administrators acting at once cannot both "approve"
+ * or overwrite each other's roles unseen: the later one gets 409 and changes nothing.
+ */
+async function changeAccount(actor: AuditActor, user: UserDocument, set: Record<string, unknown>): Promise<void> {
+  await takeRevision(`user:${user.id}`, user.revision, actor.id ?? actor.type);
+  await User.updateOne({ _id: user._id }, { $set: { ...set, revision: user.revision + 1 } });
+}
+
 export async function approveUser(actor: AuditActor, userId: string): Promise<void> {
   const user = await adminTarget(actor, userId);
   if (user.status !== 'pending') throw new HttpError(409, 'admin.notPending');
-  await User.updateOne({ _id: user._id, status: 'pending' }, { $set: { status: 'active', approvedAt: new Date() } });
+  await changeAccount(actor, user, { status: 'active', approvedAt: new Date() });
   await recordAuditEvent({ actor, action: 'user.approved', subject: userSubject(user) });
 }
 
 export async function disableUser(actor: AuditActor, userId: string): Promise<void> {
   const user = await adminTarget(actor, userId);
   if (user.status === 'disabled') return;
-  await User.updateOne({ _id: user._id }, { $set: { status: 'disabled' } });
+  await changeAccount(actor, user, { status: 'disabled' });
   await recordAuditEvent({ actor, action: 'user.disabled', subject: userSubject(user), details: { previousStatus: user.status } });
 }
 
@@ -274,7 +322,7 @@ export async function setUserRoles(actor: AuditActor, userId: string, roles: Rol
   const before = [...user.roles].sort();
   const after = [...roles].sort();
   if (before.join() === after.join()) return;
-  await User.updateOne({ _id: user._id }, { $set: { roles: after } });
+  await changeAccount(actor, user, { roles: after });
   await recordAuditEvent({ actor, action: 'user.roles.changed', subject: userSubject(user), details: { before, after } });
 }
 

@@ -1,4 +1,5 @@
 import mongoose, { Schema } from 'mongoose';
+import { HttpError } from '../http/errors.js';
 
 /**
  * One rule for every check-then-act ("use this code once", "move this report out of triaged once"):
@@ -46,4 +47,26 @@ export async function releaseClaim(key: string): Promise<void> {
 /** Whether `key` was already taken (for display; never to decide: that is claim()'s job). */
 export async function claimed(key: string): Promise<boolean> {
   return Boolean(await Claim.exists({ _id: key }));
+}
+
+/**
+ * The one change allowed from revision `revision` of a record (a report's status, an account's roles,
+ * an evidence file's classification): whoever wins `<subject>:rev:<n>` writes revision n + 1; the
+ * others read a record that changed under them and are told so (409), whatever they meant to do.
+ */
+export function claimRevision(subject: string, revision: number, by = ''): Promise<boolean> {
+  return claim(revisionKey(subject, revision), by);
+}
+
+export function revisionKey(subject: string, revision: number): string {
+  return `${subject}:rev:${revision}`;
+}
+
+/**
+ * claimRevision, or 409 "changed meanwhile". Returns the release for a winner whose act then failed
+ * (nothing of it was written), so the record can be changed from that revision again.
+ */
+export async function takeRevision(subject: string, revision: number, by = '', refused = 'errors.changedMeanwhile'): Promise<() => Promise<void>> {
+  if (!(await claimRevision(subject, revision, by))) throw new HttpError(409, refused);
+  return () => releaseClaim(revisionKey(subject, revision));
 }

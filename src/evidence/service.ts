@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { takeRevision } from '../db/claims.js';
 import mongoose from 'mongoose';
 import { AuditEvent, recordAuditEvent, systemActor, userActor, type AuditActor } from '../audit/index.js';
 import { open, seal, type Sealed } from '../vault/index.js';
@@ -123,7 +124,10 @@ export function evidenceOfReport(report: { _id: unknown }): Promise<EvidenceDocu
 
 export async function setClassification(actor: AuditActor, evidence: EvidenceDocument, classification: 'restricted' | 'public'): Promise<void> {
   if (evidence.classification === classification) return;
-  await Evidence.updateOne({ _id: evidence._id }, { $set: { classification } });
+  // From the revision as read (db/claims.ts): two reviewers classifying at once cannot both be
+  // recorded while only the last one holds; the later one gets 409 and changes nothing.
+  await takeRevision(`evidence:${String(evidence._id)}`, evidence.revision, actor.id ?? actor.type);
+  await Evidence.updateOne({ _id: evidence._id }, { $set: { classification, revision: evidence.revision + 1 } });
   await recordAuditEvent({ actor, action: 'evidence.classified', subject: { type: 'evidence', id: String(evidence._id) }, details: { from: evidence.classification, to: classification } });
 }
 

@@ -1,4 +1,4 @@
-import { claim, releaseClaim } from '../db/claims.js';
+import { claim, releaseClaim, takeRevision } from '../db/claims.js';
 import mongoose from 'mongoose';
 import { anonymousActor, recordAuditEvent, userActor, type AuditActor } from '../audit/index.js';
 import type { Config } from '../config.js';
@@ -146,14 +146,25 @@ export function reviewQueue(status?: ReportStatus): Promise<ReportDocument[]> {
   return Report.find(filter as never).sort({ submittedAt: 1 }).limit(500);
 }
 
+/**
+ * Every status change of a report starts from the revision it was read at, and only one change per
+ * revision happens (db/claims.ts): triage, a question, an answer, a rejection or a link sent at once
+ * cannot undo one another; the others get 409 and change nothing. Returns the release for a change
+ * that fails after winning, so the report can be changed from that revision again.
+ */
+function takeReportChange(report: ReportDocument, actor: AuditActor, refused = 'errors.changedMeanwhile'): Promise<() => Promise<void>> {
+  return takeRevision(`report:${report.ref}`, report.revision, actor.id ?? actor.type, refused);
+}
+
+/** After takeReportChange was won: the winner's write, with the next revision, then its audit event. */
 async function setStatus(
   report: ReportDocument,
   actor: AuditActor,
   action: string,
-  update: Record<string, unknown>,
+  set: Record<string, unknown>,
   details: Record<string, unknown> = {},
 ): Promise<void> {
-  await Report.updateOne({ _id: report._id }, update);
+  await Report.updateOne({ _id: report._id }, { $set: { ...set, revision: report.revision + 1 } });
   await recordAuditEvent({ actor, action, subject: { type: 'report', id: report.ref }, details: { from: report.status, ...details } });
 }
 
@@ -163,36 +174,48 @@ function assertOpen(report: ReportDocument): void {
 
 /**
  * A report is closed once: rejected, linked to an incident, or turned into a new incident. Sent at
- * once, those acts race; the claim decides which one happens (db/claims.ts), the others get 409 and
- * change nothing. Returns a release for a command that fails after winning, so the report stays open.
+ * once, those acts race for the report's revision; the one that wins it happens, the others get 409
+ * and change nothing. Returns a release for a command that fails after winning, so the report stays open.
  */
 export async function claimReportClosure(report: ReportDocument, actor: AuditActor): Promise<() => Promise<void>> {
   assertOpen(report);
-  const key = `report:${report.ref}:closed`;
-  if (!(await claim(key, actor.id ?? actor.type))) throw new HttpError(409, 'reports.closed');
-  return async () => {
-    await releaseClaim(key);
-  };
+  return takeReportChange(report, actor, 'reports.closed');
 }
 
 export async function triageReport(actor: AuditActor, report: ReportDocument): Promise<void> {
   assertOpen(report);
   if (report.status === 'triaged') return;
-  await setStatus(report, actor, 'report.triaged', { $set: { status: 'triaged' } }, { to: 'triaged' });
+  await takeReportChange(report, actor);
+  await setStatus(report, actor, 'report.triaged', { status: 'triaged' }, { to: 'triaged' });
+}
+
+/** Stores a message once its status change was won; a failed insert gives the revision back. */
+async function storeMessage(release: () => Promise<void>, fields: Record<string, unknown>) {
+  try {
+    return await ReportMessage.create({ ...fields, at: new Date() });
+  } catch (err) {
+    await release();
+    throw err;
+  }
 }
 
 export async function requestInformation(actor: AuditActor, report: ReportDocument, body: string): Promise<void> {
   assertOpen(report);
-  const message = await ReportMessage.create({ report: report._id, from: 'reviewer', author: actor.id, body, at: new Date() });
-  await setStatus(report, actor, 'report.info-requested', { $set: { status: 'needs-info' } }, { to: 'needs-info', message: String(message._id) });
+  const release = await takeReportChange(report, actor);
+  const message = await storeMessage(release, { report: report._id, from: 'reviewer', author: actor.id, body });
+  await setStatus(report, actor, 'report.info-requested', { status: 'needs-info' }, { to: 'needs-info', message: String(message._id) });
 }
 
-/** The submitter's answer to a reviewer's question: the report goes back to the reviewers. */
+/**
+ * The submitter's answer to a reviewer's question: the report goes back to the reviewers. One answer
+ * per question: answers sent at once race for it; the one confirmed is the one stored, the others
+ * are told the question was already answered.
+ */
 export async function answerQuestion(actor: AuditActor, report: ReportDocument, body: string): Promise<void> {
   if (report.status !== 'needs-info') throw new HttpError(409, 'reports.noQuestion');
-  // Each answer is its own insert: answers sent at once are all stored, none confirmed and lost.
-  const message = await ReportMessage.create({ report: report._id, from: 'submitter', ...(actor.id ? { author: actor.id } : {}), body, at: new Date() });
-  await setStatus(report, actor, 'report.answered', { $set: { status: 'triaged' } }, { to: 'triaged', message: String(message._id) });
+  const release = await takeReportChange(report, actor, 'reports.noQuestion');
+  const message = await storeMessage(release, { report: report._id, from: 'submitter', ...(actor.id ? { author: actor.id } : {}), body });
+  await setStatus(report, actor, 'report.answered', { status: 'triaged' }, { to: 'triaged', message: String(message._id) });
 }
 
 /** Every message of a report in order: older ones kept on the report, newer ones one document each. */
@@ -203,12 +226,12 @@ export async function messagesOf(report: ReportDocument): Promise<{ from: string
 
 export async function rejectReport(actor: AuditActor, report: ReportDocument, reason: string): Promise<void> {
   await claimReportClosure(report, actor);
-  await setStatus(report, actor, 'report.rejected', { $set: { status: 'rejected', rejectionReason: reason } }, { to: 'rejected' });
+  await setStatus(report, actor, 'report.rejected', { status: 'rejected', rejectionReason: reason }, { to: 'rejected' });
 }
 
 /** After claimReportClosure was won by a link or a new incident. */
 export async function markLinked(actor: AuditActor, report: ReportDocument, incident: { _id: unknown; ref: string }): Promise<void> {
-  await setStatus(report, actor, 'report.linked', { $set: { status: 'linked', linkedIncident: incident._id } }, { to: 'linked', incident: incident.ref });
+  await setStatus(report, actor, 'report.linked', { status: 'linked', linkedIncident: incident._id }, { to: 'linked', incident: incident.ref });
 }
 
 export interface RevealedIdentities {

@@ -1,7 +1,7 @@
 import mongoose from 'mongoose';
 import { recordAuditEvent, userActor } from '../audit/index.js';
 import { HttpError } from '../http/errors.js';
-import { claim, releaseClaim } from '../db/claims.js';
+import { claim, claimed, releaseClaim } from '../db/claims.js';
 import { FormValidationError } from '../http/validate.js';
 import { incidentsChanged } from '../catalogue/index.js';
 import { Incident, type IncidentDocument } from '../incidents/model.js';
@@ -15,12 +15,41 @@ function roundClosedKey(incidentId: unknown, round: number): string {
   return `incident:${String(incidentId)}:round:${round}:closed`;
 }
 
+function roundEditedKey(incidentId: unknown, round: number): string {
+  return `incident:${String(incidentId)}:round:${round}:edited`;
+}
+
+function retractedKey(incidentId: unknown): string {
+  return `incident:${String(incidentId)}:retracted`;
+}
+
 /**
  * A substantive edit ends the current round too: taking the round's claim first means an approval
- * completing at the same moment can no longer verify the version before the edit.
+ * completing at the same moment can no longer verify the version before the edit. If the approval
+ * won the round just before, it sees the edit's own claim after writing and defers to it.
  */
 export async function closeRoundForEdit(incident: IncidentDocument, by: string): Promise<void> {
-  await claim(roundClosedKey(incident._id, incident.verification!.round), by);
+  const round = incident.verification!.round;
+  await claim(roundEditedKey(incident._id, round), by);
+  await claim(roundClosedKey(incident._id, round), by);
+}
+
+/**
+ * Called by the approval that verified round `round`, after its write: an edit or a retraction that
+ * claimed its key meanwhile wins. Each of them claims before writing and this check comes after the
+ * verification's write, so whichever order the two writes land in, the incident ends edited
+ * (back in review) or retracted, never verified over a change no one reviewed.
+ */
+async function deferToConcurrentChange(incident: IncidentDocument, round: number): Promise<boolean> {
+  if (await claimed(retractedKey(incident._id))) {
+    await Incident.updateOne({ _id: incident._id }, { $set: { 'verification.status': 'retracted', published: false } });
+    return true;
+  }
+  if (await claimed(roundEditedKey(incident._id, round))) {
+    await Incident.updateOne({ _id: incident._id }, { $set: { 'verification.status': 'in-review', 'verification.round': round + 1, 'verification.verifiedAt': null, published: false } });
+    return true;
+  }
+  return false;
 }
 
 function subject(incident: IncidentDocument) {
@@ -30,6 +59,8 @@ function subject(incident: IncidentDocument) {
 export async function submitForReview(actor: Express.User, incident: IncidentDocument): Promise<void> {
   const status = incident.verification!.status;
   if (status !== 'draft' && status !== 'disputed') throw new HttpError(409, 'verification.notDraft');
+  // Submitted once per round (db/claims.ts): one status change and one audit event however many are sent.
+  if (!(await claim(`incident:${String(incident._id)}:round:${incident.verification!.round}:submitted`, actor.id))) throw new HttpError(409, 'verification.notDraft');
   await Incident.updateOne({ _id: incident._id }, { $set: { 'verification.status': 'in-review' } });
   await recordAuditEvent({ actor: userActor(actor), action: 'incident.submitted-for-review', subject: subject(incident), details: { from: status, round: incident.verification!.round } });
 }
@@ -81,9 +112,10 @@ export async function recordReview(reviewer: Express.User, incident: IncidentDoc
       { _id: incident._id, 'verification.round': round },
       { $set: { 'verification.status': 'verified', 'verification.verifiedAt': new Date(), published: incident.visibility === 'public' } },
     );
+    const deferred = await deferToConcurrentChange(incident, round);
     await incidentsChanged([incident._id]);
-    await recordAuditEvent({ actor: userActor(reviewer), action: 'incident.verified', subject: subject(incident), details: { round, approvers: approvers.map(String) } });
-    return 'verified';
+    await recordAuditEvent({ actor: userActor(reviewer), action: 'incident.verified', subject: subject(incident), details: { round, approvers: approvers.map(String), ...(deferred ? { overtakenBy: 'concurrent edit or retraction' } : {}) } });
+    return deferred ? 'in-review' : 'verified';
   }
   const back = input.decision === 'reject' ? 'disputed' : 'draft';
   await Incident.updateOne({ _id: incident._id }, { $set: { 'verification.status': back, 'verification.round': round + 1, published: false } });
@@ -94,6 +126,10 @@ export async function recordReview(reviewer: Express.User, incident: IncidentDoc
 
 export async function retractIncident(actor: Express.User, incident: IncidentDocument, reason: string): Promise<void> {
   if (incident.verification!.status === 'retracted') throw new HttpError(409, 'incidents.retracted');
+  // Retracted once; the round's claim too, so an approval completing now cannot publish it again
+  // (and one that completed just before defers to this claim: deferToConcurrentChange).
+  if (!(await claim(retractedKey(incident._id), actor.id))) throw new HttpError(409, 'incidents.retracted');
+  await claim(roundClosedKey(incident._id, incident.verification!.round), actor.id);
   await Incident.updateOne(
     { _id: incident._id },
     { $set: { 'verification.status': 'retracted', published: false, retraction: { reason, at: new Date() } } },
