@@ -181,6 +181,18 @@ export { queryTokens };
 
 const VERSION_KEY = 'catalogueVersion';
 let current: Promise<Catalogue> | undefined;
+/**
+ * Changes to the catalogue run one after another. Two refreshes of one incident running at once
+ * could land in the wrong order (the older read last, the entry stale); a reload for another
+ * process could replace a catalogue that a local change had just updated with an older read.
+ * In turn, each read starts after the previous change was applied, so the newest read lands last.
+ */
+let changes: Promise<unknown> = Promise.resolve();
+function inTurn<T>(task: () => Promise<T>): Promise<T> {
+  const next = changes.then(task, task);
+  changes = next.catch(() => undefined);
+  return next;
+}
 let restricted: Promise<Catalogue> | undefined;
 let ownVersion: string | undefined;
 let poller: NodeJS.Timeout | undefined;
@@ -224,17 +236,20 @@ async function announce(): Promise<void> {
 
 /** After a command changed incidents: update their entries here, and tell other processes. */
 export async function incidentsChanged(ids: unknown[]): Promise<void> {
-  restricted = undefined;
-  const c = await catalogue();
-  await c.refresh(ids.map(String));
+  await inTurn(async () => {
+    restricted = undefined;
+    const c = await catalogue();
+    await c.refresh(ids.map(String));
+  });
   await announce();
 }
 
 /** After a vendor, product or government changed (names, aliases, listings, graph). */
 export async function entitiesChanged(): Promise<void> {
-  restricted = undefined;
-  if (!current) return;
-  await (await current).refreshEntities();
+  await inTurn(async () => {
+    restricted = undefined;
+    if (current) await (await current).refreshEntities();
+  });
   await announce();
 }
 
@@ -242,7 +257,8 @@ export async function entitiesChanged(): Promise<void> {
 export function watchForOtherProcesses(intervalMs = 3_000): void {
   if (poller) return;
   poller = setInterval(() => {
-    void getSetting<string>(VERSION_KEY).then(async (version) => {
+    void inTurn(async () => {
+      const version = await getSetting<string>(VERSION_KEY);
       if (!current || version === ownVersion) return;
       ownVersion = version;
       restricted = undefined;

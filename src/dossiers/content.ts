@@ -1,5 +1,6 @@
 import mongoose from 'mongoose';
 import { User } from '../auth/model.js';
+import { HttpError } from '../http/errors.js';
 import { catalogue, verifiedEntries } from '../catalogue/index.js';
 import { countryName } from '../countries/index.js';
 import { Evidence } from '../evidence/model.js';
@@ -83,6 +84,13 @@ export interface DossierContent {
 
 type LeanIncident = Record<string, unknown> & { _id: mongoose.Types.ObjectId };
 
+/** An entity a dossier would name could not be read in full: nothing is signed (409, the page says why). */
+export class DossierIncomplete extends HttpError {
+  constructor(readonly missing: string[]) {
+    super(409, 'dossier.incomplete');
+  }
+}
+
 /** A vendor, its subsidiaries (all levels) and the companies it continued as after a rename. */
 async function vendorCircle(slug: string) {
   const subject = await Vendor.findOne({ slug }).lean();
@@ -152,6 +160,13 @@ export async function collectDossier(params: DossierParams, meta: { id: string; 
   const productById = new Map(products.map((p) => [String(p._id), p]));
   const governmentById = new Map(governments.map((g) => [String(g._id), g]));
   const label = (e: { name: string; nameAr?: string | null } | undefined) => (e ? displayName(e, lng) : '');
+  // Nothing is signed with a hole in it: an entity an incident names that cannot be read in full
+  // (deleted or changed while the dossier was being assembled) stops generation (see assertComplete).
+  const missing: string[] = [];
+  const named = <T extends { slug?: string | null; name?: string | null }>(entity: T | undefined, what: string): T | undefined => {
+    if (!entity || !entity.slug?.trim() || !entity.name?.trim()) missing.push(what);
+    return entity;
+  };
 
   const incidents: DossierIncident[] = docs.map((doc) => {
     const d = doc as unknown as {
@@ -164,7 +179,7 @@ export async function collectDossier(params: DossierParams, meta: { id: string; 
     };
     const attributions = d.attributions.map((a) => {
       const id = String(a.kind === 'product' ? a.product : a.kind === 'vendor' ? a.vendor : a.government);
-      const entity = a.kind === 'product' ? productById.get(id) : a.kind === 'vendor' ? vendors.get(id) : governmentById.get(id);
+      const entity = named(a.kind === 'product' ? productById.get(id) : a.kind === 'vendor' ? vendors.get(id) : governmentById.get(id), `${d.ref}: ${a.kind} ${id}`);
       return {
         kind: a.kind,
         slug: entity?.slug ?? '',
@@ -185,6 +200,7 @@ export async function collectDossier(params: DossierParams, meta: { id: string; 
       .filter((a) => a.kind === 'product')
       .map((a) => {
         const product = productById.get(String(a.product));
+        if (product?.vendor) named(vendors.get(String(product.vendor)), `${d.ref}: vendor ${String(product.vendor)} of product ${product.slug}`);
         const direct = d.attributions.find((v) => v.kind === 'vendor' && product?.vendor && String(v.vendor) === String(product.vendor));
         return {
           product: label(product),
@@ -231,6 +247,8 @@ export async function collectDossier(params: DossierParams, meta: { id: string; 
       responses: d.responses ?? '',
     };
   });
+
+  if (missing.length) throw new DossierIncomplete(missing);
 
   // Identity, products, listings: the subject's circle, or the entities the incidents name.
   const vendorIds = circle ? [...circle.role.keys()] : [...new Set(entries.flatMap((e) => e.vendorIds))];

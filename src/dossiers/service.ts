@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { claim, releaseClaim } from '../db/claims.js';
 import mongoose from 'mongoose';
 import { chainHead, recordAuditEvent, type AuditActor } from '../audit/index.js';
 import { notFound } from '../http/errors.js';
@@ -48,91 +50,112 @@ export function paramsKey(params: DossierParams): string {
   return [s.kind, s.kind === 'filter' ? s.query : s.slug, params.audience, params.framing].join('|');
 }
 
+/** The first number from `from` up whose claim this caller wins (db/claims.ts), with its release. */
+async function takeNumber(name: (n: number) => string, from: number, by: string): Promise<{ n: number; release: () => Promise<void> }> {
+  for (let n = from; ; n++) {
+    if (await claim(name(n), by)) return { n, release: () => releaseClaim(name(n)) };
+  }
+}
+
 /**
- * Generates a dossier: collects the record, renders every format, signs the manifest, stores the
- * archive sealed, and only then writes its record and the audit event (so a failure at any step
- * leaves nothing half-made). The dossier number is taken when the record is inserted; if another
- * generation took it meanwhile, the files are made again with the next number.
+ * Generates a dossier: takes its number and version (claims, so generations at once never render
+ * the same number twice and none is made again), collects the record, renders every format, signs
+ * the manifest, stores the archive sealed, and only then writes its record and the audit event (a
+ * failure at any step leaves nothing half-made and gives the number back).
  */
 export async function generateDossier(deps: DossierDeps, params: DossierParams, actor: AuditActor & { id: string; roles: string[] }): Promise<DossierDocument> {
   const key = paramsKey(params);
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const started = performance.now();
-    const generatedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
-    const year = generatedAt.getUTCFullYear();
-    const last = await Dossier.findOne({ refYear: year }, { refSeq: 1 }).sort({ refSeq: -1 }).lean();
-    const seq = (last?.refSeq ?? 0) + 1;
-    const id = `D-${year}-${String(seq).padStart(5, '0')}`;
-    const version = (await Dossier.countDocuments({ paramsKey: key })) + 1;
-    const content = await collectDossier(params, { id, version, generatedAt, roles: actor.roles, baseUrl: deps.baseUrl });
-    if (!content) throw notFound();
-    content.auditHead = await chainHead();
-    const timings: Record<string, number> = { collect: performance.now() - started };
-    const time = async <T>(name: string, make: () => T | Promise<T>): Promise<T> => {
-      const t0 = performance.now();
-      const out = await make();
-      timings[name] = Math.round(performance.now() - t0);
-      return out;
-    };
-    timings.collect = Math.round(timings.collect!);
-    const keyUrl = `${deps.baseUrl}${PUBLIC_KEY_PATH}`;
-    const json = await time('json', () => Buffer.from(`${JSON.stringify(content, null, 2)}\n`, 'utf8'));
-    const csv = await time('csv', () => dossierCsv(content));
-    const stix = await time('stix', () => dossierStix(content));
-    const html = await time('html', () => dossierHtml(content, { keyId: deps.signer.keyId, keyUrl }));
-    const pdf = await time('pdf', () => dossierPdf(html, id));
-    const files = new Map<string, Buffer>([
-      ['README.txt', readme(id, keyUrl)],
-      ['dossier.pdf', pdf],
-      ['dossier.html', html],
-      ['dossier.css', DOSSIER_CSS],
-      ['dossier.json', json],
-      ['incidents.csv', csv],
-      ['dossier.stix.json', stix],
-    ]);
-    const { manifest, signature } = signFiles(files, { dossier: id, version, generatedAt: content.generatedAt, publicKeyUrl: keyUrl, auditHead: content.auditHead }, deps.signer);
-    files.set(MANIFEST, manifest);
-    files.set(SIGNATURE, signature);
-    const archive = await time('zip', () => zipFiles(files, generatedAt));
-    const file = deps.store.write(archive);
-    timings.total = Math.round(performance.now() - started);
-    try {
-      const subject = params.subject;
-      const dossier = await Dossier.create({
-        ref: id,
-        refYear: year,
-        refSeq: seq,
-        subject: { kind: subject.kind, slug: subject.kind === 'filter' ? '' : subject.slug, name: content.subject.name, query: subject.kind === 'filter' ? subject.query : '' },
-        audience: params.audience,
-        framing: params.framing,
-        language: params.language,
-        paramsKey: key,
-        version,
-        incidents: content.incidents.length,
-        generatedBy: actor.id,
-        generatedByRoles: actor.roles,
-        generatedAt,
-        files: [...files.entries()].map(([name, data]) => ({ name, size: data.length, sha256: sha256(data) })),
-        manifestSha256: sha256(manifest),
-        keyId: deps.signer.keyId,
-        archive: { file, size: archive.length, sha256: sha256(archive) },
-        auditHead: content.auditHead,
-        timings,
-      });
-      await recordAuditEvent({
-        actor,
-        action: 'dossier.generate',
-        subject: { type: 'dossier', id },
-        details: { subject: key, language: params.language, incidents: content.incidents.length, restricted: content.summary.restrictedIncidents, manifestSha256: dossier.manifestSha256, archiveSha256: dossier.archive!.sha256 },
-      });
-      return dossier;
-    } catch (err) {
-      deps.store.remove(file);
-      if ((err as { code?: number }).code !== 11000) throw err;
-      // CASE: another dossier took this number (or this version) while ours was being made: make it again as the next.
-    }
+  const started = performance.now();
+  const generatedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
+  const year = generatedAt.getUTCFullYear();
+  // The stored records are only where to start looking; the claims decide.
+  const [last, existing] = await Promise.all([Dossier.findOne({ refYear: year }, { refSeq: 1 }).sort({ refSeq: -1 }).lean(), Dossier.countDocuments({ paramsKey: key })]);
+  const number = await takeNumber((n) => `dossier:${year}:${n}`, (last?.refSeq ?? 0) + 1, actor.id);
+  const versioned = await takeNumber((n) => `dossier-version:${createHash('sha256').update(key).digest('hex').slice(0, 24)}:${n}`, existing + 1, actor.id).catch(async (err: unknown) => {
+    await number.release();
+    throw err;
+  });
+  try {
+    return await renderAndStore(deps, params, actor, { key, started, generatedAt, year, seq: number.n, version: versioned.n });
+  } catch (err) {
+    await Promise.all([number.release(), versioned.release()]);
+    throw err;
   }
-  throw new Error('could not allocate a dossier number');
+}
+
+async function renderAndStore(
+  deps: DossierDeps,
+  params: DossierParams,
+  actor: AuditActor & { id: string; roles: string[] },
+  { key, started, generatedAt, year, seq, version }: { key: string; started: number; generatedAt: Date; year: number; seq: number; version: number },
+): Promise<DossierDocument> {
+  const id = `D-${year}-${String(seq).padStart(5, '0')}`;
+  const content = await collectDossier(params, { id, version, generatedAt, roles: actor.roles, baseUrl: deps.baseUrl });
+  if (!content) throw notFound();
+  content.auditHead = await chainHead();
+  const timings: Record<string, number> = { collect: performance.now() - started };
+  const time = async <T>(name: string, make: () => T | Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    const out = await make();
+    timings[name] = Math.round(performance.now() - t0);
+    return out;
+  };
+  timings.collect = Math.round(timings.collect!);
+  const keyUrl = `${deps.baseUrl}${PUBLIC_KEY_PATH}`;
+  const json = await time('json', () => Buffer.from(`${JSON.stringify(content, null, 2)}\n`, 'utf8'));
+  const csv = await time('csv', () => dossierCsv(content));
+  const stix = await time('stix', () => dossierStix(content));
+  const html = await time('html', () => dossierHtml(content, { keyId: deps.signer.keyId, keyUrl }));
+  const pdf = await time('pdf', () => dossierPdf(html, id));
+  const files = new Map<string, Buffer>([
+    ['README.txt', readme(id, keyUrl)],
+    ['dossier.pdf', pdf],
+    ['dossier.html', html],
+    ['dossier.css', DOSSIER_CSS],
+    ['dossier.json', json],
+    ['incidents.csv', csv],
+    ['dossier.stix.json', stix],
+  ]);
+  const { manifest, signature } = signFiles(files, { dossier: id, version, generatedAt: content.generatedAt, publicKeyUrl: keyUrl, auditHead: content.auditHead }, deps.signer);
+  files.set(MANIFEST, manifest);
+  files.set(SIGNATURE, signature);
+  const archive = await time('zip', () => zipFiles(files, generatedAt));
+  const file = deps.store.write(archive);
+  timings.total = Math.round(performance.now() - started);
+  try {
+    const subject = params.subject;
+    const dossier = await Dossier.create({
+      ref: id,
+      refYear: year,
+      refSeq: seq,
+      subject: { kind: subject.kind, slug: subject.kind === 'filter' ? '' : subject.slug, name: content.subject.name, query: subject.kind === 'filter' ? subject.query : '' },
+      audience: params.audience,
+      framing: params.framing,
+      language: params.language,
+      paramsKey: key,
+      version,
+      incidents: content.incidents.length,
+      generatedBy: actor.id,
+      generatedByRoles: actor.roles,
+      generatedAt,
+      files: [...files.entries()].map(([name, data]) => ({ name, size: data.length, sha256: sha256(data) })),
+      manifestSha256: sha256(manifest),
+      keyId: deps.signer.keyId,
+      archive: { file, size: archive.length, sha256: sha256(archive) },
+      auditHead: content.auditHead,
+      timings,
+    });
+    await recordAuditEvent({
+      actor,
+      action: 'dossier.generate',
+      subject: { type: 'dossier', id },
+      details: { subject: key, language: params.language, incidents: content.incidents.length, restricted: content.summary.restrictedIncidents, manifestSha256: dossier.manifestSha256, archiveSha256: dossier.archive!.sha256 },
+    });
+    return dossier;
+  } catch (err) {
+    deps.store.remove(file);
+    throw err;
+  }
 }
 
 export async function findDossier(ref: string): Promise<DossierDocument | null> {
