@@ -16,6 +16,7 @@ import { formLimits } from './http/rate-limit.js';
 import { parseQueryString, urlencodedForm } from './http/form-fields.js';
 import { takeFlash } from './http/flash.js';
 import { viewLocals } from './http/locals.js';
+import { formKeyLocals } from './http/once.js';
 import { requestLog } from './http/request-log.js';
 import { noStore, securityHeaders, strictTransportSecurity } from './http/security.js';
 import { configurePublicUrl } from './http/download.js';
@@ -116,6 +117,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   app.use(exposeCsrfToken);
   app.use(takeFlash);
   app.use(viewLocals);
+  app.use(formKeyLocals);
 
   app.use(homeRoutes());
   app.use(authRoutes(config, limits));

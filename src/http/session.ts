@@ -1,3 +1,4 @@
+import { sweepFormSubmissions } from './once.js';
 import session from 'express-session';
 import MongoStore from 'connect-mongo';
 import mongoose from 'mongoose';
@@ -35,9 +36,9 @@ export function startSessionSweep(seconds: number, logger: Pick<Logger, 'warn' |
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    sweepExpiredSessions()
-      .then((deleted) => {
-        if (deleted > 0) logger.info({ deleted }, 'expired sessions removed');
+    Promise.all([sweepExpiredSessions(), sweepFormSubmissions()])
+      .then(([deleted, submissions]) => {
+        if (deleted > 0 || submissions > 0) logger.info({ deleted, submissions }, 'expired sessions and form submissions removed');
       })
       .catch((err: unknown) => logger.warn({ err }, 'expired-session sweep failed'))
       .finally(() => (running = false));

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { resultOf, submitOnce } from '../http/once.js';
 import { Router, type Request, type Response } from 'express';
 import type { Config } from '../config.js';
 import { countryOptions } from '../countries/index.js';
@@ -79,21 +80,31 @@ export function reportRoutes(config: Config, store: SealedFileStore, formLimit: 
     const anonymous = !req.user;
     if (anonymous && !config.ANONYMOUS_REPORTS) throw new HttpError(403, 'reports.anonymousClosed');
     const form = { view: 'reports/new', values: req.body as Record<string, unknown>, locals: { ...(await reportFormLocals(lngOf(res))), anonymous } };
-    await submitForm(res, form, async () => {
-      const input = parseForm(reportSchema, req.body);
-      if (anonymous && !takeSessionAllowance(req)) throw new HttpError(429, 'reports.anonymousBusy');
-      const files = uploadedFiles(req).filter((f) => f.buffer.length > 0);
-      const { report, receiptCode, stripped } = await submitReport({ input, user: req.user, settings: config, evidence: { store, files } });
-      if (receiptCode) {
-        // Shown once, in this response only: never stored in plaintext, never in a URL.
-        res.status(201).render('reports/receipt', { ref: report.ref, code: receiptCode, files: files.length, stripped });
-        return;
-      }
-      flash(req, 'success', 'reports.submitted');
-      if (stripped.length) flash(req, 'info', 'evidence.receivedStripped');
-      if (files.length) flash(req, 'info', 'evidence.documentsWarning');
-      res.redirect(`/reports/${report.ref}`);
-    });
+    await submitForm(res, form, () =>
+      submitOnce(req, res, async (key) => {
+        const input = parseForm(reportSchema, req.body);
+        if (anonymous && !takeSessionAllowance(req)) throw new HttpError(429, 'reports.anonymousBusy');
+        const files = uploadedFiles(req).filter((f) => f.buffer.length > 0);
+        const { report, receiptCode, stripped } = await submitReport({ input, user: req.user, settings: config, evidence: { store, files } });
+        if (receiptCode) {
+          // Shown once, by the GET page below: sealed until then, never in a URL, never stored in plaintext.
+          return { to: `/reports/receipt/${key}`, once: receiptCode, page: { ref: report.ref, files: files.length, stripped } };
+        }
+        flash(req, 'success', 'reports.submitted');
+        if (stripped.length) flash(req, 'info', 'evidence.receivedStripped');
+        if (files.length) flash(req, 'info', 'evidence.documentsWarning');
+        return { to: `/reports/${report.ref}` };
+      }),
+    );
+  });
+
+  // The anonymous receipt, for the session that submitted: the code is shown to the first read only;
+  // a reload says it was shown and submits nothing.
+  router.get('/reports/receipt/:key', publicAccess, async (req, res) => {
+    const result = await resultOf(req, String(req.params.key));
+    if (!result) throw notFound();
+    const page = result.page as { ref: string; files: number; stripped: string[] };
+    res.render('reports/receipt', { ref: page.ref, code: result.once, files: page.files, stripped: page.stripped });
   });
 
   router.get('/reports', authorize('reports.own'), async (req, res) => {

@@ -40,8 +40,8 @@ async function submit(name: string, data: Buffer): Promise<number> {
   for (const [k, v] of Object.entries(fields)) body.append(k, v);
   body.append('files', new Blob([data]), name);
   const started = performance.now();
-  const res = await fetch(`${base}/reports?_csrf=${encodeURIComponent(token)}`, { method: 'POST', body, headers: { cookie, 'sec-fetch-site': 'same-origin' } });
-  if (res.status !== 201) throw new Error(`${name}: ${res.status}`);
+  const res = await fetch(`${base}/reports?_csrf=${encodeURIComponent(token)}`, { method: 'POST', body, redirect: 'manual', headers: { cookie, 'sec-fetch-site': 'same-origin' } });
+  if (res.status !== 303) throw new Error(`${name}: ${res.status}`);
   return performance.now() - started;
 }
 

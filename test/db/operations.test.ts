@@ -48,13 +48,13 @@ describe('operations: shutdown, storage, data directory, supervisor', function (
   this.timeout(180_000);
   const data = useTempDataDir('tracker-ops-');
 
-  it('when SIGTERM arrives while a submission is still being uploaded, then the request completes (201) before the app exits 0', async () => {
+  it('when SIGTERM arrives while a submission is still being uploaded, then the request completes (303 to the receipt) before the app exits 0', async () => {
     const server = await startServerProcess(data.get());
     const form = await fetch(`http://127.0.0.1:${server.port}/reports/new`);
     const cookie = form.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
     const token = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
     const status = await slowUpload(server.port, cookie, token, () => server.child.kill('SIGTERM'), 1_500);
-    expect(status).to.equal(201);
+    expect(status).to.equal(303);
     expect(await server.exited).to.equal(0);
     expect(server.output()).to.include('draining requests in flight');
   });

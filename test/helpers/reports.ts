@@ -37,9 +37,20 @@ export function encodeForm(fields: Record<string, unknown>): string {
   return params.toString();
 }
 
+type Res = Awaited<ReturnType<Agent['get']>>;
+
+/**
+ * An anonymous submission answers 303 to its receipt page (Post/Redirect/Get): follow it as a
+ * browser would, so the response holds the receipt. Any other answer is returned as it came.
+ */
+export async function followToReceipt(a: Agent, res: Res): Promise<Res> {
+  const to = String(res.headers.location ?? '');
+  return res.status === 303 && to.startsWith('/reports/receipt/') ? a.get(to) : res;
+}
+
 export async function postReport(a: Agent, fields: Record<string, unknown> = reportForm()) {
   const token = await csrfFrom(a, '/reports/new');
-  return a.post('/reports').type('form').send(encodeForm({ _csrf: token, ...fields }));
+  return followToReceipt(a, await a.post('/reports').type('form').send(encodeForm({ _csrf: token, ...fields })));
 }
 
 /** The report form as a browser sends it with files: multipart, the CSRF token in the action URL. */
@@ -48,5 +59,5 @@ export async function postReportMultipart(a: Agent, fields: Record<string, unkno
   let req = a.post(`/reports?_csrf=${encodeURIComponent(token)}`).set('Sec-Fetch-Site', 'same-origin');
   for (const [k, v] of Object.entries(fields)) if (typeof v === 'string') req = req.field(k, v);
   for (const f of files) req = req.attach('files', f.data, f.name);
-  return req;
+  return followToReceipt(a, await req);
 }

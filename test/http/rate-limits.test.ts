@@ -37,6 +37,6 @@ describe('rate-limited refusals cost nothing', () => {
     expect(commands).to.deep.equal([]);
     const researcher = agent(app);
     await signIn(researcher, await createUser());
-    expect((await postReport(researcher)).status).to.equal(302);
+    expect((await postReport(researcher)).status).to.equal(303);
   });
 });

@@ -36,7 +36,7 @@ describe('sessions under the expiry sweep', function () {
       if (policymaker) {
         await createApiToken({ ...userActor({ id: account.user.id, roles: ['policymaker'] }), id: account.user.id }, `token ${marker}`);
       } else {
-        expect((await postReport(a, reportForm({ title: `Report ${marker}` }))).status).to.equal(302);
+        expect((await postReport(a, reportForm({ title: `Report ${marker}` }))).status).to.equal(303);
       }
       probes.push({ a, email: account.email, marker, pages: policymaker ? ['/account', '/account/tokens'] : ['/account', '/reports'] });
     }

@@ -18,7 +18,7 @@ describe('POST /reports', () => {
     const a = agent(app);
     await signIn(a, account);
     const res = await postReport(a, reportForm({ suspectedProducts: [String(product._id)], suspectedVendors: String(vendor._id) }));
-    expect(res.status).to.equal(302);
+    expect(res.status).to.equal(303);
     expect(res.headers.location).to.equal(`/reports/R-${year}-00001`);
     const report = await Report.findOne({ ref: `R-${year}-00001` }).lean();
     expect(report?.submitter?.user?.toString()).to.equal(account.user.id);
@@ -87,7 +87,7 @@ describe('POST /reports', () => {
     const a = agent(app);
     const token = await csrfFrom(a, '/reports/new');
     const res = await a.post('/reports').type('form').send(`${encodeForm({ _csrf: token, ...reportForm() })}&__proto__[admin]=1&constructor[prototype][polluted]=1`);
-    expect(res.status).to.be.oneOf([201, 400, 422]);
+    expect(res.status).to.be.oneOf([303, 400, 422]);
     const raw = await mongoose.connection.db!.collection('reports').find({}).toArray();
     expect(JSON.stringify(raw)).not.to.match(/admin|polluted|__proto__/);
     expect(({} as Record<string, unknown>).admin).to.equal(undefined);
@@ -101,7 +101,7 @@ describe('POST /reports', () => {
     await signIn(a, account);
     const xss = '<script>alert(1)</script><img src=x onerror=alert(2)>';
     const res = await postReport(a, reportForm({ title: xss, narrative: xss, vectorDetail: xss, suspectedOther: xss, 'targets[0][pseudonym]': xss, 'sources[0][title]': xss, 'sources[0][publisher]': xss }));
-    expect(res.status).to.equal(302);
+    expect(res.status).to.equal(303);
     const page = await a.get(res.headers.location as string);
     expect(page.text).not.to.include('<script>alert(1)');
     expect(page.text).not.to.include('<img src=x');
@@ -123,7 +123,7 @@ describe('POST /reports', () => {
     const token = await csrfFrom(a, '/reports/new');
     const body = encodeForm({ _csrf: token, ...reportForm() });
     const results = await Promise.all(Array.from({ length: 50 }, () => a.post('/reports').type('form').send(body)));
-    expect(results.map((r) => r.status)).to.deep.equal(Array(50).fill(302));
+    expect(results.map((r) => r.status)).to.deep.equal(Array(50).fill(303));
     const refs = (await Report.find({}, { ref: 1 }).lean()).map((r) => r.ref).sort();
     expect(refs).to.deep.equal(Array.from({ length: 50 }, (_, i) => `R-${year}-${String(i + 1).padStart(5, '0')}`));
   });
@@ -151,7 +151,7 @@ describe('anonymous reports and /track', () => {
     const { app } = makeApp();
     const visitor = agent(app);
     const res = await postReport(visitor);
-    expect(res.status).to.equal(201);
+    expect(res.status).to.equal(200);
     const code = /<code>([A-Z2-7-]{39})<\/code>/.exec(res.text)![1]!;
     const raw = JSON.stringify(await mongoose.connection.db!.collection('reports').findOne({}));
     expect(raw).not.to.include(code);
@@ -211,7 +211,7 @@ describe('anonymous reports and /track', () => {
 
   it('when the site-wide anonymous budget is used up, then further anonymous reports get 429 (this holds behind Tor, where everyone shares an address)', async () => {
     const { app } = makeApp({ ANONYMOUS_REPORTS_PER_HOUR: '2' });
-    for (let i = 0; i < 2; i++) expect((await postReport(agent(app))).status).to.equal(201);
+    for (let i = 0; i < 2; i++) expect((await postReport(agent(app))).status).to.equal(200);
     const third = await postReport(agent(app));
     expect(third.status).to.equal(429);
     expect(await Report.countDocuments({})).to.equal(2);
@@ -222,6 +222,71 @@ describe('anonymous reports and /track', () => {
     const a = agent(app);
     const statuses = [];
     for (let i = 0; i < 6; i++) statuses.push((await postReport(a)).status);
-    expect(statuses).to.deep.equal([201, 201, 201, 201, 201, 429]);
+    expect(statuses).to.deep.equal([200, 200, 200, 200, 200, 429]);
+  });
+});
+
+describe('Post/Redirect/Get and form keys: a report is filed once', () => {
+  afterEach(closeApps);
+
+  /** The form as the browser holds it: its CSRF token and its form key. */
+  async function openForm(a: ReturnType<typeof agent>) {
+    const page = await a.get('/reports/new');
+    const formKey = /name="formKey" value="([A-Za-z0-9_-]{22})"/.exec(page.text)?.[1];
+    expect(formKey, 'the form carries a key').to.be.a('string');
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
+    return encodeForm({ _csrf: token, formKey: formKey!, ...reportForm() });
+  }
+
+  it('when an anonymous visitor reloads the receipt page, then the code is not shown again and nothing is submitted again', async () => {
+    const { app } = makeApp();
+    const visitor = agent(app);
+    const body = await openForm(visitor);
+    const posted = await visitor.post('/reports').type('form').send(body);
+    expect(posted.status).to.equal(303);
+    const receiptUrl = String(posted.headers.location);
+    expect(receiptUrl).to.match(/^\/reports\/receipt\/[A-Za-z0-9_-]{22}$/);
+    const first = await visitor.get(receiptUrl);
+    expect(first.status).to.equal(200);
+    expect(first.headers['cache-control']).to.include('no-store');
+    const code = /<code>([A-Z2-7-]{39})<\/code>/.exec(first.text)?.[1];
+    expect(code, 'the receipt is shown on the first read').to.be.a('string');
+    const again = await visitor.get(receiptUrl);
+    expect(again.status).to.equal(200);
+    expect(again.text).not.to.include(code!);
+    expect(again.text).to.include('did not send your report again');
+    expect(await Report.countDocuments({})).to.equal(1);
+    // The sealed code is gone from the database once shown.
+    expect(JSON.stringify(await mongoose.connection.db!.collection('formsubmissions').find({}).toArray())).not.to.include('"once"');
+    // Another session cannot read that page at all.
+    expect((await agent(app).get(receiptUrl)).status).to.equal(404);
+  });
+
+  it('when the same form is sent 10 times at once (a double click, a resend), then one report is filed and every answer leads to the same page', async () => {
+    const { app } = makeApp();
+    const visitor = agent(app);
+    const body = await openForm(visitor);
+    const results = await Promise.all(Array.from({ length: 10 }, () => visitor.post('/reports').type('form').send(body)));
+    expect(results.map((r) => r.status)).to.deep.equal(Array(10).fill(303));
+    expect(new Set(results.map((r) => r.headers.location)).size).to.equal(1);
+    expect(await Report.countDocuments({})).to.equal(1);
+    // Sent again later (the back button, then submit): still one report, same receipt page.
+    const later = await visitor.post('/reports').type('form').send(body);
+    expect(later.headers.location).to.equal(results[0]!.headers.location);
+    expect(await Report.countDocuments({})).to.equal(1);
+  });
+
+  it('when a form with a key is refused as invalid, then the key is kept in the form shown again and the corrected form files the report', async () => {
+    const { app } = makeApp();
+    const visitor = agent(app);
+    const page = await visitor.get('/reports/new');
+    const formKey = /name="formKey" value="([A-Za-z0-9_-]{22})"/.exec(page.text)![1]!;
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
+    const refused = await visitor.post('/reports').type('form').send(encodeForm({ _csrf: token, formKey, ...reportForm({ title: '' }) }));
+    expect(refused.status).to.equal(422);
+    expect(refused.text).to.include(`name="formKey" value="${formKey}"`);
+    const filed = await visitor.post('/reports').type('form').send(encodeForm({ _csrf: token, formKey, ...reportForm() }));
+    expect(filed.status).to.equal(303);
+    expect(await Report.countDocuments({})).to.equal(1);
   });
 });
