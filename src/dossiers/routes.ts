@@ -6,6 +6,7 @@ import type { Config } from '../config.js';
 import { multipartWithFiles, sameOriginOnly, uploadedFiles } from '../http/upload.js';
 import { authorize, publicAccess } from '../http/access.js';
 import { HttpError, notFound } from '../http/errors.js';
+import { submitOnce } from '../http/once.js';
 import { contentDisposition, siteOrigin } from '../http/download.js';
 import { safeValues } from '../http/forms.js';
 import type { FormLimits } from '../http/rate-limit.js';
@@ -102,23 +103,25 @@ export function dossierRoutes(config: Config, store: SealedFileStore, signer: Si
   router.post('/dossiers', authorize('dossiers.build'), async (req, res) => {
     const values = safeValues(req.body);
     try {
-      const form = parseForm(buildSchema, req.body);
-      const c = await catalogue();
-      let subject: DossierParams['subject'];
-      if (form.subject === 'vendor') {
-        if (!form.vendor || !c.entities.bySlug('vendor', form.vendor)) throw new FormValidationError({ vendor: 'dossier.chooseVendor' });
-        subject = { kind: 'vendor', slug: form.vendor };
-      } else if (form.subject === 'government') {
-        if (!form.government || !c.entities.bySlug('government', form.government)) throw new FormValidationError({ government: 'dossier.chooseGovernment' });
-        subject = { kind: 'government', slug: form.government };
-      } else {
-        const query = normaliseFilter(form.filter ?? '');
-        if (query === undefined) throw new FormValidationError({ filter: 'dossier.badFilter' });
-        subject = { kind: 'filter', query };
-      }
-      const user = req.user!;
-      const dossier = await generateDossier({ store, signer, baseUrl: siteOrigin(req) }, { subject, audience: form.audience, framing: form.framing, language: form.language }, { ...userActor(user), roles: [...user.roles] });
-      res.redirect(303, `/dossiers/${dossier.ref}`);
+      await submitOnce(req, res, async () => {
+        const form = parseForm(buildSchema, req.body);
+        const c = await catalogue();
+        let subject: DossierParams['subject'];
+        if (form.subject === 'vendor') {
+          if (!form.vendor || !c.entities.bySlug('vendor', form.vendor)) throw new FormValidationError({ vendor: 'dossier.chooseVendor' });
+          subject = { kind: 'vendor', slug: form.vendor };
+        } else if (form.subject === 'government') {
+          if (!form.government || !c.entities.bySlug('government', form.government)) throw new FormValidationError({ government: 'dossier.chooseGovernment' });
+          subject = { kind: 'government', slug: form.government };
+        } else {
+          const query = normaliseFilter(form.filter ?? '');
+          if (query === undefined) throw new FormValidationError({ filter: 'dossier.badFilter' });
+          subject = { kind: 'filter', query };
+        }
+        const user = req.user!;
+        const dossier = await generateDossier({ store, signer, baseUrl: siteOrigin(req) }, { subject, audience: form.audience, framing: form.framing, language: form.language }, { ...userActor(user), roles: [...user.roles] });
+        return { to: `/dossiers/${dossier.ref}` };
+      });
     } catch (err) {
       if (!(err instanceof FormValidationError)) throw err;
       res.status(422);

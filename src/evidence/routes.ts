@@ -3,6 +3,7 @@ import { userActor, anonymousActor } from '../audit/index.js';
 import { authorize, publicAccess } from '../http/access.js';
 import { HttpError, notFound } from '../http/errors.js';
 import { flash } from '../http/flash.js';
+import { submitOnce } from '../http/once.js';
 import { findIncident } from '../incidents/service.js';
 import { Incident } from '../incidents/model.js';
 import { Report } from '../reports/model.js';
@@ -35,12 +36,14 @@ export function evidenceRoutes(store: SealedFileStore, limits: UploadLimits): Ro
     const incident = await findIncident(String(req.params.ref));
     if (!incident) throw notFound();
     if (!req.is('multipart/form-data')) throw new HttpError(400, 'evidence.badUpload');
-    const files = uploadedFiles(req);
-    if (!files.length) throw new HttpError(400, 'evidence.noFile');
-    const { stripped } = await receiveEvidence({ store, incident, uploader: req.user!, files });
-    flash(req, 'success', stripped.length ? 'evidence.receivedStripped' : 'evidence.received');
-    flash(req, 'info', 'evidence.documentsWarning');
-    res.redirect(`/incidents/${incident.ref}#evidence`);
+    await submitOnce(req, res, async () => {
+      const files = uploadedFiles(req);
+      if (!files.length) throw new HttpError(400, 'evidence.noFile');
+      const { stripped } = await receiveEvidence({ store, incident, uploader: req.user!, files });
+      flash(req, 'success', stripped.length ? 'evidence.receivedStripped' : 'evidence.received');
+      flash(req, 'info', 'evidence.documentsWarning');
+      return { to: `/incidents/${incident.ref}#evidence` };
+    });
   });
 
   router.get('/evidence/:id', authorize('incidents.viewUnpublished'), async (req, res) => {

@@ -61,6 +61,13 @@ function takeFormKey(req: Request, res: Response): string {
   return key;
 }
 
+/** A refusal that its route answers itself (a page of import errors): the key is given back first. */
+export class NotSubmitted extends Error {
+  constructor(readonly answer: () => void) {
+    super('not submitted');
+  }
+}
+
 export interface Outcome {
   /** The GET page the submitter is sent to. */
   to: string;
@@ -107,6 +114,10 @@ export async function submitOnce(req: Request, res: Response, act: (key: string)
     outcome = await act(key);
   } catch (err) {
     await FormSubmission.deleteOne({ _id });
+    if (err instanceof NotSubmitted) {
+      err.answer();
+      return;
+    }
     throw err;
   }
   await FormSubmission.updateOne({ _id }, { $set: { result: outcome.to, ...(outcome.once ? { once: seal(outcome.once) } : {}), ...(outcome.page ? { page: outcome.page } : {}) } });

@@ -5,6 +5,7 @@ import { multipartWithFiles, sameOriginOnly, uploadedFiles } from '../http/uploa
 import { authorize } from '../http/access.js';
 import { contentDisposition } from '../http/download.js';
 import { HttpError } from '../http/errors.js';
+import { NotSubmitted, resultOf, submitOnce } from '../http/once.js';
 import { parseQuery } from '../http/validate.js';
 import { IMPORT_COLUMNS, MAX_IMPORT_ROWS, importIncidents, importTemplate, type ImportError } from './csv-import.js';
 
@@ -32,17 +33,23 @@ export function incidentImportRoutes(): Router {
 
   router.post('/review/import', authorize('incidents.edit'), sameOriginOnly, upload, async (req, res) => {
     if (!req.is('multipart/form-data')) throw new HttpError(400, 'evidence.badUpload');
-    const [file] = uploadedFiles(req);
-    if (!file) {
-      page(res.status(422), { formError: 'import.noFile' });
-      return;
-    }
-    const result = await importIncidents(userActor(req.user!), file);
-    if (!result.ok) {
-      page(res.status(422), { errors: result.errors });
-      return;
-    }
-    page(res, { created: result.refs });
+    await submitOnce(req, res, async (key) => {
+      const [file] = uploadedFiles(req);
+      if (!file) throw new NotSubmitted(() => page(res.status(422), { formError: 'import.noFile' }));
+      const result = await importIncidents(userActor(req.user!), file);
+      if (!result.ok) {
+        const errors = result.errors;
+        throw new NotSubmitted(() => page(res.status(422), { errors }));
+      }
+      return { to: `/review/import/done/${key}`, page: { created: result.refs } };
+    });
+  });
+
+  // Where an import leads (Post/Redirect/Get): reloading it imports nothing.
+  router.get('/review/import/done/:key', authorize('incidents.edit'), async (req, res) => {
+    const result = await resultOf(req, String(req.params.key));
+    if (!result) throw new HttpError(404, 'errors.notFound');
+    page(res, { created: (result.page.created ?? []) as string[] });
   });
 
   return router;

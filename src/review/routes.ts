@@ -4,6 +4,7 @@ import { userActor } from '../audit/index.js';
 import { authorize } from '../http/access.js';
 import { notFound } from '../http/errors.js';
 import { flash } from '../http/flash.js';
+import { submitOnce } from '../http/once.js';
 import { parseForm, parseQuery } from '../http/validate.js';
 import { createIncidentFromReport, linkReportToIncident, listWorkingIncidents } from '../incidents/service.js';
 import { presentIncidentRow } from '../incidents/presenter.js';
@@ -89,11 +90,13 @@ export function reviewRoutes(): Router {
   });
 
   router.post('/reports/:ref/incident', authorize('incidents.edit'), async (req, res) => {
-    parseForm(emptyForm, req.body);
-    const report = await loadReport(req);
-    const incident = await createIncidentFromReport(userActor(req.user!), report);
-    flash(req, 'success', 'review.incidentCreated');
-    res.redirect(`/incidents/${incident.ref}/edit`);
+    await submitOnce(req, res, async () => {
+      parseForm(emptyForm, req.body);
+      const report = await loadReport(req);
+      const incident = await createIncidentFromReport(userActor(req.user!), report);
+      flash(req, 'success', 'review.incidentCreated');
+      return { to: `/incidents/${incident.ref}/edit` };
+    });
   });
 
   // Decrypts the protected fields into this one response (never into the session); audited.

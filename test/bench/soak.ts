@@ -102,7 +102,7 @@ for (const u of users) {
     const token = await u.client.csrf('/reports/new');
     const form = { _csrf: token, title: `Report ${u.marker}`, narrative: 'Soak test report.', 'dates[from]': '2021-07', country: 'MA', 'targets[0][category]': 'journalist', 'targets[0][pseudonym]': 'Journalist A', vectorKind: 'unknown' };
     const res = await u.client.request('POST', '/reports', form);
-    if (res.status !== 302) throw new Error(`report for ${u.email}: ${res.status}`);
+    if (res.status !== 303) throw new Error(`report for ${u.email}: ${res.status}`);
     u.pages.push({ url: '/reports', own: 'marker' }, { url: res.location!, own: 'marker' });
   }
   if (u.role === 'policymaker') {

@@ -38,7 +38,7 @@ describe('evidence files', () => {
     const jpeg = await jpegWithGps();
     expect((await sharp(jpeg).metadata()).exif).to.be.instanceOf(Buffer);
     const res = await upload(a, incident.ref, [{ name: 'screenshot.jpg', data: jpeg }, { name: 'mvt-results.json', data: mvtJson }]);
-    expect(res.status).to.equal(302);
+    expect(res.status).to.equal(303);
     const items = await Evidence.find({ incident: incident._id }).sort({ receivedAt: 1 }).lean();
     expect(items.map((i) => i.original.mediaType)).to.deep.equal(['image/jpeg', 'application/json']);
     expect(items[0]!.metadataStripped).to.equal(true);
@@ -132,7 +132,7 @@ describe('evidence files', () => {
     const a = await reviewer(app);
     // CR/LF trying to inject a header: refused, or stored under a name without them.
     const injected = await upload(a, incident.ref, [{ name: '../../etc/pa\r\nContent-Type: text/html\r\nx.json', data: mvtJson }]);
-    expect(injected.status).to.be.oneOf([302, 400]);
+    expect(injected.status).to.be.oneOf([303, 400]);
     for (const e of await Evidence.find({}).lean()) {
       expect(open(e.sealedName as Sealed)).not.to.match(/[\p{Cc}/\\:]/u);
       const res = await binary(a, `/evidence/${String(e._id)}/original`);
@@ -142,13 +142,13 @@ describe('evidence files', () => {
     }
     // A bare NUL: refused, or cleaned.
     const nul = await upload(a, incident.ref, [{ name: '..\\..\\win\u0000dows.json', data: mvtJson }]);
-    expect(nul.status).to.be.oneOf([302, 400]);
+    expect(nul.status).to.be.oneOf([303, 400]);
     for (const e of await Evidence.find({}).lean()) {
       expect(open(e.sealedName as Sealed)).to.equal('windows.json');
       await Evidence.deleteOne({ _id: e._id });
     }
     // What browsers send (CR/LF percent-encoded, decoded by the parser): the last path segment, without them.
-    expect((await upload(a, incident.ref, [{ name: '../../etc/pa%0D%0Ass.json', data: mvtJson }])).status).to.equal(302);
+    expect((await upload(a, incident.ref, [{ name: '../../etc/pa%0D%0Ass.json', data: mvtJson }])).status).to.equal(303);
     const stored = await Evidence.find({}).lean();
     expect(stored.map((e) => open(e.sealedName as Sealed))).to.deep.equal(['pass.json']);
     // Downloads carry the neutral label, never the uploader's file name.

@@ -21,7 +21,7 @@ describe('evidence file names are sealed', () => {
     const researcher = agent(app);
     await signIn(researcher, await createUser());
     const res = await submitWithFile(researcher);
-    expect(res.status).to.equal(302);
+    expect(res.status).to.equal(303);
     const raw = JSON.stringify(await mongoose.connection.db!.collection('evidences').find({}).toArray());
     expect(raw).not.to.include('Jane-Doe');
     expect(JSON.stringify(await AuditEvent.find({}).lean())).not.to.include('Jane-Doe');

@@ -10,7 +10,9 @@ const reviewer = (app: Parameters<typeof agent>[0]) => signedInAs(app, ['reviewe
 
 async function upload(a: Agent, csv: string | Buffer) {
   const token = await csrfFrom(a, '/review/import');
-  return a.post(`/review/import?_csrf=${encodeURIComponent(token)}`).set('Sec-Fetch-Site', 'same-origin').attach('files', Buffer.isBuffer(csv) ? csv : Buffer.from(csv), 'incidents.csv');
+  const res = await a.post(`/review/import?_csrf=${encodeURIComponent(token)}`).set('Sec-Fetch-Site', 'same-origin').attach('files', Buffer.isBuffer(csv) ? csv : Buffer.from(csv), 'incidents.csv');
+  // An import that went through leads to its result page (Post/Redirect/Get), as the browser follows.
+  return res.status === 303 ? a.get(String(res.headers.location)) : res;
 }
 
 const header = (lng: 'en' | 'ar', keys: string[]) => keys.map((k) => (lng === 'ar' ? IMPORT_COLUMNS.find((c) => c.key === k)!.ar : k));

@@ -31,7 +31,7 @@ describe('races: report transitions (50 ways at once, 5 rounds)', function () {
     for (let round = 0; round < ROUNDS; round++) {
       const { report, reviewer, token } = await reportAndReviewer();
       const results = await Promise.all(Array.from({ length: WAYS }, () => reviewer.post(`/reports/${report.ref}/incident`).type('form').send({ _csrf: token })));
-      expect(results.filter((r) => r.status !== 302 && r.status !== 409)).to.deep.equal([]);
+      expect(results.filter((r) => r.status !== 303 && r.status !== 409).map((r) => r.status)).to.deep.equal([]);
       const incidents = await Incident.find({ reports: report._id }).lean();
       created.push(incidents.length);
       const after = (await Report.findById(report._id).lean())!;
@@ -54,7 +54,7 @@ describe('races: report transitions (50 ways at once, 5 rounds)', function () {
             : reviewer.post(`/reports/${report.ref}/incident`).type('form').send({ _csrf: token }),
         ),
       );
-      expect(results.filter((r) => r.status === 302)).to.have.length(1);
+      expect(results.filter((r) => r.status === 302 || r.status === 303), 'one act answered as done').to.have.length(1);
       const after = (await Report.findById(report._id).lean())!;
       const incidents = await Incident.countDocuments({ reports: report._id });
       expect(incidents).to.equal(after.status === 'rejected' ? 0 : 1);

@@ -98,7 +98,7 @@ describe('review: triage of reports', () => {
     const { a } = await reviewerAgent(app);
     const token = await csrfFrom(a, `/reports/${R1}`);
     const res = await a.post(`/reports/${R1}/incident`).type('form').send({ _csrf: token });
-    expect(res.status).to.equal(302);
+    expect(res.status).to.equal(303);
     expect(res.headers.location).to.equal(`/incidents/I-${year}-00001/edit`);
     const incident = (await Incident.findOne({}).lean())!;
     expect(incident.verification?.status).to.equal('draft');
