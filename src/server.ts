@@ -111,7 +111,7 @@ async function main(): Promise<void> {
   const evidenceStore = new SealedFileStore(path.join(config.DATA_DIR, 'evidence'));
   const sealedNames = await sealEvidenceNames();
   if (sealedNames) logger.warn({ files: sealedNames }, 'sealed evidence file names that earlier versions stored in clear');
-  const swept = await sweepEvidence(evidenceStore);
+  const swept = await sweepEvidence(evidenceStore, engine.kind !== 'external');
   if (swept.length) logger.warn({ files: swept.length }, 'removed evidence files that no record refers to (interrupted uploads)');
   const sweptDossiers = await sweepDossiers(new SealedFileStore(path.join(config.DATA_DIR, 'dossiers')));
   if (sweptDossiers.length) logger.warn({ files: sweptDossiers.length }, 'removed dossier archives that no record refers to (interrupted generations)');

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import { recordAuditEvent, type AuditActor } from '../audit/index.js';
 import { User } from '../auth/model.js';
-import { claim } from '../db/claims.js';
+import { claimAct } from '../db/claims.js';
 import { notFound } from '../http/errors.js';
 import { can, type Actor } from '../policies/index.js';
 import { ApiToken, type ApiTokenDocument } from './model.js';
@@ -30,8 +30,10 @@ export async function revokeApiToken(actor: AuditActor & { id: string }, tokenId
   const token = await ApiToken.findOne({ _id: tokenId, user: actor.id });
   if (!token) throw notFound();
   if (token.revokedAt) return;
-  // Revoked once (db/claims.ts): revocations sent at once leave one time and one audit event.
-  if (!(await claim(`api-token:${tokenId}:revoked`, actor.id))) return;
+  // Revoked once (db/claims.ts): revocations sent at once leave one time and one audit event; a
+  // revocation whose request died before its write is taken over (claimAct), never left half-done.
+  const revoked = async () => Boolean((await ApiToken.findById(token._id, { revokedAt: 1 }).lean())?.revokedAt);
+  if (!(await claimAct(`api-token:${tokenId}:revoked`, actor.id, revoked))) return;
   await ApiToken.updateOne({ _id: token._id }, { $set: { revokedAt: new Date() } });
   await recordAuditEvent({ actor, action: 'api.token.revoke', subject: { type: 'api-token', id: tokenId }, details: { prefix: token.prefix } });
 }

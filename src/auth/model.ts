@@ -23,7 +23,7 @@ const userSchema = new Schema(
     /** Sessions signed in before this time are ended (the password changed since). */
     passwordChangedAt: { type: Date },
     approvedAt: { type: Date },
-    /** Bumped by each administrative change (approval, disabling, roles), each decided by a claim (db/claims.ts claimRevision). */
+    /** Bumped by each administrative change (approval, disabling, roles), each decided by a claim (db/claims.ts takeRevision). */
     revision: { type: Number, default: 0 },
   },
   { timestamps: true, versionKey: false },

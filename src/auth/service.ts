@@ -231,8 +231,10 @@ export async function changePassword(props: { userId: string; currentPassword: s
   await assertPasswordAcceptable(props.newPassword, 'newPassword');
   // One change per password: the stored hash (random salt) names the password being replaced, so
   // changes sent at once cannot both be confirmed while only the last one holds.
-  const from = createHash('sha256').update(user.passwordHash).digest('hex').slice(0, 32);
-  const release = await takeRevision(`user:${user.id}:password:${from}`, 0, user.id);
+  const hashName = (hash: string) => createHash('sha256').update(hash).digest('hex').slice(0, 32);
+  const from = hashName(user.passwordHash);
+  const replaced = async () => hashName((await User.findById(user._id, { passwordHash: 1 }).lean())?.passwordHash ?? '') !== from;
+  const release = await takeRevision(`user:${user.id}:password:${from}`, 0, user.id, async () => ((await replaced()) ? 1 : 0));
   const passwordHash = await hashPassword(props.newPassword, props.settings.SCRYPT_LOG_N).catch(async (err: unknown) => {
     await release();
     throw err;
@@ -298,7 +300,7 @@ async function adminTarget(actor: AuditActor, userId: string): Promise<UserDocum
  * or overwrite each other's roles unseen: the later one gets 409 and changes nothing.
  */
 async function changeAccount(actor: AuditActor, user: UserDocument, set: Record<string, unknown>): Promise<void> {
-  await takeRevision(`user:${user.id}`, user.revision, actor.id ?? actor.type);
+  await takeRevision(`user:${user.id}`, user.revision, actor.id ?? actor.type, async () => (await User.findById(user._id, { revision: 1 }).lean())?.revision);
   await User.updateOne({ _id: user._id }, { $set: { ...set, revision: user.revision + 1 } });
 }
 

@@ -50,23 +50,50 @@ export async function claimed(key: string): Promise<boolean> {
 }
 
 /**
+ * A claim that guards a change still to be written (a status, a revocation) can outlive its winner:
+ * a crash between the claim and the write leaves the claim taken and the change never made, and
+ * every later attempt would be refused forever. `claimAct` is claim() for such acts: when `key` is
+ * held, is older than `staleMs` and `landed()` says its change is absent, the holder died half-way,
+ * and the act may be taken over — by a claim again (`key~1`, `key~2`, …), so of many requests that
+ * find it stale exactly one takes over. Returns the key won (to release it if the act then fails),
+ * or undefined when another request holds the act or its change is there.
+ *
+ * Why two minutes: every guarded act writes within a second of its claim; one that has not written
+ * after two minutes is gone (its process was killed). A request merely that slow would write its
+ * change after the takeover's; the audit log then shows both.
+ */
+export const STALE_CLAIM_MS = 120_000;
+const MAX_TAKEOVERS = 20;
+
+export async function claimAct(key: string, by: string, landed: () => Promise<boolean>, staleMs = STALE_CLAIM_MS): Promise<string | undefined> {
+  for (let n = 0; n < MAX_TAKEOVERS; n++) {
+    const link = n === 0 ? key : `${key}~${n}`;
+    if (await claim(link, by)) return link;
+    const held = await Claim.findById(link, { at: 1 }).lean();
+    // Released meanwhile (its act failed and gave it back): try it again.
+    if (!held) return (await claim(link, by)) ? link : undefined;
+    if (Date.now() - held.at.getTime() < staleMs || (await landed())) return undefined;
+  }
+  return undefined;
+}
+
+/**
  * The one change allowed from revision `revision` of a record (a report's status, an account's roles,
  * an evidence file's classification): whoever wins `<subject>:rev:<n>` writes revision n + 1; the
  * others read a record that changed under them and are told so (409), whatever they meant to do.
+ * `current` reads the record's revision now: a claim whose winner died before writing n + 1 is
+ * taken over (claimAct).
  */
-export function claimRevision(subject: string, revision: number, by = ''): Promise<boolean> {
-  return claim(revisionKey(subject, revision), by);
-}
-
 export function revisionKey(subject: string, revision: number): string {
   return `${subject}:rev:${revision}`;
 }
 
 /**
- * claimRevision, or 409 "changed meanwhile". Returns the release for a winner whose act then failed
- * (nothing of it was written), so the record can be changed from that revision again.
+ * The revision's claim, or 409 "changed meanwhile". Returns the release for a winner whose act then
+ * failed (nothing of it was written), so the record can be changed from that revision again.
  */
-export async function takeRevision(subject: string, revision: number, by = '', refused = 'errors.changedMeanwhile'): Promise<() => Promise<void>> {
-  if (!(await claimRevision(subject, revision, by))) throw new HttpError(409, refused);
-  return () => releaseClaim(revisionKey(subject, revision));
+export async function takeRevision(subject: string, revision: number, by: string, current: () => Promise<number | undefined>, refused = 'errors.changedMeanwhile'): Promise<() => Promise<void>> {
+  const won = await claimAct(revisionKey(subject, revision), by, async () => (await current()) !== revision);
+  if (!won) throw new HttpError(409, refused);
+  return () => releaseClaim(won);
 }

@@ -18,7 +18,7 @@ const evidenceSchema = new Schema(
     derivation: { type: String, default: '' },
     metadataStripped: { type: Boolean, default: false },
     classification: { type: String, enum: ['restricted', 'public'], default: 'restricted', required: true },
-    /** Bumped by each change decided by a claim (db/claims.ts claimRevision): who changed revision n wins once. */
+    /** Bumped by each change decided by a claim (db/claims.ts takeRevision): who changed revision n wins once. */
     revision: { type: Number, default: 0 },
     incident: { type: Schema.Types.ObjectId, ref: 'Incident' },
     report: { type: Schema.Types.ObjectId, ref: 'Report' },

@@ -126,7 +126,7 @@ export async function setClassification(actor: AuditActor, evidence: EvidenceDoc
   if (evidence.classification === classification) return;
   // From the revision as read (db/claims.ts): two reviewers classifying at once cannot both be
   // recorded while only the last one holds; the later one gets 409 and changes nothing.
-  await takeRevision(`evidence:${String(evidence._id)}`, evidence.revision, actor.id ?? actor.type);
+  await takeRevision(`evidence:${String(evidence._id)}`, evidence.revision, actor.id ?? actor.type, async () => (await Evidence.findById(evidence._id, { revision: 1 }).lean())?.revision);
   await Evidence.updateOne({ _id: evidence._id }, { $set: { classification, revision: evidence.revision + 1 } });
   await recordAuditEvent({ actor, action: 'evidence.classified', subject: { type: 'evidence', id: String(evidence._id) }, details: { from: evidence.classification, to: classification } });
 }
@@ -182,10 +182,17 @@ export function lastEvidenceCheck(): Promise<EvidenceCheck | undefined> {
   return getSetting<EvidenceCheck>('evidenceCheck');
 }
 
-/** Start-up: remove interrupted writes and files no record refers to. */
-export async function sweepEvidence(store: SealedFileStore): Promise<string[]> {
+/**
+ * Start-up: remove interrupted writes and files no record refers to. `alone`: this process owns the
+ * engine and the evidence directory (the embedded engine; a second app on the same DATA_DIR is
+ * refused), so no upload can be in flight and everything unfinished is a leftover of a crash. With a
+ * shared MONGODB_URI another app may be half-way through a submission: only what is older than ten
+ * minutes is a leftover.
+ */
+export async function sweepEvidence(store: SealedFileStore, alone: boolean): Promise<string[]> {
+  const graceMs = alone ? 0 : 10 * 60_000;
   // Records of a submission that never completed (stored, but linked to neither report nor incident).
-  const cutoff = new Date(Date.now() - 10 * 60_000);
+  const cutoff = new Date(Date.now() - graceMs);
   const stranded = await Evidence.find({ report: null, incident: null, receivedAt: mongoose.trusted({ $lt: cutoff }) } as never);
   if (stranded.length) await discardEvidence(store, stranded);
   const referenced = new Set<string>();
@@ -193,5 +200,5 @@ export async function sweepEvidence(store: SealedFileStore): Promise<string[]> {
     if (e.original?.file) referenced.add(e.original.file);
     if (e.working?.file) referenced.add(e.working.file);
   }
-  return store.sweep(referenced);
+  return store.sweep(referenced, graceMs);
 }

@@ -49,7 +49,7 @@ const reportSchema = new Schema(
       contact: { type: sealedSchema },
     },
     status: { type: String, enum: REPORT_STATUSES, default: 'submitted', required: true },
-    /** Bumped by each change decided by a claim (db/claims.ts claimRevision): who changed revision n wins once. */
+    /** Bumped by each change decided by a claim (db/claims.ts takeRevision): who changed revision n wins once. */
     revision: { type: Number, default: 0 },
     messages: { type: [messageSchema], default: [] },
     linkedIncident: { type: Schema.Types.ObjectId, ref: 'Incident' },

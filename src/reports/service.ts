@@ -153,7 +153,8 @@ export function reviewQueue(status?: ReportStatus): Promise<ReportDocument[]> {
  * that fails after winning, so the report can be changed from that revision again.
  */
 function takeReportChange(report: ReportDocument, actor: AuditActor, refused = 'errors.changedMeanwhile'): Promise<() => Promise<void>> {
-  return takeRevision(`report:${report.ref}`, report.revision, actor.id ?? actor.type, refused);
+  const current = async () => (await Report.findById(report._id, { revision: 1 }).lean())?.revision;
+  return takeRevision(`report:${report.ref}`, report.revision, actor.id ?? actor.type, current, refused);
 }
 
 /** After takeReportChange was won: the winner's write, with the next revision, then its audit event. */

@@ -1,7 +1,7 @@
 import mongoose from 'mongoose';
 import { recordAuditEvent, userActor } from '../audit/index.js';
 import { HttpError } from '../http/errors.js';
-import { claim, claimed, releaseClaim } from '../db/claims.js';
+import { claim, claimAct, claimed, releaseClaim } from '../db/claims.js';
 import { FormValidationError } from '../http/validate.js';
 import { incidentsChanged } from '../catalogue/index.js';
 import { Incident, type IncidentDocument } from '../incidents/model.js';
@@ -52,6 +52,12 @@ async function deferToConcurrentChange(incident: IncidentDocument, round: number
   return false;
 }
 
+/** Whether round `round` is still waiting for its decision (re-read: the change of a claim that may be stale). */
+async function roundOpen(incident: IncidentDocument, round: number): Promise<boolean> {
+  const now = await Incident.findById(incident._id, { verification: 1 }).lean();
+  return now?.verification?.status === 'in-review' && now.verification.round === round;
+}
+
 function subject(incident: IncidentDocument) {
   return { type: 'incident', id: incident.ref };
 }
@@ -60,7 +66,12 @@ export async function submitForReview(actor: Express.User, incident: IncidentDoc
   const status = incident.verification!.status;
   if (status !== 'draft' && status !== 'disputed') throw new HttpError(409, 'verification.notDraft');
   // Submitted once per round (db/claims.ts): one status change and one audit event however many are sent.
-  if (!(await claim(`incident:${String(incident._id)}:round:${incident.verification!.round}:submitted`, actor.id))) throw new HttpError(409, 'verification.notDraft');
+  const round = incident.verification!.round;
+  const submitted = async () => {
+    const now = await Incident.findById(incident._id, { verification: 1 }).lean();
+    return now?.verification?.round !== round || !['draft', 'disputed'].includes(now.verification.status ?? '');
+  };
+  if (!(await claimAct(`incident:${String(incident._id)}:round:${round}:submitted`, actor.id, submitted))) throw new HttpError(409, 'verification.notDraft');
   await Incident.updateOne({ _id: incident._id }, { $set: { 'verification.status': 'in-review' } });
   await recordAuditEvent({ actor: userActor(actor), action: 'incident.submitted-for-review', subject: subject(incident), details: { from: status, round: incident.verification!.round } });
 }
@@ -88,23 +99,36 @@ export async function recordReview(reviewer: Express.User, incident: IncidentDoc
   // A round ends once: verified, or sent back. Sent at once, a completing approval and an objection
   // race for this claim (db/claims.ts); an objection must win it *before* it is recorded, so an
   // objection that lost is refused (409) rather than stored beside a verification it did not stop.
-  const roundClosed = roundClosedKey(incident._id, round);
-  if (input.decision !== 'approve' && !(await claim(roundClosed, reviewer.id))) throw new HttpError(409, 'verification.notInReview');
+  // A claim whose request died before its write (a crash) is taken over after a while (claimAct).
+  const closed = async () => !(await roundOpen(incident, round));
+  let roundClosed: string | undefined;
+  if (input.decision !== 'approve') {
+    roundClosed = await claimAct(roundClosedKey(incident._id, round), reviewer.id, closed);
+    if (!roundClosed) throw new HttpError(409, 'verification.notInReview');
+  }
+  // An approval already on record (its answer lost to a crash, sent again) completes the round if
+  // that is what the crash interrupted; it is not recorded or audited twice.
+  let repeated = false;
   try {
     await Review.create({ incident: incident._id, round, reviewer: reviewer.id, decision: input.decision, checklist, note: input.note, at: new Date() });
   } catch (err) {
-    if (input.decision !== 'approve') await releaseClaim(roundClosed);
-    if ((err as { code?: number }).code === 11000) throw new HttpError(409, input.decision === 'approve' ? 'verification.alreadyApproved' : 'verification.alreadyReviewed');
-    throw err;
+    if (roundClosed) await releaseClaim(roundClosed);
+    if ((err as { code?: number }).code !== 11000) throw err;
+    if (input.decision !== 'approve') throw new HttpError(409, 'verification.alreadyReviewed');
+    repeated = true;
   }
-  await recordAuditEvent({ actor: userActor(reviewer), action: `incident.review.${input.decision}`, subject: subject(incident), details: { round, checklist, note: input.note } });
+  if (!repeated) await recordAuditEvent({ actor: userActor(reviewer), action: `incident.review.${input.decision}`, subject: subject(incident), details: { round, checklist, note: input.note } });
 
   if (input.decision === 'approve') {
     const approvers = await Review.distinct('reviewer', { incident: incident._id, round, decision: 'approve' });
-    if (approvers.length < APPROVALS_NEEDED) return 'in-review';
+    if (approvers.length < APPROVALS_NEEDED) {
+      if (repeated) throw new HttpError(409, 'verification.alreadyApproved');
+      return 'in-review';
+    }
     // Only the request that wins the round's claim moves the status; if an objection won it, the
     // round was sent back and this approval verifies nothing.
-    if (!(await claim(roundClosed, reviewer.id))) {
+    if (!(await claimAct(roundClosedKey(incident._id, round), reviewer.id, closed))) {
+      if (repeated) throw new HttpError(409, 'verification.alreadyApproved');
       const now = await Incident.findById(incident._id, { verification: 1 }).lean();
       return (now?.verification?.status ?? 'in-review') as 'verified' | 'in-review' | 'draft' | 'disputed';
     }
@@ -128,7 +152,8 @@ export async function retractIncident(actor: Express.User, incident: IncidentDoc
   if (incident.verification!.status === 'retracted') throw new HttpError(409, 'incidents.retracted');
   // Retracted once; the round's claim too, so an approval completing now cannot publish it again
   // (and one that completed just before defers to this claim: deferToConcurrentChange).
-  if (!(await claim(retractedKey(incident._id), actor.id))) throw new HttpError(409, 'incidents.retracted');
+  const retracted = async () => (await Incident.findById(incident._id, { verification: 1 }).lean())?.verification?.status === 'retracted';
+  if (!(await claimAct(retractedKey(incident._id), actor.id, retracted))) throw new HttpError(409, 'incidents.retracted');
   await claim(roundClosedKey(incident._id, incident.verification!.round), actor.id);
   await Incident.updateOne(
     { _id: incident._id },

@@ -7,12 +7,12 @@
  *
  * Loopback only; bounded by --minutes (default 5); stops its server and engine by itself.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { generate } from 'otplib';
 import { freePort } from '../../src/db/ferretdb.js';
+import { LiveClient, addLiveUser, signInLive, type LiveUser } from '../helpers/live-client.js';
 
 const args = process.argv.slice(2);
 const minutes = Number(args[args.indexOf('--minutes') + 1] ?? 5) || 5;
@@ -40,63 +40,20 @@ while (!serverLog.includes('listening on')) {
 }
 console.log(`server up in ${Date.now() - started} ms (pid ${server.pid}); soaking for ${minutes} min`);
 
-// ---- a minimal browser: one cookie jar per user ------------------------------------------------
-class Client {
-  private cookies = new Map<string, string>();
-  async request(method: string, url: string, form?: Record<string, string>): Promise<{ status: number; text: string; location: string | null }> {
-    const res = await fetch(`${base}${url}`, {
-      method,
-      redirect: 'manual',
-      headers: {
-        cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-        ...(form ? { 'content-type': 'application/x-www-form-urlencoded', origin: base, 'sec-fetch-site': 'same-origin' } : {}),
-      },
-      body: form ? new URLSearchParams(form).toString() : undefined,
-    });
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const [k, v] = pair!.split('=');
-      this.cookies.set(k!, v ?? '');
-    }
-    return { status: res.status, text: await res.text(), location: res.headers.get('location') };
-  }
-  async csrf(url: string): Promise<string> {
-    const page = await this.request('GET', url);
-    const token = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1];
-    if (!token) throw new Error(`no CSRF token on ${url} (${page.status})`);
-    return token;
-  }
-}
-
-interface User {
-  role: string;
-  email: string;
+interface User extends LiveUser {
   marker: string;
-  totpSecret?: string;
-  client: Client;
   pages: { url: string; own: 'email' | 'marker' | 'none' }[];
 }
 
 function addUser(role: string, i: number): User {
-  const email = `soak-${role}-${i}@example.org`;
-  const out = spawnSync('node', ['--import', 'tsx', 'src/cli.ts', 'user:add', '--email', email, '--name', `Soak ${role} ${i}`, '--role', role], { env: { ...env, CLI_PASSWORD: PASSWORD }, encoding: 'utf8' });
-  if (out.status !== 0) throw new Error(`user:add failed: ${out.stderr}`);
-  const printed = JSON.parse(out.stdout.trim().split('\n').pop()!) as { totpSecret: string | null };
-  return { role, email, marker: `SOAK${role.toUpperCase()}${i}Z`, totpSecret: printed.totpSecret ?? undefined, client: new Client(), pages: [] };
-}
-
-async function signIn(u: User): Promise<void> {
-  const res = await u.client.request('POST', '/login', { _csrf: await u.client.csrf('/login'), email: u.email, password: PASSWORD });
-  if (res.location === '/login/totp') {
-    const r2 = await u.client.request('POST', '/login/totp', { _csrf: await u.client.csrf('/login/totp'), code: await generate({ secret: u.totpSecret! }) });
-    if (r2.status !== 302) throw new Error(`TOTP step for ${u.email}: ${r2.status}`);
-  } else if (res.status !== 302) throw new Error(`login for ${u.email}: ${res.status}`);
+  const user = addLiveUser(env, () => base, role, `soak-${role}-${i}@example.org`, PASSWORD);
+  return { ...user, marker: `SOAK${role.toUpperCase()}${i}Z`, pages: [] };
 }
 
 const users: User[] = [];
 for (const role of ['researcher', 'reviewer', 'policymaker', 'admin']) for (const i of [1, 2]) users.push(addUser(role, i));
 for (const u of users) {
-  await signIn(u);
+  await signInLive(u);
   u.pages.push({ url: '/account', own: 'email' });
   if (u.role === 'researcher') {
     const token = await u.client.csrf('/reports/new');
@@ -160,7 +117,7 @@ const readers = users.map(async (u) => {
 // Visitors who open a form and leave: their sessions expire after 2 minutes and the sweep removes them.
 const churn = (async () => {
   while (Date.now() < until) {
-    await new Client().csrf('/reports/new').then(() => (counts.abandonedSessions += 1), () => undefined);
+    await new LiveClient(() => base).csrf('/reports/new').then(() => (counts.abandonedSessions += 1), () => undefined);
     await new Promise((r) => setTimeout(r, 500));
   }
 })();

@@ -195,19 +195,32 @@ describe('evidence files', () => {
     }
   });
 
-  it('when the app starts after an interrupted upload, then half-written and unreferenced files are swept and referenced ones kept', async () => {
+  it('when the app starts after an interrupted upload, then half-written and unreferenced files are swept and referenced ones kept (at once when it owns the engine, after 10 minutes on a shared database)', async () => {
     const { app } = makeApp();
     const incident = await createIncident({ status: 'draft' });
     await upload(await reviewer(app), incident.ref, [{ name: 'mvt.json', data: mvtJson }]);
     const store = new SealedFileStore(evidenceDir());
     writeFileSync(path.join(evidenceDir(), '.deadbeefdeadbeefdeadbeefdeadbeef.tmp'), 'partial');
     const orphan = store.write(Buffer.from('orphan'));
+    const fresh = store.write(Buffer.from('fresh orphan'));
     const { utimesSync } = await import('node:fs');
     const old = new Date(Date.now() - 3_600_000);
     utimesSync(path.join(evidenceDir(), `${orphan}.bin`), old, old);
-    const removed = await sweepEvidence(store);
-    expect(removed).to.include.members(['.deadbeefdeadbeefdeadbeefdeadbeef.tmp', `${orphan}.bin`]);
+    // A record whose submission never completed (linked to nothing), written just now.
+    const strandedFile = store.write(Buffer.from('stranded'));
+    await Evidence.create({ name: 'file-stranded.txt', original: { file: strandedFile, sha256: 'x'.repeat(64), size: 8, mediaType: 'text/plain' }, receivedAt: new Date() });
+
+    // Shared database: another app may be half-way through a submission; only old leftovers go.
+    const shared = await sweepEvidence(store, false);
+    expect(shared).to.include.members(['.deadbeefdeadbeefdeadbeefdeadbeef.tmp', `${orphan}.bin`]);
+    expect(storedFiles()).to.include.members([`${fresh}.bin`, `${strandedFile}.bin`]);
+    expect(await Evidence.countDocuments({})).to.equal(2);
+
+    // Owning the engine and the directory: nothing can be in flight, every leftover goes.
+    const alone = await sweepEvidence(store, true);
+    expect(alone).to.include.members([`${fresh}.bin`]);
+    expect(await Evidence.countDocuments({})).to.equal(1);
     const kept = (await Evidence.findOne({}).lean())!.original.file;
-    expect(storedFiles()).to.include(`${kept}.bin`);
+    expect(storedFiles()).to.deep.equal([`${kept}.bin`]);
   });
 });
