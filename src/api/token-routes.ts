@@ -2,6 +2,8 @@ import { Router, type Request, type Response } from 'express';
 import { userActor } from '../audit/index.js';
 import { authorize } from '../http/access.js';
 import { flash } from '../http/flash.js';
+import { resultOf, submitOnce } from '../http/once.js';
+import { notFound } from '../http/errors.js';
 import { formObject, parseForm, requiredText, FormValidationError } from '../http/validate.js';
 import { emptyForm } from '../auth/schema.js';
 import { createApiToken, listApiTokens, revokeApiToken } from './tokens.js';
@@ -15,6 +17,7 @@ async function tokensPage(req: Request, res: Response, extra: Record<string, unk
     values: {},
     errors: {},
     created: undefined,
+    alreadyShown: undefined,
     ...extra,
   });
 }
@@ -30,14 +33,24 @@ export function apiTokenRoutes(): Router {
 
   router.post('/account/tokens', authorize('api.tokens'), async (req, res) => {
     try {
-      const form = parseForm(createSchema, req.body);
-      const { token, record } = await createApiToken(actorOf(req), form.name);
-      // Shown in this response only: never stored in the session, never shown again.
-      await tokensPage(req, res, { created: { token, name: record.name } });
+      // Created once per form (a reload or a double click makes no second token); the token is shown
+      // once, on the GET page it leads to (sealed until then, erased when shown; never in the session).
+      await submitOnce(req, res, async (key) => {
+        const form = parseForm(createSchema, req.body);
+        const { token, record } = await createApiToken(actorOf(req), form.name);
+        return { to: `/account/tokens/new/${key}`, once: token, page: { name: record.name } };
+      });
     } catch (err) {
       if (!(err instanceof FormValidationError)) throw err;
       await tokensPage(req, res.status(422), { values: { name: typeof (req.body as { name?: unknown }).name === 'string' ? (req.body as { name: string }).name : '' }, errors: err.fieldErrors });
     }
+  });
+
+  router.get('/account/tokens/new/:key', authorize('api.tokens'), async (req, res) => {
+    const result = await resultOf(req, String(req.params.key));
+    if (!result) throw notFound();
+    const name = typeof result.page.name === 'string' ? result.page.name : '';
+    await tokensPage(req, res, result.once ? { created: { token: result.once, name } } : { alreadyShown: name });
   });
 
   router.post('/account/tokens/:id/revoke', authorize('api.tokens'), async (req, res) => {

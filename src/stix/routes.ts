@@ -5,6 +5,7 @@ import { authorize, publicAccess } from '../http/access.js';
 import { contentDisposition } from '../http/download.js';
 import { safeValues } from '../http/forms.js';
 import { HttpError, notFound } from '../http/errors.js';
+import { resultOf, submitOnce } from '../http/once.js';
 import { FormValidationError, formObject, parseForm, requiredText } from '../http/validate.js';
 import { Product, type ProductDocument } from '../products/model.js';
 import { findBySlug } from '../reference/slugs.js';
@@ -68,16 +69,27 @@ export function stixRoutes(): Router {
     if (!req.is('multipart/form-data')) throw new HttpError(400, 'evidence.badUpload');
     const values = safeValues(req.body);
     try {
-      const form = parseForm(importSchema, req.body);
-      const [file] = uploadedFiles(req);
-      if (!file) throw new FormValidationError({ file: 'stix.noFile' });
-      const record = await importIndicators({ actor: userActor(req.user!), product, file, source: form.source, licence: form.licence });
-      await importPage(res, product, { result: { added: record.added, alreadyPresent: record.alreadyPresent, notUnderstood: record.notUnderstood.length, indicators: record.indicators + record.notUnderstood.length } });
+      // Imported once per form (Post/Redirect/Get): its result is a GET page that can be reloaded.
+      await submitOnce(req, res, async (key) => {
+        const form = parseForm(importSchema, req.body);
+        const [file] = uploadedFiles(req);
+        if (!file) throw new FormValidationError({ file: 'stix.noFile' });
+        const record = await importIndicators({ actor: userActor(req.user!), product, file, source: form.source, licence: form.licence });
+        const result = { added: record.added, alreadyPresent: record.alreadyPresent, notUnderstood: record.notUnderstood.length, indicators: record.indicators + record.notUnderstood.length };
+        return { to: `/admin/products/${product.slug}/indicators/done/${key}`, page: result };
+      });
     } catch (err) {
       // CASE: the page needs its own data beside the errors, so it is not submitForm's bare re-render.
       if (!(err instanceof FormValidationError)) throw err;
       await importPage(res.status(422), product, { values, errors: err.fieldErrors });
     }
+  });
+
+  router.get('/admin/products/:slug/indicators/done/:key', authorize('indicators.import'), async (req, res) => {
+    const product = await productOf(req);
+    const done = await resultOf(req, String(req.params.key));
+    if (!done) throw notFound();
+    await importPage(res, product, { result: done.page });
   });
 
   return router;

@@ -9,14 +9,17 @@ import { createEntities, createIncident, createUser, signIn } from '../helpers/f
 
 type App = Parameters<typeof agent>[0];
 
-async function createToken(app: App, roles: ('policymaker' | 'researcher')[] = ['policymaker']): Promise<{ a: Agent; token: string; page: string }> {
+async function createToken(app: App, roles: ('policymaker' | 'researcher')[] = ['policymaker']): Promise<{ a: Agent; token: string; page: string; shownAt: string }> {
   const a = agent(app);
   await signIn(a, await createUser({ roles }));
   const csrf = await csrfFrom(a, '/account/tokens');
-  const res = await a.post('/account/tokens').type('form').send({ _csrf: csrf, name: 'notebook' });
+  const posted = await a.post('/account/tokens').type('form').send({ _csrf: csrf, name: 'notebook' });
+  if (posted.status !== 303) throw new Error(`token not created (${posted.status})`);
+  // Post/Redirect/Get: the token is shown on the page the form leads to, once.
+  const res = await a.get(String(posted.headers.location));
   const token = /sit_[A-Za-z0-9_-]{43}/.exec(res.text)?.[0];
   if (!token) throw new Error(`no token shown (${res.status})`);
-  return { a, token, page: res.text };
+  return { a, token, page: res.text, shownAt: String(posted.headers.location) };
 }
 
 async function world() {
@@ -113,10 +116,17 @@ describe('JSON API /api/v1', () => {
   it('a token is shown once, stored only as a hash, and stops working as soon as it is revoked', async () => {
     const { app } = makeApp();
     await world();
-    const { a, token } = await createToken(app);
+    const { a, token, shownAt } = await createToken(app);
     const stored = await mongoose.connection.db!.collection('apitokens').find({}).toArray();
     expect(JSON.stringify(stored)).not.to.contain(token);
+    expect(JSON.stringify(await mongoose.connection.db!.collection('formsubmissions').find({}).toArray())).not.to.contain(token);
     expect((await a.get('/account/tokens')).text).not.to.contain(token);
+    // Reloading the page it was shown on shows it no more and creates nothing.
+    const reloaded = await a.get(shownAt);
+    expect(reloaded.status).to.equal(200);
+    expect(reloaded.text).not.to.contain(token);
+    expect(reloaded.text).to.contain('was shown once');
+    expect(await ApiToken.countDocuments({})).to.equal(1);
     expect((await agent(app).get('/api/v1/incidents').set('Authorization', `Bearer ${token}`)).status).to.equal(200);
     const record = await ApiToken.findOne({}).lean();
     const csrf = await csrfFrom(a, '/account/tokens');

@@ -38,7 +38,8 @@ const approvers = [user('reviewer', 'first'), user('reviewer', 'second')];
 const policymaker = user('policymaker', 'policymaker');
 for (const u of [researcher, editor, ...approvers, policymaker]) await signInLive(u);
 // The API as a client uses it: with a token (600 requests a minute; anonymous callers get 120).
-const tokenPage = await policymaker.client.request('POST', '/account/tokens', { _csrf: await policymaker.client.csrf('/account/tokens'), name: 'mixed load' });
+const tokenMade = await policymaker.client.request('POST', '/account/tokens', { _csrf: await policymaker.client.csrf('/account/tokens'), name: 'mixed load' });
+const tokenPage = await policymaker.client.request('GET', tokenMade.location ?? '/account/tokens');
 const apiToken = /(sit_[A-Za-z0-9_-]{43})/.exec(tokenPage.text)?.[1];
 if (!apiToken) throw new Error(`no API token: ${tokenPage.status}`);
 console.log(`server up (pid ${server.child.pid}), demo data loaded, 5 accounts signed in; ${minutes} min of mixed load`);
@@ -94,7 +95,7 @@ const writes = [
     if (res.status === 303 && res.location?.startsWith('/reports/R-')) submittedReports.push(res.location.split('/').pop()!);
     return { status: res.status, ok: res.status === 303 };
   }),
-  writer('anonymous report (60 an hour allowed)', 2_000, async () => {
+  writer('anonymous report (30 an hour per address)', 2_000, async () => {
     const visitor = new LiveClient(at);
     const token = await visitor.csrf('/reports/new');
     const res = await visitor.request('POST', '/reports', { _csrf: token, title: 'Anonymous mixed load report', narrative: 'Sent without an account.', 'dates[from]': '2022-03', country: 'MA', 'targets[0][category]': 'activist', 'targets[0][pseudonym]': 'Activist B', vectorKind: 'unknown' });

@@ -90,7 +90,7 @@ describe('acts interrupted by a crash between their claim and their write', () =
     const { app } = makeApp();
     const owner = await signedInAs(app, ['policymaker']);
     const csrf = await csrfFrom(owner, '/account/tokens');
-    const created = await owner.post('/account/tokens').type('form').send({ _csrf: csrf, name: 'leaked' });
+    const created = await owner.get(String((await owner.post('/account/tokens').type('form').send({ _csrf: csrf, name: 'leaked' })).headers.location));
     const plain = /(sit_[A-Za-z0-9_-]{43})/.exec(created.text)![1]!;
     const record = (await ApiToken.findOne({}).lean())!;
     await leftover(`api-token:${String(record._id)}:revoked`);

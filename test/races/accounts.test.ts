@@ -116,7 +116,7 @@ describe('races: accounts, tokens and evidence (50 ways at once, 5 rounds)', fun
       const { app } = makeApp();
       const owner = await signedInAs(app, ['policymaker']);
       const csrf = await csrfFrom(owner, '/account/tokens');
-      const created = await owner.post('/account/tokens').type('form').send({ _csrf: csrf, name: `race ${round}` });
+      const created = await owner.get(String((await owner.post('/account/tokens').type('form').send({ _csrf: csrf, name: `race ${round}` })).headers.location));
       const plain = /(sit_[A-Za-z0-9_-]{43})/.exec(created.text)?.[1];
       expect(plain, 'token shown once').to.be.a('string');
       const record = (await ApiToken.findOne({}).sort({ createdAt: -1 }).lean())!;

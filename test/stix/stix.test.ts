@@ -17,7 +17,9 @@ async function importBundle(a: Agent, slug: string, data: Buffer, name = 'bundle
   const token = await csrfFrom(a, `/admin/products/${slug}/indicators`);
   let req = a.post(`/admin/products/${slug}/indicators?_csrf=${encodeURIComponent(token)}`).set('Sec-Fetch-Site', 'same-origin');
   for (const [k, v] of Object.entries(fields)) req = req.field(k, v);
-  return req.attach('files', data, name);
+  const res = await req.attach('files', data, name);
+  // An import that went through leads to its result page (Post/Redirect/Get), as the browser follows.
+  return res.status === 303 ? a.get(String(res.headers.location)) : res;
 }
 
 /** The set of (path, value) pairs in a bundle's indicators, as MVT would read them. */
