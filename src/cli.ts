@@ -1,4 +1,5 @@
 // `npm run cli -- <command> [options]`: operators' commands. Output is one JSON line per result.
+import { migrateOperatorLinks } from './incidents/migrate.js';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { createPublicKey } from 'node:crypto';
@@ -34,6 +35,9 @@ const usage = `Usage: npm run cli -- <command> [options]
   audit:verify [--checkpoint FILE] [--public-key FILE]
       Walks the audit chain: prints OK with the count and head hash, or the first broken seq (exit 1).
       With a checkpoint it also detects a truncated tail or a rewritten chain (key: the site's, or FILE).
+  migrate
+      Links operator claims to the one product (or vendor) their incident names; lists the incidents
+      where that is ambiguous for a reviewer to link (nothing guessed). Idempotent; audited.
   evidence:verify
       Recomputes the SHA-256 of every stored evidence file and reports mismatches (exit 1).
   signing:public-key
@@ -108,6 +112,10 @@ async function run(command: string, args: string[], config: Config): Promise<num
       const roles = roleList.parse(values.role);
       await setUserRoles(cliActor, id, roles);
       print({ id, roles });
+      return 0;
+    }
+    case 'migrate': {
+      print(await migrateOperatorLinks());
       return 0;
     }
     case 'evidence:verify': {

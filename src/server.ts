@@ -15,6 +15,7 @@ import path from 'node:path';
 import { SealedFileStore } from './storage/sealed-files.js';
 import { sealEvidenceNames, sweepEvidence } from './evidence/service.js';
 import { sweepDossiers } from './dossiers/service.js';
+import { migrateOnce } from './incidents/migrate.js';
 import { configureVault } from './vault/index.js';
 
 /** config → database → listen → graceful shutdown. */
@@ -115,6 +116,8 @@ async function main(): Promise<void> {
   if (swept.length) logger.warn({ files: swept.length }, 'removed evidence files that no record refers to (interrupted uploads)');
   const sweptDossiers = await sweepDossiers(new SealedFileStore(path.join(config.DATA_DIR, 'dossiers')));
   if (sweptDossiers.length) logger.warn({ files: sweptDossiers.length }, 'removed dossier archives that no record refers to (interrupted generations)');
+  const migrated = await migrateOnce();
+  if (migrated) logger.info({ linked: migrated.linked, incidents: migrated.incidents, needReview: migrated.needReview.length }, 'operator claims linked to the product their incident names (once)');
   const warm = Date.now();
   const loaded = await catalogue();
   logger.info({ incidents: loaded.all.length, ms: Date.now() - warm }, 'catalogue of published incidents loaded');

@@ -1,8 +1,9 @@
 import type { FuzzyDate } from '../facts/dates.js';
+import { CONFIDENCE_RANK, isFinding, operationsOf, subjectOf, type Operation } from '../incidents/claims.js';
 import type { IncidentDocument } from '../incidents/model.js';
 import { tokenize } from '../search/normalise.js';
 
-export const CONFIDENCE_RANK: Record<string, number> = { low: 1, medium: 2, high: 3, confirmed: 4 };
+export { CONFIDENCE_RANK };
 
 /** What lists, filters, facets and statistics need of a published incident. */
 export interface Entry {
@@ -15,10 +16,15 @@ export interface Entry {
   year: number;
   countries: string[];
   categories: string[];
+  /** Entities named by findings (claims at medium or above; incidents/claims.ts): every count and filter uses these. */
   productIds: string[];
   vendorIds: string[];
   governmentIds: string[];
-  attributions: { kind: string; id: string; confidence: string }[];
+  /** Entities this incident names only in leads (low-confidence claims): shown as leads, never counted. */
+  leadIds: string[];
+  attributions: { kind: string; id: string; confidence: string; finding: boolean }[];
+  /** Which government operated which product or vendor, as operator claims state it (findings and leads). */
+  operations: Operation[];
   confidenceRank: number;
   tokens: string[];
   /** The whole published record, so its public page needs no database read. */
@@ -31,12 +37,17 @@ function fuzzy(d: { y: number; m?: number | null; d?: number | null }): FuzzyDat
   return { y: d.y, ...(d.m ? { m: d.m } : {}), ...(d.d ? { d: d.d } : {}) };
 }
 
-export function toEntry(incident: Lean): Entry {
-  const attributions = incident.attributions.map((a) => ({
-    kind: a.kind,
-    id: String(a.kind === 'product' ? a.product : a.kind === 'vendor' ? a.vendor : a.government),
-    confidence: a.confidence,
-  }));
+/** `vendorOf`: a product's vendor, from the entity index (the corporate graph). */
+export function toEntry(incident: Lean, vendorOf: (productId: string) => string | undefined): Entry {
+  const attributions = incident.attributions.map((a) => ({ kind: a.kind, id: subjectOf(a), confidence: a.confidence, finding: isFinding(a.confidence) }));
+  const findings = attributions.filter((a) => a.finding);
+  const ids = (kind: string, of: typeof attributions) => [...new Set(of.filter((a) => a.kind === kind).map((a) => a.id))];
+  const productIds = ids('product', findings);
+  const vendorIds = [...new Set([...ids('vendor', findings), ...productIds.map(vendorOf).filter((v): v is string => Boolean(v))])];
+  const governmentIds = ids('government', findings);
+  const found = new Set([...productIds, ...vendorIds, ...governmentIds]);
+  const leads = attributions.filter((a) => !a.finding);
+  const leadIds = [...new Set([...leads.map((a) => a.id), ...ids('product', leads).map(vendorOf).filter((v): v is string => Boolean(v))])].filter((id) => !found.has(id));
   const text = [incident.title, incident.summary, ...incident.sources.map((s) => `${s.title} ${s.publisher ?? ''}`)].join(' ');
   const dates = incident.dates;
   return {
@@ -49,10 +60,12 @@ export function toEntry(incident: Lean): Entry {
     year: dates.from.y,
     countries: [...incident.countries],
     categories: [...new Set(incident.targets.map((t) => t.category))],
-    productIds: incident.productIds.map(String),
-    vendorIds: incident.vendorIds.map(String),
-    governmentIds: incident.governmentIds.map(String),
+    productIds,
+    vendorIds,
+    governmentIds,
+    leadIds,
     attributions,
+    operations: operationsOf(incident.attributions, vendorOf),
     confidenceRank: Math.max(0, ...attributions.map((a) => CONFIDENCE_RANK[a.confidence] ?? 0)),
     tokens: tokenize(text, true),
     doc: incident as unknown as Record<string, unknown>,

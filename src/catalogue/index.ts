@@ -42,6 +42,9 @@ export class Catalogue {
 
   constructor(public entities: EntityIndex) {}
 
+  /** A product's vendor (the corporate graph held by the entity index). */
+  readonly vendorOf = (productId: string): string | undefined => this.entities.byId.get(productId)?.vendor;
+
   static async load(): Promise<Catalogue> {
     return Catalogue.of(await EntityIndex.load(), await Incident.find({ published: true }).lean());
   }
@@ -52,7 +55,7 @@ export class Catalogue {
    */
   static of(entities: EntityIndex, docs: unknown[]): Catalogue {
     const catalogue = new Catalogue(entities);
-    for (const doc of docs) catalogue.put(toEntry(doc as never), false);
+    for (const doc of docs) catalogue.put(toEntry(doc as never, catalogue.vendorOf), false);
     catalogue.entries.sort(compareEntries);
     return catalogue;
   }
@@ -96,7 +99,7 @@ export class Catalogue {
     const seen = new Set<string>();
     for (const doc of docs) {
       seen.add(String(doc._id));
-      if (doc.published) this.put(toEntry(doc as never));
+      if (doc.published) this.put(toEntry(doc as never, this.vendorOf));
       else this.remove(String(doc._id));
     }
     for (const id of valid) if (!seen.has(id)) this.remove(id);
@@ -104,6 +107,14 @@ export class Catalogue {
 
   async refreshEntities(): Promise<void> {
     this.entities = await EntityIndex.load();
+    // Entries resolve products to vendors through the entity index: derive them again.
+    const docs = this.entries.map((e) => e.doc);
+    this.entries = [];
+    this.byId.clear();
+    this.byRef.clear();
+    this.postings.clear();
+    for (const doc of docs) this.put(toEntry(doc as never, this.vendorOf), false);
+    this.entries.sort(compareEntries);
     this.version += 1;
   }
 

@@ -7,7 +7,7 @@ import { notFound } from '../http/errors.js';
 import { i18next, resolvedLanguage } from '../i18n/index.js';
 import { barChart, columnChart } from './bars.js';
 import { choropleth } from './map.js';
-import { countMap, operatorCountries, perYear, scopeEntries } from './stats.js';
+import { countMap, operatorCountries, perYear, scopeEntries, scopeOperators } from './stats.js';
 
 const params = z.strictObject({
   scope: z.enum(['global', 'vendor', 'product', 'government']),
@@ -42,7 +42,7 @@ export function chartRoutes(): Router {
         const counts = [...countMap(entries, (e) => e.categories)].sort((a, b) => b[1] - a[1]);
         svg = barChart(counts.map(([k, n]) => ({ label: t(`targetCategories.${k}`), value: n })), { title: t('charts.categories'), rtl });
       } else {
-        const counts = kind === 'targets-map' ? countMap(entries, (e) => e.countries) : operatorCountries(c, entries);
+        const counts = kind === 'targets-map' ? countMap(entries, (e) => e.countries) : operatorCountries(c, entries, scopeOperators(c, scope, id));
         svg = choropleth(counts, {
           title: `${t(kind === 'targets-map' ? 'charts.targetsMapCaption' : 'charts.operatorsMapCaption')} ${[...counts].map(([k, n]) => `${countryName(k, lng)}: ${n}`).join(', ')}`,
           legend: [t('charts.fewer'), t('charts.more')],

@@ -29,7 +29,22 @@ export function perYear(entries: readonly Entry[]): { year: number; n: number }[
   return out;
 }
 
-/** Countries of the governments attributed as operators. */
-export function operatorCountries(c: Catalogue, entries: readonly Entry[]): Map<string, number> {
-  return countMap(entries, (e) => e.governmentIds.map((g) => c.entities.byId.get(g)?.country).filter((x): x is string => Boolean(x)));
+/**
+ * The operator governments an incident states *for this profile*, from findings only: on a vendor's
+ * profile the operator claims that name the vendor (or its subsidiaries, or one of their products), on
+ * a product's those that name the product; never an operator the incident links to something else.
+ */
+export function scopeOperators(c: Catalogue, scope: Scope, slug: string): (e: Entry) => string[] {
+  if (scope === 'global') return (e) => e.governmentIds;
+  const entity = c.entities.bySlug(scope, slug);
+  if (!entity) return () => [];
+  if (scope === 'government') return (e) => e.governmentIds.filter((g) => g === entity.id);
+  if (scope === 'product') return (e) => e.operations.filter((o) => o.finding && o.product === entity.id).map((o) => o.government);
+  const family = c.entities.vendorFamily(entity.id);
+  return (e) => e.operations.filter((o) => o.finding && o.vendor !== undefined && family.has(o.vendor)).map((o) => o.government);
+}
+
+/** Countries of the operator governments (see scopeOperators). */
+export function operatorCountries(c: Catalogue, entries: readonly Entry[], operatorsOf: (e: Entry) => string[]): Map<string, number> {
+  return countMap(entries, (e) => operatorsOf(e).map((g) => c.entities.byId.get(g)?.country).filter((x): x is string => Boolean(x)));
 }

@@ -1,3 +1,4 @@
+import { isFinding, operatedBy, type StoredClaim } from '../incidents/claims.js';
 import mongoose from 'mongoose';
 import { User } from '../auth/model.js';
 import { HttpError } from '../http/errors.js';
@@ -42,7 +43,7 @@ export interface DossierIncident {
   verifiedAt: string;
   countries: { code: string; name: string }[];
   targetCategories: string[];
-  attributions: { kind: 'product' | 'vendor' | 'government'; slug: string; name: string; confidence: string; basis: string; sources: number[]; agency?: string; country?: string; category?: string }[];
+  attributions: { kind: 'product' | 'vendor' | 'government'; slug: string; name: string; confidence: string; basis: string; sources: number[]; agency?: string; country?: string; category?: string; finding: boolean; operated?: string }[];
   chains: { product: string; vendor: string; operator: string; confidence: { product: string; vendor: string; operator: string } }[];
   sources: { number: number; kind: string; title: string; publisher: string; date: string; url: string }[];
   indicators: { type: string; value: string }[];
@@ -174,7 +175,7 @@ export async function collectDossier(params: DossierParams, meta: { id: string; 
       dates: { from: { y: number; m?: number; d?: number }; to?: { y: number; m?: number; d?: number } };
       countries: string[]; targets: { category: string }[]; sources: { kind: string; title: string; publisher?: string; date?: Date; url?: string }[];
       indicators: { type: string; value: string }[];
-      attributions: { kind: 'product' | 'vendor' | 'government'; product?: unknown; vendor?: unknown; government?: unknown; agency?: string; confidence: string; basis: string; sources: number[] }[];
+      attributions: (StoredClaim & { kind: 'product' | 'vendor' | 'government'; agency?: string; basis: string; sources: number[] })[];
       verification: { round: number; verifiedAt?: Date };
     };
     const attributions = d.attributions.map((a) => {
@@ -190,28 +191,35 @@ export async function collectDossier(params: DossierParams, meta: { id: string; 
         ...(a.agency ? { agency: a.agency } : {}),
         ...(a.kind === 'government' ? { country: governmentById.get(id)?.country ?? '' } : {}),
         ...(a.kind === 'product' ? { category: productById.get(id)?.category ?? '' } : {}),
+        finding: isFinding(a.confidence),
+        ...(operatedBy(a).product ? { operated: label(productById.get(operatedBy(a).product!)) } : operatedBy(a).vendor ? { operated: label(vendors.get(operatedBy(a).vendor!)) } : {}),
       };
     });
-    // product → vendor → operator, one chain per product attributed (or per vendor when no product is).
-    const operators = d.attributions.filter((a) => a.kind === 'government');
-    const operatorText = operators.map((a) => label(governmentById.get(String(a.government)))).join('; ');
-    const operatorConfidence = operators.map((a) => a.confidence).join('; ');
+    // product → vendor → operator, one chain per product attributed (or per vendor when no product is);
+    // the operator only where an operator claim names that product or its vendor (incidents/claims.ts):
+    // never an operator the incident links to another product.
+    const operatorsOf = (product: string | undefined, vendor: string | undefined) => {
+      const linked = d.attributions.filter((a) => a.kind === 'government' && ((product && operatedBy(a).product === product) || (vendor && operatedBy(a).vendor === vendor)));
+      return { text: linked.map((a) => label(governmentById.get(String(a.government)))).join('; '), confidence: linked.map((a) => a.confidence).join('; ') };
+    };
     const chains = d.attributions
       .filter((a) => a.kind === 'product')
       .map((a) => {
         const product = productById.get(String(a.product));
         if (product?.vendor) named(vendors.get(String(product.vendor)), `${d.ref}: vendor ${String(product.vendor)} of product ${product.slug}`);
         const direct = d.attributions.find((v) => v.kind === 'vendor' && product?.vendor && String(v.vendor) === String(product.vendor));
+        const operator = operatorsOf(String(a.product), product?.vendor ? String(product.vendor) : undefined);
         return {
           product: label(product),
           vendor: label(product?.vendor ? vendors.get(String(product.vendor)) : undefined),
-          operator: operatorText,
-          confidence: { product: a.confidence, vendor: direct ? direct.confidence : 'reference-data', operator: operatorConfidence },
+          operator: operator.text,
+          confidence: { product: a.confidence, vendor: direct ? direct.confidence : 'reference-data', operator: operator.confidence },
         };
       });
     if (!chains.length) {
       for (const v of d.attributions.filter((a) => a.kind === 'vendor')) {
-        chains.push({ product: '', vendor: label(vendors.get(String(v.vendor))), operator: operatorText, confidence: { product: '', vendor: v.confidence, operator: operatorConfidence } });
+        const operator = operatorsOf(undefined, String(v.vendor));
+        chains.push({ product: '', vendor: label(vendors.get(String(v.vendor))), operator: operator.text, confidence: { product: '', vendor: v.confidence, operator: operator.confidence } });
       }
     }
     const round = d.verification.round;
@@ -283,7 +291,7 @@ export async function collectDossier(params: DossierParams, meta: { id: string; 
       restrictedIncidents: incidents.filter((i) => i.visibility === 'restricted').length,
       targetCategories: count((i) => i.targetCategories).map(([key, n]) => ({ key, n })),
       targetCountries: count((i) => i.countries.map((x) => x.code)).map(([code, n]) => ({ code, name: countryName(code, lng), n })),
-      operators: count((i) => i.attributions.filter((a) => a.kind === 'government').map((a) => a.slug)).map(([slug, n]) => {
+      operators: count((i) => i.attributions.filter((a) => a.kind === 'government' && a.finding).map((a) => a.slug)).map(([slug, n]) => {
         const g = governments.find((x) => x.slug === slug);
         return { slug, name: label(g), country: g?.country ?? '', n };
       }),

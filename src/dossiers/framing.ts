@@ -22,21 +22,24 @@ export interface Criterion {
  */
 type Test = (i: DossierIncident) => boolean;
 
+/** Criteria rest on findings only (incidents/claims.ts isFinding): a lead is never cited. */
+const findings = (i: DossierIncident) => i.attributions.filter((a) => a.finding);
+
 const tests: Record<string, Test> = {
-  product: (i) => i.attributions.some((a) => a.kind === 'product' || a.kind === 'vendor'),
-  government: (i) => i.attributions.some((a) => a.kind === 'government'),
+  product: (i) => findings(i).some((a) => a.kind === 'product' || a.kind === 'vendor'),
+  government: (i) => findings(i).some((a) => a.kind === 'government'),
   civilSociety: (i) => i.targetCategories.some((c) => CIVIL_SOCIETY.has(c)),
   officials: (i) => i.targetCategories.some((c) => OFFICIALS.has(c)),
   // A government operating against targets in a country other than its own.
   transnational: (i) => {
-    const operatorCountries = i.attributions.filter((a) => a.kind === 'government' && a.country).map((a) => a.country!);
+    const operatorCountries = findings(i).filter((a) => a.kind === 'government' && a.country).map((a) => a.country!);
     return operatorCountries.length > 0 && i.countries.some((c) => !operatorCountries.includes(c.code));
   },
   // Targets in the operating government's own country.
-  domestic: (i) => i.attributions.some((a) => a.kind === 'government' && a.country && i.countries.some((c) => c.code === a.country)),
+  domestic: (i) => findings(i).some((a) => a.kind === 'government' && a.country && i.countries.some((c) => c.code === a.country)),
   usTargets: (i) => i.countries.some((c) => c.code === 'US'),
-  cyberSurveillance: (i) => i.attributions.some((a) => a.kind === 'product' && a.category !== undefined && CYBER_SURVEILLANCE.has(a.category)),
-  highConfidence: (i) => i.attributions.some((a) => a.confidence === 'confirmed' || a.confidence === 'high'),
+  cyberSurveillance: (i) => findings(i).some((a) => a.kind === 'product' && a.category !== undefined && CYBER_SURVEILLANCE.has(a.category)),
+  highConfidence: (i) => findings(i).some((a) => a.confidence === 'confirmed' || a.confidence === 'high'),
 };
 
 const REGIME_CRITERIA: Record<Exclude<Framing, 'none'>, string[]> = {
@@ -54,8 +57,9 @@ const REGIME_CRITERIA: Record<Exclude<Framing, 'none'>, string[]> = {
 export function frame(framing: Framing, incidents: DossierIncident[]): Criterion[] {
   if (framing === 'none') return [];
   return REGIME_CRITERIA[framing].map((key) => {
-    const matching = incidents.filter(tests[key]!);
-    const governments = new Set(matching.flatMap((i) => i.attributions.filter((a) => a.kind === 'government').map((a) => a.slug)));
+    // An incident whose every attribution is a lead supports no criterion.
+    const matching = incidents.filter((i) => findings(i).length > 0 && tests[key]!(i));
+    const governments = new Set(matching.flatMap((i) => findings(i).filter((a) => a.kind === 'government').map((a) => a.slug)));
     const countries = new Set(matching.flatMap((i) => i.countries.map((c) => c.code)));
     return { key, incidents: matching.map((i) => i.ref), figures: { incidents: matching.length, governments: governments.size, countries: countries.size } };
   });

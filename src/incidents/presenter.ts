@@ -1,5 +1,6 @@
 import { presentCountry, presentDates, presentSources } from '../facts/presenter.js';
 import { loadEntities } from '../reference/lookup.js';
+import { isFinding, operatedBy } from './claims.js';
 import type { IncidentDocument } from './model.js';
 
 /**
@@ -32,9 +33,13 @@ export async function presentIncident(incident: IncidentDocument, lng: string, p
     attributions: attributions.map((a) => {
       const entity =
         a.kind === 'product' ? entities.products.get(String(a.product)) : a.kind === 'vendor' ? entities.vendors.get(String(a.vendor)) : entities.governments.get(String(a.government));
+      const operated = operatedBy(a);
       return {
         kind: a.kind,
         entity,
+        // An operator claim names what it operated only where the source links them.
+        operated: operated.product ? entities.products.get(operated.product) : operated.vendor ? entities.vendors.get(operated.vendor) : undefined,
+        finding: isFinding(a.confidence),
         agency: a.agency ?? '',
         confidence: a.confidence,
         basis: a.basis,

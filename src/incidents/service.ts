@@ -100,6 +100,13 @@ async function assertEntitiesExist(input: IncidentInput): Promise<void> {
     if (!(await (model as unknown as mongoose.Model<unknown>).exists({ _id: a[a.kind] }))) {
       throw new FormValidationError({ [`attributions.${index}.${a.kind}`]: 'validation.invalid' });
     }
+    // An operator claim may name what it operated (incidents/claims.ts): that product or vendor must exist too.
+    if (a.kind === 'government') {
+      const operated = a.product ? { field: 'product', model: Product, id: a.product } : a.vendor ? { field: 'vendor', model: Vendor, id: a.vendor } : undefined;
+      if (operated && !(await (operated.model as unknown as mongoose.Model<unknown>).exists({ _id: operated.id }))) {
+        throw new FormValidationError({ [`attributions.${index}.${operated.field}`]: 'validation.invalid' });
+      }
+    }
     const bad = a.sources.find((n) => n < 0 || n >= input.sources.length);
     if (bad !== undefined) throw new FormValidationError({ [`attributions.${index}.sources`]: 'validation.sourceNumbers' });
   }
@@ -123,6 +130,8 @@ export async function updateIncident(actor: AuditActor, incident: IncidentDocume
       kind: a.kind,
       [a.kind]: new mongoose.Types.ObjectId(a[a.kind]),
       ...(a.kind === 'government' && a.agency ? { agency: a.agency } : {}),
+      // What the operator operated, where the source links them (a product, else a vendor).
+      ...(a.kind === 'government' && a.product ? { product: new mongoose.Types.ObjectId(a.product) } : a.kind === 'government' && a.vendor ? { vendor: new mongoose.Types.ObjectId(a.vendor) } : {}),
       confidence: a.confidence,
       basis: a.basis,
       sources: a.sources,

@@ -14,7 +14,9 @@ import { presentEntry } from '../search/presenter.js';
 import { pageOf, queryUrl } from '../search/query.js';
 import { REGIMES, Vendor } from '../vendors/model.js';
 import { ProductIndicator } from '../stix/model.js';
-import { attributedWith, evidenceSummary } from './summary.js';
+import { attributedWith, evidenceSummary, leadsOf } from './summary.js';
+import { scopeOperators } from '../charts/stats.js';
+import type { Entry } from '../catalogue/entry.js';
 
 const profileQuery = z.strictObject({
   sort: z.enum(['newest', 'oldest']).optional(),
@@ -130,7 +132,8 @@ export function profileRoutes(): Router {
         predecessors: predecessors.map((s) => ({ slug: s.slug, name: displayName(s, lng) })),
         products: products.map((p) => ({ slug: p.slug, name: displayName(p, lng), category: p.category })),
       },
-      summary: c.memo(`summary:vendor:${vendor.slug}:${lng}`, () => evidenceSummary(c, entries, lng)),
+      summary: c.memo(`summary:vendor:${vendor.slug}:${lng}`, () => evidenceSummary(c, entries, lng, scopeOperators(c, 'vendor', vendor.slug))),
+      leads: c.memo(`leads:vendor:${vendor.slug}:${lng}`, () => leadsOf(c, c.entities.vendorFamily(String(vendor._id)), lng)),
       table,
       scope: 'vendor',
     });
@@ -153,8 +156,11 @@ export function profileRoutes(): Router {
         vendor: vendor ? { slug: vendor.slug, name: displayName(vendor, lng), listed: vendor.listings.filter((l) => l.status === 'listed').map((l) => l.regime) } : undefined,
         indicators,
       },
-      summary: c.memo(`summary:product:${product.slug}:${lng}`, () => evidenceSummary(c, entries, lng)),
-      operators: c.memo(`with:product:${product.slug}:${lng}`, () => attributedWith(c, entries, 'government', lng)),
+      summary: c.memo(`summary:product:${product.slug}:${lng}`, () => evidenceSummary(c, entries, lng, scopeOperators(c, 'product', product.slug))),
+      operators: c.memo(`with:product:${product.slug}:${lng}`, () =>
+        attributedWith(c, entries, (e) => e.operations.filter((o) => o.finding && o.product === String(product._id)).map((o) => ({ id: o.government, confidence: o.confidence })), lng),
+      ),
+      leads: c.memo(`leads:product:${product.slug}:${lng}`, () => leadsOf(c, new Set([String(product._id)]), lng)),
       table,
       scope: 'product',
     });
@@ -165,6 +171,9 @@ export function profileRoutes(): Router {
     if (!government) return;
     const lng = lngOf(res);
     const { c, entries, table } = await incidentsSection(req, res, 'government', government.slug);
+    // What this government's operator findings name: never a product or vendor the incident links to another operator.
+    const operated = (e: Entry, what: 'vendor' | 'product') =>
+      e.operations.filter((o) => o.finding && o.government === String(government._id) && o[what]).map((o) => ({ id: o[what]!, confidence: o.confidence }));
     res.render('profiles/government', {
       government: {
         slug: government.slug,
@@ -173,9 +182,10 @@ export function profileRoutes(): Router {
         country: countryName(government.country, lng),
         agencies: government.agencies.map((a) => ({ name: a.name, kind: a.kind })),
       },
-      summary: c.memo(`summary:government:${government.slug}:${lng}`, () => evidenceSummary(c, entries, lng)),
-      vendors: c.memo(`with:government-vendors:${government.slug}:${lng}`, () => attributedWith(c, entries, 'vendor', lng)),
-      products: c.memo(`with:government-products:${government.slug}:${lng}`, () => attributedWith(c, entries, 'product', lng)),
+      summary: c.memo(`summary:government:${government.slug}:${lng}`, () => evidenceSummary(c, entries, lng, scopeOperators(c, 'government', government.slug))),
+      vendors: c.memo(`with:government-vendors:${government.slug}:${lng}`, () => attributedWith(c, entries, (e) => operated(e, 'vendor'), lng)),
+      products: c.memo(`with:government-products:${government.slug}:${lng}`, () => attributedWith(c, entries, (e) => operated(e, 'product'), lng)),
+      leads: c.memo(`leads:government:${government.slug}:${lng}`, () => leadsOf(c, new Set([String(government._id)]), lng)),
       table,
       scope: 'government',
     });

@@ -5,11 +5,14 @@ import { countryName } from '../countries/index.js';
 import { formatFuzzyDate } from '../facts/dates.js';
 import { displayName } from '../reference/presenter.js';
 
-/** The evidence summary of a profile, from its published incidents (the same set /incidents shows). */
-export function evidenceSummary(c: Catalogue, entries: readonly Entry[], lng: string) {
+/**
+ * The evidence summary of a profile, from its published incidents (the same set /incidents shows).
+ * `operatorsOf`: the operators each incident states for this profile (charts/stats.ts scopeOperators).
+ */
+export function evidenceSummary(c: Catalogue, entries: readonly Entry[], lng: string, operatorsOf: (e: Entry) => string[]) {
   const byCountry = [...countMap(entries, (e) => e.countries)].sort((a, b) => b[1] - a[1]);
-  const byOperator = [...countMap(entries, (e) => e.governmentIds)].sort((a, b) => b[1] - a[1]);
-  const byOperatorCountry = [...operatorCountries(c, entries)].sort((a, b) => b[1] - a[1]);
+  const byOperator = [...countMap(entries, operatorsOf)].sort((a, b) => b[1] - a[1]);
+  const byOperatorCountry = [...operatorCountries(c, entries, operatorsOf)].sort((a, b) => b[1] - a[1]);
   const byCategory = [...countMap(entries, (e) => e.categories)].sort((a, b) => b[1] - a[1]);
   const oldest = entries.at(-1);
   const newest = entries.at(0);
@@ -29,19 +32,34 @@ export function evidenceSummary(c: Catalogue, entries: readonly Entry[], lng: st
   };
 }
 
-/** Who else an entity appears with, and at what confidence (e.g. a government's vendors and products). */
-export function attributedWith(c: Catalogue, entries: readonly Entry[], kind: 'product' | 'vendor' | 'government', lng: string) {
+/**
+ * Who an entity is linked with by operator claims, and at what confidence (a government's vendors and
+ * products, a product's operators): `linked` picks, per incident, the linked entities of its findings.
+ */
+export function attributedWith(c: Catalogue, entries: readonly Entry[], linked: (e: Entry) => { id: string; confidence: string }[], lng: string) {
   const rows = new Map<string, { name: string; slug: string; n: number; confidence: Record<string, number> }>();
   for (const e of entries) {
-    const ids = kind === 'vendor' ? e.vendorIds : kind === 'product' ? e.productIds : e.governmentIds;
-    for (const id of new Set(ids)) {
+    const links = linked(e);
+    for (const id of new Set(links.map((l) => l.id))) {
       const entity = c.entities.byId.get(id);
       if (!entity) continue;
       const row = rows.get(id) ?? { name: displayName(entity, lng), slug: entity.slug, n: 0, confidence: {} };
       row.n += 1;
-      for (const a of e.attributions.filter((x) => x.id === id)) row.confidence[a.confidence] = (row.confidence[a.confidence] ?? 0) + 1;
+      for (const l of links.filter((x) => x.id === id)) row.confidence[l.confidence] = (row.confidence[l.confidence] ?? 0) + 1;
       rows.set(id, row);
     }
   }
   return [...rows.values()].sort((a, b) => b.n - a.n);
+}
+
+/** Published incidents that name the entity (or, for a vendor, its family) only in leads: shown apart, never counted. */
+export function leadsOf(c: Catalogue, ids: ReadonlySet<string>, lng: string) {
+  return c.all
+    .filter((e) => e.leadIds.some((id) => ids.has(id)))
+    .map((e) => ({
+      ref: e.ref,
+      title: e.title,
+      date: formatFuzzyDate(e.from),
+      claims: e.attributions.filter((a) => !a.finding && (ids.has(a.id) || (a.kind === 'product' && ids.has(c.vendorOf(a.id) ?? '')))).map((a) => ({ kind: a.kind, name: c.entities.byId.get(a.id) ? displayName(c.entities.byId.get(a.id)!, lng) : '', confidence: a.confidence })),
+    }));
 }

@@ -78,7 +78,8 @@ export const demoGovernments = [
   { slug: 'ethiopia', country: 'ET', name: 'Government of Ethiopia', nameAr: 'الحكومة الإثيوبية', agencies: [{ name: 'Information Network Security Agency (INSA)', kind: 'intelligence' }] },
 ];
 
-type Attribution = { kind: 'product' | 'vendor' | 'government'; slug: string; confidence: 'confirmed' | 'high' | 'medium' | 'low'; basis: string; sources: number[] };
+/** `operated`: for an operator, the product it operated, set only where the cited source links them. */
+type Attribution = { kind: 'product' | 'vendor' | 'government'; slug: string; operated?: string; confidence: 'confirmed' | 'high' | 'medium' | 'low'; basis: string; sources: number[] };
 
 export interface DemoIncident {
   title: string;
@@ -101,7 +102,7 @@ export const demoIncidents: DemoIncident[] = [
     from: '2018', countries: ['CA'], targets: [{ category: 'activist', pseudonym: 'Dissident in exile (Canada)' }],
     attributions: [
       { kind: 'product', slug: 'pegasus', confidence: 'high', basis: 'Pegasus infection identified by Citizen Lab through DNS cache probing and the infrastructure of the operator KINGDOM.', sources: [0] },
-      { kind: 'government', slug: 'saudi-arabia', confidence: 'high', basis: 'Citizen Lab assessed with high confidence that the operator KINGDOM is linked to Saudi Arabia.', sources: [0] },
+      { kind: 'government', slug: 'saudi-arabia', operated: 'pegasus', confidence: 'high', basis: 'Citizen Lab assessed with high confidence that the operator KINGDOM is linked to Saudi Arabia.', sources: [0] },
     ],
     sources: [{ kind: 'forensic-report', title: 'The Kingdom Came to Canada: How Saudi-Linked Digital Espionage Reached Canadian Soil', publisher: cl, date: '2018-10-01', url: 'https://citizenlab.ca/2018/10/the-kingdom-came-to-canada-how-saudi-linked-digital-espionage-reached-canadian-soil/' }],
   },
@@ -111,7 +112,7 @@ export const demoIncidents: DemoIncident[] = [
     from: '2017', to: '2019', countries: ['MA'], targets: [{ category: 'human-rights-defender', pseudonym: 'Academic and rights defender (Morocco)' }, { category: 'lawyer', pseudonym: 'Human-rights lawyer (Morocco)' }],
     attributions: [
       { kind: 'product', slug: 'pegasus', confidence: 'high', basis: 'Links pointed to domains of known Pegasus infrastructure identified by Amnesty Tech.', sources: [0] },
-      { kind: 'government', slug: 'morocco', confidence: 'medium', basis: 'Amnesty International concluded that Moroccan security services were likely responsible, given the targets and the network injection seen inside Morocco.', sources: [0] },
+      { kind: 'government', slug: 'morocco', operated: 'pegasus', confidence: 'medium', basis: 'Amnesty International concluded that Moroccan security services were likely responsible, given the targets and the network injection seen inside Morocco.', sources: [0] },
     ],
     sources: [{ kind: 'forensic-report', title: 'Morocco: Human Rights Defenders Targeted with NSO Group’s Spyware', publisher: amnesty, date: '2019-10-10', url: 'https://www.amnesty.org/en/latest/research/2019/10/morocco-human-rights-defenders-targeted-with-nso-groups-spyware/' }],
   },
@@ -121,7 +122,7 @@ export const demoIncidents: DemoIncident[] = [
     from: '2019-01', to: '2020-01', countries: ['MA'], targets: [{ category: 'journalist', pseudonym: 'Investigative journalist (Morocco)' }],
     attributions: [
       { kind: 'product', slug: 'pegasus', confidence: 'confirmed', basis: 'Forensic traces on the device matched Pegasus network-injection infrastructure.', sources: [0] },
-      { kind: 'government', slug: 'morocco', confidence: 'medium', basis: 'Amnesty International stated that network injection of this kind requires access to Moroccan mobile networks and attributed the attack to Moroccan authorities.', sources: [0] },
+      { kind: 'government', slug: 'morocco', operated: 'pegasus', confidence: 'medium', basis: 'Amnesty International stated that network injection of this kind requires access to Moroccan mobile networks and attributed the attack to Moroccan authorities.', sources: [0] },
     ],
     sources: [{ kind: 'forensic-report', title: 'Morocco: Journalist targeted with network injection attacks using NSO Group’s tools', publisher: amnesty, date: '2020-06-22', url: 'https://www.amnesty.org/en/latest/research/2020/06/moroccan-journalist-targeted-with-network-injection-attacks-using-nso-groups-tools/' }],
   },
@@ -131,8 +132,8 @@ export const demoIncidents: DemoIncident[] = [
     from: '2020-07', to: '2020-08', countries: ['QA'], targets: [{ category: 'journalist', pseudonym: 'Al Jazeera staff (36 devices)' }],
     attributions: [
       { kind: 'product', slug: 'pegasus', confidence: 'high', basis: 'The devices connected to Pegasus installation servers identified by Citizen Lab.', sources: [0] },
-      { kind: 'government', slug: 'saudi-arabia', confidence: 'medium', basis: 'Citizen Lab assessed with medium confidence that the operator MONARCHY acts on behalf of Saudi Arabia.', sources: [0] },
-      { kind: 'government', slug: 'united-arab-emirates', confidence: 'medium', basis: 'Citizen Lab assessed with medium confidence that the operator SNEAKYKESTREL acts on behalf of the UAE.', sources: [0] },
+      { kind: 'government', slug: 'saudi-arabia', operated: 'pegasus', confidence: 'medium', basis: 'Citizen Lab assessed with medium confidence that the operator MONARCHY acts on behalf of Saudi Arabia.', sources: [0] },
+      { kind: 'government', slug: 'united-arab-emirates', operated: 'pegasus', confidence: 'medium', basis: 'Citizen Lab assessed with medium confidence that the operator SNEAKYKESTREL acts on behalf of the UAE.', sources: [0] },
     ],
     sources: [{ kind: 'forensic-report', title: 'The Great iPwn: Journalists Hacked with Suspected NSO Group iMessage ‘Zero-Click’ Exploit', publisher: cl, date: '2020-12-20', url: 'https://citizenlab.ca/2020/12/the-great-ipwn-journalists-hacked-with-suspected-nso-group-imessage-zero-click-exploit/' }],
   },
@@ -142,7 +143,7 @@ export const demoIncidents: DemoIncident[] = [
     from: '2020-06', to: '2021-02', countries: ['BH'], targets: [{ category: 'activist', pseudonym: 'Bahraini activists (nine)' }, { category: 'human-rights-defender', pseudonym: 'Rights-centre member (Bahrain)' }],
     attributions: [
       { kind: 'product', slug: 'pegasus', confidence: 'confirmed', basis: 'Forensic analysis of the devices found Pegasus infections, including the KISMET and FORCEDENTRY zero-click exploits.', sources: [0] },
-      { kind: 'government', slug: 'bahrain', confidence: 'high', basis: 'Citizen Lab attributed the operator LULU to the Government of Bahrain with high confidence.', sources: [0] },
+      { kind: 'government', slug: 'bahrain', operated: 'pegasus', confidence: 'high', basis: 'Citizen Lab attributed the operator LULU to the Government of Bahrain with high confidence.', sources: [0] },
     ],
     sources: [{ kind: 'forensic-report', title: 'From Pearl to Pegasus: Bahraini Government Hacks Activists with NSO Group Zero-Click iPhone Exploits', publisher: cl, date: '2021-08-24', url: 'https://citizenlab.ca/2021/08/bahrain-hacks-activists-with-nso-group-zero-click-iphone-exploits/' }],
   },
@@ -166,7 +167,7 @@ export const demoIncidents: DemoIncident[] = [
     attributions: [
       { kind: 'product', slug: 'predator', confidence: 'confirmed', basis: 'Citizen Lab recovered the Predator sample from the device.', sources: [0] },
       { kind: 'product', slug: 'pegasus', confidence: 'high', basis: 'Forensic traces of a concurrent Pegasus infection.', sources: [0] },
-      { kind: 'government', slug: 'egypt', confidence: 'medium', basis: 'Citizen Lab identified Egypt among Predator customers and assessed the Predator operator in this case to be Egyptian.', sources: [0] },
+      { kind: 'government', slug: 'egypt', operated: 'predator', confidence: 'medium', basis: 'Citizen Lab identified Egypt among Predator customers and assessed the Predator operator in this case to be Egyptian.', sources: [0] },
     ],
     sources: [{ kind: 'forensic-report', title: 'Pegasus vs. Predator: Dissident’s Doubly-Infected iPhone Reveals Cytrox Mercenary Spyware', publisher: cl, date: '2021-12-16', url: 'https://citizenlab.ca/2021/12/pegasus-vs-predator-dissidents-doubly-infected-iphone-reveals-cytrox-mercenary-spyware/' }],
   },
@@ -176,7 +177,7 @@ export const demoIncidents: DemoIncident[] = [
     from: '2023-05', to: '2023-09', countries: ['EG'], targets: [{ category: 'politician', pseudonym: 'Presidential hopeful (Egypt)' }],
     attributions: [
       { kind: 'product', slug: 'predator', confidence: 'confirmed', basis: 'Citizen Lab and Google TAG captured the exploit chain that would have installed Predator.', sources: [0] },
-      { kind: 'government', slug: 'egypt', confidence: 'high', basis: 'Citizen Lab attributed the attempt to the Egyptian government with high confidence: the injection happened inside an Egyptian network and Egypt is a known Predator customer.', sources: [0] },
+      { kind: 'government', slug: 'egypt', operated: 'predator', confidence: 'high', basis: 'Citizen Lab attributed the attempt to the Egyptian government with high confidence: the injection happened inside an Egyptian network and Egypt is a known Predator customer.', sources: [0] },
     ],
     sources: [{ kind: 'forensic-report', title: 'Predator in the Wires: Ahmed Eltantawy Targeted with Predator Spyware After Announcing Presidential Ambitions', publisher: cl, date: '2023-09-22', url: 'https://citizenlab.ca/2023/09/predator-in-the-wires-ahmed-eltantawy-targeted-with-predator-spyware-after-announcing-presidential-ambitions/' }],
   },
@@ -193,7 +194,7 @@ export const demoIncidents: DemoIncident[] = [
     from: '2020-07', to: '2021-11', countries: ['SV'], targets: [{ category: 'journalist', pseudonym: 'Digital-newspaper staff (El Salvador)' }, { category: 'activist', pseudonym: 'Civil-society members (El Salvador)' }],
     attributions: [
       { kind: 'product', slug: 'pegasus', confidence: 'confirmed', basis: 'Forensic analysis confirmed Pegasus infections on the devices.', sources: [0, 1] },
-      { kind: 'government', slug: 'el-salvador', confidence: 'medium', basis: 'Citizen Lab found strong indications that the operator it calls TOROGOZ serves a government client in El Salvador, without conclusive attribution.', sources: [1] },
+      { kind: 'government', slug: 'el-salvador', operated: 'pegasus', confidence: 'medium', basis: 'Citizen Lab found strong indications that the operator it calls TOROGOZ serves a government client in El Salvador, without conclusive attribution.', sources: [1] },
     ],
     sources: [
       { kind: 'forensic-report', title: 'Project Torogoz: Extensive hacking of media and civil society in El Salvador with Pegasus spyware', publisher: 'Access Now', date: '2022-01-12', url: 'https://www.accessnow.org/press-release/pegasus-el-salvador/' },
@@ -206,7 +207,7 @@ export const demoIncidents: DemoIncident[] = [
     from: '2024-12', to: '2025-01', countries: ['IT'], targets: [{ category: 'journalist', pseudonym: 'Italian journalist' }, { category: 'activist', pseudonym: 'Migrant-rescue activists (Italy)' }],
     attributions: [
       { kind: 'product', slug: 'graphite', confidence: 'high', basis: 'Citizen Lab identified Graphite infections through forensic artefacts it links to Paragon.', sources: [0] },
-      { kind: 'government', slug: 'italy', confidence: 'medium', basis: 'Citizen Lab identified a Paragon customer in Italy; the Italian government has acknowledged that its intelligence services used Paragon against some of those targeted.', sources: [0] },
+      { kind: 'government', slug: 'italy', operated: 'graphite', confidence: 'medium', basis: 'Citizen Lab identified a Paragon customer in Italy; the Italian government has acknowledged that its intelligence services used Paragon against some of those targeted.', sources: [0] },
     ],
     sources: [{ kind: 'forensic-report', title: 'Virtue or Vice? A First Look at Paragon’s Proliferating Spyware Operations', publisher: cl, date: '2025-03-19', url: 'https://citizenlab.ca/2025/03/a-first-look-at-paragons-proliferating-spyware-operations/' }],
   },
@@ -216,7 +217,7 @@ export const demoIncidents: DemoIncident[] = [
     from: '2019-09', to: '2020-09', countries: ['EG'], targets: [{ category: 'human-rights-defender', pseudonym: 'Egyptian NGOs' }],
     attributions: [
       { kind: 'product', slug: 'finspy', confidence: 'confirmed', basis: 'Amnesty Tech analysed the FinSpy samples used in the campaign.', sources: [0] },
-      { kind: 'government', slug: 'egypt', confidence: 'low', basis: 'The campaign was linked to the NilePhish group, which earlier reporting associated with Egyptian authorities; Amnesty did not attribute it conclusively.', sources: [0] },
+      { kind: 'government', slug: 'egypt', operated: 'finspy', confidence: 'low', basis: 'The campaign was linked to the NilePhish group, which earlier reporting associated with Egyptian authorities; Amnesty did not attribute it conclusively.', sources: [0] },
     ],
     sources: [{ kind: 'forensic-report', title: 'German-made FinSpy spyware found in Egypt, and Mac and Linux versions revealed', publisher: amnesty, date: '2020-09-25', url: 'https://www.amnesty.org/en/latest/research/2020/09/german-made-finspy-spyware-found-in-egypt-and-mac-and-linux-versions-revealed/' }],
   },
@@ -226,7 +227,7 @@ export const demoIncidents: DemoIncident[] = [
     from: '2013-12', countries: ['US'], targets: [{ category: 'journalist', pseudonym: 'Diaspora news-outlet journalists' }],
     attributions: [
       { kind: 'product', slug: 'rcs-galileo', confidence: 'confirmed', basis: 'Samples identified as Hacking Team’s RCS by Citizen Lab.', sources: [0] },
-      { kind: 'government', slug: 'ethiopia', confidence: 'medium', basis: 'Citizen Lab linked the command-and-control servers to an operator in Ethiopia and the targeting to the Ethiopian government’s interests.', sources: [0] },
+      { kind: 'government', slug: 'ethiopia', operated: 'rcs-galileo', confidence: 'medium', basis: 'Citizen Lab linked the command-and-control servers to an operator in Ethiopia and the targeting to the Ethiopian government’s interests.', sources: [0] },
     ],
     sources: [{ kind: 'forensic-report', title: 'Hacking Team and the Targeting of Ethiopian Journalists', publisher: cl, date: '2014-02-12', url: 'https://citizenlab.ca/2014/02/hacking-team-targeting-ethiopian-journalists/' }],
   },

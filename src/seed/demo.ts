@@ -64,7 +64,7 @@ export async function seedDemo(config: Config): Promise<Record<string, unknown>>
     const from = parseFuzzyDate(demo.from)!;
     const to = demo.to ? parseFuzzyDate(demo.to) : undefined;
     const ids = { product: productIds, vendor: vendorIds, government: governmentIds };
-    const attributions = demo.attributions.map((a) => ({ kind: a.kind, [a.kind]: ids[a.kind].get(a.slug), confidence: a.confidence, basis: a.basis, sources: a.sources }));
+    const attributions = demo.attributions.map((a) => ({ kind: a.kind, [a.kind]: ids[a.kind].get(a.slug), ...(a.operated ? { product: productIds.get(a.operated) } : {}), confidence: a.confidence, basis: a.basis, sources: a.sources }));
     const attributedProducts = demo.attributions.filter((a) => a.kind === 'product').map((a) => a.slug);
     const vendorsOf = new Set([
       ...demo.attributions.filter((a) => a.kind === 'vendor').map((a) => String(vendorIds.get(a.slug))),

@@ -79,7 +79,7 @@ export async function seedSynthetic(count: number): Promise<void> {
         targets: [{ category: pick(TARGET_CATEGORIES), pseudonym: `Synthetic target ${i + 1}`, consentToPublish: false }],
         attributions: [
           { kind: 'product', product: productIds[productIndex], confidence: pick(CONFIDENCE_LEVELS), basis: 'Synthetic.', sources: [] },
-          { kind: 'government', government: governmentIds[government], confidence: pick(CONFIDENCE_LEVELS), basis: 'Synthetic.', sources: [] },
+          { kind: 'government', government: governmentIds[government], product: productIds[productIndex], confidence: pick(CONFIDENCE_LEVELS), basis: 'Synthetic.', sources: [] },
         ],
         sources: [],
         visibility: published ? 'public' : 'restricted',

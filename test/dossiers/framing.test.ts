@@ -1,3 +1,4 @@
+import { isFinding } from '../../src/incidents/claims.js';
 import { expect } from 'chai';
 import type { DossierIncident } from '../../src/dossiers/content.js';
 import { frame } from '../../src/dossiers/framing.js';
@@ -14,8 +15,8 @@ function incident(ref: string, props: { countries: string[]; categories: string[
     countries: props.countries.map((code) => ({ code, name: code })),
     targetCategories: props.categories,
     attributions: [
-      { kind: 'product', slug: 'p', name: 'P', confidence: props.confidence ?? 'medium', basis: '', sources: [], category: props.productCategory ?? 'spyware' },
-      ...(props.operatorCountry ? [{ kind: 'government' as const, slug: `gov-${props.operatorCountry}`, name: 'G', confidence: 'medium', basis: '', sources: [], country: props.operatorCountry }] : []),
+      { kind: 'product', slug: 'p', name: 'P', confidence: props.confidence ?? 'medium', basis: '', sources: [], category: props.productCategory ?? 'spyware', finding: isFinding(props.confidence ?? 'medium') },
+      ...(props.operatorCountry ? [{ kind: 'government' as const, slug: `gov-${props.operatorCountry}`, name: 'G', confidence: 'medium', basis: '', sources: [], country: props.operatorCountry, finding: true }] : []),
     ],
     chains: [],
     sources: [],

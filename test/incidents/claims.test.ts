@@ -1,0 +1,134 @@
+import { expect } from 'chai';
+import mongoose from 'mongoose';
+import { AuditEvent } from '../../src/audit/index.js';
+import { Incident } from '../../src/incidents/model.js';
+import { migrateOperatorLinks } from '../../src/incidents/migrate.js';
+import { seedDemo } from '../../src/seed/demo.js';
+import { agent, closeApps, makeApp, type Agent } from '../helpers/app.js';
+import { testConfig } from '../helpers/engine.js';
+import { createEntities, createIncident, signedInAs } from '../helpers/factories.js';
+import { buildAndDownload } from '../dossiers/helpers.js';
+
+/** The text of the section of a page that starts at `heading` (up to the next section's end). */
+function section(html: string, heading: string): string {
+  const at = html.indexOf(heading);
+  if (at === -1) return '';
+  return html.slice(at, html.indexOf('</section>', at));
+}
+
+const DOUBLY = 'Exiled Egyptian politician’s iPhone infected with both Pegasus and Predator';
+const LOW_ONLY = /FinSpy/;
+
+/**
+ * Attribution claims (incidents/claims.ts) on the demonstration data: the doubly infected iPhone
+ * (Pegasus and Predator, two different operators; Egypt attributed for Predator only) and an incident
+ * whose only operator claim is low (a lead).
+ */
+describe('attribution claims: chains only where a claim links them, leads never counted', () => {
+  afterEach(closeApps);
+
+  it('when an incident names Pegasus and Predator and Egypt operated Predator only, then no page links Egypt to Pegasus or NSO Group', async function () {
+    this.timeout(120_000);
+    const { app } = makeApp();
+    await seedDemo(testConfig());
+    const doubly = (await Incident.findOne({ title: DOUBLY }).lean())!;
+    const visitor = agent(app);
+
+    const egypt = (await visitor.get('/governments/egypt')).text;
+    expect(section(egypt, 'Vendors attributed')).to.include('/vendors/cytrox').and.not.to.include('/vendors/nso-group');
+    expect(section(egypt, 'Products attributed')).to.include('/products/predator').and.not.to.include('/products/pegasus');
+
+    const nso = (await visitor.get('/vendors/nso-group')).text;
+    expect(section(nso, 'Operator governments')).not.to.include('/governments/egypt');
+    expect(section(nso, 'Operator governments')).to.include('/governments/saudi-arabia');
+    const pegasus = (await visitor.get('/products/pegasus')).text;
+    expect(section(pegasus, 'Operators, with the confidence')).not.to.include('/governments/egypt');
+    const predator = (await visitor.get('/products/predator')).text;
+    expect(section(predator, 'Operators, with the confidence')).to.include('/governments/egypt');
+
+    // The incident page says which operator operated what.
+    const page = (await visitor.get(`/incidents/${doubly.ref}`)).text;
+    expect(page).to.include('Operated: Predator');
+
+    // The signed dossier: Pegasus has no operator in this incident, Predator has Egypt.
+    const { files } = await buildAndDownload(await signedInAs(app, ['policymaker']), { subject: 'vendor', vendor: 'nso-group' });
+    const json = JSON.parse(files.get('dossier.json')!.toString()) as { incidents: { ref: string; chains: { product: string; operator: string }[] }[]; summary: { operators: { slug: string }[] } };
+    const chains = json.incidents.find((i) => i.ref === doubly.ref)!.chains;
+    expect(chains.find((c) => c.product === 'Pegasus')!.operator).to.equal('');
+    expect(chains.find((c) => c.product === 'Predator')!.operator).to.equal('Government of Egypt');
+    expect(files.get('dossier.html')!.toString()).not.to.match(/Pegasus[^<]*<\/td>\s*<td>[^<]*NSO Group[^<]*<\/td>\s*<td>[^<]*Egypt/);
+  });
+
+  it('when an incident\'s only operator claim is low, then it is a lead: shown as such, not counted for that government, cited by no dossier criterion', async function () {
+    this.timeout(120_000);
+    const { app } = makeApp();
+    await seedDemo(testConfig());
+    const lowOnly = (await Incident.findOne({ title: LOW_ONLY }).lean())!;
+    const visitor = agent(app);
+    const egypt = (await visitor.get('/governments/egypt')).text;
+    // Counted: the two Predator incidents, not the FinSpy lead.
+    const counted = section(egypt, 'id="incidents').length ? section(egypt, 'id="incidents') : egypt.slice(0, egypt.indexOf('Leads (not counted)'));
+    expect(counted).not.to.include(lowOnly.ref);
+    expect(section(egypt, 'Leads (not counted)')).to.include(lowOnly.ref);
+    expect(section(egypt, 'Products attributed')).not.to.include('/products/finspy');
+    const incidentPage = (await visitor.get(`/incidents/${lowOnly.ref}`)).text;
+    expect(incidentPage).to.include('Lead — not counted as a finding');
+    // /incidents filtered by the government: the facet and the list count findings only.
+    const filtered = (await visitor.get('/incidents?government=egypt')).text;
+    expect(filtered).not.to.include(lowOnly.ref);
+
+    const { files } = await buildAndDownload(await signedInAs(app, ['policymaker']), { subject: 'filter', filter: 'country=EG', framing: 'eo-14093' });
+    const json = JSON.parse(files.get('dossier.json')!.toString()) as { framing: { criteria: { key: string; incidents: string[] }[] }; summary: { operators: { slug: string; n: number }[] }; incidents: { ref: string; attributions: { kind: string; slug: string; finding: boolean }[] }[] };
+    // Its product is a finding (FinSpy, confirmed) and may support criteria about the spyware; its operator is a lead
+    // and supports none of the criteria about a government.
+    for (const c of json.framing.criteria.filter((x) => ['government', 'transnational', 'domestic'].includes(x.key))) expect(c.incidents, c.key).not.to.include(lowOnly.ref);
+    expect(json.incidents.find((i) => i.ref === lowOnly.ref)!.attributions.find((a) => a.kind === 'government')!.finding).to.equal(false);
+    const egyptFindings = json.incidents.filter((i) => i.attributions.some((a) => a.kind === 'government' && a.slug === 'egypt' && a.finding)).length;
+    expect(json.summary.operators.find((o) => o.slug === 'egypt')?.n ?? 0).to.equal(egyptFindings);
+    expect(json.incidents.some((i) => i.ref === lowOnly.ref), 'the lead incident is in the dossier (its product is a finding)').to.equal(true);
+  });
+
+  it('when legacy incidents are migrated, then an operator is linked only to the one product its incident names, ambiguous ones are listed and left unlinked, and a second run changes nothing', async () => {
+    makeApp();
+    const { product, government } = await createEntities();
+    const other = await createEntities();
+    const single = await createIncident({ status: 'verified', productId: product._id, governmentId: government._id });
+    const crossed = await createIncident({ status: 'verified', productId: product._id, governmentId: government._id, extra: { attributions: [
+      { kind: 'product', product: product._id, confidence: 'high', basis: 'Traces.', sources: [0] },
+      { kind: 'product', product: other.product._id, confidence: 'high', basis: 'Traces.', sources: [0] },
+      { kind: 'government', government: government._id, confidence: 'medium', basis: 'Targeting.', sources: [0] },
+    ] } });
+    const first = await migrateOperatorLinks();
+    expect(first).to.deep.include({ linked: 1, incidents: 1, needReview: [crossed.ref] });
+    const linked = (await Incident.findById(single._id).lean())!.attributions.find((a) => a.kind === 'government')!;
+    expect(String(linked.product)).to.equal(String(product._id));
+    const unlinked = (await Incident.findById(crossed._id).lean())!.attributions.find((a) => a.kind === 'government')!;
+    expect(unlinked.product ?? null).to.equal(null);
+    const second = await migrateOperatorLinks();
+    expect(second).to.deep.include({ linked: 0, incidents: 0, needReview: [crossed.ref] });
+    expect(await AuditEvent.countDocuments({ action: 'incidents.operators-linked' })).to.equal(2);
+  });
+
+  it('when a reviewer links an operator to a product in the editor, then it is stored; an unknown product is refused and nothing changes', async () => {
+    const { app } = makeApp();
+    const { product, government } = await createEntities();
+    const incident = await createIncident({ status: 'draft', productId: product._id, governmentId: government._id });
+    const a: Agent = await signedInAs(app, ['reviewer']);
+    const edit = (await a.get(`/incidents/${incident.ref}/edit`)).text;
+    const token = /name="_csrf" value="([^"]+)"/.exec(edit)![1]!;
+    const form = (operated: string) => ({
+      _csrf: token, title: 'An incident', summary: 'What happened.', 'dates[from]': '2021-07', 'dates[to]': '', countries: 'MA',
+      'targets[0][category]': 'journalist', 'targets[0][pseudonym]': 'Journalist A', 'targets[0][consent]': 'no',
+      'attributions[0][kind]': 'product', 'attributions[0][product]': String(product._id), 'attributions[0][vendor]': '', 'attributions[0][government]': '', 'attributions[0][agency]': '', 'attributions[0][confidence]': 'high', 'attributions[0][basis]': 'Traces.', 'attributions[0][sources]': '1',
+      'attributions[1][kind]': 'government', 'attributions[1][product]': operated, 'attributions[1][vendor]': '', 'attributions[1][government]': String(government._id), 'attributions[1][agency]': '', 'attributions[1][confidence]': 'medium', 'attributions[1][basis]': 'Targeting.', 'attributions[1][sources]': '1',
+      'sources[0][kind]': 'forensic-report', 'sources[0][url]': 'https://example.org/report', 'sources[0][title]': 'A forensic report', 'sources[0][publisher]': 'A Lab', 'sources[0][date]': '2021-07-18',
+      responses: '', visibility: 'public',
+    });
+    const refused = await a.post(`/incidents/${incident.ref}`).type('form').send(form(String(new mongoose.Types.ObjectId())));
+    expect(refused.status).to.equal(422);
+    expect((await Incident.findById(incident._id).lean())!.attributions.find((x) => x.kind === 'government')!.product ?? null).to.equal(null);
+    const saved = await a.post(`/incidents/${incident.ref}`).type('form').send(form(String(product._id)));
+    expect(saved.status, saved.text.slice(0, 500)).to.equal(302);
+    expect(String((await Incident.findById(incident._id).lean())!.attributions.find((x) => x.kind === 'government')!.product)).to.equal(String(product._id));
+  });
+});
