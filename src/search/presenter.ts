@@ -18,7 +18,11 @@ export function presentEntry(e: Entry, c: Catalogue, lng: string) {
     const entity = c.entities.byId.get(id);
     return entity ? { name: displayName(entity, lng), slug: entity.slug, kind: entity.kind } : undefined;
   };
-  const best = (kind: string) => e.attributions.filter((a) => a.kind === kind).map((a) => ({ ...name(a.id), confidence: a.confidence })).filter((x) => x.name);
+  // Findings only (incidents/claims.ts): a vendor through its identified product carries that claim's confidence.
+  const rank = (c: string) => ['low', 'medium', 'high', 'confirmed'].indexOf(c);
+  const confidenceOf = (id: string) =>
+    e.attributions.filter((a) => a.finding && (a.id === id || (a.kind === 'product' && c.vendorOf(a.id) === id))).map((a) => a.confidence).sort((x, y) => rank(y) - rank(x))[0] ?? '';
+  const best = (ids: string[]) => ids.map((id) => ({ ...name(id), confidence: confidenceOf(id) })).filter((x) => x.name);
   return {
     ref: e.ref,
     title: e.title,
@@ -26,10 +30,10 @@ export function presentEntry(e: Entry, c: Catalogue, lng: string) {
     to: e.to ? formatFuzzyDate(e.to) : '',
     countries: e.countries.map((code) => ({ code, name: countryName(code, lng) })),
     categories: e.categories,
-    products: best('product'),
-    vendors: best('vendor'),
-    operators: best('government'),
-    confidence: e.attributions.map((a) => a.confidence),
+    products: best(e.productIds),
+    vendors: best(e.vendorIds),
+    operators: best(e.governmentIds),
+    leads: e.leadIds.map((id) => name(id)).filter((x) => x !== undefined),
   };
 }
 

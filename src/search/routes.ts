@@ -9,6 +9,7 @@ import { contentDisposition, siteOrigin } from '../http/download.js';
 import { parseQuery } from '../http/validate.js';
 import { displayName } from '../reference/presenter.js';
 import { REGIMES } from '../vendors/model.js';
+import { isFinding, operatedBy, subjectOf, type StoredClaim } from '../incidents/claims.js';
 import { countryCounts, nameCounts, presentEntry } from './presenter.js';
 import { FILTER_KEYS, facetsOf, incidentQuerySchema, neutraliseCell, pageOf, queryUrl, resolveFilter, type IncidentQuery } from './query.js';
 
@@ -59,6 +60,7 @@ export function searchRoutes(): Router {
       active: active.map((k) => ({ key: k, value: chipLabel(k, String(q[k])), removeUrl: queryUrl('/incidents', q, { [k]: undefined, page: undefined, after: undefined }) })),
       url: (changes: Record<string, string | number | undefined>) => queryUrl('/incidents', q, { page: undefined, after: undefined, ...changes }),
       csvUrl: queryUrl('/incidents.csv', q, { page: undefined, after: undefined, sort: undefined }),
+      claimsCsvUrl: queryUrl('/claims.csv', q, { page: undefined, after: undefined, sort: undefined }),
       dossierUrl: `/dossiers?filter=${encodeURIComponent(queryUrl('', q, { page: undefined, after: undefined, sort: undefined }).replace(/^\?/, ''))}`,
     });
   });
@@ -80,13 +82,50 @@ export function searchRoutes(): Router {
         p.products.map((x) => x.name).join(';'),
         p.vendors.map((x) => x.name).join(';'),
         p.operators.map((x) => x.name).join(';'),
-        p.confidence.join(';'),
+        p.leads.map((x) => x.name).join(';'),
         `${base}/incidents/${p.ref}`,
       ].map((cell) => neutraliseCell(cell ?? ''));
     });
-    const header = ['ref', 'title', 'date_from', 'date_to', 'countries', 'target_categories', 'products', 'vendors', 'operators', 'confidence', 'url'];
+    // products, vendors and operators: named by findings; leads: named only by low-confidence claims.
+    // Which claim says what, with its confidence: /claims.csv.
+    const header = ['ref', 'title', 'date_from', 'date_to', 'countries', 'target_categories', 'products', 'vendors', 'operators', 'leads', 'url'];
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', contentDisposition('incidents.csv'));
+    res.send(`\uFEFF${stringify([header, ...rows])}`);
+  });
+
+  // One row per attribution claim of the same incidents (same filters as /incidents.csv).
+  router.get('/claims.csv', publicAccess, async (req, res) => {
+    const { entries } = await run(req);
+    const c = await catalogue();
+    const lng = res.locals.lng as string;
+    const nameOf = (id: string | undefined) => {
+      const entity = id ? c.entities.byId.get(id) : undefined;
+      return entity ? displayName(entity, lng) : '';
+    };
+    const rows = entries.flatMap((e) => {
+      const doc = e.doc as { attributions: (StoredClaim & { basis: string; sources: number[] })[]; sources: { url?: string; title: string }[] };
+      return doc.attributions.map((a) => {
+        const operated = operatedBy(a);
+        const product = a.kind === 'product' ? subjectOf(a) : operated.product;
+        const vendor = a.kind === 'vendor' ? subjectOf(a) : operated.vendor ?? (product ? c.vendorOf(product) : undefined);
+        return [
+          e.ref,
+          a.kind === 'government' ? 'operator' : a.kind,
+          nameOf(product),
+          nameOf(vendor),
+          a.kind === 'government' ? nameOf(subjectOf(a)) : '',
+          a.agency ?? '',
+          a.confidence,
+          isFinding(a.confidence) ? 'finding' : 'lead',
+          a.basis,
+          a.sources.map((n) => doc.sources[n]?.url || doc.sources[n]?.title || '').filter(Boolean).join(' ; '),
+        ].map((cell) => neutraliseCell(cell));
+      });
+    });
+    const header = ['incident', 'kind', 'product', 'vendor', 'operator', 'agency', 'confidence', 'finding_or_lead', 'basis', 'sources'];
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', contentDisposition('claims.csv'));
     res.send(`\uFEFF${stringify([header, ...rows])}`);
   });
 

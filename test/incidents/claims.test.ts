@@ -1,3 +1,4 @@
+import { parse } from 'csv-parse/sync';
 import { expect } from 'chai';
 import mongoose from 'mongoose';
 import { AuditEvent } from '../../src/audit/index.js';
@@ -86,6 +87,27 @@ describe('attribution claims: chains only where a claim links them, leads never 
     const egyptFindings = json.incidents.filter((i) => i.attributions.some((a) => a.kind === 'government' && a.slug === 'egypt' && a.finding)).length;
     expect(json.summary.operators.find((o) => o.slug === 'egypt')?.n ?? 0).to.equal(egyptFindings);
     expect(json.incidents.some((i) => i.ref === lowOnly.ref), 'the lead incident is in the dossier (its product is a finding)').to.equal(true);
+  });
+
+  it('when /incidents.csv and /claims.csv are downloaded, then the vendor columns are filled from findings and each claim is its own row saying what it links', async function () {
+    this.timeout(60_000);
+    const { app } = makeApp();
+    await seedDemo(testConfig());
+    const doubly = (await Incident.findOne({ title: DOUBLY }).lean())!;
+    const lowOnly = (await Incident.findOne({ title: LOW_ONLY }).lean())!;
+    const visitor = agent(app);
+    const incidents = parse<Record<string, string>>((await visitor.get('/incidents.csv?vendor=nso-group')).text.replace(/^\uFEFF/, ''), { columns: true });
+    expect(incidents.length).to.be.greaterThan(3);
+    for (const row of incidents) expect(row['vendors'], row['ref']).to.include('NSO Group');
+    const claims = parse<Record<string, string>>((await visitor.get('/claims.csv')).text.replace(/^\uFEFF/, ''), { columns: true });
+    const ofDoubly = claims.filter((r) => r['incident'] === doubly.ref);
+    expect(ofDoubly.filter((r) => r['kind'] === 'operator').map((r) => [r['product'], r['vendor'], r['operator']])).to.deep.equal([['Predator', 'Cytrox', 'Government of Egypt']]);
+    expect(ofDoubly.find((r) => r['product'] === 'Pegasus')!['operator']).to.equal('');
+    const lead = claims.find((r) => r['incident'] === lowOnly.ref && r['kind'] === 'operator')!;
+    expect([lead['confidence'], lead['finding_or_lead']]).to.deep.equal(['low', 'lead']);
+    const lowRow = (parse<Record<string, string>>((await visitor.get('/incidents.csv')).text.replace(/^\uFEFF/, ''), { columns: true })).find((r) => r['ref'] === lowOnly.ref)!;
+    expect(lowRow['operators']).to.equal('');
+    expect(lowRow['leads']).to.include('Egypt');
   });
 
   it('when legacy incidents are migrated, then an operator is linked only to the one product its incident names, ambiguous ones are listed and left unlinked, and a second run changes nothing', async () => {

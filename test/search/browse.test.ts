@@ -103,7 +103,7 @@ describe('GET /incidents (browse and search)', () => {
     expect(res.headers['content-type']).to.include('text/csv');
     expect(res.headers['content-disposition']).to.include('attachment');
     const lines = res.text.replace(/^\uFEFF/, '').trim().split('\n');
-    expect(lines[0]).to.equal('ref,title,date_from,date_to,countries,target_categories,products,vendors,operators,confidence,url');
+    expect(lines[0]).to.equal('ref,title,date_from,date_to,countries,target_categories,products,vendors,operators,leads,url');
     expect(lines).to.have.length(1 + 5);
     expect(res.text).to.include(`"'=HYPERLINK(""http://evil.example"",""x"")"`);
     expect(res.text).to.include("'@SUM(1+1)");
