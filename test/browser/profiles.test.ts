@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { Incident } from '../../src/incidents/model.js';
 import { seedDemo } from '../../src/seed/demo.js';
 import { axeViolations, recordForeignRequests, screenshot, useBrowser, useServedApp } from '../helpers/browser.js';
 import { testConfig } from '../helpers/engine.js';
@@ -51,5 +52,34 @@ describe('browser: vendor profile and filtered search on the demo data', functio
       }
     }
     await context.close();
+  });
+});
+
+describe('browser: attribution claims on the demo data (two products, two operators; a lead)', function () {
+  this.timeout(180_000);
+  const chromium = useBrowser();
+  const app = useServedApp();
+  beforeEach(async () => {
+    await seedDemo(testConfig());
+  });
+
+  it('when the doubly infected iPhone and Egypt\'s profile are opened, then each operator is shown with what it operated, leads apart, in both languages, axe 0', async () => {
+    const base = app.base();
+    const doubly = (await Incident.findOne({ title: /both Pegasus and Predator/ }).lean())!;
+    for (const lng of ['en', 'ar'] as const) {
+      const context = await chromium.get().newContext({ viewport: { width: 1280, height: 900 } });
+      const page = await context.newPage();
+      const foreign = recordForeignRequests(page, base);
+      await page.goto(`${base}/incidents/${doubly.ref}?lng=${lng}`);
+      expect(await page.textContent('main')).to.include(lng === 'ar' ? 'شغّلت: بريداتور' : 'Operated: Predator');
+      expect(await axeViolations(page)).to.deep.equal([]);
+      await screenshot(page, `claims-incident-two-products-${lng}`);
+      await page.goto(`${base}/governments/egypt?lng=${lng}`);
+      expect(await page.locator('#leads-heading').count()).to.equal(1);
+      expect(await axeViolations(page)).to.deep.equal([]);
+      await screenshot(page, `claims-government-leads-${lng}`);
+      expect(foreign).to.deep.equal([]);
+      await context.close();
+    }
   });
 });
