@@ -199,11 +199,12 @@ export async function collectDossier(params: DossierParams, meta: { id: string; 
     // the operator only where an operator claim names that product or its vendor (incidents/claims.ts):
     // never an operator the incident links to another product.
     const operatorsOf = (product: string | undefined, vendor: string | undefined) => {
-      const linked = d.attributions.filter((a) => a.kind === 'government' && ((product && operatedBy(a).product === product) || (vendor && operatedBy(a).vendor === vendor)));
+      const linked = d.attributions.filter((a) => a.kind === 'government' && isFinding(a.confidence) && ((product && operatedBy(a).product === product) || (vendor && operatedBy(a).vendor === vendor)));
       return { text: linked.map((a) => label(governmentById.get(String(a.government)))).join('; '), confidence: linked.map((a) => a.confidence).join('; ') };
     };
+    // Chains are made of findings; leads are in the dossier's annex only.
     const chains = d.attributions
-      .filter((a) => a.kind === 'product')
+      .filter((a) => a.kind === 'product' && isFinding(a.confidence))
       .map((a) => {
         const product = productById.get(String(a.product));
         if (product?.vendor) named(vendors.get(String(product.vendor)), `${d.ref}: vendor ${String(product.vendor)} of product ${product.slug}`);
@@ -217,7 +218,7 @@ export async function collectDossier(params: DossierParams, meta: { id: string; 
         };
       });
     if (!chains.length) {
-      for (const v of d.attributions.filter((a) => a.kind === 'vendor')) {
+      for (const v of d.attributions.filter((a) => a.kind === 'vendor' && isFinding(a.confidence))) {
         const operator = operatorsOf(undefined, String(v.vendor));
         chains.push({ product: '', vendor: label(vendors.get(String(v.vendor))), operator: operator.text, confidence: { product: '', vendor: v.confidence, operator: operator.confidence } });
       }
