@@ -1,8 +1,9 @@
 // `npm run cli -- <command> [options]`: operators' commands. Output is one JSON line per result.
 import { migrateOperatorLinks } from './incidents/migrate.js';
+import { statusFromList, type SignedStatusList } from './dossiers/status.js';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { createPublicKey } from 'node:crypto';
+import { createHash, createPublicKey } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { describeProblem, unzipFiles, verifyDossier } from './dossiers/package.js';
 import { verifyAuditChain } from './audit/index.js';
@@ -42,12 +43,14 @@ const usage = `Usage: npm run cli -- <command> [options]
       Recomputes the SHA-256 of every stored evidence file and reports mismatches (exit 1).
   signing:public-key
       Prints the site's Ed25519 public key (PEM) and its key id: what dossier readers need.
-  dossier:verify PATH [--key FILE]
+  dossier:verify PATH [--key FILE] [--status FILE]
       Offline: no database, no site data. PATH is a dossier ZIP or a folder holding manifest.json,
       manifest.sig and the files. FILE is the site's public key (PEM, from
       /.well-known/tracker-signing-key.pem); without it, the key of the site in DATA_DIR, if any.
       Prints {"valid",...} and one line per problem (which file, hash mismatch, bad signature,
-      unknown key); exit 0 when valid, 1 otherwise.
+      unknown key); exit 0 when valid, 1 otherwise. With --status FILE (the site's signed
+      /dossiers/status.json) it also says whether the dossier is current or superseded, and why;
+      without it, that it cannot tell.
   audit:checkpoint [--out FILE]
       Signs {count, head hash, time} with the site's Ed25519 key; prints it (and writes FILE).
       Keep checkpoints outside the database.`;
@@ -158,7 +161,7 @@ async function run(command: string, args: string[], config: Config): Promise<num
 
 /** Checks a dossier with nothing but its files and a public key (another machine, no database). */
 async function verifyDossierCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: { key: { type: 'string' } }, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({ args, options: { key: { type: 'string' }, status: { type: 'string' } }, allowPositionals: true, strict: true });
   const target = positionals[0];
   if (!target || positionals.length > 1) throw new Error('give one dossier ZIP or folder');
   let keyPem: string;
@@ -175,8 +178,24 @@ async function verifyDossierCommand(args: string[]): Promise<number> {
     files = await unzipFiles(readFileSync(target));
   }
   const result = verifyDossier(files, keyPem);
-  console.log(JSON.stringify({ valid: result.valid, dossier: result.dossier, version: result.version, generatedAt: result.generatedAt, keyId: result.keyId, files: result.files.length, problems: result.problems.map(describeProblem) }));
+  // The signature cannot say whether the record changed since: only the site's signed status list can.
+  let status: string = 'unknown: no status list given (--status FILE, from /dossiers/status.json)';
+  const lines: string[] = [];
+  if (values.status && result.valid && result.dossier) {
+    const listed = statusFromList(JSON.parse(readFileSync(values.status, 'utf8')) as SignedStatusList, keyPem, result.dossier, createHash('sha256').update(files.get('manifest.json')!).digest('hex'));
+    if (!listed.trusted) status = 'unknown: the status list does not verify with this key';
+    else if (!listed.entry) status = `unknown: the status list (${listed.generatedAt}) does not name this dossier`;
+    else {
+      status = listed.entry.status;
+      for (const c of listed.entry.changes) lines.push(`SUPERSEDED ${c.ref} ${c.how}${c.at ? ` ${c.at}` : ''}`);
+      if (listed.entry.otherChanges) lines.push(`SUPERSEDED ${listed.entry.otherChanges} restricted incident(s) changed`);
+      if (listed.entry.replacedBy) lines.push(`SUPERSEDED by a newer version ${listed.entry.replacedBy}`);
+      status += ` (status list of ${listed.generatedAt})`;
+    }
+  }
+  console.log(JSON.stringify({ valid: result.valid, dossier: result.dossier, version: result.version, generatedAt: result.generatedAt, keyId: result.keyId, files: result.files.length, status, problems: result.problems.map(describeProblem) }));
   for (const problem of result.problems) console.log(`PROBLEM ${describeProblem(problem)}`);
+  for (const line of lines) console.log(line);
   return result.valid ? 0 : 1;
 }
 

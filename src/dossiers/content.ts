@@ -1,4 +1,5 @@
 import { isFinding, operatedBy, type StoredClaim } from '../incidents/claims.js';
+import { usedIncidents } from './status.js';
 import mongoose from 'mongoose';
 import { User } from '../auth/model.js';
 import { HttpError } from '../http/errors.js';
@@ -276,7 +277,7 @@ export async function collectDossier(params: DossierParams, meta: { id: string; 
   };
   const dates = incidents.flatMap((i) => [i.dates.from, i.dates.to].filter(Boolean)).sort();
 
-  return {
+  const content: DossierContent = {
     format: 'tracker-dossier/1',
     id: meta.id,
     version: meta.version,
@@ -320,4 +321,9 @@ export async function collectDossier(params: DossierParams, meta: { id: string; 
     responses: incidents.filter((i) => i.responses.trim()).map((i) => ({ ref: i.ref, text: i.responses })),
     auditHead: { seq: 0, hash: '' },
   };
+  usedIncidents.set(
+    content,
+    docs.map((d) => ({ id: String(d._id), ref: (d as unknown as { ref: string }).ref, round: (d as unknown as { verification: { round: number } }).verification.round, public: (d as unknown as { visibility: string }).visibility === 'public' })),
+  );
+  return content;
 }

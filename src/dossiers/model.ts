@@ -31,6 +31,8 @@ const dossierSchema = new Schema(
     keyId: { type: String, required: true },
     archive: { file: { type: String, required: true }, size: { type: Number, required: true }, sha256: { type: String, required: true } },
     auditHead: { seq: Number, hash: String },
+    /** The version of every incident used (dossiers/status.ts): what "superseded" is decided against. */
+    used: { type: [{ _id: false, id: Schema.Types.ObjectId, ref: String, round: Number, public: Boolean }], default: [] },
     timings: { type: Schema.Types.Mixed, default: {} },
   },
   { versionKey: false },

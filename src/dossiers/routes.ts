@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { userActor } from '../audit/index.js';
@@ -7,6 +8,7 @@ import { multipartWithFiles, sameOriginOnly, uploadedFiles } from '../http/uploa
 import { authorize, publicAccess } from '../http/access.js';
 import { HttpError, notFound } from '../http/errors.js';
 import { submitOnce } from '../http/once.js';
+import { dossierStatus, publicStatusOf, signedStatusList } from './status.js';
 import { contentDisposition, siteOrigin } from '../http/download.js';
 import { safeValues } from '../http/forms.js';
 import type { FormLimits } from '../http/rate-limit.js';
@@ -155,13 +157,24 @@ export function dossierRoutes(config: Config, store: SealedFileStore, signer: Si
       return;
     }
     const result = verifyDossier(files, signer.publicKeyPem);
-    res.render('dossiers/verify', { result: { ...result, messages: result.problems.map(describeProblem) }, errors: {}, keyId: signer.keyId, keyPath: PUBLIC_KEY_PATH });
+    // A valid signature says the dossier is the site's and unchanged, not that it is still current.
+    const manifest = files.get('manifest.json');
+    const status = result.valid && result.dossier && manifest ? await publicStatusOf(result.dossier, createHash('sha256').update(manifest).digest('hex')) : undefined;
+    res.render('dossiers/verify', { result: { ...result, messages: result.problems.map(describeProblem) }, status, errors: {}, keyId: signer.keyId, keyPath: PUBLIC_KEY_PATH });
+  });
+
+  // The signed status of every dossier (current or superseded, and why), for offline verification:
+  // npm run cli -- dossier:verify D.zip --key key.pem --status status.json
+  router.get('/dossiers/status.json', publicAccess, async (_req, res) => {
+    res.setHeader('Content-Disposition', contentDisposition('status.json'));
+    res.json(await signedStatusList(signer));
   });
 
   router.get('/dossiers/:ref', authorize('dossiers.build'), async (req, res) => {
     const dossier = await findDossier(String(req.params.ref));
     if (!dossier || !mayRead(req, dossier)) throw notFound();
     res.render('dossiers/show', {
+      status: await dossierStatus(dossier),
       dossier: {
         ref: dossier.ref,
         subject: dossier.subject?.kind === 'filter' ? `?${dossier.subject.query}` : (dossier.subject?.name ?? ''),

@@ -7,6 +7,7 @@ import { notFound } from '../http/errors.js';
 import type { Signer } from '../signing/index.js';
 import type { SealedFileStore } from '../storage/sealed-files.js';
 import { collectDossier, type DossierParams } from './content.js';
+import { usedIncidents } from './status.js';
 import { dossierCsv } from './formats/csv.js';
 import { DOSSIER_CSS, dossierHtml, dossierPdf } from './formats/document.js';
 import { dossierStix } from './formats/stix.js';
@@ -143,6 +144,7 @@ async function renderAndStore(
       keyId: deps.signer.keyId,
       archive: { file, size: archive.length, sha256: sha256(archive) },
       auditHead: content.auditHead,
+      used: usedIncidents.get(content) ?? [],
       timings,
     });
     await recordAuditEvent({
