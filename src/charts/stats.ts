@@ -1,5 +1,6 @@
 import type { Catalogue, ResolvedFilter } from '../catalogue/index.js';
 import type { Entry } from '../catalogue/entry.js';
+import type { Operation } from '../incidents/claims.js';
 
 export type Scope = 'global' | 'vendor' | 'product' | 'government';
 
@@ -11,6 +12,18 @@ export function scopeEntries(c: Catalogue, scope: Scope, slug: string): readonly
   const filter: ResolvedFilter =
     scope === 'vendor' ? { vendorIds: c.entities.vendorFamily(entity.id) } : scope === 'product' ? { productId: entity.id } : { governmentId: entity.id };
   return c.select(filter);
+}
+
+/** Published incidents that name one of these entities only in leads (claims that are not findings): shown apart, never counted. */
+export function leadEntries(c: Catalogue, ids: ReadonlySet<string>): readonly Entry[] {
+  return c.all.filter((e) => e.leadIds.some((id) => ids.has(id)));
+}
+
+/** The entity ids a profile covers: a vendor with its subsidiaries, or the one product or government. */
+export function scopeIds(c: Catalogue, scope: Exclude<Scope, 'global'>, slug: string): ReadonlySet<string> {
+  const entity = c.entities.bySlug(scope, slug);
+  if (!entity) return new Set();
+  return scope === 'vendor' ? c.entities.vendorFamily(entity.id) : new Set([entity.id]);
 }
 
 export function countMap<T extends string | number>(entries: readonly Entry[], keys: (e: Entry) => T[]): Map<T, number> {
@@ -39,9 +52,15 @@ export function scopeOperators(c: Catalogue, scope: Scope, slug: string): (e: En
   const entity = c.entities.bySlug(scope, slug);
   if (!entity) return () => [];
   if (scope === 'government') return (e) => e.governmentIds.filter((g) => g === entity.id);
-  if (scope === 'product') return (e) => e.operations.filter((o) => o.finding && o.product === entity.id).map((o) => o.government);
-  const family = c.entities.vendorFamily(entity.id);
-  return (e) => e.operations.filter((o) => o.finding && o.vendor !== undefined && family.has(o.vendor)).map((o) => o.government);
+  const linked = linkedOperations(c, scope, entity.id);
+  return (e) => linked(e).map((o) => o.government);
+}
+
+/** The operations (operator findings) that name a product, or a vendor's family or its products. */
+export function linkedOperations(c: Catalogue, kind: 'vendor' | 'product', id: string): (e: Entry) => Operation[] {
+  if (kind === 'product') return (e) => e.operations.filter((o) => o.finding && o.product === id);
+  const family = c.entities.vendorFamily(id);
+  return (e) => e.operations.filter((o) => o.finding && o.vendor !== undefined && family.has(o.vendor));
 }
 
 /** Countries of the operator governments (see scopeOperators). */

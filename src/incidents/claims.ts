@@ -62,7 +62,8 @@ export function operationsOf(claims: readonly StoredClaim[], vendorOfProduct: (i
     if (a.kind !== 'government' || !a.government) continue;
     const { product, vendor } = operatedBy(a);
     if (!product && !vendor) continue;
-    out.push({ government: String(a.government), ...(product ? { product } : {}), ...((vendor ?? (product ? vendorOfProduct(product) : undefined)) ? { vendor: vendor ?? vendorOfProduct(product!) } : {}), confidence: a.confidence, finding: isFinding(a.confidence) });
+    const operatedVendor = vendor ?? (product ? vendorOfProduct(product) : undefined);
+    out.push({ government: subjectOf(a), ...(product ? { product } : {}), ...(operatedVendor ? { vendor: operatedVendor } : {}), confidence: a.confidence, finding: isFinding(a.confidence) });
   }
   return out;
 }

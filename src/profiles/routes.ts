@@ -15,7 +15,7 @@ import { pageOf, queryUrl } from '../search/query.js';
 import { REGIMES, Vendor } from '../vendors/model.js';
 import { ProductIndicator } from '../stix/model.js';
 import { attributedWith, evidenceSummary, leadsOf } from './summary.js';
-import { scopeOperators } from '../charts/stats.js';
+import { linkedOperations, scopeOperators } from '../charts/stats.js';
 import type { Entry } from '../catalogue/entry.js';
 
 const profileQuery = z.strictObject({
@@ -158,7 +158,7 @@ export function profileRoutes(): Router {
       },
       summary: c.memo(`summary:product:${product.slug}:${lng}`, () => evidenceSummary(c, entries, lng, scopeOperators(c, 'product', product.slug))),
       operators: c.memo(`with:product:${product.slug}:${lng}`, () =>
-        attributedWith(c, entries, (e) => e.operations.filter((o) => o.finding && o.product === String(product._id)).map((o) => ({ id: o.government, confidence: o.confidence })), lng),
+        attributedWith(c, entries, (e) => linkedOperations(c, 'product', String(product._id))(e).map((o) => ({ id: o.government, confidence: o.confidence })), lng),
       ),
       leads: c.memo(`leads:product:${product.slug}:${lng}`, () => leadsOf(c, new Set([String(product._id)]), lng)),
       table,

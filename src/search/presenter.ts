@@ -1,5 +1,5 @@
 import type { Catalogue } from '../catalogue/index.js';
-import type { Entry } from '../catalogue/entry.js';
+import { CONFIDENCE_RANK, type Entry } from '../catalogue/entry.js';
 import { countryName } from '../countries/index.js';
 import { formatFuzzyDate } from '../facts/dates.js';
 import { displayName } from '../reference/presenter.js';
@@ -19,9 +19,8 @@ export function presentEntry(e: Entry, c: Catalogue, lng: string) {
     return entity ? { name: displayName(entity, lng), slug: entity.slug, kind: entity.kind } : undefined;
   };
   // Findings only (incidents/claims.ts): a vendor through its identified product carries that claim's confidence.
-  const rank = (c: string) => ['low', 'medium', 'high', 'confirmed'].indexOf(c);
   const confidenceOf = (id: string) =>
-    e.attributions.filter((a) => a.finding && (a.id === id || (a.kind === 'product' && c.vendorOf(a.id) === id))).map((a) => a.confidence).sort((x, y) => rank(y) - rank(x))[0] ?? '';
+    e.attributions.filter((a) => a.finding && (a.id === id || (a.kind === 'product' && c.vendorOf(a.id) === id))).map((a) => a.confidence).sort((x, y) => (CONFIDENCE_RANK[y] ?? 0) - (CONFIDENCE_RANK[x] ?? 0))[0] ?? '';
   const best = (ids: string[]) => ids.map((id) => ({ ...name(id), confidence: confidenceOf(id) })).filter((x) => x.name);
   return {
     ref: e.ref,
