@@ -17,6 +17,21 @@ const object = (properties: Record<string, unknown>, required = Object.keys(prop
 const date = { type: 'string', pattern: '^\\d{4}(-\\d{2}(-\\d{2})?)?$', description: 'a date to the precision known: YYYY, YYYY-MM or YYYY-MM-DD' } as const;
 const confidence = { type: 'string', enum: ['confirmed', 'high', 'medium', 'low'] } as const;
 
+const findings = { ...count, description: 'verified public incidents with a finding (a claim at medium confidence or above) naming it; leads are never counted here' };
+const leads = { ...count, description: 'verified public incidents that name it only in leads (low-confidence claims)' };
+const claimProperties = {
+  kind: { type: 'string', enum: ['product', 'vendor', 'government'], description: 'product: the product was identified; vendor: a product of this vendor, not identified further; government: an operator claim' },
+  slug: nullableStr,
+  name: nullableStr,
+  confidence,
+  finding: { type: 'boolean', description: 'true from medium confidence up (counted); false for a lead (low; never counted)' },
+  operated: {
+    anyOf: [object({ product: nullableStr, vendor: nullableStr }), { type: 'null' }],
+    description: 'operator claims only: the product (or the vendor of an unidentified product) the source says this government operated; null when the source links the operator to nothing, so no product → operator chain exists',
+  },
+};
+const claimRequired = ['kind', 'slug', 'name', 'confidence', 'finding'];
+
 const extend = (base: { properties: Record<string, unknown> }, extra: Record<string, unknown>) => object({ ...base.properties, ...extra });
 
 const VendorSummary = object({
@@ -27,10 +42,11 @@ const VendorSummary = object({
   hqCountry: nullableStr,
   parent: { ...nullableStr, description: 'slug of the parent company' },
   listings: { type: 'array', items: ref('Listing') },
-  incidents: { ...count, description: 'verified public incidents attributed to the vendor or its subsidiaries' },
+  incidents: { ...findings, description: 'verified public incidents with a finding naming the vendor, its subsidiaries or their products' },
+  leads,
 });
-const ProductSummary = object({ slug: str, name: str, nameAr: nullableStr, aliases: strings, category: { type: 'string', enum: PRODUCT_CATEGORIES }, vendor: nullableStr, description: str, incidents: count });
-const AttributionSummary = object({ kind: { type: 'string', enum: ['product', 'vendor', 'government'] }, slug: nullableStr, name: nullableStr, confidence });
+const ProductSummary = object({ slug: str, name: str, nameAr: nullableStr, aliases: strings, category: { type: 'string', enum: PRODUCT_CATEGORIES }, vendor: nullableStr, description: str, incidents: findings, leads });
+const AttributionSummary = object(claimProperties, claimRequired);
 const IncidentSummary = object({
   ref: { type: 'string', pattern: '^I-\\d{4}-\\d{5}$' },
   title: str,
@@ -55,8 +71,8 @@ const schemas = {
     products: strings,
   }),
   ProductSummary,
-  Product: extend(ProductSummary, { indicators: { type: 'string', format: 'uri', description: "the product's indicators as a STIX 2.1 bundle (MVT --iocs)" } }),
-  Government: object({ slug: str, name: str, nameAr: nullableStr, country: { type: 'string', pattern: '^[A-Z]{2}$' }, agencies: { type: 'array', items: object({ name: str, kind: { type: 'string', enum: AGENCY_KINDS } }) }, incidents: count }),
+  Product: extend(ProductSummary, { indicators: { type: 'string', format: 'uri', description: "the product's indicators as a STIX 2.1 bundle (MVT --iocs)" }, claims: { type: 'string', format: 'uri', description: 'every claim about the product as a full STIX 2.1 bundle: sightings and operator relationships, each with its confidence (0–100)' } }),
+  Government: object({ slug: str, name: str, nameAr: nullableStr, country: { type: 'string', pattern: '^[A-Z]{2}$' }, agencies: { type: 'array', items: object({ name: str, kind: { type: 'string', enum: AGENCY_KINDS } }) }, incidents: findings, leads }),
   AttributionSummary,
   IncidentSummary,
   Incident: extend(IncidentSummary, {
@@ -65,7 +81,7 @@ const schemas = {
     targets: { type: 'array', items: object({ category: { type: 'string', enum: TARGET_CATEGORIES }, pseudonym: { ...nullableStr, description: 'only when the target consented to publication; identities are never served' } }) },
     attributions: {
       type: 'array',
-      items: object({ kind: { type: 'string', enum: ['product', 'vendor', 'government'] }, slug: nullableStr, name: nullableStr, confidence, agency: nullableStr, basis: str, sources: { type: 'array', items: { type: 'integer', minimum: 1 } } }),
+      items: object({ ...claimProperties, agency: nullableStr, basis: str, sources: { type: 'array', items: { type: 'integer', minimum: 1 } } }, [...claimRequired, 'agency', 'basis', 'sources']),
     },
     sources: { type: 'array', items: object({ number: { type: 'integer', minimum: 1 }, kind: str, title: str, publisher: nullableStr, date: nullableStr, url: nullableStr }) },
     indicators: { type: 'array', items: object({ type: { type: 'string', enum: INDICATOR_TYPES }, value: str }) },

@@ -1,12 +1,21 @@
 import type { Catalogue } from '../catalogue/index.js';
 import type { Entry } from '../catalogue/entry.js';
-import { scopeEntries } from '../charts/stats.js';
+import { leadEntries, scopeEntries, scopeIds } from '../charts/stats.js';
 import { formatFuzzyDate } from '../facts/dates.js';
+import { operatedBy, type StoredClaim } from '../incidents/claims.js';
 import { isoDay } from '../reference/presenter.js';
 
 /** Documents → the API's JSON. Field names and shapes are the ones openapi.ts documents. */
 
 type Named = { _id: unknown; slug: string; name: string; nameAr?: string | null };
+
+/** Aggregates count findings only (incidents/claims.ts); `leads` counts incidents that name the entity only in leads. */
+function counts(c: Catalogue, scope: 'vendor' | 'product' | 'government', slug: string) {
+  return c.memo(`api-counts:${scope}:${slug}`, () => ({
+    incidents: scopeEntries(c, scope, slug)?.length ?? 0,
+    leads: leadEntries(c, scopeIds(c, scope, slug)).length,
+  }));
+}
 
 export function listingJson(l: { regime: string; status: string; date?: Date | null; citation?: string | null; url?: string | null }) {
   return { regime: l.regime, status: l.status, date: isoDay(l.date) || null, citation: l.citation ?? null, url: l.url ?? null };
@@ -21,7 +30,7 @@ export function vendorJson(v: Named & { aliases: string[]; hqCountry?: string | 
     hqCountry: v.hqCountry ?? null,
     parent: v.parent ? slugOf(v.parent) : null,
     listings: v.listings.map(listingJson),
-    incidents: scopeEntries(c, 'vendor', v.slug)?.length ?? 0,
+    ...counts(c, 'vendor', v.slug),
   };
 }
 
@@ -34,7 +43,7 @@ export function productJson(p: Named & { aliases: string[]; category: string; ve
     category: p.category,
     vendor: p.vendor ? slugOf(p.vendor) : null,
     description: p.description ?? '',
-    incidents: scopeEntries(c, 'product', p.slug)?.length ?? 0,
+    ...counts(c, 'product', p.slug),
   };
 }
 
@@ -45,7 +54,7 @@ export function governmentJson(g: Named & { country: string; agencies: { name: s
     nameAr: g.nameAr || null,
     country: g.country,
     agencies: g.agencies.map((a) => ({ name: a.name, kind: a.kind })),
-    incidents: scopeEntries(c, 'government', g.slug)?.length ?? 0,
+    ...counts(c, 'government', g.slug),
   };
 }
 
@@ -58,9 +67,28 @@ type IncidentDoc = {
   targets: { category: string; pseudonym: string; consentToPublish?: boolean }[];
   sources: { kind: string; title: string; publisher?: string | null; date?: Date | null; url?: string | null }[];
   indicators: { type: string; value: string }[];
-  attributions: { kind: string; agency?: string | null; confidence: string; basis: string; sources: number[] }[];
+  attributions: (StoredClaim & { basis: string; sources: number[] })[];
   verification: { verifiedAt?: Date | null };
 };
+
+/**
+ * One attribution claim (incidents/claims.ts): the entity it names and, for an operator claim, what
+ * the source says it operated (null when it links nothing). `finding` is the one counting rule.
+ */
+function claimJson(a: StoredClaim, read: Entry['attributions'][number], c: Catalogue) {
+  const entity = c.entities.byId.get(read.id);
+  const slug = (id: string | undefined) => (id ? (c.entities.byId.get(id)?.slug ?? null) : null);
+  const operated = operatedBy(a);
+  const operatedVendor = operated.vendor ?? (operated.product ? c.vendorOf(operated.product) : undefined);
+  return {
+    kind: read.kind,
+    slug: entity?.slug ?? null,
+    name: entity?.name ?? null,
+    confidence: read.confidence,
+    finding: read.finding,
+    ...(read.kind === 'government' ? { operated: operated.product || operated.vendor ? { product: slug(operated.product), vendor: slug(operatedVendor) } : null } : {}),
+  };
+}
 
 /** A row of the incidents list. */
 export function incidentSummaryJson(e: Entry, c: Catalogue, baseUrl: string) {
@@ -72,10 +100,7 @@ export function incidentSummaryJson(e: Entry, c: Catalogue, baseUrl: string) {
     dates: { from: formatFuzzyDate(e.from), to: e.to ? formatFuzzyDate(e.to) : null },
     countries: e.countries,
     targetCategories: e.categories,
-    attributions: e.attributions.map((a) => {
-      const entity = c.entities.byId.get(a.id);
-      return { kind: a.kind, slug: entity?.slug ?? null, name: entity?.name ?? null, confidence: a.confidence };
-    }),
+    attributions: doc.attributions.map((a, n) => claimJson(a, e.attributions[n]!, c)),
     url: doc.visibility === 'public' ? `${baseUrl}/incidents/${e.ref}` : null,
   };
 }

@@ -98,7 +98,7 @@ export function apiRoutes(): Router {
     const product = await Product.findOne({ slug: String(req.params.slug) }).lean();
     if (!product) throw notFound();
     const [c, slugOf] = await Promise.all([catalogue(), slugs()]);
-    res.json({ data: { ...productJson(product, c, slugOf), indicators: `${baseUrl(req)}/products/${product.slug}/indicators.stix2` } });
+    res.json({ data: { ...productJson(product, c, slugOf), indicators: `${baseUrl(req)}/products/${product.slug}/indicators.stix2`, claims: `${baseUrl(req)}/products/${product.slug}/claims.stix2` } });
   });
 
   router.get('/governments', publicAccess, async (req, res) => {

@@ -1,6 +1,6 @@
 import type { Catalogue } from '../catalogue/index.js';
 import type { Entry } from '../catalogue/entry.js';
-import { countMap, operatorCountries, perYear } from '../charts/stats.js';
+import { countMap, leadEntries, operatorCountries, perYear } from '../charts/stats.js';
 import { countryName } from '../countries/index.js';
 import { formatFuzzyDate } from '../facts/dates.js';
 import { displayName } from '../reference/presenter.js';
@@ -54,8 +54,7 @@ export function attributedWith(c: Catalogue, entries: readonly Entry[], linked: 
 
 /** Published incidents that name the entity (or, for a vendor, its family) only in leads: shown apart, never counted. */
 export function leadsOf(c: Catalogue, ids: ReadonlySet<string>, lng: string) {
-  return c.all
-    .filter((e) => e.leadIds.some((id) => ids.has(id)))
+  return leadEntries(c, ids)
     .map((e) => ({
       ref: e.ref,
       title: e.title,

@@ -2,13 +2,15 @@ import { Router, type Request, type Response } from 'express';
 import { userActor } from '../audit/index.js';
 import { multipartWithFiles, sameOriginOnly, uploadedFiles } from '../http/upload.js';
 import { authorize, publicAccess } from '../http/access.js';
-import { contentDisposition } from '../http/download.js';
+import { contentDisposition, siteOrigin } from '../http/download.js';
+import { catalogue } from '../catalogue/index.js';
 import { safeValues } from '../http/forms.js';
 import { HttpError, notFound } from '../http/errors.js';
 import { resultOf, submitOnce } from '../http/once.js';
 import { FormValidationError, formObject, parseForm, requiredText } from '../http/validate.js';
 import { Product, type ProductDocument } from '../products/model.js';
 import { findBySlug } from '../reference/slugs.js';
+import { productClaimsBundle } from './claims.js';
 import { importHistory, importIndicators, productBundle, productIndicators } from './service.js';
 
 const importSchema = formObject({ source: requiredText(400), licence: requiredText(200) });
@@ -57,6 +59,16 @@ export function stixRoutes(): Router {
     const bundle = await productBundle(product);
     res.setHeader('Content-Type', 'application/stix+json;version=2.1');
     res.setHeader('Content-Disposition', contentDisposition(`${product.slug}.stix2`));
+    res.send(JSON.stringify(bundle, null, 1));
+  });
+
+  // Everything this site claims about a product, as STIX 2.1: sightings, operator relationships with
+  // their confidence, the vendor, the indicators (stix/claims.ts). Not for MVT (its loader reads indicators only).
+  router.get('/products/:slug/claims.stix2', publicAccess, async (req, res) => {
+    const product = await productOf(req);
+    const bundle = await productClaimsBundle(product, await catalogue(), siteOrigin(req));
+    res.setHeader('Content-Type', 'application/stix+json;version=2.1');
+    res.setHeader('Content-Disposition', contentDisposition(`${product.slug}-claims.stix2`));
     res.send(JSON.stringify(bundle, null, 1));
   });
 

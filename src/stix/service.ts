@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import mongoose from 'mongoose';
-import { catalogue } from '../catalogue/index.js';
+import { catalogue, type Catalogue } from '../catalogue/index.js';
 import { recordAuditEvent, type AuditActor } from '../audit/index.js';
 import type { IndicatorType } from '../facts/indicators.js';
 import { FormValidationError } from '../http/validate.js';
@@ -147,11 +147,12 @@ export function indicatorObjects(indicators: { type: IndicatorType; value: strin
  * The MVT-compatible export of a product: one `malware` (or `tool`), its `indicator`s and the
  * `indicates` relationships, the structure Amnesty publishes and `mvt-ios check-backup --iocs` loads.
  */
-export async function productBundle(product: ProductDocument) {
+/**
+ * A product's indicators: those imported, then those recorded on verified public incidents with a
+ * finding naming the product (never a lead's, nor those of restricted or unverified incidents).
+ */
+export async function productIndicatorsWithIncidents(product: ProductDocument, c: Catalogue) {
   const imported = await productIndicators(product._id);
-  // Also the indicators recorded on verified public incidents that attribute the product (never
-  // those of restricted or unverified ones).
-  const c = await catalogue();
   const seen = new Set(imported.map((i) => `${i.type}\u0000${i.value}`));
   const fromIncidents: typeof imported = [];
   for (const entry of c.select({ productId: String(product._id) })) {
@@ -163,7 +164,15 @@ export async function productBundle(product: ProductDocument) {
       fromIncidents.push({ type: i.type, value: i.value, addedAt: doc.verification?.verifiedAt ?? new Date(entry.start) });
     }
   }
-  const indicators = [...imported, ...fromIncidents.sort((a, b) => a.type.localeCompare(b.type) || a.value.localeCompare(b.value))];
+  return [...imported, ...fromIncidents.sort((a, b) => a.type.localeCompare(b.type) || a.value.localeCompare(b.value))];
+}
+
+/**
+ * The MVT-compatible export of a product: one `malware` (or `tool`), its `indicator`s and the
+ * `indicates` relationships, the structure Amnesty publishes and `mvt-ios check-backup --iocs` loads.
+ */
+export async function productBundle(product: ProductDocument) {
+  const indicators = await productIndicatorsWithIncidents(product, await catalogue());
   const created = (product as { createdAt?: Date }).createdAt ?? new Date(0);
   const object = productObject(product, created);
   return {

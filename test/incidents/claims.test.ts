@@ -13,6 +13,7 @@ import { agent, closeApps, makeApp, type Agent } from '../helpers/app.js';
 import { testConfig } from '../helpers/engine.js';
 import { createEntities, createIncident, signedInAs } from '../helpers/factories.js';
 import { buildAndDownload } from '../dossiers/helpers.js';
+import { stixProblems, stixSchemasAvailable } from '../helpers/stix-schemas.js';
 
 /** The text of the section of a page that starts at `heading` (up to the next section's end). */
 function section(html: string, heading: string): string {
@@ -119,6 +120,42 @@ describe('attribution claims: chains only where a claim links them, leads never 
     const lowRow = (parse<Record<string, string>>((await visitor.get('/incidents.csv')).text.replace(/^\uFEFF/, ''), { columns: true })).find((r) => r['ref'] === lowOnly.ref)!;
     expect(lowRow['operators']).to.equal('');
     expect(lowRow['leads']).to.include('Egypt');
+  });
+
+  it('when the API and the STIX bundles are read, then each claim says what it links and its confidence, and the aggregates count findings only', async function () {
+    this.timeout(60_000);
+    const { app } = makeApp();
+    await seedDemo(testConfig());
+    const doubly = (await Incident.findOne({ title: DOUBLY }).lean())!;
+    const lowOnly = (await Incident.findOne({ title: LOW_ONLY }).lean())!;
+    const visitor = agent(app);
+    type Claim = { kind: string; slug: string; confidence: string; finding: boolean; operated?: { product: string | null; vendor: string | null } | null };
+    const claimsOf = async (ref: string) => ((await visitor.get(`/api/v1/incidents/${ref}`)).body as { data: { attributions: Claim[] } }).data.attributions;
+    const operators = (await claimsOf(doubly.ref)).filter((a) => a.kind === 'government');
+    expect(operators.map((a) => [a.slug, a.operated, a.finding])).to.deep.equal([['egypt', { product: 'predator', vendor: 'cytrox' }, true]]);
+    const lead = (await claimsOf(lowOnly.ref)).find((a) => a.kind === 'government')!;
+    expect([lead.confidence, lead.finding]).to.deep.equal(['low', false]);
+    // Aggregates: Egypt is counted for its findings; the FinSpy lead is counted apart, as a lead.
+    const egypt = ((await visitor.get('/api/v1/governments/egypt')).body as { data: { incidents: number; leads: number } }).data;
+    const page = (await visitor.get('/governments/egypt')).text;
+    expect(egypt.leads).to.equal(1);
+    expect(/href="[^"]*">(\d+)<\/a><\/dd>/.exec(page)?.[1], 'the profile\'s headline figure').to.equal(String(egypt.incidents));
+
+    // STIX: Pegasus has no Egypt; Predator has one 'uses' per operator claim, with the claim's confidence.
+    type Bundle = { objects: { type: string; id: string; name?: string; relationship_type?: string; source_ref?: string; target_ref?: string; confidence?: number; external_references?: { external_id?: string }[] }[] };
+    // application/stix+json is parsed as JSON by the client.
+    const stix = async (slug: string) => (await visitor.get(`/products/${slug}/claims.stix2`).expect(200)).body as Bundle;
+    const [pegasusBundle, predator, finspy] = [await stix('pegasus'), await stix('predator'), await stix('finspy')];
+    expect(pegasusBundle.objects.filter((o) => o.type === 'threat-actor').map((o) => o.name)).not.to.include('Government of Egypt');
+    const egyptActor = predator.objects.find((o) => o.type === 'threat-actor' && o.name === 'Government of Egypt')!;
+    const uses = predator.objects.filter((o) => o.type === 'relationship' && o.relationship_type === 'uses' && o.source_ref === egyptActor.id);
+    expect(uses.length).to.be.greaterThan(0);
+    const ofDoubly = uses.find((o) => o.external_references!.some((r) => r.external_id === doubly.ref))!;
+    expect(ofDoubly.confidence).to.equal(50);
+    const leadUse = finspy.objects.find((o) => o.relationship_type === 'uses' && o.external_references!.some((r) => r.external_id === lowOnly.ref))!;
+    expect(leadUse.confidence).to.equal(15);
+    expect(finspy.objects.filter((o) => o.type === 'sighting' && o.external_references!.some((r) => r.external_id === lowOnly.ref)).map((o) => o.confidence)).to.deep.equal([100]);
+    if (stixSchemasAvailable()) for (const bundle of [pegasusBundle, predator, finspy]) expect(stixProblems(bundle)).to.deep.equal([]);
   });
 
   it('when legacy incidents are migrated, then an operator is linked only to the one product its incident names, ambiguous ones are listed and left unlinked, and a second run changes nothing', async () => {
