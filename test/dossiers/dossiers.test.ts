@@ -191,7 +191,11 @@ describe('evidence dossiers', () => {
     }
     const { app } = makeApp();
     const { vendor, product, government } = await createEntities();
-    await verifiedIncident({ productId: product._id, vendorId: vendor._id, governmentId: government._id, extra: { indicators: [{ type: 'domain', value: 'bad.example' }] } });
+    // The operator claim names the product it operated: the only way a 'uses' relationship exists.
+    await verifiedIncident({ productId: product._id, vendorId: vendor._id, governmentId: government._id, extra: { indicators: [{ type: 'domain', value: 'bad.example' }], attributions: [
+      { kind: 'product', product: product._id, confidence: 'high', basis: 'Forensic traces.', sources: [0] },
+      { kind: 'government', government: government._id, product: product._id, confidence: 'medium', basis: 'Targeting pattern.', sources: [0] },
+    ] } });
     await verifiedIncident({ visibility: 'restricted', productId: product._id, governmentId: government._id });
     const a = await policymaker(app);
     const { files } = await buildAndDownload(a, { subject: 'government', government: government.slug, audience: 'official' });
@@ -201,6 +205,8 @@ describe('evidence dossiers', () => {
     for (const t of ['identity', 'malware', 'location', 'report', 'relationship', 'indicator']) expect(types.has(t), t).to.equal(true);
     const rels = new Set(bundle.objects.filter((o) => o.type === 'relationship').map((o) => o.relationship_type));
     for (const r of ['uses', 'targets', 'attributed-to', 'indicates']) expect(rels.has(r), r).to.equal(true);
+    // One 'uses', from the linked claim, with its confidence; the unlinked operator of the restricted incident uses nothing.
+    expect(bundle.objects.filter((o) => o.relationship_type === 'uses').map((o) => (o as { confidence?: number }).confidence)).to.deep.equal([50]);
   });
 
   it('when the form is wrong (unknown vendor, bad filter, bad audience), then it is shown again with the message (422) and nothing is generated', async () => {

@@ -1,5 +1,6 @@
 import { stixId } from '../../stix/ids.js';
 import { STIX_MALWARE_CATEGORIES } from '../../stix/service.js';
+import { STIX_CONFIDENCE } from '../../stix/claims.js';
 import { patternOf } from '../../stix/patterns.js';
 import type { IndicatorType } from '../../facts/indicators.js';
 import type { DossierContent } from '../content.js';
@@ -11,9 +12,10 @@ type StixObject = Record<string, unknown> & { type: string; id: string };
 
 /**
  * A dossier as a STIX 2.1 bundle: vendors and governments as `identity`, products as `malware` or
- * `tool`, target countries as `location`, each incident as a `report` whose object_refs name what it
- * links, with `uses` (government → product), `attributed-to` (product → vendor), `targets`
- * (product → country) and `indicates` (indicator → product) relationships.
+ * `tool`, target countries as `location`, each incident as a `report` whose object_refs name its
+ * findings, with `uses` (government → product, only where the operator claim names the product, with
+ * its confidence 0–100), `attributed-to` (product → its vendor), `targets` (product → country) and
+ * `indicates` (indicator → product, only when the incident identified one product) relationships.
  */
 export function dossierStix(content: DossierContent): Buffer {
   const at = content.generatedAt;
@@ -41,21 +43,29 @@ export function dossierStix(content: DossierContent): Buffer {
   }
   for (const i of content.incidents) {
     const refs = new Set<string>();
-    const products = i.attributions.filter((a) => a.kind === 'product').map((a) => productIds.get(a.slug) ?? productObject({ slug: a.slug, name: a.name, category: a.category ?? 'other' }));
-    const governments = i.attributions.filter((a) => a.kind === 'government').map((a) => add({ type: 'identity', ...base, id: stixId('identity', 'government', a.slug), name: a.name, identity_class: 'organization', sectors: ['government'] }));
-    const vendors = i.attributions.filter((a) => a.kind === 'vendor').map((a) => add({ type: 'identity', ...base, id: vendorId(a.name), name: a.name, identity_class: 'organization' }));
+    // Findings only (incidents/claims.ts): leads are in the dossier's annex, not in its STIX objects.
+    const findings = i.attributions.filter((a) => a.finding);
+    const productByName = new Map<string, string>();
+    for (const a of findings.filter((x) => x.kind === 'product')) productByName.set(a.name, productIds.get(a.slug) ?? productObject({ slug: a.slug, name: a.name, category: a.category ?? 'other' }));
+    const products = [...productByName.values()];
+    const governments = findings.filter((a) => a.kind === 'government').map((a) => ({ claim: a, id: add({ type: 'identity', ...base, id: stixId('identity', 'government', a.slug), name: a.name, identity_class: 'organization', sectors: ['government'] }) }));
+    const vendors = findings.filter((a) => a.kind === 'vendor').map((a) => add({ type: 'identity', ...base, id: vendorId(a.name), name: a.name, identity_class: 'organization' }));
     const locations = i.countries.map((c) => add({ type: 'location', ...base, id: stixId('location', c.code), name: c.name, country: c.code }));
-    for (const id of [...products, ...governments, ...vendors, ...locations]) refs.add(id);
-    const relate = (type: string, source: string, target: string, description?: string) => {
-      refs.add(add({ type: 'relationship', ...base, id: stixId('relationship', type, source, target, i.ref), relationship_type: type, source_ref: source, target_ref: target, ...(description ? { description } : {}) }));
+    for (const id of [...products, ...governments.map((g) => g.id), ...vendors, ...locations]) refs.add(id);
+    const relate = (type: string, source: string, target: string, extra: Record<string, unknown> = {}) => {
+      refs.add(add({ type: 'relationship', ...base, id: stixId('relationship', type, source, target, i.ref), relationship_type: type, source_ref: source, target_ref: target, ...extra }));
     };
-    for (const g of governments) for (const p of products) relate('uses', g, p, `${i.ref}`);
-    for (const p of products) for (const l of locations) relate('targets', p, l, `${i.ref}`);
-    for (const p of products) for (const v of vendors) relate('attributed-to', p, v, `${i.ref}`);
+    // A government uses a product only where its operator claim names that product: never crossed.
+    for (const { claim, id } of governments) {
+      const product = claim.operated ? productByName.get(claim.operated) : undefined;
+      if (product) relate('uses', id, product, { description: `${i.ref}: ${claim.name} operated ${claim.operated}`, confidence: STIX_CONFIDENCE[claim.confidence] ?? 0 });
+    }
+    for (const p of products) for (const l of locations) relate('targets', p, l, { description: i.ref });
     for (const indicator of i.indicators) {
       const id = add({ type: 'indicator', ...base, id: stixId('indicator', indicator.type, indicator.value), indicator_types: ['malicious-activity'], pattern: patternOf(indicator.type as IndicatorType, indicator.value), pattern_type: 'stix', pattern_version: '2.1', valid_from: at });
       refs.add(id);
-      for (const p of products) relate('indicates', id, p);
+      // Which product an indicator belongs to is known only when the incident identified one product.
+      if (products.length === 1) relate('indicates', id, products[0]!);
     }
     add({
       type: 'report',
