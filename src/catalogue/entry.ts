@@ -16,7 +16,10 @@ export interface Entry {
   year: number;
   countries: string[];
   categories: string[];
-  /** Entities named by findings (claims at medium or above; incidents/claims.ts): every count and filter uses these. */
+  /**
+   * Entities named by findings (claims at medium or above; incidents/claims.ts), including what an
+   * operator finding says was operated: every count and filter uses these.
+   */
   productIds: string[];
   vendorIds: string[];
   governmentIds: string[];
@@ -42,8 +45,12 @@ export function toEntry(incident: Lean, vendorOf: (productId: string) => string 
   const attributions = incident.attributions.map((a) => ({ kind: a.kind, id: subjectOf(a), confidence: a.confidence, finding: isFinding(a.confidence) }));
   const findings = attributions.filter((a) => a.finding);
   const ids = (kind: string, of: typeof attributions) => [...new Set(of.filter((a) => a.kind === kind).map((a) => a.id))];
-  const productIds = ids('product', findings);
-  const vendorIds = [...new Set([...ids('vendor', findings), ...productIds.map(vendorOf).filter((v): v is string => Boolean(v))])];
+  const operations = operationsOf(incident.attributions, vendorOf);
+  // An operator finding that names what was operated ("Egypt operated Predator", at medium or above)
+  // states that the product (or the vendor's product) was used: it is a finding about it too.
+  const operated = operations.filter((o) => o.finding);
+  const productIds = [...new Set([...ids('product', findings), ...operated.map((o) => o.product).filter((p): p is string => Boolean(p))])];
+  const vendorIds = [...new Set([...ids('vendor', findings), ...productIds.map(vendorOf).filter((v): v is string => Boolean(v)), ...operated.map((o) => o.vendor).filter((v): v is string => Boolean(v))])];
   const governmentIds = ids('government', findings);
   const found = new Set([...productIds, ...vendorIds, ...governmentIds]);
   const leads = attributions.filter((a) => !a.finding);
@@ -65,7 +72,7 @@ export function toEntry(incident: Lean, vendorOf: (productId: string) => string 
     governmentIds,
     leadIds,
     attributions,
-    operations: operationsOf(incident.attributions, vendorOf),
+    operations,
     confidenceRank: Math.max(0, ...attributions.map((a) => CONFIDENCE_RANK[a.confidence] ?? 0)),
     tokens: tokenize(text, true),
     doc: incident as unknown as Record<string, unknown>,

@@ -203,26 +203,36 @@ export async function collectDossier(params: DossierParams, meta: { id: string; 
       const linked = d.attributions.filter((a) => a.kind === 'government' && isFinding(a.confidence) && ((product && operatedBy(a).product === product) || (vendor && operatedBy(a).vendor === vendor)));
       return { text: linked.map((a) => label(governmentById.get(String(a.government)))).join('; '), confidence: linked.map((a) => a.confidence).join('; ') };
     };
-    // Chains are made of findings; leads are in the dossier's annex only.
-    const chains = d.attributions
-      .filter((a) => a.kind === 'product' && isFinding(a.confidence))
-      .map((a) => {
-        const product = productById.get(String(a.product));
-        if (product?.vendor) named(vendors.get(String(product.vendor)), `${d.ref}: vendor ${String(product.vendor)} of product ${product.slug}`);
-        const direct = d.attributions.find((v) => v.kind === 'vendor' && product?.vendor && String(v.vendor) === String(product.vendor));
-        const operator = operatorsOf(String(a.product), product?.vendor ? String(product.vendor) : undefined);
-        return {
-          product: label(product),
-          vendor: label(product?.vendor ? vendors.get(String(product.vendor)) : undefined),
-          operator: operator.text,
-          confidence: { product: a.confidence, vendor: direct ? direct.confidence : 'reference-data', operator: operator.confidence },
-        };
-      });
-    if (!chains.length) {
-      for (const v of d.attributions.filter((a) => a.kind === 'vendor' && isFinding(a.confidence))) {
-        const operator = operatorsOf(undefined, String(v.vendor));
-        chains.push({ product: '', vendor: label(vendors.get(String(v.vendor))), operator: operator.text, confidence: { product: '', vendor: v.confidence, operator: operator.confidence } });
-      }
+    // Chains are made of findings; leads are in the dossier's annex only. A product is in a chain when
+    // a finding identified it or an operator finding names it as what was operated.
+    const operatorFindings = d.attributions.filter((a) => a.kind === 'government' && isFinding(a.confidence));
+    const identified = new Map<string, string>();
+    for (const a of d.attributions.filter((x) => x.kind === 'product' && isFinding(x.confidence))) identified.set(String(a.product), a.confidence);
+    for (const a of operatorFindings) {
+      const product = operatedBy(a).product;
+      if (product && !identified.has(product)) identified.set(product, a.confidence);
+    }
+    const chains = [...identified].map(([id, confidence]) => {
+      const product = productById.get(id);
+      if (product?.vendor) named(vendors.get(String(product.vendor)), `${d.ref}: vendor ${String(product.vendor)} of product ${product.slug}`);
+      const direct = d.attributions.find((v) => v.kind === 'vendor' && product?.vendor && String(v.vendor) === String(product.vendor));
+      // Only operator claims that name this product: one naming just its vendor did not say which product.
+      const operator = operatorsOf(id, undefined);
+      return {
+        product: label(product),
+        vendor: label(product?.vendor ? vendors.get(String(product.vendor)) : undefined),
+        operator: operator.text,
+        confidence: { product: confidence, vendor: direct ? direct.confidence : 'reference-data', operator: operator.confidence },
+      };
+    });
+    // Vendor chains (no product identified): a vendor finding when no product is in a chain, and
+    // every operator finding that names a vendor's unidentified product.
+    const byVendor = new Map<string, string>();
+    if (!chains.length) for (const v of d.attributions.filter((a) => a.kind === 'vendor' && isFinding(a.confidence))) byVendor.set(String(v.vendor), v.confidence);
+    for (const a of operatorFindings) if (operatedBy(a).vendor && !byVendor.has(operatedBy(a).vendor!)) byVendor.set(operatedBy(a).vendor!, a.confidence);
+    for (const [vendor, confidence] of byVendor) {
+      const operator = operatorsOf(undefined, vendor);
+      chains.push({ product: '', vendor: label(vendors.get(vendor)), operator: operator.text, confidence: { product: '', vendor: confidence, operator: operator.confidence } });
     }
     const round = d.verification.round;
     const approvals = reviews

@@ -9,7 +9,8 @@
  *   (`product` / `vendor` on the claim). An operator claim without that link links nothing.
  *
  * A product → vendor → operator chain exists only where one operator claim names that product (or
- * vendor): two products and two operators in one incident never produce crossed chains.
+ * vendor): two products and two operators in one incident never produce crossed chains. An operator
+ * finding that names a product is also a finding that the product was used (catalogue/entry.ts).
  *
  * And one rule for every count (`isFinding`): a claim at medium confidence or above is a *finding*;
  * a low one is a *lead*. Counts, facets, profiles, charts, maps and dossier criteria count findings

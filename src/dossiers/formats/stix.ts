@@ -47,6 +47,12 @@ export function dossierStix(content: DossierContent): Buffer {
     const findings = i.attributions.filter((a) => a.finding);
     const productByName = new Map<string, string>();
     for (const a of findings.filter((x) => x.kind === 'product')) productByName.set(a.name, productIds.get(a.slug) ?? productObject({ slug: a.slug, name: a.name, category: a.category ?? 'other' }));
+    // A product an operator finding names as operated is a finding too (catalogue/entry.ts).
+    for (const a of findings.filter((x) => x.kind === 'government' && x.operated && !productByName.has(x.operated))) {
+      // `operated` is the product's name in the dossier's language.
+      const p = content.products.find((x) => x.name === a.operated || x.nameAr === a.operated);
+      if (p) productByName.set(a.operated!, productIds.get(p.slug) ?? productObject(p));
+    }
     const products = [...productByName.values()];
     const governments = findings.filter((a) => a.kind === 'government').map((a) => ({ claim: a, id: add({ type: 'identity', ...base, id: stixId('identity', 'government', a.slug), name: a.name, identity_class: 'organization', sectors: ['government'] }) }));
     const vendors = findings.filter((a) => a.kind === 'vendor').map((a) => add({ type: 'identity', ...base, id: vendorId(a.name), name: a.name, identity_class: 'organization' }));
