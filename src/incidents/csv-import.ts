@@ -7,7 +7,7 @@ import { catalogue, incidentsChanged } from '../catalogue/index.js';
 import { insertWithNextRef } from '../db/sequence.js';
 import { Incident } from './model.js';
 import { incidentSchema } from './schema.js';
-import { denormalise } from './service.js';
+import { denormalise, storedClaims } from './service.js';
 
 /**
  * Incidents from a spreadsheet (CSV, UTF-8): every row becomes a *draft* incident for reviewers to
@@ -24,7 +24,9 @@ export const IMPORT_COLUMNS = [
   { key: 'target_pseudonyms', ar: 'الأسماء_المستعارة', required: false, example: 'Journalist A' },
   { key: 'products', ar: 'المنتجات', required: false, example: 'predator' },
   { key: 'vendors', ar: 'المورّدون', required: false, example: '' },
-  { key: 'governments', ar: 'الحكومات', required: false, example: 'egypt' },
+  // An operator, optionally with what it operated where the source links them: `egypt:predator`
+  // (a product's slug, or a vendor's for an unidentified product). Without it the claim links nothing.
+  { key: 'governments', ar: 'الحكومات', required: false, example: 'egypt:predator' },
   { key: 'confidence', ar: 'الثقة', required: false, example: 'medium' },
   { key: 'basis', ar: 'أساس_الإسناد', required: false, example: 'Infrastructure overlap reported by the source.' },
   { key: 'source_kind', ar: 'نوع_المصدر', required: false, example: 'forensic-report' },
@@ -95,15 +97,22 @@ export async function parseIncidentCsv(buffer: Buffer): Promise<Parsed> {
     const line = info.lines;
     const cell = (key: ColumnKey) => (positions.has(key) ? (record[positions.get(key)!] ?? '') : '');
     const rowErrors: ImportError[] = [];
-    const ids = (key: 'products' | 'vendors' | 'governments', kind: 'product' | 'vendor' | 'government') =>
-      list(cell(key)).map((slug) => {
-        const entity = c.entities.bySlug(kind, slug);
-        if (!entity) rowErrors.push({ line, column: key, message: 'import.unknownSlug', values: { slug } });
-        return entity?.id ?? '';
-      });
+    const idOf = (key: ColumnKey, kind: 'product' | 'vendor' | 'government', slug: string) => {
+      const entity = c.entities.bySlug(kind, slug);
+      if (!entity) rowErrors.push({ line, column: key, message: 'import.unknownSlug', values: { slug } });
+      return entity?.id ?? '';
+    };
+    const ids = (key: 'products' | 'vendors', kind: 'product' | 'vendor') => list(cell(key)).map((slug) => idOf(key, kind, slug));
     const confidence = cell('confidence') || 'low';
     const basis = cell('basis');
     const attribution = (kind: 'product' | 'vendor' | 'government', id: string) => ({ kind, product: '', vendor: '', government: '', [kind]: id, agency: '', confidence, basis, sources: '1' });
+    const operator = (value: string) => {
+      const [slug = '', operated = ''] = value.split(':').map((s) => s.trim());
+      const claim = attribution('government', idOf('governments', 'government', slug));
+      if (!operated) return claim;
+      const product = c.entities.bySlug('product', operated);
+      return product ? { ...claim, product: product.id } : { ...claim, vendor: idOf('governments', 'vendor', operated) };
+    };
     const pseudonyms = list(cell('target_pseudonyms'));
     const form = {
       title: cell('title'),
@@ -114,7 +123,7 @@ export async function parseIncidentCsv(buffer: Buffer): Promise<Parsed> {
       attributions: [
         ...ids('products', 'product').map((id) => attribution('product', id)),
         ...ids('vendors', 'vendor').map((id) => attribution('vendor', id)),
-        ...ids('governments', 'government').map((id) => attribution('government', id)),
+        ...list(cell('governments')).map(operator),
       ],
       sources: [{ kind: cell('source_kind') || 'other', url: cell('source_url'), title: cell('source_title'), publisher: cell('source_publisher'), date: cell('source_date') }],
       indicators: [],
@@ -145,7 +154,7 @@ export async function importIncidents(actor: AuditActor & { id: string }, file: 
   const created: { _id: unknown; ref: string }[] = [];
   try {
     for (const { line, input } of parsed.rows) {
-      const attributions = input.attributions.map((a) => ({ kind: a.kind, [a.kind]: a[a.kind], confidence: a.confidence, basis: a.basis, sources: a.sources }));
+      const attributions = storedClaims(input.attributions);
       const derived = await denormalise(attributions, input.visibility, 'draft', input.dates.from.y);
       const incident = await insertWithNextRef(Incident as never, 'I', () => ({
         title: input.title,

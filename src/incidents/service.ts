@@ -19,6 +19,20 @@ const AUDITED_FIELDS = ['title', 'summary', 'responses', 'indicators', 'reports'
 type Attribution = IncidentInput['attributions'][number] | { kind: string; product?: unknown; vendor?: unknown; government?: unknown };
 
 /** Ids for lists and profiles: a product's vendor counts as attributed too. */
+/** The form's attribution claims as stored (incidents/claims.ts): the editor and the CSV import. */
+export function storedClaims(attributions: IncidentInput['attributions']) {
+  return attributions.map((a) => ({
+    kind: a.kind,
+    [a.kind]: new mongoose.Types.ObjectId(a[a.kind]),
+    ...(a.kind === 'government' && a.agency ? { agency: a.agency } : {}),
+    // What the operator operated, where the source links them (a product, else a vendor).
+    ...(a.kind === 'government' && a.product ? { product: new mongoose.Types.ObjectId(a.product) } : a.kind === 'government' && a.vendor ? { vendor: new mongoose.Types.ObjectId(a.vendor) } : {}),
+    confidence: a.confidence,
+    basis: a.basis,
+    sources: a.sources,
+  }));
+}
+
 export async function denormalise(attributions: Attribution[], visibility: string, status: string, year: number) {
   const productIds = attributions.filter((a) => a.kind === 'product' && a.product).map((a) => String(a.product));
   const vendorIds = new Set(attributions.filter((a) => a.kind === 'vendor' && a.vendor).map((a) => String(a.vendor)));
@@ -126,16 +140,7 @@ export async function updateIncident(actor: AuditActor, incident: IncidentDocume
     dates: input.dates,
     countries: input.countries,
     targets: input.targets.map((t) => ({ category: t.category, pseudonym: t.pseudonym, consentToPublish: t.consent === 'yes' })),
-    attributions: input.attributions.map((a) => ({
-      kind: a.kind,
-      [a.kind]: new mongoose.Types.ObjectId(a[a.kind]),
-      ...(a.kind === 'government' && a.agency ? { agency: a.agency } : {}),
-      // What the operator operated, where the source links them (a product, else a vendor).
-      ...(a.kind === 'government' && a.product ? { product: new mongoose.Types.ObjectId(a.product) } : a.kind === 'government' && a.vendor ? { vendor: new mongoose.Types.ObjectId(a.vendor) } : {}),
-      confidence: a.confidence,
-      basis: a.basis,
-      sources: a.sources,
-    })),
+    attributions: storedClaims(input.attributions),
     sources: input.sources,
     indicators: input.indicators,
     responses: input.responses,

@@ -44,6 +44,29 @@ describe('CSV import of incidents', () => {
     expect((await agent(app).get('/incidents')).text).not.to.contain('Imported one');
   });
 
+  it('when a row links an operator to what it operated (government:product or government:vendor), then the claim links that and nothing else; an unknown one is refused and nothing is stored', async () => {
+    const { app } = makeApp();
+    const one = await createEntities();
+    const two = await createEntities();
+    const a = await reviewer(app);
+    const keys = ['title', 'summary', 'date_from', 'countries', 'products', 'governments', 'confidence', 'basis', 'source_title'];
+    // Two products, two operators, each linked to one product, and a third operator linked to nothing.
+    const third = await createEntities();
+    const row = ['Doubly infected', 'Two spyware products.', '2021', 'EG', `${one.product.slug}; ${two.product.slug}`, `${one.government.slug}:${one.product.slug}; ${two.government.slug}:${two.vendor.slug}; ${third.government.slug}`, 'high', 'Forensic traces.', 'Report'];
+    const refused = await upload(a, stringify([keys, [...row.slice(0, 5), `${one.government.slug}:no-such-thing`, ...row.slice(6)]]));
+    expect(refused.status).to.equal(422);
+    expect(refused.text).to.contain('No such record: &#34;no-such-thing&#34;');
+    expect(await Incident.countDocuments({})).to.equal(0);
+    const res = await upload(a, stringify([keys, row]));
+    expect(res.status, res.text.slice(0, 400)).to.equal(200);
+    const stored = (await Incident.findOne({}).lean())!.attributions.filter((x) => x.kind === 'government');
+    expect(stored.map((x) => [String(x.government), x.product ? String(x.product) : null, x.vendor ? String(x.vendor) : null])).to.deep.equal([
+      [String(one.government._id), String(one.product._id), null],
+      [String(two.government._id), null, String(two.vendor._id)],
+      [String(third.government._id), null, null],
+    ]);
+  });
+
   it('when any row is wrong, then nothing is imported and every error is listed by line and column', async () => {
     const { app } = makeApp();
     await createEntities();
