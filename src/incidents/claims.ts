@@ -48,6 +48,15 @@ export function operatedBy(a: StoredClaim): { product?: string; vendor?: string 
   return {};
 }
 
+/**
+ * Operator claims a reviewer should link: they link nothing although the incident names products or
+ * vendors they might have operated. Until linked they count for the government and link it to nothing.
+ */
+export function unlinkedOperators<T extends StoredClaim>(claims: readonly T[]): T[] {
+  const names = claims.some((a) => (a.kind === 'product' && a.product) || (a.kind === 'vendor' && a.vendor));
+  return names ? claims.filter((a) => a.kind === 'government' && !a.product && !a.vendor) : [];
+}
+
 /** One operation stated by an operator claim: the government and what it operated (vendor resolved from the product). */
 export interface Operation {
   government: string;

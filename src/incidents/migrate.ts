@@ -2,6 +2,7 @@ import mongoose from 'mongoose';
 import { recordAuditEvent, systemActor } from '../audit/index.js';
 import { incidentsChanged } from '../catalogue/index.js';
 import { getSetting, setSetting } from '../settings/model.js';
+import { unlinkedOperators } from './claims.js';
 import { Incident } from './model.js';
 
 /**
@@ -12,7 +13,8 @@ import { Incident } from './model.js';
  *   chain the old pages could show; no crossing is possible);
  * - no product and exactly one vendor: its operators operated that vendor's (unidentified) product;
  * - anything else (two products, or two vendors): nothing is guessed. The operator claims stay
- *   unlinked (they link nothing on any page) and the incidents are listed for a reviewer to link.
+ *   unlinked (they link nothing on any page) and the incidents are listed for a reviewer to link
+ *   (also on /review, "Operator claims to link", for as long as they stay unlinked).
  * Idempotent: only operator claims without a link are looked at. Audited (`incidents.operators-linked`).
  */
 export const MIGRATION_KEY = 'migration:operator-links';
@@ -33,7 +35,7 @@ export async function migrateOperatorLinks(): Promise<MigrationResult> {
     const vendors = [...new Set(doc.attributions.filter((a) => a.kind === 'vendor' && a.vendor).map((a) => String(a.vendor)))];
     const link = products.length === 1 ? { product: new mongoose.Types.ObjectId(products[0]) } : !products.length && vendors.length === 1 ? { vendor: new mongoose.Types.ObjectId(vendors[0]) } : undefined;
     if (!link) {
-      if (products.length || vendors.length) result.needReview.push(doc.ref);
+      if (unlinkedOperators(doc.attributions).length) result.needReview.push(doc.ref);
       continue;
     }
     const attributions = doc.attributions.map((a) => (a.kind === 'government' && !a.product && !a.vendor ? { ...a, ...link } : a));

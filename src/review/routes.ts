@@ -8,6 +8,10 @@ import { submitOnce } from '../http/once.js';
 import { parseForm, parseQuery } from '../http/validate.js';
 import { createIncidentFromReport, linkReportToIncident, listWorkingIncidents } from '../incidents/service.js';
 import { presentIncidentRow } from '../incidents/presenter.js';
+import { subjectOf, unlinkedOperators, type StoredClaim } from '../incidents/claims.js';
+import type { IncidentDocument } from '../incidents/model.js';
+import { catalogue, type Catalogue } from '../catalogue/index.js';
+import { displayName } from '../reference/presenter.js';
 import { REPORT_STATUSES, type ReportDocument } from '../reports/model.js';
 import { presentReport, presentReportRow } from '../reports/presenter.js';
 import { emptyForm } from '../auth/schema.js';
@@ -35,6 +39,28 @@ async function reportPage(res: Response, report: ReportDocument, req: Request) {
   };
 }
 
+/**
+ * Incidents (in progress, or published) whose operator claims link nothing although the incident
+ * names products or vendors: a reviewer should say which operator operated what (migration leftovers).
+ */
+function operatorsToLink(working: IncidentDocument[], c: Catalogue, lng: string) {
+  const name = (id: unknown) => {
+    const entity = c.entities.byId.get(String(id));
+    return entity ? displayName(entity, lng) : '';
+  };
+  const published = c.all.map((e) => e.doc as unknown as { ref: string; title: string; verification: { status: string }; attributions: StoredClaim[] });
+  return [...working.map((i) => i.toObject() as unknown as (typeof published)[number]), ...published]
+    .map((i) => ({ i, unlinked: unlinkedOperators(i.attributions) }))
+    .filter((x) => x.unlinked.length)
+    .map(({ i, unlinked }) => ({
+      ref: i.ref,
+      title: i.title,
+      status: i.verification.status,
+      operators: unlinked.map((a) => name(a.government)),
+      named: i.attributions.filter((a) => a.kind !== 'government').map((a) => name(subjectOf(a))),
+    }));
+}
+
 /** The reviewers' queue and the triage actions on a report. */
 export function reviewRoutes(): Router {
   const router = Router();
@@ -42,8 +68,9 @@ export function reviewRoutes(): Router {
   router.get('/review', authorize('reports.review'), async (req, res) => {
     const { status } = parseQuery(queueQuery, req);
     const lng = res.locals.lng as string;
-    const [reports, incidents] = await Promise.all([reviewQueue(status), listWorkingIncidents()]);
+    const [reports, incidents, c] = await Promise.all([reviewQueue(status), listWorkingIncidents(), catalogue()]);
     res.render('review/queue', {
+      toLink: operatorsToLink(incidents, c, lng),
       reports: reports.map((r) => ({ ...presentReportRow(r), ageDays: Math.floor((Date.now() - r.submittedAt.getTime()) / 86_400_000) })),
       incidents: incidents.map((i) => presentIncidentRow(i, lng)),
       status: status ?? '',

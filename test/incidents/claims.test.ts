@@ -158,8 +158,8 @@ describe('attribution claims: chains only where a claim links them, leads never 
     if (stixSchemasAvailable()) for (const bundle of [pegasusBundle, predator, finspy]) expect(stixProblems(bundle)).to.deep.equal([]);
   });
 
-  it('when legacy incidents are migrated, then an operator is linked only to the one product its incident names, ambiguous ones are listed and left unlinked, and a second run changes nothing', async () => {
-    makeApp();
+  it('when legacy incidents are migrated, then an operator is linked only to the one product its incident names, ambiguous ones are listed for reviewers and left unlinked, and a second run changes nothing', async () => {
+    const { app } = makeApp();
     const { product, government } = await createEntities();
     const other = await createEntities();
     const single = await createIncident({ status: 'verified', productId: product._id, governmentId: government._id });
@@ -177,6 +177,11 @@ describe('attribution claims: chains only where a claim links them, leads never 
     const second = await migrateOperatorLinks();
     expect(second).to.deep.include({ linked: 0, incidents: 0, needReview: [crossed.ref] });
     expect(await AuditEvent.countDocuments({ action: 'incidents.operators-linked' })).to.equal(2);
+    // The reviewers' queue lists what is left to link (published or not), and only that.
+    const queue = section((await (await signedInAs(app, ['reviewer'])).get('/review')).text, 'Operator claims to link');
+    expect(queue).to.include(`/incidents/${crossed.ref}/edit`).and.include(government.name);
+    expect(queue).not.to.include(single.ref);
+    expect((await agent(app).get('/review')).status, 'a visitor is sent to sign in').to.equal(302);
   });
 
   it('when a reviewer links an operator to a product in the editor, then it is stored; an unknown product is refused and nothing changes', async () => {
