@@ -187,7 +187,7 @@ async function verifyDossierCommand(args: string[]): Promise<number> {
     else if (!listed.entry) status = `unknown: the status list (${listed.generatedAt}) does not name this dossier`;
     else {
       status = listed.entry.status;
-      for (const c of listed.entry.changes) lines.push(`SUPERSEDED ${c.ref} ${c.how}${c.at ? ` ${c.at}` : ''}`);
+      for (const c of listed.entry.changes) lines.push(`SUPERSEDED ${c.kind ? `${c.kind} ` : ''}${c.ref} ${c.how}${c.at ? ` ${c.at}` : ''}`);
       if (listed.entry.otherChanges) lines.push(`SUPERSEDED ${listed.entry.otherChanges} restricted incident(s) changed`);
       if (listed.entry.replacedBy) lines.push(`SUPERSEDED by a newer version ${listed.entry.replacedBy}`);
       status += ` (status list of ${listed.generatedAt})`;

@@ -1,5 +1,5 @@
 import { isFinding, operatedBy, type StoredClaim } from '../incidents/claims.js';
-import { usedIncidents } from './status.js';
+import { usedEntities, usedIncidents, type UsedEntity } from './status.js';
 import mongoose from 'mongoose';
 import { User } from '../auth/model.js';
 import { HttpError } from '../http/errors.js';
@@ -53,6 +53,19 @@ export interface DossierIncident {
   responses: string;
 }
 
+export interface SincePrevious {
+  id: string;
+  version: number;
+  generatedAt: string;
+  /** Incidents included now and not then, and the reverse (retracted, disputed, no longer matching). */
+  added: string[];
+  removed: string[];
+  /** Incidents verified again in a new round since (substantively edited). */
+  reverified: string[];
+  /** Vendors, products and governments whose record was edited since (by slug). */
+  entitiesEdited: { kind: 'vendor' | 'product' | 'government'; slug: string }[];
+}
+
 /** Everything a dossier says, as data: the JSON export is this object, every other format renders it. */
 export interface DossierContent {
   format: 'tracker-dossier/1';
@@ -82,6 +95,8 @@ export interface DossierContent {
   incidents: DossierIncident[];
   responses: { ref: string; text: string }[];
   auditHead: { seq: number; hash: string };
+  /** What changed since the previous version of the same dossier (same subject, audience, framing and language); absent for version 1. */
+  previous?: SincePrevious;
 }
 
 type LeanIncident = Record<string, unknown> & { _id: mongoose.Types.ObjectId };
@@ -331,6 +346,23 @@ export async function collectDossier(params: DossierParams, meta: { id: string; 
     responses: incidents.filter((i) => i.responses.trim()).map((i) => ({ ref: i.ref, text: i.responses })),
     auditHead: { seq: 0, hash: '' },
   };
+  // Every vendor, product and government the dossier names, with its last edit.
+  const usedNow = new Map<string, UsedEntity>();
+  const use = (kind: UsedEntity['kind'], e: { _id: unknown; slug: string; updatedAt?: Date } | undefined) => {
+    if (e && !usedNow.has(String(e._id))) usedNow.set(String(e._id), { kind, id: String(e._id), slug: e.slug, updatedAt: e.updatedAt ?? new Date(0) });
+  };
+  for (const v of vendorRows) use('vendor', v);
+  for (const p of productRows) use('product', p);
+  for (const id of governmentIds) use('government', governmentById.get(id));
+  for (const d of docs) {
+    for (const a of (d as unknown as { attributions: StoredClaim[] }).attributions) {
+      const product = a.product ? productById.get(String(a.product)) : undefined;
+      use('product', product);
+      use('vendor', vendors.get(String(a.vendor ?? product?.vendor ?? '')));
+      use('government', a.government ? governmentById.get(String(a.government)) : undefined);
+    }
+  }
+  usedEntities.set(content, [...usedNow.values()]);
   usedIncidents.set(
     content,
     docs.map((d) => ({ id: String(d._id), ref: (d as unknown as { ref: string }).ref, round: (d as unknown as { verification: { round: number } }).verification.round, public: (d as unknown as { visibility: string }).visibility === 'public' })),

@@ -7,7 +7,7 @@ import { notFound } from '../http/errors.js';
 import type { Signer } from '../signing/index.js';
 import type { SealedFileStore } from '../storage/sealed-files.js';
 import { collectDossier, type DossierParams } from './content.js';
-import { usedIncidents } from './status.js';
+import { sincePrevious, usedEntities, usedIncidents } from './status.js';
 import { dossierCsv } from './formats/csv.js';
 import { DOSSIER_CSS, dossierHtml, dossierPdf } from './formats/document.js';
 import { dossierStix } from './formats/stix.js';
@@ -94,6 +94,8 @@ async function renderAndStore(
   const content = await collectDossier(params, { id, version, generatedAt, roles: actor.roles, baseUrl: deps.baseUrl });
   if (!content) throw notFound();
   content.auditHead = await chainHead();
+  const previous = await sincePrevious(key, version, content);
+  if (previous) content.previous = previous;
   const timings: Record<string, number> = { collect: performance.now() - started };
   const time = async <T>(name: string, make: () => T | Promise<T>): Promise<T> => {
     const t0 = performance.now();
@@ -145,6 +147,7 @@ async function renderAndStore(
       archive: { file, size: archive.length, sha256: sha256(archive) },
       auditHead: content.auditHead,
       used: usedIncidents.get(content) ?? [],
+      entities: usedEntities.get(content) ?? [],
       timings,
     });
     await recordAuditEvent({

@@ -1,7 +1,10 @@
 import mongoose from 'mongoose';
+import { Government } from '../governments/model.js';
 import { Incident } from '../incidents/model.js';
+import { Product } from '../products/model.js';
+import { Vendor } from '../vendors/model.js';
 import { verifySignature, type Signer } from '../signing/index.js';
-import type { DossierContent } from './content.js';
+import type { DossierContent, SincePrevious } from './content.js';
 import { Dossier, type DossierDocument } from './model.js';
 
 /**
@@ -11,7 +14,8 @@ import { Dossier, type DossierDocument } from './model.js';
  * status is computed against the record now:
  * - current: every incident is still verified in the round it was signed in;
  * - superseded: an incident was retracted, disputed, sent back or substantively edited (a new round),
- *   or a newer version of the same dossier exists; the changes say which, how and when.
+ *   a vendor, product or government it names was edited or deleted (each dossier also records their
+ *   last edit), or a newer version of the same dossier exists; the changes say which, how and when.
  * The site publishes a signed status list (`/dossiers/status.json`) so the offline verifier can say
  * the same without a database.
  */
@@ -26,9 +30,20 @@ export interface UsedIncident {
 /** The incidents a dossier's content was built from (kept beside the content, not in it). */
 export const usedIncidents = new WeakMap<DossierContent, UsedIncident[]>();
 
+/** A vendor, product or government a dossier names, as it was when signed (its last edit). */
+export interface UsedEntity {
+  kind: 'vendor' | 'product' | 'government';
+  id: string;
+  slug: string;
+  updatedAt: Date;
+}
+export const usedEntities = new WeakMap<DossierContent, UsedEntity[]>();
+
 export interface Change {
+  /** An incident's reference, or the slug of a vendor, product or government (`kind` then says which). */
   ref: string;
-  how: 'retracted' | 'disputed' | 'sent-back' | 'in-review' | 'edited' | 'missing';
+  kind?: UsedEntity['kind'];
+  how: 'retracted' | 'disputed' | 'sent-back' | 'in-review' | 'edited' | 'missing' | 'entity-edited' | 'entity-deleted';
   at?: string;
 }
 
@@ -39,12 +54,27 @@ export interface DossierStatus {
 }
 
 type UsedRecord = { id: unknown; ref: string; round: number; public: boolean };
+type UsedEntityRecord = { kind: UsedEntity['kind']; id: unknown; slug: string; updatedAt: Date };
+
+/** When each entity the dossiers name was last edited (id → updatedAt); absent when deleted. */
+async function entitiesNow(dossiers: DossierDocument[]): Promise<Map<string, Date>> {
+  const used = dossiers.flatMap((d) => (d.entities ?? []) as UsedEntityRecord[]);
+  const out = new Map<string, Date>();
+  for (const [kind, model] of [['vendor', Vendor], ['product', Product], ['government', Government]] as const) {
+    const ids = [...new Set(used.filter((u) => u.kind === kind).map((u) => String(u.id)))];
+    if (!ids.length) continue;
+    const rows = await (model as unknown as mongoose.Model<{ updatedAt: Date }>).find({ _id: mongoose.trusted({ $in: ids.map((id) => new mongoose.Types.ObjectId(id)) }) } as never, { updatedAt: 1 }).lean();
+    for (const r of rows) out.set(String(r._id), r.updatedAt);
+  }
+  return out;
+}
 
 export async function dossierStatuses(dossiers: DossierDocument[]): Promise<Map<string, DossierStatus>> {
   const ids = [...new Set(dossiers.flatMap((d) => ((d.used ?? []) as UsedRecord[]).map((u) => String(u.id))))];
   const now = new Map(
     (ids.length ? await Incident.find({ _id: mongoose.trusted({ $in: ids.map((id) => new mongoose.Types.ObjectId(id)) }) } as never, { verification: 1, retraction: 1, updatedAt: 1 }).lean() : []).map((i) => [String(i._id), i]),
   );
+  const entityNow = await entitiesNow(dossiers);
   const latest = new Map<string, { ref: string; version: number }>();
   for (const d of await Dossier.find({ paramsKey: mongoose.trusted({ $in: [...new Set(dossiers.map((d) => d.paramsKey))] }) } as never, { ref: 1, paramsKey: 1, version: 1 }).lean()) {
     const seen = latest.get(d.paramsKey);
@@ -62,6 +92,12 @@ export async function dossierStatuses(dossiers: DossierDocument[]): Promise<Map<
       else if (status === 'draft') changes.push({ ref: u.ref, how: 'sent-back', at: (i as { updatedAt?: Date }).updatedAt?.toISOString() });
       else if (status === 'in-review') changes.push({ ref: u.ref, how: 'in-review', at: (i as { updatedAt?: Date }).updatedAt?.toISOString() });
       else if ((i.verification?.round ?? 0) !== u.round) changes.push({ ref: u.ref, how: 'edited', at: i.verification?.verifiedAt?.toISOString() });
+    }
+    // Reference data the dossier names (names, vendors of products, parents, listings): edited since?
+    for (const u of (d.entities ?? []) as UsedEntityRecord[]) {
+      const now = entityNow.get(String(u.id));
+      if (!now) changes.push({ ref: u.slug, kind: u.kind, how: 'entity-deleted' });
+      else if (now.getTime() > new Date(u.updatedAt).getTime()) changes.push({ ref: u.slug, kind: u.kind, how: 'entity-edited', at: now.toISOString() });
     }
     const newest = latest.get(d.paramsKey);
     const replacedBy = newest && newest.version > d.version ? newest.ref : undefined;
@@ -96,7 +132,8 @@ export interface SignedStatusList {
 /** A dossier's status as anyone may read it: restricted incidents are counted, not named. */
 function publicEntry(d: DossierDocument, s: DossierStatus): StatusEntry {
   const publicRefs = new Set(((d.used ?? []) as UsedRecord[]).filter((u) => u.public).map((u) => u.ref));
-  const changes = s.changes.filter((c) => publicRefs.has(c.ref));
+  // Reference data is public; incidents are named only if they were public when signed.
+  const changes = s.changes.filter((c) => c.kind || publicRefs.has(c.ref));
   return { id: d.ref, version: d.version, manifestSha256: d.manifestSha256, status: s.status, changes, otherChanges: s.changes.length - changes.length, ...(s.replacedBy ? { replacedBy: s.replacedBy } : {}) };
 }
 
@@ -124,4 +161,30 @@ export function statusFromList(signed: SignedStatusList, publicKeyPem: string, d
   const parsed = JSON.parse(signed.list) as { generatedAt: string; dossiers: StatusEntry[] };
   const entry = parsed.dossiers.find((d) => d.id === dossier && d.manifestSha256 === manifestSha256);
   return { trusted: true, generatedAt: parsed.generatedAt, ...(entry ? { entry } : {}) };
+}
+
+/**
+ * What a new version says changed since the previous one of the same dossier (the newest earlier
+ * version on record): incidents added or removed, incidents verified again in a new round, and
+ * reference records edited. Undefined for a first version.
+ */
+export async function sincePrevious(paramsKey: string, version: number, content: DossierContent): Promise<SincePrevious | undefined> {
+  if (version <= 1) return undefined;
+  const [before] = await Dossier.find({ paramsKey, version: mongoose.trusted({ $lt: version }) } as never).sort({ version: -1 }).limit(1).lean();
+  if (!before) return undefined;
+  const then = new Map(((before.used ?? []) as UsedRecord[]).map((u) => [String(u.id), u]));
+  const used = usedIncidents.get(content) ?? [];
+  const nowIds = new Set(used.map((u) => u.id));
+  const entitiesThen = new Map(((before.entities ?? []) as UsedEntityRecord[]).map((e) => [String(e.id), e]));
+  return {
+    id: before.ref,
+    version: before.version,
+    generatedAt: before.generatedAt.toISOString(),
+    added: used.filter((u) => !then.has(u.id)).map((u) => u.ref),
+    removed: [...then.values()].filter((u) => !nowIds.has(String(u.id))).map((u) => u.ref),
+    reverified: used.filter((u) => then.has(u.id) && then.get(u.id)!.round !== u.round).map((u) => u.ref),
+    entitiesEdited: (usedEntities.get(content) ?? [])
+      .filter((e) => entitiesThen.has(e.id) && new Date(entitiesThen.get(e.id)!.updatedAt).getTime() !== e.updatedAt.getTime())
+      .map((e) => ({ kind: e.kind, slug: e.slug })),
+  };
 }

@@ -6,6 +6,9 @@ import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { agent, closeApps, csrfFrom, makeApp } from '../helpers/app.js';
 import { createEntities, signedInAs } from '../helpers/factories.js';
+import { incidentsChanged } from '../../src/catalogue/index.js';
+import { Incident } from '../../src/incidents/model.js';
+import { Vendor } from '../../src/vendors/model.js';
 import { buildAndDownload, verifiedIncident } from './helpers.js';
 
 const run = promisify(execFile);
@@ -72,6 +75,45 @@ describe('dossiers that know when they are out of date', () => {
     const first = await buildAndDownload(policymaker, { subject: 'vendor', vendor: vendor.slug });
     const second = await buildAndDownload(policymaker, { subject: 'vendor', vendor: vendor.slug });
     expect((await policymaker.get(`/dossiers/${first.ref}`)).text).to.include(`a newer version exists: ${second.ref}`);
+    expect((await policymaker.get(`/dossiers/${second.ref}`)).text).to.include('Current:');
+  });
+
+  it('when a vendor it names is edited, then the dossier is superseded naming the record; the next version names what changed since (added, removed, verified again, records edited), in its JSON, HTML and PDF', async function () {
+    this.timeout(180_000);
+    const { app } = makeApp();
+    const { vendor, product } = await createEntities();
+    const kept = await verifiedIncident({ title: 'Kept', productId: product._id, vendorId: vendor._id });
+    const doomed = await verifiedIncident({ title: 'Retracted later', productId: product._id, vendorId: vendor._id });
+    const reworked = await verifiedIncident({ title: 'Verified again later', productId: product._id, vendorId: vendor._id });
+    const policymaker = await signedInAs(app, ['policymaker']);
+    const first = await buildAndDownload(policymaker, { subject: 'vendor', vendor: vendor.slug });
+
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await Vendor.updateOne({ _id: vendor._id }, { $set: { name: `${vendor.name} Ltd` } });
+    let page = (await policymaker.get(`/dossiers/${first.ref}`)).text;
+    expect(page).to.include('Signature valid, but superseded');
+    expect(page).to.include(`The record of Vendor “${vendor.slug}” was edited`);
+
+    const reviewer = await signedInAs(app, ['reviewer']);
+    const token = await csrfFrom(reviewer, `/incidents/${doomed.ref}`);
+    await reviewer.post(`/incidents/${doomed.ref}/retract`).type('form').send({ _csrf: token, reason: 'Misread traces.' });
+    // A substantive edit verified again in a new round (that path is tested with the two-person rule).
+    await Incident.updateOne({ _id: reworked._id }, { $set: { 'verification.round': 2, 'verification.verifiedAt': new Date() } });
+    await incidentsChanged([reworked._id]);
+    const added = await verifiedIncident({ title: 'New since', productId: product._id, vendorId: vendor._id });
+
+    const second = await buildAndDownload(policymaker, { subject: 'vendor', vendor: vendor.slug });
+    const json = JSON.parse(second.files.get('dossier.json')!.toString()) as { version: number; previous: { id: string; version: number; added: string[]; removed: string[]; reverified: string[]; entitiesEdited: { kind: string; slug: string }[] } };
+    expect(json.version).to.equal(2);
+    expect(json.previous).to.deep.include({ id: first.ref, version: 1, added: [added.ref], removed: [doomed.ref], reverified: [reworked.ref], entitiesEdited: [{ kind: 'vendor', slug: vendor.slug }] });
+    expect(second.files.get('dossier.html')!.toString()).to.include('What changed since version 1');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'dossier-previous-'));
+    writeFileSync(path.join(dir, 'd.pdf'), second.files.get('dossier.pdf')!);
+    const text = (await run('pdftotext', ['-enc', 'UTF-8', path.join(dir, 'd.pdf'), '-'])).stdout;
+    expect(text, text.slice(text.indexOf('What changed'), text.indexOf('What changed') + 800)).to.include('What changed since version 1').and.include(doomed.ref);
+    page = (await policymaker.get(`/dossiers/${first.ref}`)).text;
+    expect(page).to.include(`a newer version exists: ${second.ref}`);
+    expect(page).not.to.include(`${kept.ref} was`);
     expect((await policymaker.get(`/dossiers/${second.ref}`)).text).to.include('Current:');
   });
 });
