@@ -75,11 +75,11 @@ type IncidentDoc = {
  * One attribution claim (incidents/claims.ts): the entity it names and, for an operator claim, what
  * the source says it operated (null when it links nothing). `finding` is the one counting rule.
  */
-function claimJson(a: StoredClaim, read: Entry['attributions'][number], c: Catalogue) {
+function claimJson(a: StoredClaim, read: Entry['attributions'][number], productVendors: Entry['productVendors'], c: Catalogue) {
   const entity = c.entities.byId.get(read.id);
   const slug = (id: string | undefined) => (id ? (c.entities.byId.get(id)?.slug ?? null) : null);
   const operated = operatedBy(a);
-  const operatedVendor = operated.vendor ?? (operated.product ? c.vendorOf(operated.product) : undefined);
+  const operatedVendor = operated.vendor ?? (operated.product ? productVendors[operated.product] : undefined);
   return {
     kind: read.kind,
     slug: entity?.slug ?? null,
@@ -100,7 +100,7 @@ export function incidentSummaryJson(e: Entry, c: Catalogue, baseUrl: string) {
     dates: { from: formatFuzzyDate(e.from), to: e.to ? formatFuzzyDate(e.to) : null },
     countries: e.countries,
     targetCategories: e.categories,
-    attributions: doc.attributions.map((a, n) => claimJson(a, e.attributions[n]!, c)),
+    attributions: doc.attributions.map((a, n) => claimJson(a, e.attributions[n]!, e.productVendors, c)),
     url: doc.visibility === 'public' ? `${baseUrl}/incidents/${e.ref}` : null,
   };
 }

@@ -13,7 +13,8 @@ export interface EntityInfo {
   aliases: string[];
   country?: string; // a vendor's headquarters, a government's country
   parent?: string; // vendors
-  vendor?: string; // products
+  vendor?: string; // products: the current vendor
+  formerVendors?: { vendor: string; until: number }[]; // products: earlier vendors, oldest first
   listings: { regime: string; status: string }[];
 }
 
@@ -29,7 +30,10 @@ export class EntityIndex {
     for (const v of vendors) {
       index.add({ id: String(v._id), kind: 'vendor', slug: v.slug, name: v.name, nameAr: v.nameAr ?? '', aliases: [...v.aliases, ...v.formerNames.map((f) => f.name)], country: v.hqCountry ?? undefined, parent: v.parent ? String(v.parent) : undefined, listings: v.listings.map((l) => ({ regime: l.regime, status: l.status })) });
     }
-    for (const p of products) index.add({ id: String(p._id), kind: 'product', slug: p.slug, name: p.name, nameAr: p.nameAr ?? '', aliases: p.aliases, vendor: p.vendor ? String(p.vendor) : undefined, listings: [] });
+    for (const p of products) {
+      const formerVendors = (p.formerVendors ?? []).map((f) => ({ vendor: String(f.vendor), until: new Date(f.until).getTime() })).sort((a, b) => a.until - b.until);
+      index.add({ id: String(p._id), kind: 'product', slug: p.slug, name: p.name, nameAr: p.nameAr ?? '', aliases: p.aliases, vendor: p.vendor ? String(p.vendor) : undefined, formerVendors, listings: [] });
+    }
     for (const g of governments) index.add({ id: String(g._id), kind: 'government', slug: g.slug, name: g.name, nameAr: g.nameAr ?? '', aliases: g.agencies.map((a) => a.name), country: g.country, listings: [] });
     return index;
   }
@@ -42,6 +46,17 @@ export class EntityIndex {
         this.tokens.get(token)!.add(entity.id);
       }
     }
+  }
+
+  /**
+   * A product's vendor at a time (the corporate graph over time): the earlier vendor whose period
+   * the time falls in, else the current vendor. Without a time, the current vendor.
+   */
+  vendorAt(productId: string, at?: number): string | undefined {
+    const product = this.byId.get(productId);
+    if (!product) return undefined;
+    if (at !== undefined) for (const f of product.formerVendors ?? []) if (at < f.until) return f.vendor;
+    return product.vendor;
   }
 
   matching(token: string): string[] {

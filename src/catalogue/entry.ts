@@ -26,6 +26,8 @@ export interface Entry {
   /** Entities this incident names only in leads (low-confidence claims): shown as leads, never counted. */
   leadIds: string[];
   attributions: { kind: string; id: string; confidence: string; finding: boolean }[];
+  /** Each product the incident names → its vendor as of the incident's start (the corporate graph then). */
+  productVendors: Record<string, string>;
   /** Which government operated which product or vendor, as operator claims state it (findings and leads). */
   operations: Operation[];
   confidenceRank: number;
@@ -40,21 +42,30 @@ function fuzzy(d: { y: number; m?: number | null; d?: number | null }): FuzzyDat
   return { y: d.y, ...(d.m ? { m: d.m } : {}), ...(d.d ? { d: d.d } : {}) };
 }
 
-/** `vendorOf`: a product's vendor, from the entity index (the corporate graph). */
-export function toEntry(incident: Lean, vendorOf: (productId: string) => string | undefined): Entry {
+/** `vendorOf`: a product's vendor at a time, from the entity index (the corporate graph over time). */
+export function toEntry(incident: Lean, vendorOf: (productId: string, at?: number) => string | undefined): Entry {
+  // Each product's vendor as of the incident's start (after an acquisition, the vendor of the time).
+  const at = new Date(incident.dates.start).getTime();
+  const productVendors: Record<string, string> = {};
+  for (const a of incident.attributions) {
+    const product = a.kind === 'product' ? a.product : a.kind === 'government' ? a.product : undefined;
+    const vendor = product ? vendorOf(String(product), at) : undefined;
+    if (product && vendor) productVendors[String(product)] = vendor;
+  }
+  const vendorAt = (productId: string) => productVendors[productId];
   const attributions = incident.attributions.map((a) => ({ kind: a.kind, id: subjectOf(a), confidence: a.confidence, finding: isFinding(a.confidence) }));
   const findings = attributions.filter((a) => a.finding);
   const ids = (kind: string, of: typeof attributions) => [...new Set(of.filter((a) => a.kind === kind).map((a) => a.id))];
-  const operations = operationsOf(incident.attributions, vendorOf);
+  const operations = operationsOf(incident.attributions, vendorAt);
   // An operator finding that names what was operated ("Egypt operated Predator", at medium or above)
   // states that the product (or the vendor's product) was used: it is a finding about it too.
   const operated = operations.filter((o) => o.finding);
   const productIds = [...new Set([...ids('product', findings), ...operated.map((o) => o.product).filter((p): p is string => Boolean(p))])];
-  const vendorIds = [...new Set([...ids('vendor', findings), ...productIds.map(vendorOf).filter((v): v is string => Boolean(v)), ...operated.map((o) => o.vendor).filter((v): v is string => Boolean(v))])];
+  const vendorIds = [...new Set([...ids('vendor', findings), ...productIds.map(vendorAt).filter((v): v is string => Boolean(v)), ...operated.map((o) => o.vendor).filter((v): v is string => Boolean(v))])];
   const governmentIds = ids('government', findings);
   const found = new Set([...productIds, ...vendorIds, ...governmentIds]);
   const leads = attributions.filter((a) => !a.finding);
-  const leadIds = [...new Set([...leads.map((a) => a.id), ...ids('product', leads).map(vendorOf).filter((v): v is string => Boolean(v))])].filter((id) => !found.has(id));
+  const leadIds = [...new Set([...leads.map((a) => a.id), ...ids('product', leads).map(vendorAt).filter((v): v is string => Boolean(v))])].filter((id) => !found.has(id));
   const text = [incident.title, incident.summary, ...incident.sources.map((s) => `${s.title} ${s.publisher ?? ''}`)].join(' ');
   const dates = incident.dates;
   return {
@@ -73,6 +84,7 @@ export function toEntry(incident: Lean, vendorOf: (productId: string) => string 
     leadIds,
     attributions,
     operations,
+    productVendors,
     confidenceRank: Math.max(0, ...attributions.map((a) => CONFIDENCE_RANK[a.confidence] ?? 0)),
     tokens: tokenize(text, true),
     doc: incident as unknown as Record<string, unknown>,

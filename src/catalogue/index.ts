@@ -43,7 +43,8 @@ export class Catalogue {
   constructor(public entities: EntityIndex) {}
 
   /** A product's vendor (the corporate graph held by the entity index). */
-  readonly vendorOf = (productId: string): string | undefined => this.entities.byId.get(productId)?.vendor;
+  /** A product's vendor now, or at a time (an incident's start: the corporate graph as of its dates). */
+  readonly vendorOf = (productId: string, at?: number): string | undefined => this.entities.vendorAt(productId, at);
 
   static async load(): Promise<Catalogue> {
     return Catalogue.of(await EntityIndex.load(), await Incident.find({ published: true }).lean());

@@ -185,7 +185,7 @@ export async function collectDossier(params: DossierParams, meta: { id: string; 
     return entity;
   };
 
-  const incidents: DossierIncident[] = docs.map((doc) => {
+  const incidents: DossierIncident[] = docs.map((doc, n) => {
     const d = doc as unknown as {
       ref: string; title: string; summary: string; visibility: 'public' | 'restricted'; responses?: string;
       dates: { from: { y: number; m?: number; d?: number }; to?: { y: number; m?: number; d?: number } };
@@ -229,13 +229,15 @@ export async function collectDossier(params: DossierParams, meta: { id: string; 
     }
     const chains = [...identified].map(([id, confidence]) => {
       const product = productById.get(id);
-      if (product?.vendor) named(vendors.get(String(product.vendor)), `${d.ref}: vendor ${String(product.vendor)} of product ${product.slug}`);
-      const direct = d.attributions.find((v) => v.kind === 'vendor' && product?.vendor && String(v.vendor) === String(product.vendor));
+      // The vendor as of the incident's start (the corporate graph then; catalogue/entry.ts).
+      const vendorId = entries[n]!.productVendors[id] ?? (product?.vendor ? String(product.vendor) : undefined);
+      if (vendorId) named(vendors.get(vendorId), `${d.ref}: vendor ${vendorId} of product ${product?.slug ?? id}`);
+      const direct = d.attributions.find((v) => v.kind === 'vendor' && vendorId && String(v.vendor) === vendorId);
       // Only operator claims that name this product: one naming just its vendor did not say which product.
       const operator = operatorsOf(id, undefined);
       return {
         product: label(product),
-        vendor: label(product?.vendor ? vendors.get(String(product.vendor)) : undefined),
+        vendor: label(vendorId ? vendors.get(vendorId) : undefined),
         operator: operator.text,
         confidence: { product: confidence, vendor: direct ? direct.confidence : 'reference-data', operator: operator.confidence },
       };
@@ -359,6 +361,7 @@ export async function collectDossier(params: DossierParams, meta: { id: string; 
       const product = a.product ? productById.get(String(a.product)) : undefined;
       use('product', product);
       use('vendor', vendors.get(String(a.vendor ?? product?.vendor ?? '')));
+      if (a.product) use('vendor', vendors.get(entries[docs.indexOf(d)]!.productVendors[String(a.product)] ?? ''));
       use('government', a.government ? governmentById.get(String(a.government)) : undefined);
     }
   }

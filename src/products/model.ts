@@ -19,6 +19,9 @@ const productSchema = new Schema(
     nameAr: { type: String, maxlength: 160, default: '' },
     aliases: { type: [String], default: [] },
     vendor: { type: Schema.Types.ObjectId, ref: 'Vendor' },
+    // The corporate graph over time: who made or sold it before its current vendor, until when.
+    // An incident before that date is attributed to the vendor of the time (catalogue/entities.ts).
+    formerVendors: { type: [{ _id: false, vendor: { type: Schema.Types.ObjectId, ref: 'Vendor', required: true }, until: { type: Date, required: true } }], default: [] },
     category: { type: String, enum: PRODUCT_CATEGORIES, required: true },
     description: { type: String, maxlength: 4000, default: '' },
   },

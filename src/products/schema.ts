@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { formObject, requiredText, text } from '../http/validate.js';
-import { objectIdOrEmpty } from '../reference/fields.js';
+import { objectId, objectIdOrEmpty, requiredIsoDate, rows } from '../reference/fields.js';
 import { lineList, slugField } from '../reference/slugs.js';
 import { PRODUCT_CATEGORIES } from './model.js';
 
@@ -10,6 +10,7 @@ export const productSchema = formObject({
   nameAr: text(160).default(''),
   aliases: lineList(30, 160),
   vendor: objectIdOrEmpty,
+  formerVendors: rows(z.strictObject({ vendor: objectId, until: requiredIsoDate }), 10),
   category: z.enum(PRODUCT_CATEGORIES, 'validation.required'),
   description: text(4000).default(''),
 });

@@ -8,12 +8,15 @@ import type { ProductInput } from './schema.js';
 export const productKind: ReferenceKind<unknown> = {
   model: Product as never,
   subjectType: 'product',
-  auditedFields: ['slug', 'name', 'nameAr', 'aliases', 'vendor', 'category', 'description'],
+  auditedFields: ['slug', 'name', 'nameAr', 'aliases', 'vendor', 'formerVendors', 'category', 'description'],
 };
 
 async function toRecord(input: ProductInput): Promise<Record<string, unknown> & { slug: string }> {
   const { _csrf: _ignored, ...fields } = input;
   if (fields.vendor && !(await Vendor.exists({ _id: fields.vendor }))) throw new FormValidationError({ vendor: 'validation.invalid' });
+  for (const [n, f] of fields.formerVendors.entries()) {
+    if (!(await Vendor.exists({ _id: f.vendor }))) throw new FormValidationError({ [`formerVendors.${n}.vendor`]: 'validation.invalid' });
+  }
   return { ...fields, vendor: fields.vendor ?? null };
 }
 

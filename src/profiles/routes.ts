@@ -154,6 +154,11 @@ export function profileRoutes(): Router {
         category: product.category,
         description: product.description,
         vendor: vendor ? { slug: vendor.slug, name: displayName(vendor, lng), listed: vendor.listings.filter((l) => l.status === 'listed').map((l) => l.regime) } : undefined,
+        // Earlier vendors (the corporate graph over time), from the entity index.
+        formerVendors: (product.formerVendors ?? [])
+          .map((f) => ({ entity: c.entities.byId.get(String(f.vendor)), until: isoDay(f.until) }))
+          .filter((f) => f.entity)
+          .map((f) => ({ slug: f.entity!.slug, name: displayName(f.entity!, lng), until: f.until })),
         indicators,
       },
       summary: c.memo(`summary:product:${product.slug}:${lng}`, () => evidenceSummary(c, entries, lng, scopeOperators(c, 'product', product.slug))),

@@ -59,6 +59,6 @@ export function leadsOf(c: Catalogue, ids: ReadonlySet<string>, lng: string) {
       ref: e.ref,
       title: e.title,
       date: formatFuzzyDate(e.from),
-      claims: e.attributions.filter((a) => !a.finding && (ids.has(a.id) || (a.kind === 'product' && ids.has(c.vendorOf(a.id) ?? '')))).map((a) => ({ kind: a.kind, name: c.entities.byId.get(a.id) ? displayName(c.entities.byId.get(a.id)!, lng) : '', confidence: a.confidence })),
+      claims: e.attributions.filter((a) => !a.finding && (ids.has(a.id) || (a.kind === 'product' && ids.has(e.productVendors[a.id] ?? '')))).map((a) => ({ kind: a.kind, name: c.entities.byId.get(a.id) ? displayName(c.entities.byId.get(a.id)!, lng) : '', confidence: a.confidence })),
     }));
 }

@@ -38,6 +38,11 @@ export const optionalIsoDate = z
   .refine((d) => d === undefined || (/^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(`${d}T00:00:00Z`))), 'validation.date')
   .transform((d) => (d ? new Date(`${d}T00:00:00Z`) : undefined));
 
+/** YYYY-MM-DD, required. */
+export const requiredIsoDate = optionalIsoDate.refine((d): d is Date => d !== undefined, 'validation.required');
+
+export const objectId = z.string().trim().regex(/^[0-9a-f]{24}$/, 'validation.required');
+
 export const objectIdOrEmpty = z
   .string()
   .trim()

@@ -69,6 +69,7 @@ export function productAdminRoutes() {
       nameAr: p.nameAr,
       aliases: p.aliases.join('\n'),
       vendor: idString(p.vendor),
+      formerVendors: p.formerVendors.map((f) => ({ vendor: idString(f.vendor), until: isoDay(f.until) })),
       category: p.category,
       description: p.description,
     }),

@@ -20,7 +20,7 @@ export function presentEntry(e: Entry, c: Catalogue, lng: string) {
   };
   // Findings only (incidents/claims.ts): a vendor through its identified product carries that claim's confidence.
   const confidenceOf = (id: string) =>
-    e.attributions.filter((a) => a.finding && (a.id === id || (a.kind === 'product' && c.vendorOf(a.id) === id))).map((a) => a.confidence).sort((x, y) => (CONFIDENCE_RANK[y] ?? 0) - (CONFIDENCE_RANK[x] ?? 0))[0] ?? '';
+    e.attributions.filter((a) => a.finding && (a.id === id || (a.kind === 'product' && e.productVendors[a.id] === id))).map((a) => a.confidence).sort((x, y) => (CONFIDENCE_RANK[y] ?? 0) - (CONFIDENCE_RANK[x] ?? 0))[0] ?? '';
   const best = (ids: string[]) => ids.map((id) => ({ ...name(id), confidence: confidenceOf(id) })).filter((x) => x.name);
   return {
     ref: e.ref,

@@ -108,7 +108,7 @@ export function searchRoutes(): Router {
       return doc.attributions.map((a) => {
         const operated = operatedBy(a);
         const product = a.kind === 'product' ? subjectOf(a) : operated.product;
-        const vendor = a.kind === 'vendor' ? subjectOf(a) : operated.vendor ?? (product ? c.vendorOf(product) : undefined);
+        const vendor = a.kind === 'vendor' ? subjectOf(a) : operated.vendor ?? (product ? e.productVendors[product] : undefined);
         return [
           e.ref,
           a.kind === 'government' ? 'operator' : a.kind,

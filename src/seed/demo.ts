@@ -51,7 +51,7 @@ export async function seedDemo(config: Config): Promise<Record<string, unknown>>
   }
   const productIds = new Map<string, mongoose.Types.ObjectId>();
   for (const p of demoProducts) {
-    const created = await createProduct(seedActor, { ...p, vendor: String(vendorIds.get(p.vendor)), category: p.category as never });
+    const created = await createProduct(seedActor, { ...p, vendor: String(vendorIds.get(p.vendor)), formerVendors: [], category: p.category as never });
     productIds.set(p.slug, created._id);
   }
   const governmentIds = new Map<string, mongoose.Types.ObjectId>();

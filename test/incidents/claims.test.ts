@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import mongoose from 'mongoose';
 import { AuditEvent } from '../../src/audit/index.js';
 import { Incident } from '../../src/incidents/model.js';
+import { Product } from '../../src/products/model.js';
 import { migrateOperatorLinks } from '../../src/incidents/migrate.js';
 import { seedDemo } from '../../src/seed/demo.js';
 import { agent, closeApps, makeApp, type Agent } from '../helpers/app.js';
@@ -156,6 +157,41 @@ describe('attribution claims: chains only where a claim links them, leads never 
     expect(leadUse.confidence).to.equal(15);
     expect(finspy.objects.filter((o) => o.type === 'sighting' && o.external_references!.some((r) => r.external_id === lowOnly.ref)).map((o) => o.confidence)).to.deep.equal([100]);
     if (stixSchemasAvailable()) for (const bundle of [pegasusBundle, predator, finspy]) expect(stixProblems(bundle)).to.deep.equal([]);
+  });
+
+  it('when a product changed hands, then an incident is attributed to the vendor of its time on profiles, filters, CSV and dossiers; the editor stores the history and refuses an unknown vendor', async function () {
+    this.timeout(120_000);
+    const { app } = makeApp();
+    const { vendor: now, product } = await createEntities();
+    const { vendor: before } = await createEntities();
+    const reviewer = await signedInAs(app, ['reviewer']);
+    const edit = async (formerVendor: string) => {
+      const token = /name="_csrf" value="([^"]+)"/.exec((await reviewer.get(`/admin/products/${product.slug}/edit`)).text)![1]!;
+      return reviewer.post(`/admin/products/${product.slug}`).type('form').send({
+        _csrf: token, name: product.name, nameAr: '', slug: product.slug, vendor: String(now._id), category: 'spyware', aliases: '', description: '',
+        'formerVendors[0][vendor]': formerVendor, 'formerVendors[0][until]': '2020-01-01',
+      });
+    };
+    expect((await edit(String(new mongoose.Types.ObjectId()))).status).to.equal(422);
+    expect((await Product.findById(product._id).lean())!.formerVendors).to.deep.equal([]);
+    expect((await edit(String(before._id))).status).to.equal(302);
+    expect(await AuditEvent.countDocuments({ action: 'product.updated' })).to.be.greaterThan(0);
+
+    const dated = (y: number) => ({ dates: { from: { y }, start: new Date(Date.UTC(y, 5, 1)), end: new Date(Date.UTC(y, 5, 30)) }, year: y });
+    const earlier = await createIncident({ status: 'verified', title: 'Before the sale', productId: product._id, extra: dated(2019) });
+    const later = await createIncident({ status: 'verified', title: 'After the sale', productId: product._id, extra: dated(2021) });
+    const visitor = agent(app);
+    const refs = (html: string) => [...new Set([...html.matchAll(/\/incidents\/(I-\d{4}-\d{5})/g)].map((m) => m[1]))].sort();
+    expect(refs((await visitor.get(`/vendors/${before.slug}`)).text)).to.deep.equal([earlier.ref]);
+    expect(refs((await visitor.get(`/vendors/${now.slug}`)).text)).to.deep.equal([later.ref]);
+    expect(refs((await visitor.get(`/incidents?vendor=${before.slug}`)).text)).to.deep.equal([earlier.ref]);
+    expect((await visitor.get(`/products/${product.slug}`)).text).to.include(`<a href="/vendors/${before.slug}"><bdi>${before.name}</bdi></a> (Until <bdi dir="ltr">2020-01-01</bdi>)`);
+    const csv = parse<Record<string, string>>((await visitor.get('/incidents.csv')).text.replace(/^\uFEFF/, ''), { columns: true });
+    expect(csv.map((r) => [r['ref'], r['vendors']]).sort()).to.deep.equal([[earlier.ref, before.name], [later.ref, now.name]].sort());
+    const { files } = await buildAndDownload(await signedInAs(app, ['policymaker']), { subject: 'filter', filter: 'target=journalist' });
+    const json = JSON.parse(files.get('dossier.json')!.toString()) as { incidents: { ref: string; chains: { vendor: string }[] }[] };
+    expect(json.incidents.find((i) => i.ref === earlier.ref)!.chains.map((c) => c.vendor)).to.deep.equal([before.name]);
+    expect(json.incidents.find((i) => i.ref === later.ref)!.chains.map((c) => c.vendor)).to.deep.equal([now.name]);
   });
 
   it('when legacy incidents are migrated, then an operator is linked only to the one product its incident names, ambiguous ones are listed for reviewers and left unlinked, and a second run changes nothing', async () => {
