@@ -21,6 +21,8 @@ export function presentEntry(e: Entry, c: Catalogue, lng: string) {
   // Findings only (incidents/claims.ts): a vendor through its identified product carries that claim's confidence.
   const confidenceOf = (id: string) =>
     e.attributions.filter((a) => a.finding && (a.id === id || (a.kind === 'product' && e.productVendors[a.id] === id))).map((a) => a.confidence).sort((x, y) => (CONFIDENCE_RANK[y] ?? 0) - (CONFIDENCE_RANK[x] ?? 0))[0] ?? '';
+  const operatedBy = (government: string) =>
+    [...new Set(e.operations.filter((x) => x.finding && x.government === government).map((x) => name(x.product ?? x.vendor ?? '')?.name).filter((x): x is string => Boolean(x)))];
   const best = (ids: string[]) => ids.map((id) => ({ ...name(id), confidence: confidenceOf(id) })).filter((x) => x.name);
   return {
     ref: e.ref,
@@ -31,7 +33,8 @@ export function presentEntry(e: Entry, c: Catalogue, lng: string) {
     categories: e.categories,
     products: best(e.productIds),
     vendors: best(e.vendorIds),
-    operators: best(e.governmentIds),
+    // Each operator with what its findings say it operated (never the incident's other products).
+    operators: e.governmentIds.flatMap((id) => best([id]).map((o) => ({ ...o, operated: operatedBy(id) }))),
     leads: e.leadIds.map((id) => name(id)).filter((x) => x !== undefined),
   };
 }

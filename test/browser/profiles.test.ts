@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import { Incident } from '../../src/incidents/model.js';
 import { seedDemo } from '../../src/seed/demo.js';
-import { axeViolations, recordForeignRequests, screenshot, useBrowser, useServedApp } from '../helpers/browser.js';
+import { Product } from '../../src/products/model.js';
+import { entitiesChanged } from '../../src/catalogue/index.js';
+import { createEntities, createIncident, createUser } from '../helpers/factories.js';
+import { axeViolations, recordForeignRequests, screenshot, signInWithBrowser, useBrowser, useServedApp } from '../helpers/browser.js';
 import { testConfig } from '../helpers/engine.js';
 
 describe('browser: vendor profile and filtered search on the demo data', function () {
@@ -83,3 +86,41 @@ describe('browser: attribution claims on the demo data (two products, two operat
     }
   });
 });
+
+describe('browser: what reviewers link and what a product changed hands to', function () {
+  this.timeout(180_000);
+  const chromium = useBrowser();
+  const app = useServedApp();
+
+  it('when a reviewer opens the queue with an unlinked operator claim, and anyone opens a product that changed hands, then both read in English and Arabic, axe 0', async () => {
+    const base = app.base();
+    const { product, government } = await createEntities();
+    const { vendor: before } = await createEntities();
+    await Product.updateOne({ _id: product._id }, { $set: { formerVendors: [{ vendor: before._id, until: new Date('2020-01-01') }] } });
+    const other = await createEntities();
+    await createIncident({ status: 'verified', title: 'Two products, operator unlinked', extra: { attributions: [
+      { kind: 'product', product: product._id, confidence: 'high', basis: 'Traces.', sources: [0] },
+      { kind: 'product', product: other.product._id, confidence: 'high', basis: 'Traces.', sources: [0] },
+      { kind: 'government', government: government._id, confidence: 'medium', basis: 'Targeting.', sources: [0] },
+    ] } });
+    await entitiesChanged();
+    const account = await createUser({ roles: ['reviewer'], totp: true });
+    for (const lng of ['en', 'ar'] as const) {
+      const context = await chromium.get().newContext({ viewport: { width: 1280, height: 900 } });
+      const page = await context.newPage();
+      const foreign = recordForeignRequests(page, base);
+      await page.goto(`${base}/products/${product.slug}?lng=${lng}`);
+      expect(await page.textContent('main')).to.include(lng === 'ar' ? before.nameAr : before.name).and.include(lng === 'ar' ? 'حزمة STIX 2.1 الكاملة' : 'full STIX 2.1 bundle');
+      expect(await axeViolations(page)).to.deep.equal([]);
+      await screenshot(page, `product-former-vendor-${lng}`);
+      await signInWithBrowser(page, base, account, lng);
+      await page.goto(`${base}/review?lng=${lng}`);
+      expect(await page.textContent('#link-heading')).to.equal(lng === 'ar' ? 'ادعاءات تشغيل تحتاج إلى ربط' : 'Operator claims to link');
+      expect(await axeViolations(page)).to.deep.equal([]);
+      await screenshot(page, `review-operators-to-link-${lng}`);
+      expect(foreign).to.deep.equal([]);
+      await context.close();
+    }
+  });
+});
+
