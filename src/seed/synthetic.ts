@@ -68,7 +68,9 @@ export async function seedSynthetic(count: number): Promise<void> {
       const government = Math.floor(random() * governmentIds.length);
       const published = random() < 0.85;
       const seq = await seqFor(y);
-      batch.push({
+      // Through the model, so every synthetic incident is valid data with the schema's defaults (its
+      // own page renders like any other), then inserted in bulk.
+      const incident = new Incident({
         ref: `I-${y}-${String(seq).padStart(5, '0')}`,
         refYear: y,
         refSeq: seq,
@@ -90,6 +92,9 @@ export async function seedSynthetic(count: number): Promise<void> {
         vendorIds: [vendorIds[productIndex % vendorIds.length]],
         governmentIds: [governmentIds[government]],
       });
+      const invalid = incident.validateSync();
+      if (invalid) throw invalid;
+      batch.push(incident.toObject());
     }
     await Incident.insertMany(batch, { ordered: true, lean: true });
   }
