@@ -104,8 +104,9 @@ describe('browser: what reviewers link and what a product changed hands to', fun
       { kind: 'government', government: government._id, confidence: 'medium', basis: 'Targeting.', sources: [0] },
     ] } });
     await entitiesChanged();
-    const account = await createUser({ roles: ['reviewer'], totp: true });
     for (const lng of ['en', 'ar'] as const) {
+      // One account per language: a TOTP code is accepted once, and both sign-ins may fall in one step.
+      const account = await createUser({ roles: ['reviewer'], totp: true });
       const context = await chromium.get().newContext({ viewport: { width: 1280, height: 900 } });
       const page = await context.newPage();
       const foreign = recordForeignRequests(page, base);
