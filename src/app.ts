@@ -18,6 +18,7 @@ import { takeFlash } from './http/flash.js';
 import { viewLocals } from './http/locals.js';
 import { formKeyLocals } from './http/once.js';
 import { requestLog } from './http/request-log.js';
+import { pageCache } from './http/page-cache.js';
 import { noStore, securityHeaders, strictTransportSecurity } from './http/security.js';
 import { configurePublicUrl } from './http/download.js';
 import { absoluteLifetime, saveBeforeRedirect, sessions, startSessionSweep } from './http/session.js';
@@ -101,6 +102,8 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   // is read and before any body is parsed.
   const limits = formLimits(config);
   app.use(limits.early);
+  // Anonymous visitors' public pages, before any session is read (http/page-cache.ts).
+  app.use(pageCache(config.PAGE_CACHE_MB * 1024 * 1024));
   app.use(noStore);
   const { middleware: sessionMiddleware } = sessions(config, deps.sessionSecret);
   const stopSessionSweep = startSessionSweep(config.SESSION_SWEEP_SECONDS, logger);

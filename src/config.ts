@@ -52,6 +52,7 @@ const configSchema = z.object({
   EVIDENCE_MAX_FILES: z.coerce.number().int().min(1).max(50).default(10),
   // /healthz answers 503 below this much free space in DATA_DIR (a submission would fail there).
   HEALTH_MIN_FREE_MB: z.coerce.number().int().min(0).max(1_000_000).default(100),
+  PAGE_CACHE_MB: z.coerce.number().int().min(0).max(4_096).default(64),
   // How long shutdown waits for requests in flight before it closes their connections.
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   ANONYMOUS_REPORTS: booleanFlag.default(true),

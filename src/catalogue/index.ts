@@ -25,6 +25,8 @@ export class Catalogue {
   private readonly memos = new Map<string, unknown>();
   private memoVersion = -1;
   version = 0;
+  /** This instance (a reload makes a new one): with `version`, what the rendered-page cache keys on. */
+  readonly generation = randomUUID();
 
   /**
    * Results, facets and statistics are computed once per version of the catalogue (which changes

@@ -1,0 +1,189 @@
+import { createHash } from 'node:crypto';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import type { Request, RequestHandler, Response } from 'express';
+import { catalogue } from '../catalogue/index.js';
+import { LANGUAGES, languageOfRequest } from '../i18n/index.js';
+
+/**
+ * Rendered public pages for anonymous visitors, kept per (path + normalised query, language, data
+ * version) and bounded in memory (least recently used out first, by bytes).
+ *
+ * What is never served from here, by construction:
+ * - a request with any cookie but `lng` (a session: a signed-in user, a submitter, a flash message)
+ *   or an `Authorization` header;
+ * - any path not on the allow-list of public read pages (forms, accounts, review, dossiers, evidence
+ *   and the API are not on it);
+ * - a response that is not a 200, that sets a cookie, or whose body holds a form token (`_csrf`):
+ *   such a response is not stored, whatever the path.
+ *
+ * The data version is the read model's own (a new catalogue, or any incident or entity change): a
+ * page rendered from older data is never served under a newer version. Responses say `public,
+ * no-cache` with a strong ETag: a browser or proxy may keep a copy but must ask again each time,
+ * and gets a 304 when nothing changed — never a retracted incident from a cache.
+ */
+const PUBLIC_PAGES = [
+  /^\/$/,
+  /^\/methodology$/,
+  /^\/incidents$/,
+  /^\/incidents\.csv$/,
+  /^\/claims\.csv$/,
+  /^\/incidents\/I-\d{4}-\d{5}$/,
+  /^\/(vendors|governments)$/,
+  /^\/(vendors|products|governments)\/[a-z0-9-]{1,80}$/,
+];
+
+const CACHE_CONTROL = 'public, no-cache';
+const VARY = 'Accept-Language, Cookie, Accept-Encoding';
+
+interface Page {
+  type: string;
+  disposition?: string;
+  body: Buffer;
+  etag: string;
+  gzip?: Buffer;
+  br?: Buffer;
+}
+
+class ByteLru {
+  private readonly pages = new Map<string, Page>();
+  private bytes = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  get(key: string): Page | undefined {
+    const page = this.pages.get(key);
+    if (page) {
+      this.pages.delete(key);
+      this.pages.set(key, page);
+    }
+    return page;
+  }
+
+  set(key: string, page: Page): void {
+    this.delete(key);
+    if (sizeOf(page) > this.maxBytes / 4) return;
+    this.pages.set(key, page);
+    this.bytes += sizeOf(page);
+    this.trim();
+  }
+
+  /** A stored page grew (a compressed variant was added to it). */
+  grew(by: number): void {
+    this.bytes += by;
+    this.trim();
+  }
+
+  private delete(key: string): void {
+    const old = this.pages.get(key);
+    if (!old) return;
+    this.pages.delete(key);
+    this.bytes -= sizeOf(old);
+  }
+
+  private trim(): void {
+    for (const key of this.pages.keys()) {
+      if (this.bytes <= this.maxBytes) break;
+      this.delete(key);
+    }
+  }
+
+  get size(): { pages: number; bytes: number } {
+    return { pages: this.pages.size, bytes: this.bytes };
+  }
+}
+
+function sizeOf(page: Page): number {
+  return page.body.length + (page.gzip?.length ?? 0) + (page.br?.length ?? 0) + 256;
+}
+
+/** Only an `lng` cookie, or none: anything else is a session or a choice this cache must not see. */
+function anonymous(req: Request): boolean {
+  if (req.headers.authorization) return false;
+  const cookie = req.headers.cookie;
+  if (!cookie) return true;
+  return cookie.split(';').every((part) => part.trim() === '' || part.trim().startsWith('lng='));
+}
+
+function cookieLanguage(req: Request): string | undefined {
+  return /(?:^|;\s*)lng=([a-z]{2})(?:;|$)/.exec(req.headers.cookie ?? '')?.[1];
+}
+
+/** The language the page will be in (the i18n detection order: ?lng, the lng cookie, Accept-Language). */
+function languageFor(req: Request): string {
+  const asked = typeof req.query.lng === 'string' && (LANGUAGES as readonly string[]).includes(req.query.lng) ? req.query.lng : undefined;
+  return asked ?? languageOfRequest(req);
+}
+
+function keyOf(req: Request, lng: string, version: string): string {
+  const url = new URL(req.originalUrl, 'http://x');
+  const params = [...url.searchParams.entries()].filter(([k]) => k !== 'lng').sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0));
+  return `${lng}\n${url.pathname}?${new URLSearchParams(params).toString()}\n${version}`;
+}
+
+function encodingFor(req: Request): 'br' | 'gzip' | undefined {
+  const accepted = String(req.headers['accept-encoding'] ?? '');
+  if (/\bbr\b/.test(accepted)) return 'br';
+  if (/\bgzip\b/.test(accepted)) return 'gzip';
+  return undefined;
+}
+
+function sendPage(req: Request, res: Response, page: Page, cache: ByteLru, label: 'hit' | 'miss'): void {
+  res.setHeader('Cache-Control', CACHE_CONTROL);
+  res.setHeader('Vary', VARY);
+  res.setHeader('ETag', page.etag);
+  res.setHeader('X-Page-Cache', label);
+  if (req.headers['if-none-match'] === page.etag) {
+    res.status(304).end();
+    return;
+  }
+  res.setHeader('Content-Type', page.type);
+  if (page.disposition) res.setHeader('Content-Disposition', page.disposition);
+  const encoding = encodingFor(req);
+  let body = page.body;
+  if (encoding === 'br') {
+    if (!page.br) cache.grew((page.br = brotliCompressSync(page.body, { params: { [constants.BROTLI_PARAM_QUALITY]: 9 } })).length);
+    body = page.br;
+  } else if (encoding === 'gzip') {
+    if (!page.gzip) cache.grew((page.gzip = gzipSync(page.body, { level: 9 })).length);
+    body = page.gzip;
+  }
+  if (encoding) res.setHeader('Content-Encoding', encoding);
+  res.setHeader('Content-Length', body.length);
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+export function pageCache(maxBytes: number): RequestHandler & { stats: () => { pages: number; bytes: number } } {
+  const cache = new ByteLru(maxBytes);
+  const handler: RequestHandler = (req, res, next) => {
+    if (maxBytes <= 0 || (req.method !== 'GET' && req.method !== 'HEAD') || !anonymous(req) || !PUBLIC_PAGES.some((p) => p.test(req.path))) return next();
+    // An explicit language change sets a cookie: that response is made, not served from here.
+    if (typeof req.query.lng === 'string' && req.query.lng !== cookieLanguage(req)) return next();
+    catalogue()
+      .then((c) => {
+        const key = keyOf(req, languageFor(req), `${c.generation}:${c.version}`);
+        const page = cache.get(key);
+        if (page) return sendPage(req, res, page, cache, 'hit');
+        const send = res.send.bind(res);
+        res.send = (body?: unknown) => {
+          // res.render hands over the HTML before a type is set.
+          const type = String(res.getHeader('Content-Type') ?? (typeof body === 'string' ? 'text/html; charset=utf-8' : ''));
+          const storable =
+            res.statusCode === 200 &&
+            !res.getHeader('Set-Cookie') &&
+            (typeof body === 'string' || Buffer.isBuffer(body)) &&
+            /^text\/(html|csv)/.test(type) &&
+            !String(body).includes('_csrf');
+          if (!storable) return send(body);
+          const buffer = Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
+          const disposition = res.getHeader('Content-Disposition');
+          const fresh: Page = { type, ...(disposition ? { disposition: String(disposition) } : {}), body: buffer, etag: `"${createHash('sha256').update(buffer).digest('base64url').slice(0, 32)}"` };
+          cache.set(key, fresh);
+          sendPage(req, res, fresh, cache, 'miss');
+          return res;
+        };
+        next();
+      })
+      .catch(next);
+  };
+  return Object.assign(handler, { stats: () => cache.size });
+}

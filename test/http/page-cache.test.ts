@@ -1,0 +1,83 @@
+import { expect } from 'chai';
+import { agent, closeApps, makeApp } from '../helpers/app.js';
+import { createEntities, createIncident, signedInAs } from '../helpers/factories.js';
+
+/** http/page-cache.ts: anonymous public pages from memory, and never anything else. */
+describe('rendered-page cache for anonymous visitors', () => {
+  afterEach(closeApps);
+
+  it('when a public page is asked twice, then the second comes from the cache with a strong ETag (304 when unchanged), compressed when asked, per language', async () => {
+    const { app } = makeApp();
+    const { vendor, product } = await createEntities();
+    await createIncident({ status: 'verified', productId: product._id, vendorId: vendor._id });
+    const visitor = agent(app);
+    const first = await visitor.get(`/vendors/${vendor.slug}`).expect(200);
+    const second = await visitor.get(`/vendors/${vendor.slug}`).expect(200);
+    expect([first.headers['x-page-cache'], second.headers['x-page-cache']]).to.deep.equal(['miss', 'hit']);
+    expect(second.text).to.equal(first.text);
+    expect(second.headers['cache-control']).to.equal('public, no-cache');
+    expect(second.headers['set-cookie']).to.equal(undefined);
+    expect(second.headers['content-security-policy']).to.include("script-src 'self'");
+    const etag = String(second.headers.etag);
+    expect(etag).to.match(/^"[\w-]{32}"$/);
+    expect((await visitor.get(`/vendors/${vendor.slug}`).set('If-None-Match', etag)).status).to.equal(304);
+    // The client decodes what it asked for: the same page, compressed on the wire.
+    for (const encoding of ['br', 'gzip']) {
+      const res = await visitor.get(`/vendors/${vendor.slug}`).set('Accept-Encoding', encoding);
+      expect(res.headers['content-encoding'], encoding).to.equal(encoding);
+      expect(Number(res.headers['content-length'])).to.be.lessThan(Buffer.byteLength(first.text) / 3);
+      expect(res.text, encoding).to.equal(first.text);
+    }
+    const arabic = await visitor.get(`/vendors/${vendor.slug}`).set('Accept-Language', 'ar');
+    expect(arabic.text).to.include('dir="rtl"');
+    // CSV with its attachment name.
+    await visitor.get('/incidents.csv').expect(200);
+    const csv = await visitor.get('/incidents.csv').expect(200);
+    expect(csv.headers['x-page-cache']).to.equal('hit');
+    expect(csv.headers['content-disposition']).to.include('incidents.csv');
+  });
+
+  it('when an incident is published, then the cached pages are not served any more: the next request shows it', async () => {
+    const { app } = makeApp();
+    const visitor = agent(app);
+    await visitor.get('/incidents').expect(200);
+    expect((await visitor.get('/incidents')).headers['x-page-cache']).to.equal('hit');
+    const incident = await createIncident({ status: 'verified', title: 'Published after the cache filled' });
+    const after = await visitor.get('/incidents');
+    expect(after.headers['x-page-cache']).to.equal('miss');
+    expect(after.text).to.include(incident.ref);
+  });
+
+  it('when a signed-in user, a session, a form page or a restricted incident is asked, then nothing comes from or goes into the cache', async () => {
+    const { app } = makeApp();
+    const { vendor, product } = await createEntities();
+    const restricted = await createIncident({ status: 'verified', visibility: 'restricted', title: 'Restricted one', productId: product._id });
+    const visitor = agent(app);
+    await visitor.get(`/vendors/${vendor.slug}`);
+    expect((await visitor.get(`/vendors/${vendor.slug}`)).headers['x-page-cache']).to.equal('hit');
+    // Signed in: the user's own page (with their sign-out form and its token), never the cached one.
+    const reviewer = await signedInAs(app, ['reviewer']);
+    const own = await reviewer.get(`/vendors/${vendor.slug}`);
+    expect(own.headers['x-page-cache']).to.equal(undefined);
+    expect(own.headers['cache-control']).to.equal('no-store');
+    expect(own.text).to.include('_csrf');
+    // …and what they saw did not go in: an anonymous request still gets the anonymous page.
+    const anonymous = await visitor.get(`/vendors/${vendor.slug}`);
+    expect(anonymous.text).not.to.include('_csrf');
+    // A restricted incident is not a public page: 404, never stored.
+    for (let n = 0; n < 2; n++) {
+      const res = await visitor.get(`/incidents/${restricted.ref}`);
+      expect(res.status).to.equal(404);
+      expect(res.headers['x-page-cache']).to.equal(undefined);
+    }
+    // Forms (CSRF tokens) are never on the allow-list, and a page holding a token is never stored.
+    for (const path of ['/reports/new', '/login', '/dossiers/verify']) {
+      const a = await visitor.get(path);
+      const b = await visitor.get(path);
+      expect([a.headers['x-page-cache'], b.headers['x-page-cache']], path).to.deep.equal([undefined, undefined]);
+    }
+    // A request carrying a session cookie is never served from the cache.
+    const withSession = await agent(app).get(`/vendors/${vendor.slug}`).set('Cookie', 'sid=whatever; lng=en');
+    expect(withSession.headers['x-page-cache']).to.equal(undefined);
+  });
+});
