@@ -356,15 +356,15 @@ export async function collectDossier(params: DossierParams, meta: { id: string; 
   for (const v of vendorRows) use('vendor', v);
   for (const p of productRows) use('product', p);
   for (const id of governmentIds) use('government', governmentById.get(id));
-  for (const d of docs) {
+  docs.forEach((d, n) => {
     for (const a of (d as unknown as { attributions: StoredClaim[] }).attributions) {
       const product = a.product ? productById.get(String(a.product)) : undefined;
       use('product', product);
       use('vendor', vendors.get(String(a.vendor ?? product?.vendor ?? '')));
-      if (a.product) use('vendor', vendors.get(entries[docs.indexOf(d)]!.productVendors[String(a.product)] ?? ''));
+      if (a.product) use('vendor', vendors.get(entries[n]!.productVendors[String(a.product)] ?? ''));
       use('government', a.government ? governmentById.get(String(a.government)) : undefined);
     }
-  }
+  });
   usedEntities.set(content, [...usedNow.values()]);
   usedIncidents.set(
     content,

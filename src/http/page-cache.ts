@@ -86,10 +86,6 @@ class ByteLru {
       this.delete(key);
     }
   }
-
-  get size(): { pages: number; bytes: number } {
-    return { pages: this.pages.size, bytes: this.bytes };
-  }
 }
 
 function sizeOf(page: Page): number {
@@ -152,7 +148,7 @@ function sendPage(req: Request, res: Response, page: Page, cache: ByteLru, label
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
-export function pageCache(maxBytes: number): RequestHandler & { stats: () => { pages: number; bytes: number } } {
+export function pageCache(maxBytes: number): RequestHandler {
   const cache = new ByteLru(maxBytes);
   const handler: RequestHandler = (req, res, next) => {
     if (maxBytes <= 0 || (req.method !== 'GET' && req.method !== 'HEAD') || !anonymous(req) || !PUBLIC_PAGES.some((p) => p.test(req.path))) return next();
@@ -185,5 +181,5 @@ export function pageCache(maxBytes: number): RequestHandler & { stats: () => { p
       })
       .catch(next);
   };
-  return Object.assign(handler, { stats: () => cache.size });
+  return handler;
 }

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { catalogue } from '../catalogue/index.js';
-import { scopeEntries } from '../charts/stats.js';
+import { scopeEntries, scopeIds } from '../charts/stats.js';
 import { countryName, countryOptions } from '../countries/index.js';
 import { Government } from '../governments/model.js';
 import { publicAccess } from '../http/access.js';
@@ -133,7 +133,7 @@ export function profileRoutes(): Router {
         products: products.map((p) => ({ slug: p.slug, name: displayName(p, lng), category: p.category })),
       },
       summary: c.memo(`summary:vendor:${vendor.slug}:${lng}`, () => evidenceSummary(c, entries, lng, scopeOperators(c, 'vendor', vendor.slug))),
-      leads: c.memo(`leads:vendor:${vendor.slug}:${lng}`, () => leadsOf(c, c.entities.vendorFamily(String(vendor._id)), lng)),
+      leads: c.memo(`leads:vendor:${vendor.slug}:${lng}`, () => leadsOf(c, scopeIds(c, 'vendor', vendor.slug), lng)),
       table,
       scope: 'vendor',
     });
@@ -165,7 +165,7 @@ export function profileRoutes(): Router {
       operators: c.memo(`with:product:${product.slug}:${lng}`, () =>
         attributedWith(c, entries, (e) => linkedOperations(c, 'product', String(product._id))(e).map((o) => ({ id: o.government, confidence: o.confidence })), lng),
       ),
-      leads: c.memo(`leads:product:${product.slug}:${lng}`, () => leadsOf(c, new Set([String(product._id)]), lng)),
+      leads: c.memo(`leads:product:${product.slug}:${lng}`, () => leadsOf(c, scopeIds(c, 'product', product.slug), lng)),
       table,
       scope: 'product',
     });
@@ -190,7 +190,7 @@ export function profileRoutes(): Router {
       summary: c.memo(`summary:government:${government.slug}:${lng}`, () => evidenceSummary(c, entries, lng, scopeOperators(c, 'government', government.slug))),
       vendors: c.memo(`with:government-vendors:${government.slug}:${lng}`, () => attributedWith(c, entries, (e) => operated(e, 'vendor'), lng)),
       products: c.memo(`with:government-products:${government.slug}:${lng}`, () => attributedWith(c, entries, (e) => operated(e, 'product'), lng)),
-      leads: c.memo(`leads:government:${government.slug}:${lng}`, () => leadsOf(c, new Set([String(government._id)]), lng)),
+      leads: c.memo(`leads:government:${government.slug}:${lng}`, () => leadsOf(c, scopeIds(c, 'government', government.slug), lng)),
       table,
       scope: 'government',
     });

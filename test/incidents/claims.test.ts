@@ -26,6 +26,15 @@ function section(html: string, heading: string): string {
 const DOUBLY = 'Exiled Egyptian politician’s iPhone infected with both Pegasus and Predator';
 const LOW_ONLY = /FinSpy/;
 
+/** The demonstration data with its two cases: the doubly infected iPhone and the low-only operator. */
+async function demoCases() {
+  const { app } = makeApp();
+  await seedDemo(testConfig());
+  const doubly = (await Incident.findOne({ title: DOUBLY }).lean())!;
+  const lowOnly = (await Incident.findOne({ title: LOW_ONLY }).lean())!;
+  return { app, doubly, lowOnly, visitor: agent(app) };
+}
+
 /**
  * Attribution claims (incidents/claims.ts) on the demonstration data: the doubly infected iPhone
  * (Pegasus and Predator, two different operators; Egypt attributed for Predator only) and an incident
@@ -104,11 +113,7 @@ describe('attribution claims: chains only where a claim links them, leads never 
 
   it('when /incidents.csv and /claims.csv are downloaded, then the vendor columns are filled from findings and each claim is its own row saying what it links', async function () {
     this.timeout(60_000);
-    const { app } = makeApp();
-    await seedDemo(testConfig());
-    const doubly = (await Incident.findOne({ title: DOUBLY }).lean())!;
-    const lowOnly = (await Incident.findOne({ title: LOW_ONLY }).lean())!;
-    const visitor = agent(app);
+    const { doubly, lowOnly, visitor } = await demoCases();
     const incidents = parse<Record<string, string>>((await visitor.get('/incidents.csv?vendor=nso-group')).text.replace(/^\uFEFF/, ''), { columns: true });
     expect(incidents.length).to.be.greaterThan(3);
     for (const row of incidents) expect(row['vendors'], row['ref']).to.include('NSO Group');
@@ -125,11 +130,7 @@ describe('attribution claims: chains only where a claim links them, leads never 
 
   it('when the API and the STIX bundles are read, then each claim says what it links and its confidence, and the aggregates count findings only', async function () {
     this.timeout(60_000);
-    const { app } = makeApp();
-    await seedDemo(testConfig());
-    const doubly = (await Incident.findOne({ title: DOUBLY }).lean())!;
-    const lowOnly = (await Incident.findOne({ title: LOW_ONLY }).lean())!;
-    const visitor = agent(app);
+    const { doubly, lowOnly, visitor } = await demoCases();
     type Claim = { kind: string; slug: string; confidence: string; finding: boolean; operated?: { product: string | null; vendor: string | null } | null };
     const claimsOf = async (ref: string) => ((await visitor.get(`/api/v1/incidents/${ref}`)).body as { data: { attributions: Claim[] } }).data.attributions;
     const operators = (await claimsOf(doubly.ref)).filter((a) => a.kind === 'government');
