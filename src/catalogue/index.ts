@@ -94,6 +94,14 @@ export class Catalogue {
     this.version += 1;
   }
 
+  /**
+   * Something a public page shows that is not held here changed (a public evidence file, a
+   * product's indicators): a new version, so no memo and no rendered page of the old one is served.
+   */
+  touch(): void {
+    this.version += 1;
+  }
+
   /** Re-reads the given incidents: published ones are (re)entered, the others leave. */
   async refresh(ids: string[]): Promise<void> {
     const valid = ids.filter((id) => mongoose.isValidObjectId(id));
@@ -263,6 +271,17 @@ export async function entitiesChanged(): Promise<void> {
   await inTurn(async () => {
     restricted = undefined;
     if (current) await (await current).refreshEntities();
+  });
+  await announce();
+}
+
+/**
+ * After a change to data public pages show beside the catalogue's (an evidence file made public or
+ * restricted, indicators imported): a new version here, and other processes are told.
+ */
+export async function publicDataChanged(): Promise<void> {
+  await inTurn(async () => {
+    if (current) (await current).touch();
   });
   await announce();
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { takeRevision } from '../db/claims.js';
 import mongoose from 'mongoose';
+import { publicDataChanged } from '../catalogue/index.js';
 import { AuditEvent, recordAuditEvent, systemActor, userActor, type AuditActor } from '../audit/index.js';
 import { open, seal, type Sealed } from '../vault/index.js';
 import type { IncidentDocument } from '../incidents/model.js';
@@ -129,6 +130,8 @@ export async function setClassification(actor: AuditActor, evidence: EvidenceDoc
   await takeRevision(`evidence:${String(evidence._id)}`, evidence.revision, actor.id ?? actor.type, async () => (await Evidence.findById(evidence._id, { revision: 1 }).lean())?.revision);
   await Evidence.updateOne({ _id: evidence._id }, { $set: { classification, revision: evidence.revision + 1 } });
   await recordAuditEvent({ actor, action: 'evidence.classified', subject: { type: 'evidence', id: String(evidence._id) }, details: { from: evidence.classification, to: classification } });
+  // The public page of its incident lists public working copies.
+  await publicDataChanged();
 }
 
 export function evidenceOf(incident: IncidentDocument): Promise<EvidenceDocument[]> {

@@ -92,8 +92,7 @@ export async function seedSynthetic(count: number): Promise<void> {
         vendorIds: [vendorIds[productIndex % vendorIds.length]],
         governmentIds: [governmentIds[government]],
       });
-      const invalid = incident.validateSync();
-      if (invalid) throw invalid;
+      await incident.validate();
       batch.push(incident.toObject());
     }
     await Incident.insertMany(batch, { ordered: true, lean: true });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import mongoose from 'mongoose';
-import { catalogue, type Catalogue } from '../catalogue/index.js';
+import { catalogue, publicDataChanged, type Catalogue } from '../catalogue/index.js';
 import { recordAuditEvent, type AuditActor } from '../audit/index.js';
 import type { IndicatorType } from '../facts/indicators.js';
 import { FormValidationError } from '../http/validate.js';
@@ -101,6 +101,8 @@ export async function importIndicators(props: { actor: AuditActor & { id: string
     subject: { type: 'product', id: String(props.product._id) },
     details: { import: String(importId), sha256: record.sha256, source: props.source, licence: props.licence, indicators: record.indicators, added, alreadyPresent: record.alreadyPresent, notUnderstood: parsed.notUnderstood.length },
   });
+  // The product's public page counts its indicators.
+  if (added) await publicDataChanged();
   return record;
 }
 

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { agent, closeApps, makeApp } from '../helpers/app.js';
-import { createEntities, createIncident, signedInAs } from '../helpers/factories.js';
+import { userActor } from '../../src/audit/index.js';
+import { importIndicators } from '../../src/stix/service.js';
+import { createEntities, createIncident, createUser, signedInAs } from '../helpers/factories.js';
 
 /** http/page-cache.ts: anonymous public pages from memory, and never anything else. */
 describe('rendered-page cache for anonymous visitors', () => {
@@ -46,6 +48,21 @@ describe('rendered-page cache for anonymous visitors', () => {
     const after = await visitor.get('/incidents');
     expect(after.headers['x-page-cache']).to.equal('miss');
     expect(after.text).to.include(incident.ref);
+  });
+
+  it('when data shown beside the read model changes (indicators imported for a product), then its cached page is not served any more', async () => {
+    const { app } = makeApp();
+    const { product } = await createEntities();
+    const visitor = agent(app);
+    const before = await visitor.get(`/products/${product.slug}`).expect(200);
+    expect((await visitor.get(`/products/${product.slug}`)).headers['x-page-cache']).to.equal('hit');
+    const bundle = { type: 'bundle', id: 'bundle--8d1d0c1e-6a4e-4c47-9a55-0d1bd2a1a001', objects: [{ type: 'indicator', spec_version: '2.1', id: 'indicator--8d1d0c1e-6a4e-4c47-9a55-0d1bd2a1a002', created: '2024-01-01T00:00:00.000Z', modified: '2024-01-01T00:00:00.000Z', pattern: "[domain-name:value = 'cache-test.example']", pattern_type: 'stix', valid_from: '2024-01-01T00:00:00Z' }] };
+    const { user } = await createUser({ roles: ['reviewer'] });
+    await importIndicators({ actor: userActor(user), product, file: { buffer: Buffer.from(JSON.stringify(bundle)), originalname: 'b.stix2' }, source: 'https://example.org/report', licence: 'CC-BY-4.0' });
+    const after = await visitor.get(`/products/${product.slug}`);
+    expect(after.headers['x-page-cache']).to.equal('miss');
+    expect(before.text).not.to.include('indicators.stix2');
+    expect(after.text).to.include('indicators.stix2');
   });
 
   it('when a signed-in user, a session, a form page or a restricted incident is asked, then nothing comes from or goes into the cache', async () => {

@@ -20,7 +20,10 @@ describe('security baseline', () => {
       expect(res.headers['referrer-policy']).to.equal('no-referrer');
       expect(res.headers['x-content-type-options']).to.equal('nosniff');
       expect(res.headers['x-powered-by']).to.equal(undefined);
-      expect(res.headers['cache-control']).to.equal('no-store');
+      // A public read page for an anonymous visitor may be kept, but must be asked for again each
+      // time (a retraction is never served from a cache); a page with a form is never kept.
+      expect(res.headers['cache-control']).to.equal('public, no-cache');
+      expect((await agent(app).get('/login')).headers['cache-control']).to.equal('no-store');
     });
 
     it('when a page is rendered, then it has no inline script or style and loads nothing from another origin', async () => {
