@@ -5,7 +5,9 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { createHash, createPublicKey } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { describeProblem, unzipFiles, verifyDossier } from './dossiers/package.js';
+import i18next from 'i18next';
+import { ArchiveRefused, describeProblem, describeRefusal, readArchive, verifyFiles } from './dossiers/package.js';
+import { initI18n } from './i18n/index.js';
 import { verifyAuditChain } from './audit/index.js';
 import { createCheckpoint, verifyAgainstCheckpoint, type Checkpoint } from './audit/checkpoint.js';
 import { siteSigner } from './signing/index.js';
@@ -171,13 +173,23 @@ async function verifyDossierCommand(args: string[]): Promise<number> {
     if (!existsSync(local)) throw new Error('--key FILE is required (the site\'s public key, /.well-known/tracker-signing-key.pem)');
     keyPem = createPublicKey(readFileSync(local)).export({ type: 'spki', format: 'pem' }).toString();
   }
+  await initI18n();
+  const t = i18next.getFixedT('en');
   let files: Map<string, Buffer>;
   if (statSync(target).isDirectory()) {
     files = new Map(readdirSync(target).filter((name) => statSync(path.join(target, name)).isFile()).map((name) => [name, readFileSync(path.join(target, name))]));
   } else {
-    files = await unzipFiles(readFileSync(target));
+    try {
+      files = readArchive(readFileSync(target));
+    } catch (err) {
+      if (!(err instanceof ArchiveRefused)) throw err;
+      // An archive that tools could read differently proves nothing: it is not checked further.
+      console.log(JSON.stringify({ valid: false, refused: err.rule, problems: [describeRefusal(err, t)] }));
+      console.log(`PROBLEM ${describeRefusal(err, t)}`);
+      return 1;
+    }
   }
-  const result = verifyDossier(files, keyPem);
+  const result = verifyFiles(files, keyPem);
   // The signature cannot say whether the record changed since: only the site's signed status list can.
   let status: string = 'unknown: no status list given (--status FILE, from /dossiers/status.json)';
   const lines: string[] = [];
@@ -193,8 +205,8 @@ async function verifyDossierCommand(args: string[]): Promise<number> {
       status += ` (status list of ${listed.generatedAt})`;
     }
   }
-  console.log(JSON.stringify({ valid: result.valid, dossier: result.dossier, version: result.version, generatedAt: result.generatedAt, keyId: result.keyId, files: result.files.length, status, problems: result.problems.map(describeProblem) }));
-  for (const problem of result.problems) console.log(`PROBLEM ${describeProblem(problem)}`);
+  console.log(JSON.stringify({ valid: result.valid, dossier: result.dossier, version: result.version, generatedAt: result.generatedAt, keyId: result.keyId, files: result.files.length, status, problems: result.problems.map((p) => describeProblem(p, t)) }));
+  for (const problem of result.problems) console.log(`PROBLEM ${describeProblem(problem, t)}`);
   for (const line of lines) console.log(line);
   return result.valid ? 0 : 1;
 }

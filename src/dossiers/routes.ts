@@ -21,8 +21,8 @@ import { recordAuditEvent } from '../audit/index.js';
 import { AUDIENCES, type DossierParams } from './content.js';
 import { CITATIONS, FRAMINGS } from './framing.js';
 import type { DossierDocument } from './model.js';
-import { describeProblem, UnreadableArchive, unzipFiles, verifyDossier } from './package.js';
-import { PUBLIC_KEY_PATH, findDossier, generateDossier, listDossiers, readArchive, readDossierFile } from './service.js';
+import { ArchiveRefused, VERIFIER, describeProblem, describeRefusal, readArchive, sha256, verifyFiles } from './package.js';
+import { PUBLIC_KEY_PATH, findDossier, generateDossier, listDossiers, readDossierFile, storedArchive } from './service.js';
 
 const buildSchema = formObject({
   subject: z.enum(['vendor', 'government', 'filter'], 'validation.required'),
@@ -132,8 +132,9 @@ export function dossierRoutes(config: Config, store: SealedFileStore, signer: Si
   });
 
   // Anyone may check a dossier: the answer says only whether the files are what was signed.
+  const verifyPageLocals = { keyId: signer.keyId, keyPath: PUBLIC_KEY_PATH, verifierSha256: sha256(VERIFIER) };
   router.get('/dossiers/verify', publicAccess, (_req, res) => {
-    res.render('dossiers/verify', { result: undefined, errors: {}, keyId: signer.keyId, keyPath: PUBLIC_KEY_PATH });
+    res.render('dossiers/verify', { result: undefined, errors: {}, ...verifyPageLocals });
   });
 
   router.post('/dossiers/verify', publicAccess, verifyLimit, sameOriginOnly, verifyUpload, async (req, res) => {
@@ -141,26 +142,37 @@ export function dossierRoutes(config: Config, store: SealedFileStore, signer: Si
     const uploaded = uploadedFiles(req);
     let files = new Map<string, Buffer>();
     const errors: Record<string, string> = {};
+    let refusal: string | undefined;
     if (!uploaded.length) errors.files = 'dossier.verifyNoFile';
     else if (uploaded.length === 1 && /\.zip$/i.test(uploaded[0]!.originalname)) {
       try {
-        files = await unzipFiles(uploaded[0]!.buffer);
+        files = readArchive(uploaded[0]!.buffer);
       } catch (err) {
-        if (!(err instanceof UnreadableArchive)) throw err;
+        if (!(err instanceof ArchiveRefused)) throw err;
+        // The archive is not checked further: a ZIP that tools could read differently proves nothing.
         errors.files = 'dossier.verifyNotZip';
+        refusal = describeRefusal(err, req.t);
       }
     } else {
       for (const f of uploaded) files.set(f.originalname.replace(/^.*[\\/]/, ''), f.buffer);
     }
     if (Object.keys(errors).length) {
-      res.status(422).render('dossiers/verify', { result: undefined, errors, keyId: signer.keyId, keyPath: PUBLIC_KEY_PATH });
+      res.status(422).render('dossiers/verify', { result: undefined, refusal, errors, ...verifyPageLocals });
       return;
     }
-    const result = verifyDossier(files, signer.publicKeyPem);
+    const result = verifyFiles(files, signer.publicKeyPem);
     // A valid signature says the dossier is the site's and unchanged, not that it is still current.
     const manifest = files.get('manifest.json');
     const status = result.valid && result.dossier && manifest ? await publicStatusOf(result.dossier, createHash('sha256').update(manifest).digest('hex')) : undefined;
-    res.render('dossiers/verify', { result: { ...result, messages: result.problems.map(describeProblem) }, status, errors: {}, keyId: signer.keyId, keyPath: PUBLIC_KEY_PATH });
+    res.render('dossiers/verify', { result: { ...result, messages: result.problems.map((p) => describeProblem(p, req.t)) }, status, errors: {}, ...verifyPageLocals });
+  });
+
+  // The verifier every dossier carries (outside its signed set), at a stable address: what the
+  // verification page runs, for anyone to run offline with Node alone.
+  router.get('/dossiers/verify-dossier.mjs', publicAccess, (_req, res) => {
+    res.setHeader('Content-Type', 'text/javascript; charset=utf-8');
+    res.setHeader('Content-Disposition', contentDisposition('verify-dossier.mjs'));
+    res.send(VERIFIER);
   });
 
   // The signed status of every dossier (current or superseded, and why), for offline verification:
@@ -199,7 +211,7 @@ export function dossierRoutes(config: Config, store: SealedFileStore, signer: Si
   router.get('/dossiers/:ref/download', authorize('dossiers.build'), async (req, res) => {
     const dossier = await findDossier(String(req.params.ref));
     if (!dossier || !mayRead(req, dossier)) throw notFound();
-    const archive = readArchive(store, dossier);
+    const archive = storedArchive(store, dossier);
     await recordAuditEvent({ actor: userActor(req.user!), action: 'dossier.download', subject: { type: 'dossier', id: dossier.ref }, details: { file: `${dossier.ref}.zip` } });
     res.setHeader('Content-Type', 'application/zip');
     res.setHeader('Content-Disposition', contentDisposition(`${dossier.ref}.zip`));
@@ -210,7 +222,7 @@ export function dossierRoutes(config: Config, store: SealedFileStore, signer: Si
     const dossier = await findDossier(String(req.params.ref));
     if (!dossier || !mayRead(req, dossier)) throw notFound();
     const name = String(req.params.name);
-    const data = await readDossierFile(store, dossier, name);
+    const data = readDossierFile(store, dossier, name);
     if (!data) throw notFound();
     await recordAuditEvent({ actor: userActor(req.user!), action: 'dossier.download', subject: { type: 'dossier', id: dossier.ref }, details: { file: name } });
     const ext = name.split('.').pop() ?? '';

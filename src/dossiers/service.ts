@@ -12,7 +12,7 @@ import { dossierCsv } from './formats/csv.js';
 import { DOSSIER_CSS, dossierHtml, dossierPdf } from './formats/document.js';
 import { dossierStix } from './formats/stix.js';
 import { Dossier, type DossierDocument } from './model.js';
-import { MANIFEST, SIGNATURE, sha256, signFiles, unzipFiles, zipFiles } from './package.js';
+import { DOSSIER_SCHEMA, MANIFEST, SIGNATURE, VERIFIER, sha256, signFiles, readArchive, zipFiles } from './package.js';
 
 export const PUBLIC_KEY_PATH = '/.well-known/tracker-signing-key.pem';
 
@@ -28,17 +28,25 @@ function readme(id: string, keyUrl: string): Buffer {
 
 dossier.pdf         the dossier, printable (A4)
 dossier.html        the same, for a browser (with dossier.css)
-dossier.json        the same as data; schema: /schemas/dossier-v1.schema.json on the site
+dossier.json        the same as data
+dossier.schema.json the JSON Schema (2020-12) of dossier.json
 incidents.csv       the incident table
 dossier.stix.json   the same as a STIX 2.1 bundle
-manifest.json       every file's name, size and SHA-256
+manifest.json       every file's name, size and SHA-256 (all files above)
 manifest.sig        Ed25519 signature of manifest.json
+verify-dossier.mjs  a verifier for Node.js 18+ (built-in modules only). NOT signed: whoever could
+                    change this ZIP could change it. Take it from the site (/dossiers/verify-dossier.mjs,
+                    SHA-256 on /dossiers/verify), or read it, or use OpenSSL below.
 
-Check it with the site's public key (${keyUrl}):
-  npm run cli -- dossier:verify ${id}.zip --key tracker-signing-key.pem
-or with OpenSSL 3 and sha256sum:
-  openssl pkeyutl -verify -pubin -inkey tracker-signing-key.pem -rawin -in manifest.json -sigfile manifest.sig
-  then compare each file's sha256sum with manifest.json.
+Check it with the site's public key (${keyUrl}), saved as tracker-signing-key.pem:
+  node verify-dossier.mjs ${id}.zip tracker-signing-key.pem
+or with OpenSSL 3 and sha256sum, in a folder holding only the unpacked files:
+  1. openssl pkeyutl -verify -pubin -inkey tracker-signing-key.pem -rawin -in manifest.json -sigfile manifest.sig
+     (prints "Signature Verified Successfully")
+  2. sha256sum README.txt dossier.*  incidents.csv
+     and compare each line with the file's "sha256" in manifest.json; no file may be missing,
+     and no other file may be present (except verify-dossier.mjs).
+  A valid signature does not say the dossier is still current: see /dossiers/status.json.
 
 ملف أدلة ${id}: يمكن التحقق من سلامته بالمفتاح العام للموقع كما هو موضح أعلاه.
 `,
@@ -118,10 +126,13 @@ async function renderAndStore(
     ['dossier.json', json],
     ['incidents.csv', csv],
     ['dossier.stix.json', stix],
+    ['dossier.schema.json', DOSSIER_SCHEMA],
   ]);
   const { manifest, signature } = signFiles(files, { dossier: id, version, generatedAt: content.generatedAt, publicKeyUrl: keyUrl, auditHead: content.auditHead }, deps.signer);
   files.set(MANIFEST, manifest);
   files.set(SIGNATURE, signature);
+  // Outside the signed set (the manifest does not list it): a convenience copy of the verifier.
+  files.set('verify-dossier.mjs', VERIFIER);
   const archive = await time('zip', () => zipFiles(files, generatedAt));
   const file = deps.store.write(archive);
   timings.total = Math.round(performance.now() - started);
@@ -175,15 +186,15 @@ export async function listDossiers(userId: string | undefined, page: number, per
 }
 
 /** The archive exactly as it was generated (its SHA-256 is checked against the record first). */
-export function readArchive(store: SealedFileStore, dossier: DossierDocument): Buffer {
+export function storedArchive(store: SealedFileStore, dossier: DossierDocument): Buffer {
   const archive = store.read(dossier.archive!.file);
   if (sha256(archive) !== dossier.archive!.sha256) throw new Error(`dossier ${dossier.ref}: stored archive does not match its hash`);
   return archive;
 }
 
-export async function readDossierFile(store: SealedFileStore, dossier: DossierDocument, name: string): Promise<Buffer | undefined> {
+export function readDossierFile(store: SealedFileStore, dossier: DossierDocument, name: string): Buffer | undefined {
   if (!dossier.files.some((f) => f.name === name)) return undefined;
-  return (await unzipFiles(readArchive(store, dossier))).get(name);
+  return readArchive(storedArchive(store, dossier)).get(name);
 }
 
 /** Archives no dossier record refers to (a generation interrupted between the file and its record). */

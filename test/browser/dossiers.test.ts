@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { unzipFiles } from '../../src/dossiers/package.js';
+import { readArchive } from '../../src/dossiers/package.js';
+import { zipOf } from '../dossiers/helpers.js';
 import { seedDemo } from '../../src/seed/demo.js';
 import { testConfig } from '../helpers/engine.js';
 import { createUser } from '../helpers/factories.js';
@@ -55,7 +56,21 @@ describe('browser: a policymaker builds, downloads and checks the Intellexa doss
       const { stdout } = await run('npx', ['tsx', 'src/cli.ts', 'dossier:verify', zipPath, '--key', path.join(dir, 'key.pem')], { env });
       expect(stdout).to.contain('"valid":true');
 
-      const files = await unzipFiles(readFileSync(zipPath));
+      const files = readArchive(readFileSync(zipPath));
+      // A forged copy (a changed dossier.pdf ahead of the genuine one, same name) on the check page:
+      // refused, the rule named in the page's language.
+      const pdf = Buffer.from(files.get('dossier.pdf')!);
+      pdf[pdf.length - 10] = pdf[pdf.length - 10]! ^ 0x01;
+      const forgedPath = path.join(dir, `forged-${lng}.zip`);
+      writeFileSync(forgedPath, await zipOf([['dossier.pdf', pdf], ...files]));
+      await page.goto(`${base}/dossiers/verify?lng=${lng}`);
+      await page.setInputFiles('#f-files', forgedPath);
+      await page.click('main form.form button[type=submit]');
+      expect(await page.textContent('main')).to.contain(lng === 'ar' ? 'لمدخلين الاسم نفسه' : 'two entries have the same name');
+      await screenshot(page, `dossier-verify-refused-${lng}`);
+      await page.setInputFiles('#f-files', zipPath);
+      await page.click('main form.form button[type=submit]');
+      await screenshot(page, `dossier-verify-valid-${lng}`);
       const pdfPath = path.join(dir, `intellexa-${lng}.pdf`);
       writeFileSync(pdfPath, files.get('dossier.pdf')!);
       const text = (await run('pdftotext', ['-enc', 'UTF-8', pdfPath, '-'])).stdout;

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -9,7 +9,7 @@ import { Dossier } from '../../src/dossiers/model.js';
 import { sweepDossiers } from '../../src/dossiers/service.js';
 import { SealedFileStore } from '../../src/storage/sealed-files.js';
 import { testState } from '../helpers/engine.js';
-import { verifyDossier, zipFiles } from '../../src/dossiers/package.js';
+import { verifyFiles, zipFiles } from '../../src/dossiers/package.js';
 import { seal } from '../../src/vault/index.js';
 import { Vendor } from '../../src/vendors/model.js';
 import { agent, binary, closeApps, makeApp } from '../helpers/app.js';
@@ -38,7 +38,13 @@ describe('evidence dossiers', () => {
     const a = await policymaker(app);
     const { ref, zip, files } = await buildAndDownload(a, { subject: 'vendor', vendor: vendor.slug });
     expect(ref).to.match(/^D-\d{4}-00001$/);
-    expect([...files.keys()].sort()).to.deep.equal(['README.txt', 'dossier.css', 'dossier.html', 'dossier.json', 'dossier.pdf', 'dossier.stix.json', 'incidents.csv', 'manifest.json', 'manifest.sig'].sort());
+    expect([...files.keys()].sort()).to.deep.equal(['README.txt', 'dossier.css', 'dossier.html', 'dossier.json', 'dossier.pdf', 'dossier.schema.json', 'dossier.stix.json', 'incidents.csv', 'manifest.json', 'manifest.sig', 'verify-dossier.mjs'].sort());
+    // The schema is signed with the rest; the verifier script is not (and the result says so).
+    const listed = (JSON.parse(files.get('manifest.json')!.toString()) as { files: { name: string }[] }).files.map((f) => f.name);
+    expect(listed).to.include('dossier.schema.json');
+    expect(listed).not.to.include('verify-dossier.mjs');
+    expect(files.get('dossier.schema.json')!.equals(readFileSync('public/schemas/dossier-v1.schema.json'))).to.equal(true);
+    expect(files.get('verify-dossier.mjs')!.equals(readFileSync('src/dossiers/verify-dossier.mjs'))).to.equal(true);
     expect(files.get('dossier.pdf')!.subarray(0, 5).toString()).to.equal('%PDF-');
 
     const content = JSON.parse(files.get('dossier.json')!.toString()) as { incidents: { title: string }[]; summary: { incidents: number }; framing: { criteria: { key: string; incidents: string[] }[] } };
@@ -49,7 +55,7 @@ describe('evidence dossiers', () => {
     expect(content.framing.criteria.find((c) => c.key === 'civilSociety')!.incidents).to.have.length(2);
 
     const key = await publicKeyOf(app);
-    expect(verifyDossier(files, key)).to.deep.include({ valid: true, dossier: ref });
+    expect(verifyFiles(files, key)).to.deep.include({ valid: true, dossier: ref, unsigned: ['verify-dossier.mjs'] });
     const dossier = await Dossier.findOne({ ref }).lean();
     expect(dossier!.incidents).to.equal(2);
     const event = await AuditEvent.findOne({ action: 'dossier.generate' }).lean();
@@ -75,12 +81,13 @@ describe('evidence dossiers', () => {
     const { files } = await buildAndDownload(a, { subject: 'vendor', vendor: vendor.slug });
     const key = await publicKeyOf(app);
     for (const name of files.keys()) {
+      if (name === 'verify-dossier.mjs') continue;
       const tampered = new Map(files);
       const bytes = Buffer.from(files.get(name)!);
       const at = Math.floor(bytes.length / 2);
       bytes[at] = bytes[at]! ^ 0x01;
       tampered.set(name, bytes);
-      const result = verifyDossier(tampered, key);
+      const result = verifyFiles(tampered, key);
       expect(result.valid, name).to.equal(false);
       if (name === 'manifest.json') expect(result.problems.map((p) => p.kind)).to.include('bad-signature');
       else if (name === 'manifest.sig') expect(result.problems.map((p) => p.kind)).to.deep.equal(['bad-signature']);
@@ -88,12 +95,12 @@ describe('evidence dossiers', () => {
     }
     const missing = new Map(files);
     missing.delete('dossier.pdf');
-    expect(verifyDossier(missing, key).problems).to.deep.include({ kind: 'missing-file', file: 'dossier.pdf' });
+    expect(verifyFiles(missing, key).problems).to.deep.include({ kind: 'missing-file', file: 'dossier.pdf' });
     const extra = new Map(files).set('extra.txt', Buffer.from('x'));
-    expect(verifyDossier(extra, key).problems).to.deep.include({ kind: 'unlisted-file', file: 'extra.txt' });
+    expect(verifyFiles(extra, key).problems).to.deep.include({ kind: 'unlisted-file', file: 'extra.txt' });
     const { generateKeyPairSync } = await import('node:crypto');
     const other = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
-    expect(verifyDossier(files, other).problems[0]!.kind).to.equal('unknown-key');
+    expect(verifyFiles(files, other).problems[0]!.kind).to.equal('unknown-key');
   });
 
   it('when the CLI checks a dossier ZIP offline with only the public key, then it says valid, and after one byte changes it names the file (exit 1)', async () => {

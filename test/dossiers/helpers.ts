@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import yazl from 'yazl';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { expect } from 'chai';
@@ -6,7 +7,7 @@ import { stixProblems, stixSchemasAvailable } from '../helpers/stix-schemas.js';
 import { Review } from '../../src/verification/model.js';
 import { binary, csrfFrom, type Agent } from '../helpers/app.js';
 import { createIncident, createUser } from '../helpers/factories.js';
-import { unzipFiles } from '../../src/dossiers/package.js';
+import { readArchive } from '../../src/dossiers/package.js';
 
 /** A verified incident with its two approvals on record (as the two-person rule leaves it). */
 export async function verifiedIncident(props: Parameters<typeof createIncident>[0] = {}) {
@@ -37,9 +38,26 @@ export async function buildAndDownload(a: Agent, form: Record<string, string>) {
   if (res.status !== 303) throw new Error(`dossier not built: ${res.status} ${res.text.slice(0, 300)}`);
   const ref = String(res.headers.location).split('/').pop()!;
   const zip = (await binary(a, `/dossiers/${ref}/download`)).body as Buffer;
-  const files = await unzipFiles(zip);
+  const files = readArchive(zip);
   const json = JSON.parse(files.get('dossier.json')!.toString('utf8')) as unknown;
   expect(validateDossierJson(json), ajv.errorsText(validateDossierJson.errors)).to.equal(true);
   if (stixSchemasAvailable()) expect(stixProblems(JSON.parse(files.get('dossier.stix.json')!.toString('utf8')) as never)).to.deep.equal([]);
   return { ref, zip, files };
 }
+
+/** A ZIP of exactly these entries, in this order (yazl writes what it is given, duplicates too). */
+export function zipOf(entries: [string, Buffer][]): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const zip = new yazl.ZipFile();
+    for (const [name, data] of entries) {
+      if (name.endsWith('/')) zip.addEmptyDirectory(name);
+      else zip.addBuffer(data, name, { mtime: new Date(0) });
+    }
+    const chunks: Buffer[] = [];
+    zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
+    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
+    zip.outputStream.on('error', reject);
+    zip.end();
+  });
+}
+

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { entitiesChanged, incidentsChanged } from '../../src/catalogue/index.js';
 import { Dossier } from '../../src/dossiers/model.js';
-import { verifyDossier } from '../../src/dossiers/package.js';
+import { verifyFiles } from '../../src/dossiers/package.js';
 import { Incident } from '../../src/incidents/model.js';
 import { Product } from '../../src/products/model.js';
 import { Vendor } from '../../src/vendors/model.js';
@@ -85,7 +85,7 @@ describe('races: dossiers while incidents and entities change', function () {
     const refs = new Set<string>();
     for (const { ref, files } of built) {
       refs.add(ref);
-      expect(verifyDossier(files, key), ref).to.deep.include({ valid: true, dossier: ref });
+      expect(verifyFiles(files, key), ref).to.deep.include({ valid: true, dossier: ref });
       const json = JSON.parse(files.get('dossier.json')!.toString('utf8')) as JsonDossier;
       expect(json.incidents.length, `${ref} has incidents`).to.be.greaterThan(0);
       for (const incident of json.incidents) {
