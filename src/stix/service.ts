@@ -170,16 +170,43 @@ export async function productIndicatorsWithIncidents(product: ProductDocument, c
 }
 
 /**
- * The MVT-compatible export of a product: one `malware` (or `tool`), its `indicator`s and the
- * `indicates` relationships, the structure Amnesty publishes and `mvt-ios check-backup --iocs` loads.
+ * What MVT's STIX loader (mvt/common/indicators.py, parse_stix2) reads: it keeps `malware` objects
+ * only, follows `indicates` relationships to them, splits each pattern at `=` (a second `=` raises and
+ * MVT refuses the whole file), compares the key exactly, and strips quotes without unescaping. These
+ * are the object paths it files an indicator under; others it skips.
+ */
+const MVT_READS = new Set<IndicatorType>(['domain', 'process', 'email', 'file-name', 'file-path', 'sha256', 'app-id', 'configuration-profile']);
+
+/** Why an indicator is left out of the MVT file (it stays in the full claims bundle). */
+export type MvtLeftOut = 'contains-equals' | 'quote-or-backslash' | 'type-not-read' | 'product-not-malware';
+
+export function mvtLeftOut(product: { category: string }, type: IndicatorType, value: string): MvtLeftOut | undefined {
+  if (!STIX_MALWARE_CATEGORIES.has(product.category)) return 'product-not-malware';
+  if (value.includes('=')) return 'contains-equals';
+  if (value.includes("'") || value.includes('\\')) return 'quote-or-backslash';
+  if (!MVT_READS.has(type)) return 'type-not-read';
+  return undefined;
+}
+
+/**
+ * The MVT file of a product: one `malware`, the indicators MVT's loader reads correctly and their
+ * `indicates` relationships (the structure Amnesty publishes and `mvt-ios check-backup --iocs`
+ * loads), and how many were left out, by reason, for the page to say.
  */
 export async function productBundle(product: ProductDocument) {
-  const indicators = await productIndicatorsWithIncidents(product, await catalogue());
+  const all = await productIndicatorsWithIncidents(product, await catalogue());
+  const leftOut: Partial<Record<MvtLeftOut, number>> = {};
+  const indicators = all.filter((i) => {
+    const reason = mvtLeftOut(product, i.type, i.value);
+    if (reason) leftOut[reason] = (leftOut[reason] ?? 0) + 1;
+    return !reason;
+  });
   const created = (product as { createdAt?: Date }).createdAt ?? new Date(0);
   const object = productObject(product, created);
-  return {
+  const bundle = {
     type: 'bundle',
     id: stixId('bundle', 'product-indicators', product.slug, String(indicators.length), indicators.at(-1)?.value ?? ''),
     objects: [object, ...indicatorObjects(indicators, object.id)],
   };
+  return { bundle, included: indicators.length, leftOut };
 }
