@@ -33,6 +33,8 @@ const indicatorImportSchema = new Schema(
     added: { type: Number, required: true },
     alreadyPresent: { type: Number, required: true },
     notUnderstood: { type: [{ _id: false, pattern: String, reason: String }], default: [] },
+    /** Understood, but not published as malicious: revoked, expired or marked benign by the publisher. */
+    withheld: { type: [{ _id: false, pattern: String, reason: String }], default: [] },
     by: { type: Schema.Types.ObjectId, ref: 'User', required: true },
     at: { type: Date, required: true },
   },

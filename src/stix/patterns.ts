@@ -30,11 +30,42 @@ for (const [p, t] of PATHS) if (!PATH_OF_TYPE.has(t)) PATH_OF_TYPE.set(t, p);
 
 const SINGLE = /^\[\s*([a-z0-9-]+:[a-z0-9_.'-]+)\s*=\s*'((?:[^'\\]|\\.)*)'\s*\]$/i;
 
-export type ParsedPattern = { ok: true; type: IndicatorType; value: string } | { ok: false; reason: 'not-single-comparison' | 'unsupported-path' | 'invalid-value' };
+export type ParsedPattern = { ok: true; type: IndicatorType; value: string } | { ok: false; reason: 'syntax-error' | 'not-single-comparison' | 'unsupported-path' | 'invalid-value' };
+
+/**
+ * Whether a pattern is well formed as far as its structure goes: observation brackets balanced
+ * outside quoted strings, every string closed, each comparison `path op value`. A structural check,
+ * not the full STIX pattern grammar: it tells a broken pattern from a valid one this site does not
+ * support (several comparisons, other operators, qualifiers).
+ */
+function wellFormed(pattern: string): boolean {
+  let depth = 0;
+  let quoted = false;
+  let outside = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i]!;
+    if (quoted) {
+      if (ch === '\\') i++;
+      else if (ch === "'") quoted = false;
+      continue;
+    }
+    if (ch === "'") {
+      quoted = true;
+      outside += 'V';
+    } else if (ch === '[' || ch === '(') depth++;
+    else if (ch === ']' || ch === ')') {
+      if (--depth < 0) return false;
+    }
+    if (ch !== "'") outside += ch;
+  }
+  if (quoted || depth !== 0 || !/^\s*[[(]/.test(pattern)) return false;
+  const comparisons = outside.split(/\b(?:AND|OR|FOLLOWEDBY)\b|[[\]()]/).map((c) => c.trim()).filter((c) => c && !/^(WITHIN|REPEATS|START|STOP|SECONDS|TIMES|[\dV]+|\s)+$/i.test(c));
+  return comparisons.every((c) => /^[a-z0-9-]+:[\w.'*-]+\s*(=|!=|<>|>=|<=|>|<|IN|LIKE|MATCHES|ISSUBSET|ISSUPERSET|NOT\s+\w+)\s*(V|\(.*\)|[\w.:'-]+|b'.*'|t'.*'|h'.*')\s*$/i.test(c));
+}
 
 export function parsePattern(pattern: string): ParsedPattern {
   const match = SINGLE.exec(pattern.trim());
-  if (!match) return { ok: false, reason: 'not-single-comparison' };
+  if (!match) return { ok: false, reason: wellFormed(pattern) ? 'not-single-comparison' : 'syntax-error' };
   const type = TYPE_OF_PATH.get(match[1]!.toLowerCase());
   if (!type) return { ok: false, reason: 'unsupported-path' };
   const value = normaliseIndicator(type, match[2]!.replace(/\\(.)/g, '$1'));

@@ -38,10 +38,11 @@ async function importPage(res: Response, product: ProductDocument, extra: Record
       sha256: h.sha256,
       source: h.source,
       licence: h.licence,
-      indicators: h.indicators + h.notUnderstood.length,
+      indicators: h.indicators + h.notUnderstood.length + h.withheld.length,
       added: h.added,
       alreadyPresent: h.alreadyPresent,
       notUnderstood: h.notUnderstood.map((n) => ({ pattern: n.pattern ?? '', reason: n.reason ?? '' })),
+      withheld: h.withheld.map((n) => ({ pattern: n.pattern ?? '', reason: n.reason ?? '' })),
     })),
     values: {},
     errors: {},
@@ -87,7 +88,7 @@ export function stixRoutes(): Router {
         const [file] = uploadedFiles(req);
         if (!file) throw new FormValidationError({ file: 'stix.noFile' });
         const record = await importIndicators({ actor: userActor(req.user!), product, file, source: form.source, licence: form.licence });
-        const result = { added: record.added, alreadyPresent: record.alreadyPresent, notUnderstood: record.notUnderstood.length, indicators: record.indicators + record.notUnderstood.length };
+        const result = { added: record.added, alreadyPresent: record.alreadyPresent, notUnderstood: record.notUnderstood.length, withheld: record.withheld.length, indicators: record.indicators + record.notUnderstood.length + record.withheld.length };
         return { to: `/admin/products/${product.slug}/indicators/done/${key}`, page: result };
       });
     } catch (err) {

@@ -14,6 +14,21 @@ export interface ParsedBundle {
   malwareNames: string[];
   indicators: { type: IndicatorType; value: string }[];
   notUnderstood: { pattern: string; reason: string }[];
+  withheld: { pattern: string; reason: WithheldReason }[];
+}
+
+export type WithheldReason = 'revoked' | 'expired' | 'benign';
+
+/**
+ * What the publisher said against an indicator: revoked, no longer valid, or benign (an indicator
+ * type or label). Such indicators are never republished here as malicious.
+ */
+function withheldReason(object: Record<string, unknown>, now: number): WithheldReason | undefined {
+  if (object.revoked === true) return 'revoked';
+  if (typeof object.valid_until === 'string' && Date.parse(object.valid_until) <= now) return 'expired';
+  const marks: unknown[] = [...(Array.isArray(object.indicator_types) ? (object.indicator_types as unknown[]) : []), ...(Array.isArray(object.labels) ? (object.labels as unknown[]) : [])];
+  if (marks.some((m) => typeof m === 'string' && m.toLowerCase() === 'benign')) return 'benign';
+  return undefined;
 }
 
 /** Reads a STIX 2.1 bundle: every `indicator` is either understood or listed with the reason. */
@@ -27,7 +42,8 @@ export function parseBundle(raw: Buffer): ParsedBundle {
   const b = bundle as { type?: unknown; id?: unknown; objects?: unknown };
   if (!b || typeof b !== 'object' || b.type !== 'bundle' || !Array.isArray(b.objects)) throw new FormValidationError({ file: 'stix.notBundle' });
   const seen = new Set<string>();
-  const out: ParsedBundle = { bundleId: typeof b.id === 'string' ? b.id.slice(0, 200) : '', malwareNames: [], indicators: [], notUnderstood: [] };
+  const out: ParsedBundle = { bundleId: typeof b.id === 'string' ? b.id.slice(0, 200) : '', malwareNames: [], indicators: [], notUnderstood: [], withheld: [] };
+  const now = Date.now();
   for (const object of b.objects as Record<string, unknown>[]) {
     if (!object || typeof object !== 'object') continue;
     if ((object.type === 'malware' || object.type === 'tool') && typeof object.name === 'string') out.malwareNames.push(object.name.slice(0, 200));
@@ -35,6 +51,11 @@ export function parseBundle(raw: Buffer): ParsedBundle {
     const pattern = typeof object.pattern === 'string' ? object.pattern : '';
     if (object.pattern_type !== undefined && object.pattern_type !== 'stix') {
       out.notUnderstood.push({ pattern: pattern.slice(0, 500), reason: 'unsupported-pattern-type' });
+      continue;
+    }
+    const withheld = withheldReason(object, now);
+    if (withheld) {
+      out.withheld.push({ pattern: pattern.slice(0, 500), reason: withheld });
       continue;
     }
     const parsed = parsePattern(pattern);
@@ -47,7 +68,7 @@ export function parseBundle(raw: Buffer): ParsedBundle {
     seen.add(key);
     out.indicators.push({ type: parsed.type, value: parsed.value });
   }
-  if (!out.indicators.length && !out.notUnderstood.length) throw new FormValidationError({ file: 'stix.noIndicators' });
+  if (!out.indicators.length && !out.notUnderstood.length && !out.withheld.length) throw new FormValidationError({ file: 'stix.noIndicators' });
   return out;
 }
 
@@ -92,6 +113,7 @@ export async function importIndicators(props: { actor: AuditActor & { id: string
     added,
     alreadyPresent: parsed.indicators.length - added,
     notUnderstood: parsed.notUnderstood.slice(0, 1_000),
+    withheld: parsed.withheld.slice(0, 1_000),
     by: props.actor.id,
     at,
   });
@@ -99,7 +121,7 @@ export async function importIndicators(props: { actor: AuditActor & { id: string
     actor: props.actor,
     action: 'indicators.import',
     subject: { type: 'product', id: String(props.product._id) },
-    details: { import: String(importId), sha256: record.sha256, source: props.source, licence: props.licence, indicators: record.indicators, added, alreadyPresent: record.alreadyPresent, notUnderstood: parsed.notUnderstood.length },
+    details: { import: String(importId), sha256: record.sha256, source: props.source, licence: props.licence, indicators: record.indicators, added, alreadyPresent: record.alreadyPresent, notUnderstood: parsed.notUnderstood.length, withheld: parsed.withheld.length },
   });
   // The product's public page counts its indicators.
   if (added) await publicDataChanged();

@@ -43,6 +43,9 @@ describe('STIX indicators: import and MVT export', () => {
     expect(parsePattern("[domain-name:value='a.com' OR domain-name:value='b.com']")).to.deep.equal({ ok: false, reason: 'not-single-comparison' });
     expect(parsePattern("[x509-certificate:serial_number='1']")).to.deep.equal({ ok: false, reason: 'unsupported-path' });
     expect(parsePattern("[ipv4-addr:value='999.1.1.1']")).to.deep.equal({ ok: false, reason: 'invalid-value' });
+    // A broken pattern is a syntax error; a valid one the site does not support says so.
+    for (const broken of ["[domain-name:value = 'a.example'", "[domain-name:value = 'unterminated]", "domain-name:value = 'x'", "[[domain-name:value = 'x']"]) expect(parsePattern(broken), broken).to.deep.equal({ ok: false, reason: 'syntax-error' });
+    for (const valid of ["[url:value = 'https://x/?a=b'] WITHIN 300 SECONDS", "[ipv4-addr:value ISSUBSET '198.51.100.0/24']", "[network-traffic:dst_port = 443]", "[file:name = 'a'] OR [file:name = 'b']"]) expect(parsePattern(valid), valid).to.deep.equal({ ok: false, reason: 'not-single-comparison' });
   });
 
   it('when a reviewer imports the Pegasus bundle twice, then 1,549 indicators are added once, the export gives the same set, valid against the OASIS schemas', async function () {
@@ -102,7 +105,37 @@ describe('STIX indicators: import and MVT export', () => {
     };
     const res = await importBundle(a, product.slug, Buffer.from(JSON.stringify(bundle)));
     expect(res.text).to.contain('3 indicators read').and.contain('1 added').and.contain('2 not understood');
-    expect(res.text).to.contain('a.example').and.contain('not a single comparison').and.contain('not a STIX pattern');
+    expect(res.text).to.contain('a.example').and.contain('a valid pattern this site does not support').and.contain('not a STIX pattern');
+  });
+
+  it('when a bundle holds revoked, expired or benign indicators and a broken pattern, then none is published as malicious: each is listed with its reason, and a syntax error is told apart from an unsupported pattern', async () => {
+    const { app } = makeApp();
+    const { product } = await createEntities();
+    const a = await reviewer(app);
+    const indicator = (n: number, pattern: string, extra: Record<string, unknown> = {}) => ({ type: 'indicator', spec_version: '2.1', id: `indicator--0e0f1c1e-2b2c-4d4e-8f8a-00000000000${n}`, pattern, pattern_type: 'stix', valid_from: '2023-01-01T00:00:00Z', ...extra });
+    const bundle = {
+      type: 'bundle',
+      id: 'bundle--0e0f1c1e-2b2c-4d4e-8f8a-9b9c0d0e1f2b',
+      objects: [
+        indicator(1, "[domain-name:value='kept.example']"),
+        indicator(2, "[domain-name:value='revoked.example']", { revoked: true }),
+        indicator(3, "[domain-name:value='expired.example']", { valid_until: '2024-01-01T00:00:00Z' }),
+        indicator(4, "[domain-name:value='benign.example']", { indicator_types: ['benign'] }),
+        indicator(5, "[domain-name:value='labelled.example']", { labels: ['Benign'] }),
+        indicator(6, "[domain-name:value='still-valid.example']", { valid_until: '2099-01-01T00:00:00Z', indicator_types: ['malicious-activity'] }),
+        indicator(7, "[domain-name:value = 'broken.example'"),
+      ],
+    };
+    const res = await importBundle(a, product.slug, Buffer.from(JSON.stringify(bundle)));
+    expect(res.text).to.contain('7 indicators read: 2 added').and.contain('1 not understood').and.contain('4 withheld');
+    const stored = (await ProductIndicator.find({ product: product._id }).lean()).map((i) => i.value).sort();
+    expect(stored).to.deep.equal(['kept.example', 'still-valid.example']);
+    expect(res.text).to.contain('revoked by the publisher').and.contain('expired (valid_until has passed)').and.contain('marked benign by the publisher');
+    expect(res.text).to.contain('syntax error: not a well-formed STIX pattern');
+    const mvt = await agent(app).get(`/products/${product.slug}/indicators.stix2`);
+    for (const value of ['revoked.example', 'expired.example', 'benign.example', 'labelled.example']) expect(mvt.text).not.to.contain(value);
+    const record = await IndicatorImport.findOne({ product: product._id }).lean();
+    expect(record!.withheld.map((w) => w.reason)).to.deep.equal(['revoked', 'expired', 'benign', 'benign']);
   });
 
   it('when the file is not a bundle or the licence is missing, then the form says so (422) and nothing is stored', async () => {
