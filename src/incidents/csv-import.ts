@@ -66,12 +66,66 @@ function columnOf(path: (string | number)[]): ColumnKey {
   return 'title';
 }
 
+/** The line (1-based) holding a byte offset of the file. */
+function lineAt(buffer: Buffer, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < buffer.length; i++) if (buffer[i] === 0x0a) line++;
+  return line;
+}
+
+/**
+ * The file as text, or the reason it cannot be read as such: only UTF-8 is read (Excel's "CSV
+ * UTF-8", LibreOffice's default); UTF-16 and Latin-1/Windows-1252 files are refused by name, with the
+ * line of the first byte that is not UTF-8, rather than read with their accents garbled. Control
+ * characters (other than tab and line ends) are refused with their line.
+ */
+export function decodeCsv(buffer: Buffer): { ok: true; text: string } | { ok: false; error: ImportError } {
+  if ((buffer[0] === 0xff && buffer[1] === 0xfe) || (buffer[0] === 0xfe && buffer[1] === 0xff)) return { ok: false, error: { line: 1, column: '', message: 'import.utf16' } };
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(buffer);
+  } catch {
+    let valid = 0;
+    // The longest valid prefix: where the first non-UTF-8 byte is.
+    for (let lo = 0, hi = buffer.length; lo <= hi; ) {
+      const mid = (lo + hi) >> 1;
+      try {
+        new TextDecoder('utf-8', { fatal: true }).decode(buffer.subarray(0, mid), { stream: true });
+        valid = mid;
+        lo = mid + 1;
+      } catch {
+        hi = mid - 1;
+      }
+    }
+    return { ok: false, error: { line: lineAt(buffer, valid), column: '', message: 'import.notUtf8' } };
+  }
+  // eslint-disable-next-line no-control-regex
+  const control = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.exec(text);
+  if (control) return { ok: false, error: { line: text.slice(0, control.index).split('\n').length, column: '', message: 'import.controlCharacter', values: { code: `U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}` } } };
+  return { ok: true, text };
+}
+
+/** The separator of the header line, outside quotes: ',' or ';' (Excel in many locales) or a tab. */
+export function delimiterOf(text: string): string {
+  const counts = new Map<string, number>([[',', 0], [';', 0], ['\t', 0]]);
+  let quoted = false;
+  for (const ch of text) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && (ch === '\n' || ch === '\r')) break;
+    else if (!quoted && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1);
+  }
+  const [best, n] = [...counts].sort((a, b) => b[1] - a[1])[0]!;
+  return n > 0 ? best : ',';
+}
+
 type Parsed = { ok: true; rows: { line: number; input: ReturnType<typeof incidentSchema.parse> }[] } | { ok: false; errors: ImportError[] };
 
 export async function parseIncidentCsv(buffer: Buffer): Promise<Parsed> {
+  const decoded = decodeCsv(buffer);
+  if (!decoded.ok) return { ok: false, errors: [decoded.error] };
   let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parse(buffer.toString('utf8'), { bom: true, skip_empty_lines: true, relax_column_count: false, info: true, trim: true }) as never;
+    records = parse(decoded.text, { bom: true, delimiter: delimiterOf(decoded.text.replace(/^\uFEFF/, '')), skip_empty_lines: true, relax_column_count: false, info: true, trim: true }) as never;
   } catch (err) {
     return { ok: false, errors: [{ line: (err as { lines?: number }).lines ?? 1, column: '', message: 'import.unreadable' }] };
   }

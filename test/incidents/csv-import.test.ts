@@ -102,4 +102,33 @@ describe('CSV import of incidents', () => {
     await signIn(researcher, await createUser({ roles: ['researcher'] }));
     expect((await researcher.get('/review/import')).status).to.equal(403);
   });
+
+  it('when the file is Latin-1, UTF-16 or holds a control character, then it is refused naming the encoding problem and the line; a ";"-separated file (Excel in many locales) is read like a ","-separated one', async () => {
+    const { app } = makeApp();
+    const a = await reviewer(app);
+    const keys = ['title', 'summary', 'date_from', 'countries', 'source_title'];
+    const rows = [keys, ['Caf\u00e9 journalist targeted', 'R\u00e9sum\u00e9 with accents.', '2021', 'EG;MA', 'Src'], ['Second', 'Plain.', '2022', 'MA', 'Src']];
+    // Latin-1 (an older Excel "CSV"): the accented byte on line 2 is not UTF-8.
+    const latin1 = await upload(a, Buffer.from(stringify(rows), 'latin1'));
+    expect(latin1.status).to.equal(422);
+    expect(latin1.text).to.contain('looks like Latin-1 or Windows-1252');
+    expect(latin1.text).to.match(/<tr><td>2<\/td>/);
+    const utf16 = await upload(a, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(stringify(rows), 'utf16le')]));
+    expect(utf16.status).to.equal(422);
+    expect(utf16.text).to.contain('The file is UTF-16');
+    const control = await upload(a, stringify([keys, ['Fine', 'Fine.', '2021', 'EG', 'Src'], ['Bell\u0007 here', 'x', '2021', 'EG', 'Src']]));
+    expect(control.status).to.equal(422);
+    expect(control.text).to.contain('A control character (U+0007)');
+    expect(control.text).to.match(/<tr><td>3<\/td>/);
+    const arabic = await a.get('/review/import?lng=ar');
+    expect(arabic.status).to.equal(200);
+    expect(await Incident.countDocuments({})).to.equal(0);
+
+    // Semicolons, as Excel writes CSV where "," is the decimal separator; a multi-value cell quoted.
+    const semicolons = await upload(a, `\uFEFF${stringify(rows, { delimiter: ';' })}`);
+    expect(semicolons.status, semicolons.text.slice(0, 500)).to.equal(200);
+    const stored = await Incident.find({}).sort({ title: 1 }).lean();
+    expect(stored.map((i) => i.title)).to.deep.equal(['Caf\u00e9 journalist targeted', 'Second']);
+    expect(stored[0]!.countries).to.deep.equal(['EG', 'MA']);
+  });
 });
