@@ -178,6 +178,17 @@ describe('evidence dossiers', () => {
     const json = JSON.parse(official.files.get('dossier.json')!.toString()) as { incidents: { title: string; visibility: string }[] };
     expect(json.incidents.find((i) => i.title.startsWith('CANARYRESTRICTED'))!.visibility).to.equal('restricted');
     expect(official.files.get('dossier.html')!.toString()).to.contain('OFFICIAL');
+    // Every STIX object only the restricted incident brings carries TLP:AMBER, not only its report;
+    // what public incidents show too carries none.
+    const TLP_AMBER = 'marking-definition--f88d31f6-486f-44da-b317-01333bde0b82';
+    const stix = JSON.parse(official.files.get('dossier.stix.json')!.toString()) as { objects: { id: string; type: string; name?: string; object_refs?: string[]; object_marking_refs?: string[] }[] };
+    const reports = stix.objects.filter((o) => o.type === 'report');
+    const restrictedReport = reports.find((r) => r.name!.includes('CANARYRESTRICTED'))!;
+    const publicRefs = new Set(reports.filter((r) => r !== restrictedReport).flatMap((r) => r.object_refs ?? []));
+    const onlyRestricted = restrictedReport.object_refs!.filter((id) => !publicRefs.has(id));
+    expect(onlyRestricted.length).to.be.greaterThan(0);
+    for (const o of stix.objects.filter((x) => x === restrictedReport || onlyRestricted.includes(x.id))) expect(o.object_marking_refs, o.id).to.deep.equal([TLP_AMBER]);
+    for (const o of stix.objects.filter((x) => publicRefs.has(x.id))) expect(o.object_marking_refs, o.id).to.equal(undefined);
   });
 
   it('when incident text starts with = + - @, then the CSV cells are neutralised', async () => {

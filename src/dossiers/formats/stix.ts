@@ -41,6 +41,10 @@ export function dossierStix(content: DossierContent): Buffer {
     const id = productObject(p);
     if (p.vendor) add({ type: 'relationship', ...base, id: stixId('relationship', 'attributed-to', id, p.vendor), relationship_type: 'attributed-to', source_ref: id, target_ref: add({ type: 'identity', ...base, id: vendorId(p.vendor), name: p.vendor, identity_class: 'organization' }) });
   }
+  // Objects a restricted incident brings in, and those a public one does: what only restricted
+  // incidents bring is marked TLP:AMBER like their reports, not only the reports.
+  const usedByRestricted = new Set<string>();
+  const usedByPublic = new Set<string>();
   for (const i of content.incidents) {
     const refs = new Set<string>();
     // Findings only (incidents/claims.ts): leads are in the dossier's annex, not in its STIX objects.
@@ -86,6 +90,11 @@ export function dossierStix(content: DossierContent): Buffer {
       ...(i.visibility === 'restricted' ? { object_marking_refs: [TLP_AMBER] } : {}),
       ...(i.sources.length ? { external_references: i.sources.map((s) => ({ source_name: s.publisher || s.title, description: s.title, ...(s.url ? { url: s.url } : {}) })) } : {}),
     });
+    for (const id of refs) (i.visibility === 'restricted' ? usedByRestricted : usedByPublic).add(id);
+  }
+  for (const id of usedByRestricted) {
+    const o = objects.get(id);
+    if (o && !usedByPublic.has(id) && !o.object_marking_refs) o.object_marking_refs = [TLP_AMBER];
   }
   const bundle = { type: 'bundle', id: stixId('bundle', content.id, String(content.version)), objects: [...objects.values()] };
   return Buffer.from(JSON.stringify(bundle, null, 1), 'utf8');
