@@ -4,9 +4,9 @@ import { statusFromList, type SignedStatusList } from './dossiers/status.js';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { createHash, createPublicKey } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import i18next from 'i18next';
-import { ArchiveRefused, describeProblem, describeRefusal, readArchive, verifyFiles } from './dossiers/package.js';
+import { ArchiveRefused, describeProblem, describeRefusal, readDossier, verifyFiles } from './dossiers/package.js';
 import { initI18n } from './i18n/index.js';
 import { verifyAuditChain } from './audit/index.js';
 import { createCheckpoint, verifyAgainstCheckpoint, type Checkpoint } from './audit/checkpoint.js';
@@ -176,18 +176,14 @@ async function verifyDossierCommand(args: string[]): Promise<number> {
   await initI18n();
   const t = i18next.getFixedT('en');
   let files: Map<string, Buffer>;
-  if (statSync(target).isDirectory()) {
-    files = new Map(readdirSync(target).filter((name) => statSync(path.join(target, name)).isFile()).map((name) => [name, readFileSync(path.join(target, name))]));
-  } else {
-    try {
-      files = readArchive(readFileSync(target));
-    } catch (err) {
-      if (!(err instanceof ArchiveRefused)) throw err;
-      // An archive that tools could read differently proves nothing: it is not checked further.
-      console.log(JSON.stringify({ valid: false, refused: err.rule, problems: [describeRefusal(err, t)] }));
-      console.log(`PROBLEM ${describeRefusal(err, t)}`);
-      return 1;
-    }
+  try {
+    files = readDossier(target);
+  } catch (err) {
+    if (!(err instanceof ArchiveRefused)) throw err;
+    // An archive that tools could read differently proves nothing: it is not checked further.
+    console.log(JSON.stringify({ valid: false, refused: err.rule, problems: [describeRefusal(err, t)] }));
+    console.log(`PROBLEM ${describeRefusal(err, t)}`);
+    return 1;
   }
   const result = verifyFiles(files, keyPem);
   // The signature cannot say whether the record changed since: only the site's signed status list can.

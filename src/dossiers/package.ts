@@ -63,7 +63,7 @@ export function zipFiles(files: Map<string, Buffer>, at: Date): Promise<Buffer> 
  * Reading and checking a dossier is done by verify-dossier.mjs, the script each dossier carries and
  * the site serves: what a recipient runs offline is what the site runs.
  */
-export { ArchiveRefused, readArchive, verifyFiles, UNSIGNED, type ArchiveRule, type Problem, type Verification } from './verify-dossier.mjs';
+export { ArchiveRefused, readArchive, readDossier, verifyFiles, UNSIGNED, type ArchiveRule, type Problem, type Verification } from './verify-dossier.mjs';
 
 /** The verifier script's own bytes: served at /dossiers/verify-dossier.mjs and put in each dossier ZIP. */
 export const VERIFIER = readFileSync(path.join(import.meta.dirname, 'verify-dossier.mjs'));

@@ -30,6 +30,8 @@ export class ArchiveRefused extends Error {
 }
 
 export function readArchive(buffer: Buffer, limits?: { entries: number; bytes: number }): Map<string, Buffer>;
+/** A dossier given as a ZIP (readArchive's rules) or as a folder of its files. */
+export function readDossier(target: string): Map<string, Buffer>;
 
 export type Problem =
   | { kind: 'missing-manifest' }

@@ -304,10 +304,12 @@ export function describeRule(err) {
   return `archive refused (${err.rule}): ${RULES[err.rule] ?? err.rule}${err.entry ? ` [${err.entry}]` : ''}`;
 }
 
-function readFolder(dir) {
+/** A dossier given as a ZIP (read by readArchive's rules) or as a folder of its files. */
+export function readDossier(target) {
+  if (!statSync(target).isDirectory()) return readArchive(readFileSync(target));
   const files = new Map();
-  for (const name of readdirSync(dir)) {
-    const full = path.join(dir, name);
+  for (const name of readdirSync(target)) {
+    const full = path.join(target, name);
     if (statSync(full).isFile()) files.set(name, readFileSync(full));
   }
   return files;
@@ -324,7 +326,7 @@ function main(args) {
   try {
     keyPem = readFileSync(keyFile, 'utf8');
     keyIdOf(keyPem);
-    files = statSync(target).isDirectory() ? readFolder(target) : readArchive(readFileSync(target));
+    files = readDossier(target);
   } catch (err) {
     process.stdout.write(`NOT VALID\n${err instanceof ArchiveRefused ? describeRule(err) : `cannot read: ${err.message}`}\n`);
     return err instanceof ArchiveRefused ? 1 : 2;

@@ -66,13 +66,6 @@ function columnOf(path: (string | number)[]): ColumnKey {
   return 'title';
 }
 
-/** The line (1-based) holding a byte offset of the file. */
-function lineAt(buffer: Buffer, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset && i < buffer.length; i++) if (buffer[i] === 0x0a) line++;
-  return line;
-}
-
 /**
  * The file as text, or the reason it cannot be read as such: only UTF-8 is read (Excel's "CSV
  * UTF-8", LibreOffice's default); UTF-16 and Latin-1/Windows-1252 files are refused by name, with the
@@ -85,19 +78,9 @@ export function decodeCsv(buffer: Buffer): { ok: true; text: string } | { ok: fa
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(buffer);
   } catch {
-    let valid = 0;
-    // The longest valid prefix: where the first non-UTF-8 byte is.
-    for (let lo = 0, hi = buffer.length; lo <= hi; ) {
-      const mid = (lo + hi) >> 1;
-      try {
-        new TextDecoder('utf-8', { fatal: true }).decode(buffer.subarray(0, mid), { stream: true });
-        valid = mid;
-        lo = mid + 1;
-      } catch {
-        hi = mid - 1;
-      }
-    }
-    return { ok: false, error: { line: lineAt(buffer, valid), column: '', message: 'import.notUtf8' } };
+    // Its line: where a lenient decode puts its first replacement character.
+    const lenient = buffer.toString('utf8');
+    return { ok: false, error: { line: lenient.slice(0, lenient.indexOf('\uFFFD')).split('\n').length, column: '', message: 'import.notUtf8' } };
   }
   // eslint-disable-next-line no-control-regex
   const control = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.exec(text);

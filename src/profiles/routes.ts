@@ -13,7 +13,7 @@ import { findBySlug } from '../reference/slugs.js';
 import { presentEntry } from '../search/presenter.js';
 import { pageOf, queryUrl } from '../search/query.js';
 import { REGIMES, Vendor } from '../vendors/model.js';
-import { productBundle } from '../stix/service.js';
+import { mvtIndicators } from '../stix/service.js';
 import { attributedWith, evidenceSummary, leadsOf } from './summary.js';
 import { linkedOperations, scopeOperators } from '../charts/stats.js';
 import type { Entry } from '../catalogue/entry.js';
@@ -144,7 +144,7 @@ export function profileRoutes(): Router {
     if (!product) return;
     const lng = lngOf(res);
     const { c, entries, table } = await incidentsSection(req, res, 'product', product.slug);
-    const [vendor, mvt] = await Promise.all([product.vendor ? Vendor.findById(product.vendor).lean() : null, productBundle(product)]);
+    const [vendor, mvt] = await Promise.all([product.vendor ? Vendor.findById(product.vendor).lean() : null, mvtIndicators(product)]);
     res.render('profiles/product', {
       product: {
         slug: product.slug,
@@ -160,8 +160,8 @@ export function profileRoutes(): Router {
           .filter((f) => f.entity)
           .map((f) => ({ slug: f.entity!.slug, name: displayName(f.entity!, lng), until: f.until })),
         // The MVT file holds what MVT reads correctly; the page says what was left out, and why.
-        indicators: mvt.included + Object.values(mvt.leftOut).reduce((a, n) => a + n, 0),
-        mvtIncluded: mvt.included,
+        indicators: mvt.total,
+        mvtIncluded: mvt.indicators.length,
         mvtLeftOut: Object.entries(mvt.leftOut).map(([reason, n]) => ({ reason, n })),
       },
       summary: c.memo(`summary:product:${product.slug}:${lng}`, () => evidenceSummary(c, entries, lng, scopeOperators(c, 'product', product.slug))),

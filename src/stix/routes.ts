@@ -57,7 +57,7 @@ export function stixRoutes(): Router {
   // MVT-compatible indicators of a product: what `mvt-ios check-backup --iocs FILE` loads.
   router.get('/products/:slug/indicators.stix2', publicAccess, async (req, res) => {
     const product = await productOf(req);
-    const { bundle } = await productBundle(product);
+    const bundle = await productBundle(product);
     res.setHeader('Content-Type', 'application/stix+json;version=2.1');
     res.setHeader('Content-Disposition', contentDisposition(`${product.slug}.stix2`));
     res.send(JSON.stringify(bundle, null, 1));

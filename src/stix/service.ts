@@ -211,11 +211,11 @@ export function mvtLeftOut(product: { category: string }, type: IndicatorType, v
 }
 
 /**
- * The MVT file of a product: one `malware`, the indicators MVT's loader reads correctly and their
- * `indicates` relationships (the structure Amnesty publishes and `mvt-ios check-backup --iocs`
- * loads), and how many were left out, by reason, for the page to say.
+ * A product's indicators that MVT's loader reads correctly, and how many were left out, by reason
+ * (for the product page to say); then the MVT file of them: one `malware`, the indicators and their
+ * `indicates` relationships (the structure Amnesty publishes and `mvt-ios check-backup --iocs` loads).
  */
-export async function productBundle(product: ProductDocument) {
+export async function mvtIndicators(product: ProductDocument) {
   const all = await productIndicatorsWithIncidents(product, await catalogue());
   const leftOut: Partial<Record<MvtLeftOut, number>> = {};
   const indicators = all.filter((i) => {
@@ -223,6 +223,11 @@ export async function productBundle(product: ProductDocument) {
     if (reason) leftOut[reason] = (leftOut[reason] ?? 0) + 1;
     return !reason;
   });
+  return { indicators, leftOut, total: all.length };
+}
+
+export async function productBundle(product: ProductDocument) {
+  const { indicators } = await mvtIndicators(product);
   const created = (product as { createdAt?: Date }).createdAt ?? new Date(0);
   const object = productObject(product, created);
   const bundle = {
@@ -230,5 +235,5 @@ export async function productBundle(product: ProductDocument) {
     id: stixId('bundle', 'product-indicators', product.slug, String(indicators.length), indicators.at(-1)?.value ?? ''),
     objects: [object, ...indicatorObjects(indicators, object.id)],
   };
-  return { bundle, included: indicators.length, leftOut };
+  return bundle;
 }

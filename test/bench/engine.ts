@@ -13,6 +13,11 @@ export async function openBenchEngine(dataDir: string, incidents: number) {
     const seeded = spawnSync('npx', ['tsx', 'src/seed/index.ts', '--synthetic', String(incidents)], { env: { ...process.env, DATA_DIR: dataDir }, stdio: 'inherit' });
     if (seeded.status !== 0) process.exit(1);
   }
+  return openEngine(dataDir);
+}
+
+/** The embedded engine on a data directory, connected, production settings, as `npm start` runs. */
+export async function openEngine(dataDir: string) {
   const config = loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'production', LOG_LEVEL: 'silent' });
   const logger = createLogger('silent');
   const engine = await startEngine(config, logger);

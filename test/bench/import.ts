@@ -6,24 +6,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { userActor } from '../../src/audit/index.js';
-import { loadConfig } from '../../src/config.js';
-import { connectDatabase, disconnectDatabase, ensureIndexes, startEngine } from '../../src/db/index.js';
-import { initI18n } from '../../src/i18n/index.js';
+import { disconnectDatabase } from '../../src/db/index.js';
+import { openEngine } from './engine.js';
 import { MAX_IMPORT_ROWS, importIncidents } from '../../src/incidents/csv-import.js';
-import { createLogger } from '../../src/log.js';
 import '../../src/models.js';
 import { Product } from '../../src/products/model.js';
 import { importIndicators } from '../../src/stix/service.js';
 import { Vendor } from '../../src/vendors/model.js';
 import { User } from '../../src/auth/model.js';
 
-const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tracker-import-bench-'));
-const config = loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'production', LOG_LEVEL: 'silent' });
-const logger = createLogger('silent');
-const engine = await startEngine(config, logger);
-await connectDatabase(engine.uri);
-await ensureIndexes(logger);
-await initI18n();
+const { engine } = await openEngine(mkdtempSync(path.join(os.tmpdir(), 'tracker-import-bench-')));
 
 const user = await User.create({ email: 'bench@example.org', name: 'Bench', passwordHash: 'x', roles: ['reviewer'], status: 'active' });
 const actor = userActor({ id: String(user._id), roles: ['reviewer'] });

@@ -13,6 +13,14 @@ import { buildAndDownload, verifiedIncident, zipOf } from './helpers.js';
 
 const run = promisify(execFile);
 
+/** A command's exit code and output, whether it succeeds or not. */
+function exitOf(cmd: string, args: string[], options: { cwd?: string; env: NodeJS.ProcessEnv }): Promise<{ code: number; stdout: string }> {
+  return run(cmd, args, options).then(
+    (r) => ({ code: 0, stdout: r.stdout }),
+    (e: { code: number; stdout: string }) => e,
+  );
+}
+
 /** The archive with bytes slipped in before its central directory (offsets kept consistent for the directory). */
 function insertBeforeCentralDirectory(zip: Buffer, extra: Buffer): Buffer {
   const eocd = zip.length - 22;
@@ -123,17 +131,11 @@ describe('dossier archives: only an unambiguous ZIP is checked', () => {
     for (const f of await forgeries(files)) {
       const file = path.join(dir, 'forged.zip');
       writeFileSync(file, f.zip);
-      const standalone = await run('node', [script, file, key], { cwd: dir, env }).then(
-        () => ({ code: 0, stdout: 'accepted' }),
-        (e: { code: number; stdout: string }) => e,
-      );
+      const standalone = await exitOf('node', [script, file, key], { cwd: dir, env });
       expect(standalone.code, f.what).to.equal(1);
       expect(standalone.stdout, f.what).to.contain(`archive refused (${f.rule})`);
       if (f.rule === 'duplicate-name' || f.rule === 'trailing-data') {
-        const cli = await run('npx', ['tsx', 'src/cli.ts', 'dossier:verify', file, '--key', key], { env }).then(
-          () => ({ code: 0, stdout: 'accepted' }),
-          (e: { code: number; stdout: string }) => e,
-        );
+        const cli = await exitOf('npx', ['tsx', 'src/cli.ts', 'dossier:verify', file, '--key', key], { env });
         expect(cli.code, f.what).to.equal(1);
         expect(cli.stdout, f.what).to.contain(`"refused":"${f.rule}"`);
       }
