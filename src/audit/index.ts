@@ -1,5 +1,6 @@
 export {
   recordAuditEvent,
+  recordAuditEvents,
   verifyAuditChain,
   listAuditEvents,
   resetAuditHead,

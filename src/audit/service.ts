@@ -54,46 +54,71 @@ function clean<T>(value: T): T {
   return JSON.parse(JSON.stringify(value ?? null)) as T;
 }
 
-async function append(raw: AuditInput): Promise<AuditEventDoc> {
-  const input: AuditInput = {
+function cleaned(raw: AuditInput): AuditInput {
+  return {
     actor: clean(raw.actor),
     action: raw.action,
     ...(raw.subject ? { subject: clean(raw.subject) } : {}),
     details: clean(raw.details ?? {}),
   };
-  head ??= await readHead();
-  for (let attempt = 0; attempt < 10_000; attempt++) {
+}
+
+/** The events chained after `from`, as stored. */
+function chained(from: { seq: number; hash: string }, inputs: AuditInput[]): AuditEventDoc[] {
+  const docs: AuditEventDoc[] = [];
+  let prev = from;
+  for (const input of inputs) {
     const at = new Date();
-    const fields: HashedFields = {
-      seq: head.seq + 1,
-      at,
-      actor: input.actor,
-      action: input.action,
-      subject: input.subject,
-      details: input.details ?? {},
-    };
-    const hash = hashEvent(head.hash, fields);
+    const fields: HashedFields = { seq: prev.seq + 1, at, actor: input.actor, action: input.action, subject: input.subject, details: input.details ?? {} };
+    const hash = hashEvent(prev.hash, fields);
+    docs.push({ _id: fields.seq, at, actor: input.actor, action: input.action, ...(input.subject ? { subject: input.subject } : {}), details: fields.details, prevHash: prev.hash, hash });
+    prev = { seq: fields.seq, hash };
+  }
+  return docs;
+}
+
+/**
+ * Appends events in one insert command per attempt. In order: if another process took a seq, the
+ * events before it are stored, and the rest are chained again after that process's event.
+ */
+async function append(raw: AuditInput[]): Promise<AuditEventDoc[]> {
+  let rest = raw.map(cleaned);
+  const stored: AuditEventDoc[] = [];
+  head ??= await readHead();
+  for (let attempt = 0; attempt < 10_000 && rest.length; attempt++) {
+    const docs = chained(head, rest);
     try {
-      const doc = { _id: fields.seq, at, actor: input.actor, action: input.action, ...(input.subject ? { subject: input.subject } : {}), details: fields.details, prevHash: head.hash, hash };
-      await AuditEvent.collection.insertOne(doc as never);
-      head = { seq: fields.seq, hash };
-      return doc;
+      await AuditEvent.collection.insertMany(docs as never[], { ordered: true });
+      stored.push(...docs);
+      const last = docs.at(-1)!;
+      head = { seq: last._id, hash: last.hash };
+      rest = [];
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
+      const insertedCount = (err as { result?: { insertedCount?: number }; insertedCount?: number }).result?.insertedCount ?? (err as { insertedCount?: number }).insertedCount ?? 0;
+      stored.push(...docs.slice(0, insertedCount));
+      rest = rest.slice(insertedCount);
       // CASE: another process appended first; move to its event and try the next seq.
-      const taken = await AuditEvent.findById(fields.seq, { _id: 1, hash: 1 }).lean();
+      const seq: number = head.seq + insertedCount + 1;
+      const taken: { _id: number; hash: string } | null = await AuditEvent.findById(seq, { _id: 1, hash: 1 }).lean();
       head = taken ? { seq: taken._id, hash: taken.hash } : await readHead();
     }
   }
-  throw new Error('audit append did not converge');
+  if (rest.length) throw new Error('audit append did not converge');
+  return stored;
 }
 
 /**
  * Appends one event to the chain. Appends from this process are serialised (cheap, and it keeps
  * the chain's order equal to the order of calls); other processes are handled by the unique seq.
  */
-export function recordAuditEvent(input: AuditInput): Promise<AuditEventDoc> {
-  const result = queue.then(() => append(input));
+export async function recordAuditEvent(input: AuditInput): Promise<AuditEventDoc> {
+  return (await recordAuditEvents([input]))[0]!;
+}
+
+/** Appends several events, in order, in as few writes as the chain allows (an import's rows). */
+export function recordAuditEvents(inputs: AuditInput[]): Promise<AuditEventDoc[]> {
+  const result = queue.then(() => append(inputs));
   queue = result.catch(() => undefined);
   return result;
 }

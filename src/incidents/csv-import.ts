@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import mongoose from 'mongoose';
 import { stringify } from 'csv-stringify/sync';
-import { recordAuditEvent, type AuditActor } from '../audit/index.js';
-import { catalogue, incidentsChanged } from '../catalogue/index.js';
-import { insertWithNextRef } from '../db/sequence.js';
+import { recordAuditEvent, recordAuditEvents, type AuditActor } from '../audit/index.js';
+import { catalogue } from '../catalogue/index.js';
+import { forgetRefNumbers, insertManyWithNextRefs } from '../db/sequence.js';
 import { Incident } from './model.js';
 import { incidentSchema } from './schema.js';
-import { denormalise, storedClaims } from './service.js';
+import { derive, storedClaims, vendorsOfProducts } from './service.js';
 
 /**
  * Incidents from a spreadsheet (CSV, UTF-8): every row becomes a *draft* incident for reviewers to
@@ -38,7 +38,7 @@ export const IMPORT_COLUMNS = [
 ] as const;
 type ColumnKey = (typeof IMPORT_COLUMNS)[number]['key'];
 
-export const MAX_IMPORT_ROWS = 500;
+export const MAX_IMPORT_ROWS = 2_000;
 
 export interface ImportError {
   line: number;
@@ -183,43 +183,51 @@ export async function parseIncidentCsv(buffer: Buffer): Promise<Parsed> {
   return errors.length ? { ok: false, errors: errors.sort((a, b) => a.line - b.line) } : { ok: true, rows };
 }
 
-/** Writes the rows as drafts; if one insert fails, the ones written before it are removed again. */
+/**
+ * Writes the rows as drafts: numbered and inserted together (db/sequence.ts), one audit event per
+ * incident appended together. If the insert fails, the ones written are removed again. Drafts are
+ * not public: the catalogue has nothing to update.
+ */
 export async function importIncidents(actor: AuditActor & { id: string }, file: { buffer: Buffer; originalname: string }): Promise<{ ok: true; refs: string[] } | { ok: false; errors: ImportError[] }> {
   const parsed = await parseIncidentCsv(file.buffer);
   if (!parsed.ok) return parsed;
   const sha256 = createHash('sha256').update(file.buffer).digest('hex');
-  const created: { _id: unknown; ref: string }[] = [];
+  const vendors = await vendorsOfProducts(parsed.rows.flatMap((r) => storedClaims(r.input.attributions)));
+  // Ids chosen here, so that an undo knows every document this import may have written.
+  const ids = parsed.rows.map(() => new mongoose.Types.ObjectId());
+  const builds = parsed.rows.map(({ input }, i) => {
+    const attributions = storedClaims(input.attributions);
+    const derived = derive(attributions, input.visibility, 'draft', input.dates.from.y, vendors);
+    return () => ({
+      _id: ids[i],
+      title: input.title,
+      summary: input.summary,
+      dates: input.dates,
+      countries: input.countries,
+      targets: input.targets.map((t) => ({ category: t.category, pseudonym: t.pseudonym, consentToPublish: false })),
+      attributions,
+      sources: input.sources,
+      indicators: [],
+      reports: [],
+      visibility: input.visibility,
+      verification: { status: 'draft', round: 1 },
+      createdBy: actor.id,
+      ...derived,
+      published: false,
+    });
+  });
+  let created: { _id: unknown; ref: string }[];
   try {
-    for (const { line, input } of parsed.rows) {
-      const attributions = storedClaims(input.attributions);
-      const derived = await denormalise(attributions, input.visibility, 'draft', input.dates.from.y);
-      const incident = await insertWithNextRef(Incident as never, 'I', () => ({
-        title: input.title,
-        summary: input.summary,
-        dates: input.dates,
-        countries: input.countries,
-        targets: input.targets.map((t) => ({ category: t.category, pseudonym: t.pseudonym, consentToPublish: false })),
-        attributions,
-        sources: input.sources,
-        indicators: [],
-        reports: [],
-        visibility: input.visibility,
-        verification: { status: 'draft', round: 1 },
-        createdBy: actor.id,
-        ...derived,
-        published: false,
-      }));
-      const doc = incident as unknown as { _id: unknown; ref: string };
-      created.push(doc);
-      await recordAuditEvent({ actor, action: 'incident.created', subject: { type: 'incident', id: doc.ref }, details: { import: sha256, line } });
-    }
+    created = (await insertManyWithNextRefs(Incident as never, 'I', builds)) as unknown as { _id: unknown; ref: string }[];
+    await recordAuditEvents(created.map((doc, i) => ({ actor, action: 'incident.created', subject: { type: 'incident', id: doc.ref }, details: { import: sha256, line: parsed.rows[i]!.line } })));
   } catch (err) {
     // CASE: no transactions on FerretDB 1.24: undo by hand, so the import stays all-or-nothing.
-    await Incident.deleteMany({ _id: mongoose.trusted({ $in: created.map((c) => c._id) }) } as never);
-    await recordAuditEvent({ actor, action: 'incidents.import-undone', details: { import: sha256, removed: created.map((c) => c.ref) } });
+    const written = await Incident.find({ _id: mongoose.trusted({ $in: ids }) } as never, { ref: 1 }).lean();
+    await Incident.deleteMany({ _id: mongoose.trusted({ $in: ids }) } as never);
+    forgetRefNumbers();
+    await recordAuditEvent({ actor, action: 'incidents.import-undone', details: { import: sha256, removed: written.map((c) => c.ref) } });
     throw err;
   }
   await recordAuditEvent({ actor, action: 'incidents.imported', details: { import: sha256, file: file.originalname.slice(0, 200), incidents: created.map((c) => c.ref) } });
-  await incidentsChanged(created.map((c) => c._id));
   return { ok: true, refs: created.map((c) => c.ref) };
 }

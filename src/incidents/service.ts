@@ -18,7 +18,6 @@ const AUDITED_FIELDS = ['title', 'summary', 'responses', 'indicators', 'reports'
 
 type Attribution = IncidentInput['attributions'][number] | { kind: string; product?: unknown; vendor?: unknown; government?: unknown };
 
-/** Ids for lists and profiles: a product's vendor counts as attributed too. */
 /** The form's attribution claims as stored (incidents/claims.ts): the editor and the CSV import. */
 export function storedClaims(attributions: IncidentInput['attributions']) {
   return attributions.map((a) => ({
@@ -33,14 +32,22 @@ export function storedClaims(attributions: IncidentInput['attributions']) {
   }));
 }
 
-export async function denormalise(attributions: Attribution[], visibility: string, status: string, year: number) {
+/** The vendor of each attributed product (one read of the small products collection). */
+export async function vendorsOfProducts(attributions: Attribution[]): Promise<Map<string, string>> {
+  const productIds = [...new Set(attributions.filter((a) => a.kind === 'product' && a.product).map((a) => String(a.product)))];
+  const vendors = new Map<string, string>();
+  if (!productIds.length) return vendors;
+  for (const p of await Product.find({ _id: mongoose.trusted({ $in: productIds }) } as never, { vendor: 1 }).lean()) {
+    if (p.vendor) vendors.set(String(p._id), String(p.vendor));
+  }
+  return vendors;
+}
+
+/** The fields lists and profiles filter on: a product's vendor counts as attributed too. */
+export function derive(attributions: Attribution[], visibility: string, status: string, year: number, vendorOfProduct: Map<string, string>) {
   const productIds = attributions.filter((a) => a.kind === 'product' && a.product).map((a) => String(a.product));
   const vendorIds = new Set(attributions.filter((a) => a.kind === 'vendor' && a.vendor).map((a) => String(a.vendor)));
-  if (productIds.length) {
-    for (const p of await Product.find({ _id: mongoose.trusted({ $in: productIds }) } as never, { vendor: 1 }).lean()) {
-      if (p.vendor) vendorIds.add(String(p.vendor));
-    }
-  }
+  for (const p of productIds) if (vendorOfProduct.has(p)) vendorIds.add(vendorOfProduct.get(p)!);
   return {
     productIds,
     vendorIds: [...vendorIds],
@@ -48,6 +55,10 @@ export async function denormalise(attributions: Attribution[], visibility: strin
     published: status === 'verified' && visibility === 'public',
     year,
   };
+}
+
+export async function denormalise(attributions: Attribution[], visibility: string, status: string, year: number) {
+  return derive(attributions, visibility, status, year, await vendorsOfProducts(attributions));
 }
 
 export function findIncident(ref: string): Promise<IncidentDocument | null> {

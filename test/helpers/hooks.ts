@@ -1,4 +1,5 @@
 import { resetAuditHead } from '../../src/audit/index.js';
+import { forgetRefNumbers } from '../../src/db/sequence.js';
 import { resetCatalogue } from '../../src/catalogue/index.js';
 import { configureVault } from '../../src/vault/index.js';
 import { TEST_IDENTITY_KEYS } from './app.js';
@@ -17,6 +18,7 @@ export const mochaHooks = {
   async beforeEach(): Promise<void> {
     await clearDatabase();
     resetAuditHead();
+    forgetRefNumbers();
     resetCatalogue();
   },
 };
