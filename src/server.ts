@@ -16,6 +16,10 @@ import { SealedFileStore } from './storage/sealed-files.js';
 import { sealEvidenceNames, sweepEvidence } from './evidence/service.js';
 import { sweepDossiers } from './dossiers/service.js';
 import { migrateOnce } from './incidents/migrate.js';
+import { Incident } from './incidents/model.js';
+import { warmIncidentRefs } from './incidents/refs.js';
+import { warmRefNumbers } from './db/sequence.js';
+import { Report } from './reports/model.js';
 import { configureVault } from './vault/index.js';
 
 /** config → database → listen → graceful shutdown. */
@@ -130,6 +134,13 @@ async function main(): Promise<void> {
   running.server = server;
   server.once('listening', () => {
     logger.info(`listening on http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`);
+    // What the write paths would otherwise read on first use, each a scan of a large collection.
+    const started = Date.now();
+    void warmIncidentRefs()
+      .then(() => warmRefNumbers(Incident as never, 'I'))
+      .then(() => warmRefNumbers(Report as never, 'R'))
+      .then(() => logger.info({ ms: Date.now() - started }, 'incident references and reference numbers read'))
+      .catch((err: unknown) => logger.warn({ err }, 'reference numbers not read ahead (read on first use)'));
   });
   server.listen(config.PORT, config.HOST);
   server.on('error', (err: Error) => {

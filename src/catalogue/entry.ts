@@ -42,9 +42,8 @@ function fuzzy(d: { y: number; m?: number | null; d?: number | null }): FuzzyDat
   return { y: d.y, ...(d.m ? { m: d.m } : {}), ...(d.d ? { d: d.d } : {}) };
 }
 
-/** `vendorOf`: a product's vendor at a time, from the entity index (the corporate graph over time). */
-export function toEntry(incident: Lean, vendorOf: (productId: string, at?: number) => string | undefined): Entry {
-  // Each product's vendor as of the incident's start (after an acquisition, the vendor of the time).
+/** Each product the incident names → its vendor as of the incident's start (after an acquisition, the vendor of the time). */
+export function productVendorsOf(incident: Lean, vendorOf: (productId: string, at?: number) => string | undefined): Record<string, string> {
   const at = new Date(incident.dates.start).getTime();
   const productVendors: Record<string, string> = {};
   for (const a of incident.attributions) {
@@ -52,6 +51,12 @@ export function toEntry(incident: Lean, vendorOf: (productId: string, at?: numbe
     const vendor = product ? vendorOf(String(product), at) : undefined;
     if (product && vendor) productVendors[String(product)] = vendor;
   }
+  return productVendors;
+}
+
+/** `vendorOf`: a product's vendor at a time, from the entity index (the corporate graph over time). */
+export function toEntry(incident: Lean, vendorOf: (productId: string, at?: number) => string | undefined): Entry {
+  const productVendors = productVendorsOf(incident, vendorOf);
   const vendorAt = (productId: string) => productVendors[productId];
   const attributions = incident.attributions.map((a) => ({ kind: a.kind, id: subjectOf(a), confidence: a.confidence, finding: isFinding(a.confidence) }));
   const findings = attributions.filter((a) => a.finding);

@@ -4,7 +4,7 @@ import { Incident } from '../incidents/model.js';
 import { queryTokens } from '../search/normalise.js';
 import { getSetting, setSetting } from '../settings/model.js';
 import { EntityIndex } from './entities.js';
-import { compareEntries, toEntry, type Entry } from './entry.js';
+import { compareEntries, productVendorsOf, toEntry, type Entry } from './entry.js';
 
 /**
  * The catalogue of published incidents: an in-process read model behind every public list,
@@ -102,30 +102,51 @@ export class Catalogue {
     this.version += 1;
   }
 
-  /** Re-reads the given incidents: published ones are (re)entered, the others leave. */
-  async refresh(ids: string[]): Promise<void> {
-    const valid = ids.filter((id) => mongoose.isValidObjectId(id));
-    if (!valid.length) return;
-    const docs = await Incident.find({ _id: mongoose.trusted({ $in: valid }) } as never).lean();
-    const seen = new Set<string>();
-    for (const doc of docs) {
-      seen.add(String(doc._id));
+  /** When each incident's entry was last written (its `updatedAt`), so that an older write never replaces a newer one. */
+  private readonly writtenAt = new Map<string, number>();
+
+  /**
+   * The incidents as just written (a command's own write returns the document after it): published
+   * ones are (re)entered, the others leave. No read of the incidents collection (a scan of every
+   * incident on the embedded engine). Of two writes of one incident arriving out of order, the
+   * older (by `updatedAt`) is ignored.
+   */
+  apply(docs: readonly unknown[]): void {
+    for (const doc of docs as ({ _id: unknown; published?: boolean; updatedAt?: Date | string } | null)[]) {
+      if (!doc) continue;
+      const id = String(doc._id);
+      const at = doc.updatedAt ? new Date(doc.updatedAt).getTime() : 0;
+      if (at < (this.writtenAt.get(id) ?? -Infinity)) continue;
+      this.writtenAt.set(id, at);
       if (doc.published) this.put(toEntry(doc as never, this.vendorOf));
-      else this.remove(String(doc._id));
+      else this.remove(id);
     }
-    for (const id of valid) if (!seen.has(id)) this.remove(id);
   }
 
+  /** Re-reads the given incidents, one `_id` lookup each (the one filter the embedded engine pushes down). */
+  async refresh(ids: string[]): Promise<void> {
+    for (const id of ids.filter((i) => mongoose.isValidObjectId(i))) {
+      const doc = await Incident.findById(id).lean();
+      if (doc) this.apply([doc]);
+      else this.remove(id);
+    }
+  }
+
+  /**
+   * After an entity changed: an entry depends on the entities only through its products' vendors
+   * (names are matched at query time), so only the entries whose products now resolve to other
+   * vendors are derived again; their place in the order (date, id) does not change.
+   */
   async refreshEntities(): Promise<void> {
     this.entities = await EntityIndex.load();
-    // Entries resolve products to vendors through the entity index: derive them again.
-    const docs = this.entries.map((e) => e.doc);
-    this.entries = [];
-    this.byId.clear();
-    this.byRef.clear();
-    this.postings.clear();
-    for (const doc of docs) this.put(toEntry(doc as never, this.vendorOf), false);
-    this.entries.sort(compareEntries);
+    this.entries = this.entries.map((entry) => {
+      const doc = entry.doc as never;
+      if (JSON.stringify(productVendorsOf(doc, this.vendorOf)) === JSON.stringify(entry.productVendors)) return entry;
+      const next = toEntry(doc, this.vendorOf);
+      this.byId.set(next.id, next);
+      this.byRef.set(next.ref, next);
+      return next;
+    });
     this.version += 1;
   }
 
@@ -256,12 +277,24 @@ async function announce(): Promise<void> {
   await setSetting(VERSION_KEY, ownVersion);
 }
 
-/** After a command changed incidents: update their entries here, and tell other processes. */
+/** After a command changed incidents: read them again, update their entries here, and tell other processes. */
 export async function incidentsChanged(ids: unknown[]): Promise<void> {
   await inTurn(async () => {
     restricted = undefined;
     const c = await catalogue();
     await c.refresh(ids.map(String));
+  });
+  await announce();
+}
+
+/**
+ * After a command wrote incidents and holds the documents as written (`returnDocument: 'after'`):
+ * their entries here come from those, with no read; other processes are told.
+ */
+export async function incidentsWritten(docs: readonly unknown[]): Promise<void> {
+  await inTurn(async () => {
+    restricted = undefined;
+    (await catalogue()).apply(docs);
   });
   await announce();
 }

@@ -116,3 +116,9 @@ export async function insertManyWithNextRefs<T>(
 export function forgetRefNumbers(): void {
   lastTaken.clear();
 }
+
+/** Reads this year's highest number ahead of the first insert (start-up, in the background). */
+export async function warmRefNumbers<T>(model: Model<T>, prefix: string, now = new Date()): Promise<void> {
+  const m = model as unknown as Model<never>;
+  await hint(m, keyOf(m, prefix, now.getUTCFullYear()), now.getUTCFullYear());
+}

@@ -6,6 +6,7 @@ import { recordAuditEvent, recordAuditEvents, type AuditActor } from '../audit/i
 import { catalogue } from '../catalogue/index.js';
 import { forgetRefNumbers, insertManyWithNextRefs } from '../db/sequence.js';
 import { Incident } from './model.js';
+import { rememberIncidentRefs } from './refs.js';
 import { incidentSchema } from './schema.js';
 import { derive, storedClaims, vendorsOfProducts } from './service.js';
 
@@ -219,6 +220,7 @@ export async function importIncidents(actor: AuditActor & { id: string }, file: 
   let created: { _id: unknown; ref: string }[];
   try {
     created = (await insertManyWithNextRefs(Incident as never, 'I', builds)) as unknown as { _id: unknown; ref: string }[];
+    rememberIncidentRefs(created);
     await recordAuditEvents(created.map((doc, i) => ({ actor, action: 'incident.created', subject: { type: 'incident', id: doc.ref }, details: { import: sha256, line: parsed.rows[i]!.line } })));
   } catch (err) {
     // CASE: no transactions on FerretDB 1.24: undo by hand, so the import stays all-or-nothing.

@@ -10,9 +10,10 @@ import type { ReportDocument } from '../reports/model.js';
 import { claimReportClosure, markLinked } from '../reports/service.js';
 import { closeRoundForEdit } from '../verification/service.js';
 import { Vendor } from '../vendors/model.js';
-import { incidentsChanged } from '../catalogue/index.js';
+import { incidentsWritten } from '../catalogue/index.js';
 import { Incident, SUBSTANTIVE_FIELDS, type IncidentDocument } from './model.js';
 import type { IncidentInput } from './schema.js';
+import { findIncident, rememberIncidentRefs } from './refs.js';
 
 const AUDITED_FIELDS = ['title', 'summary', 'responses', 'indicators', 'reports', ...SUBSTANTIVE_FIELDS] as const;
 
@@ -61,10 +62,7 @@ export async function denormalise(attributions: Attribution[], visibility: strin
   return derive(attributions, visibility, status, year, await vendorsOfProducts(attributions));
 }
 
-export function findIncident(ref: string): Promise<IncidentDocument | null> {
-  if (!/^I-\d{4}-\d{5}$/.test(ref)) return Promise.resolve(null);
-  return Incident.findOne({ ref });
-}
+export { findIncident };
 
 /** A draft incident built from a report: its facts copied, its suspicions as low-confidence leads. */
 export async function createIncidentFromReport(actor: AuditActor, report: ReportDocument): Promise<IncidentDocument> {
@@ -104,6 +102,7 @@ async function buildIncidentFromReport(actor: AuditActor, report: ReportDocument
     createdBy: actor.id,
     ...derived,
   }))) as unknown as IncidentDocument;
+  rememberIncidentRefs([incident]);
   await recordAuditEvent({ actor, action: 'incident.created', subject: { type: 'incident', id: incident.ref }, details: { fromReport: report.ref } });
   await markLinked(actor, report, incident);
   return incident;
@@ -176,8 +175,7 @@ export async function updateIncident(actor: AuditActor, incident: IncidentDocume
     set['verification.reopened'] = { fields: substantive, at: new Date() };
     set['verification.verifiedAt'] = null;
   }
-  await Incident.updateOne({ _id: incident._id }, { $set: set });
-  await incidentsChanged([incident._id]);
+  await incidentsWritten([await Incident.findByIdAndUpdate(incident._id, { $set: set }, { returnDocument: 'after' }).lean()]);
   await recordAuditEvent({ actor, action: 'incident.updated', subject: { type: 'incident', id: incident.ref }, details: { changes } });
   if (reopen) {
     await recordAuditEvent({ actor, action: 'incident.reopened', subject: { type: 'incident', id: incident.ref }, details: { fields: substantive, from: status } });

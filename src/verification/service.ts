@@ -3,7 +3,7 @@ import { recordAuditEvent, userActor } from '../audit/index.js';
 import { HttpError } from '../http/errors.js';
 import { claim, claimAct, claimed, releaseClaim } from '../db/claims.js';
 import { FormValidationError } from '../http/validate.js';
-import { incidentsChanged } from '../catalogue/index.js';
+import { incidentsWritten } from '../catalogue/index.js';
 import { Incident, type IncidentDocument } from '../incidents/model.js';
 import type { ReviewInput } from '../incidents/schema.js';
 import { Report } from '../reports/model.js';
@@ -34,22 +34,24 @@ export async function closeRoundForEdit(incident: IncidentDocument, by: string):
   await claim(roundClosedKey(incident._id, round), by);
 }
 
+const after = { returnDocument: 'after' as const };
+
 /**
- * Called by the approval that verified round `round`, after its write: an edit or a retraction that
- * claimed its key meanwhile wins. Each of them claims before writing and this check comes after the
- * verification's write, so whichever order the two writes land in, the incident ends edited
- * (back in review) or retracted, never verified over a change no one reviewed.
+ * Whether an edit or a retraction claimed this round (or the incident) meanwhile; if so, the
+ * incident is written as that change leaves it and the document as written is returned.
+ * Called by the approval that verifies round `round` before its write (so it does not verify over a
+ * change already made) and after it: an edit or a retraction claims its key before writing and
+ * this check comes after the verification's write, so whichever order the writes land in, the
+ * incident ends edited (back in review) or retracted, never verified over a change no one reviewed.
  */
-async function deferToConcurrentChange(incident: IncidentDocument, round: number): Promise<boolean> {
+async function concurrentChange(incident: IncidentDocument, round: number): Promise<unknown> {
   if (await claimed(retractedKey(incident._id))) {
-    await Incident.updateOne({ _id: incident._id }, { $set: { 'verification.status': 'retracted', published: false } });
-    return true;
+    return Incident.findByIdAndUpdate(incident._id, { $set: { 'verification.status': 'retracted', published: false } }, after).lean();
   }
   if (await claimed(roundEditedKey(incident._id, round))) {
-    await Incident.updateOne({ _id: incident._id }, { $set: { 'verification.status': 'in-review', 'verification.round': round + 1, 'verification.verifiedAt': null, published: false } });
-    return true;
+    return Incident.findByIdAndUpdate(incident._id, { $set: { 'verification.status': 'in-review', 'verification.round': round + 1, 'verification.verifiedAt': null, published: false } }, after).lean();
   }
-  return false;
+  return undefined;
 }
 
 /** Whether round `round` is still waiting for its decision (re-read: the change of a claim that may be stale). */
@@ -132,18 +134,23 @@ export async function recordReview(reviewer: Express.User, incident: IncidentDoc
       const now = await Incident.findById(incident._id, { verification: 1 }).lean();
       return (now?.verification?.status ?? 'in-review') as 'verified' | 'in-review' | 'draft' | 'disputed';
     }
-    await Incident.updateOne(
-      { _id: incident._id, 'verification.round': round },
-      { $set: { 'verification.status': 'verified', 'verification.verifiedAt': new Date(), published: incident.visibility === 'public' } },
-    );
-    const deferred = await deferToConcurrentChange(incident, round);
-    await incidentsChanged([incident._id]);
-    await recordAuditEvent({ actor: userActor(reviewer), action: 'incident.verified', subject: subject(incident), details: { round, approvers: approvers.map(String), ...(deferred ? { overtakenBy: 'concurrent edit or retraction' } : {}) } });
-    return deferred ? 'in-review' : 'verified';
+    // Each write returns the incident as written: the catalogue takes it from there (no re-read).
+    let written = await concurrentChange(incident, round);
+    if (!written) {
+      const verified = await Incident.findByIdAndUpdate(
+        incident._id,
+        { $set: { 'verification.status': 'verified', 'verification.verifiedAt': new Date(), published: incident.visibility === 'public' } },
+        after,
+      ).lean();
+      written = (await concurrentChange(incident, round)) ?? verified;
+    }
+    await incidentsWritten([written]);
+    const overtaken = (written as { verification?: { status?: string } } | null)?.verification?.status !== 'verified';
+    await recordAuditEvent({ actor: userActor(reviewer), action: 'incident.verified', subject: subject(incident), details: { round, approvers: approvers.map(String), ...(overtaken ? { overtakenBy: 'concurrent edit or retraction' } : {}) } });
+    return overtaken ? 'in-review' : 'verified';
   }
   const back = input.decision === 'reject' ? 'disputed' : 'draft';
-  await Incident.updateOne({ _id: incident._id }, { $set: { 'verification.status': back, 'verification.round': round + 1, published: false } });
-  await incidentsChanged([incident._id]);
+  await incidentsWritten([await Incident.findByIdAndUpdate(incident._id, { $set: { 'verification.status': back, 'verification.round': round + 1, published: false } }, after).lean()]);
   await recordAuditEvent({ actor: userActor(reviewer), action: 'incident.sent-back', subject: subject(incident), details: { to: back, round } });
   return back;
 }
@@ -155,11 +162,7 @@ export async function retractIncident(actor: Express.User, incident: IncidentDoc
   const retracted = async () => (await Incident.findById(incident._id, { verification: 1 }).lean())?.verification?.status === 'retracted';
   if (!(await claimAct(retractedKey(incident._id), actor.id, retracted))) throw new HttpError(409, 'incidents.retracted');
   await claim(roundClosedKey(incident._id, incident.verification!.round), actor.id);
-  await Incident.updateOne(
-    { _id: incident._id },
-    { $set: { 'verification.status': 'retracted', published: false, retraction: { reason, at: new Date() } } },
-  );
-  await incidentsChanged([incident._id]);
+  await incidentsWritten([await Incident.findByIdAndUpdate(incident._id, { $set: { 'verification.status': 'retracted', published: false, retraction: { reason, at: new Date() } } }, after).lean()]);
   await recordAuditEvent({ actor: userActor(actor), action: 'incident.retracted', subject: subject(incident), details: { reason, from: incident.verification!.status } });
 }
 

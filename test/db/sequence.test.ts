@@ -5,6 +5,7 @@ import { insertManyWithNextRefs, insertWithNextRef } from '../../src/db/sequence
 import { importIncidents } from '../../src/incidents/csv-import.js';
 import { Incident } from '../../src/incidents/model.js';
 import { createIncident, createUser } from '../helpers/factories.js';
+import { testState } from '../helpers/engine.js';
 
 const year = new Date().getUTCFullYear();
 const ref = (n: number) => `I-${year}-${String(n).padStart(5, '0')}`;
@@ -69,5 +70,16 @@ describe('reference numbers (db/sequence.ts)', () => {
     const created = await AuditEvent.find({ action: 'incident.created' }).sort({ _id: 1 }).lean();
     expect(created.map((e) => [e.subject?.id, (e.details as { line: number }).line])).to.deep.equal(stored.map((d, i) => [d.ref, i + 2]));
     expect((await verifyAuditChain()).ok).to.equal(true);
+  });
+
+  it('when an incident is looked up by _id on the embedded engine (as every find, update and delete by _id does), then SQLite uses the _id index of the patched FerretDB build, never a scan of the table', async function () {
+    if (testState.engine?.kind !== 'ferretdb') this.skip();
+    const incident = await createIncident({ title: 'Looked up by id' });
+    const plan = (await Incident.find({ _id: incident._id }).explain()) as unknown as { queryPlanner?: { Plan?: string[] } }[] | { queryPlanner?: { Plan?: string[] } };
+    const text = JSON.stringify(plan);
+    expect(text).to.match(/USING INDEX [^"]*__id_/);
+    expect(text).not.to.match(/SCAN incidents/);
+    // And the lookup answers what it should.
+    expect((await Incident.findById(incident._id).lean())?.title).to.equal('Looked up by id');
   });
 });

@@ -30,7 +30,7 @@ export async function stopAllServers(): Promise<void> {
   );
 }
 
-export async function startServerProcess(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+export async function startServerProcess(dataDir: string, env: Record<string, string> = {}, startTimeoutMs = 60_000): Promise<ServerProcess> {
   const port = await freePort();
   const child = spawn('node', ['--import', 'tsx', 'src/server.ts'], {
     env: { ...process.env, MONGODB_URI: '', DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info', ...env },
@@ -41,7 +41,7 @@ export async function startServerProcess(dataDir: string, env: Record<string, st
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + startTimeoutMs;
   while (!out.includes('listening on')) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server did not start:\n${out}`);
     await new Promise((r) => setTimeout(r, 100));
