@@ -5,7 +5,7 @@ import { connectDatabase, describeServer, disconnectDatabase, ensureIndexes, sta
 import { DataDirError, prepareDataDir } from './db/data-dir.js';
 import { forgetRunningEngine, recordRunningEngine, runningEngine } from './db/engine-file.js';
 import { initI18n } from './i18n/index.js';
-import { catalogue, stopWatching, watchForOtherProcesses } from './catalogue/index.js';
+import { catalogue, keepSnapshot, loadedFrom, stopWatching, watchForOtherProcesses, writeSnapshotNow } from './catalogue/index.js';
 import { createLogger } from './log.js';
 import './models.js';
 import { loadOrCreateSecret } from './secrets.js';
@@ -67,6 +67,7 @@ async function main(): Promise<void> {
         }
       }
       stopWatching();
+      await writeSnapshotNow().catch((err: unknown) => logger.warn({ err }, 'catalogue snapshot not written'));
       await running.closeApp?.();
       await disconnectDatabase();
       await engine?.stop();
@@ -123,8 +124,9 @@ async function main(): Promise<void> {
   const migrated = await migrateOnce();
   if (migrated) logger.info({ linked: migrated.linked, incidents: migrated.incidents, needReview: migrated.needReview.length }, 'operator claims linked to the product their incident names (once)');
   const warm = Date.now();
+  keepSnapshot(path.join(config.DATA_DIR, 'catalogue.snapshot'));
   const loaded = await catalogue();
-  logger.info({ incidents: loaded.all.length, ms: Date.now() - warm }, 'catalogue of published incidents loaded');
+  logger.info({ incidents: loaded.all.length, ms: Date.now() - warm, from: loadedFrom.how, changesApplied: loadedFrom.caughtUp }, 'catalogue of published incidents loaded');
   watchForOtherProcesses();
   await initI18n();
   const sessionSecret = config.SESSION_SECRET ?? loadOrCreateSecret(config.DATA_DIR, 'sessionSecret');

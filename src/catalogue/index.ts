@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
 import { Incident } from '../incidents/model.js';
 import { queryTokens } from '../search/normalise.js';
-import { getSetting, setSetting } from '../settings/model.js';
+import { changeAt, forgetChangeSeq, lastChangeSeq, recordChange } from './changes.js';
+import { readSnapshot, writeSnapshot } from './snapshot.js';
 import { EntityIndex } from './entities.js';
 import { compareEntries, productVendorsOf, toEntry, type Entry } from './entry.js';
 
@@ -222,7 +223,6 @@ export { queryTokens };
 
 // ---- the process-wide instance and its synchronisation ---------------------------------------------
 
-const VERSION_KEY = 'catalogueVersion';
 let current: Promise<Catalogue> | undefined;
 /**
  * Changes to the catalogue run one after another. Two refreshes of one incident running at once
@@ -237,14 +237,93 @@ function inTurn<T>(task: () => Promise<T>): Promise<T> {
   return next;
 }
 let restricted: Promise<Catalogue> | undefined;
-let ownVersion: string | undefined;
 let poller: NodeJS.Timeout | undefined;
 
+/** The last change of the log (catalogue/changes.ts) this process has applied, every one before it too. */
+let applied = { seq: 0, nonce: '' };
+/** Changes this process made: applied here before they were recorded, so not applied again. */
+const own = new Set<number>();
+let snapshot: { file: string; delayMs: number; timer?: NodeJS.Timeout } | undefined;
+/** How the catalogue was last loaded: for the start-up log line and the tests. */
+export const loadedFrom = { how: 'not loaded' as 'not loaded' | 'database' | 'snapshot', caughtUp: 0 };
+
+/** Keep a snapshot of the catalogue in `file` (server start-up): written `delayMs` after a change, read at the next start. */
+export function keepSnapshot(file: string, delayMs = 30_000): void {
+  snapshot = { file, delayMs };
+}
+
+async function loadFromDatabase(): Promise<Catalogue> {
+  // The log's end first: a change made while the incidents are read is applied again after (idempotent).
+  const seq = await lastChangeSeq();
+  const c = await Catalogue.load();
+  applied = { seq, nonce: (await changeAt(seq))?.nonce ?? '' };
+  loadedFrom.how = 'database';
+  loadedFrom.caughtUp = 0;
+  scheduleSnapshot();
+  return c;
+}
+
+async function load(): Promise<Catalogue> {
+  const snap = snapshot ? await readSnapshot(snapshot.file) : undefined;
+  // Trusted only if the change it ends at is in this database's log (not a database replaced since).
+  if (snap && snap.seq > 0 && (await changeAt(snap.seq))?.nonce === snap.nonce) {
+    applied = { seq: snap.seq, nonce: snap.nonce };
+    const c = Catalogue.of(await EntityIndex.load(), snap.docs);
+    loadedFrom.how = 'snapshot';
+    const caughtUp = await catchUp(c);
+    loadedFrom.caughtUp = caughtUp.count;
+    return caughtUp.catalogue;
+  }
+  return loadFromDatabase();
+}
+
+/**
+ * Applies the changes recorded after the last one applied, in order: the incidents each names are
+ * read again by `_id`, an entity change re-derives vendors, a replacement reloads everything. If
+ * the last change applied is no longer in the log as it was (the database was replaced), everything
+ * is reloaded.
+ */
+async function catchUp(c: Catalogue): Promise<{ catalogue: Catalogue; count: number }> {
+  let count = 0;
+  if (applied.seq > 0 && (await changeAt(applied.seq))?.nonce !== applied.nonce) return { catalogue: await loadFromDatabase(), count };
+  for (;;) {
+    const next = await changeAt(applied.seq + 1);
+    if (!next) return { catalogue: c, count };
+    count += 1;
+    if (next.replaced) {
+      c = await loadFromDatabase();
+      continue;
+    }
+    if (!own.delete(next.seq)) {
+      restricted = undefined;
+      if (next.entities) await c.refreshEntities();
+      if (next.incidents.length) await c.refresh(next.incidents);
+      if (next.touched) c.touch();
+    }
+    applied = { seq: next.seq, nonce: next.nonce };
+    scheduleSnapshot();
+  }
+}
+
+function scheduleSnapshot(): void {
+  if (!snapshot || snapshot.timer) return;
+  snapshot.timer = setTimeout(() => void writeSnapshotNow().catch(() => undefined), snapshot.delayMs);
+  snapshot.timer.unref();
+}
+
+/** Writes the snapshot now if one is due (the delay after a change, or a clean shutdown). */
+export async function writeSnapshotNow(): Promise<void> {
+  if (!snapshot?.timer || !current) return;
+  clearTimeout(snapshot.timer);
+  snapshot.timer = undefined;
+  const c = await current;
+  // Taken at one instant: the entries hold every change up to `applied` (and maybe some of this process's later ones, applied again after a restart).
+  const taken = { seq: applied.seq, nonce: applied.nonce, docs: c.all.map((e) => e.doc) };
+  if (taken.seq > 0) await writeSnapshot(snapshot.file, taken);
+}
+
 export function catalogue(): Promise<Catalogue> {
-  current ??= Catalogue.load().then(async (c) => {
-    ownVersion = await getSetting<string>(VERSION_KEY);
-    return c;
-  });
+  current ??= load();
   return current;
 }
 
@@ -272,9 +351,14 @@ export async function verifiedEntries(filter: ResolvedFilter | 'nothing', includ
   return [...entries, ...r.select(filter)].sort(compareEntries);
 }
 
-async function announce(): Promise<void> {
-  ownVersion = randomUUID();
-  await setSetting(VERSION_KEY, ownVersion);
+/** Records a change this process has applied already, for the other processes (and the next start). */
+async function announce(change: Parameters<typeof recordChange>[0]): Promise<void> {
+  const recorded = await recordChange(change);
+  if (recorded.seq === applied.seq + 1) {
+    // Next in the log: nothing of another process's lies between, so it counts as applied.
+    applied = { seq: recorded.seq, nonce: recorded.nonce };
+    scheduleSnapshot();
+  } else if (recorded.seq > applied.seq) own.add(recorded.seq);
 }
 
 /** After a command changed incidents: read them again, update their entries here, and tell other processes. */
@@ -284,7 +368,7 @@ export async function incidentsChanged(ids: unknown[]): Promise<void> {
     const c = await catalogue();
     await c.refresh(ids.map(String));
   });
-  await announce();
+  await announce({ incidents: ids.map(String) });
 }
 
 /**
@@ -296,7 +380,7 @@ export async function incidentsWritten(docs: readonly unknown[]): Promise<void> 
     restricted = undefined;
     (await catalogue()).apply(docs);
   });
-  await announce();
+  await announce({ incidents: docs.filter(Boolean).map((d) => String((d as { _id: unknown })._id)) });
 }
 
 /** After a vendor, product or government changed (names, aliases, listings, graph). */
@@ -305,7 +389,7 @@ export async function entitiesChanged(): Promise<void> {
     restricted = undefined;
     if (current) await (await current).refreshEntities();
   });
-  await announce();
+  await announce({ entities: true });
 }
 
 /**
@@ -316,20 +400,17 @@ export async function publicDataChanged(): Promise<void> {
   await inTurn(async () => {
     if (current) (await current).touch();
   });
-  await announce();
+  await announce({ touched: true });
 }
 
-/** Another process changed something: reload in the background, keep serving meanwhile. */
+/** Changes other processes made: applied every few seconds, in the background; pages are served meanwhile. */
 export function watchForOtherProcesses(intervalMs = 3_000): void {
   if (poller) return;
   poller = setInterval(() => {
     void inTurn(async () => {
-      const version = await getSetting<string>(VERSION_KEY);
-      if (!current || version === ownVersion) return;
-      ownVersion = version;
-      restricted = undefined;
-      const fresh = await Catalogue.load();
-      current = Promise.resolve(fresh);
+      if (!current) return;
+      const { catalogue: next } = await catchUp(await current);
+      current = Promise.resolve(next);
     }).catch(() => undefined);
   }, intervalMs);
   poller.unref();
@@ -344,12 +425,17 @@ export function stopWatching(): void {
 export async function catalogueReplaced(): Promise<void> {
   current = undefined;
   restricted = undefined;
-  await announce();
+  await recordChange({ replaced: true });
 }
 
 /** Tests empty the database between cases: forget what was loaded. */
 export function resetCatalogue(): void {
   current = undefined;
   restricted = undefined;
-  ownVersion = undefined;
+  applied = { seq: 0, nonce: '' };
+  own.clear();
+  if (snapshot?.timer) clearTimeout(snapshot.timer);
+  snapshot = undefined;
+  loadedFrom.how = 'not loaded';
+  forgetChangeSeq();
 }

@@ -6,7 +6,7 @@ import { Vendor } from '../../src/vendors/model.js';
 import { Product } from '../../src/products/model.js';
 import { Government } from '../../src/governments/model.js';
 import { catalogue, entitiesChanged, resetCatalogue, watchForOtherProcesses, stopWatching } from '../../src/catalogue/index.js';
-import { setSetting } from '../../src/settings/model.js';
+import { recordChange } from '../../src/catalogue/changes.js';
 
 function figure(html: string): number {
   const m = /<dt>Verified incidents<\/dt><dd><a href="[^"]+">(\d+)<\/a><\/dd>/.exec(html);
@@ -114,14 +114,14 @@ describe('profiles, indexes and charts', () => {
     expect(current).to.match(/Successor of: <a href="\/vendors\/hacking-team">/);
   });
 
-  it('when another process publishes an incident, then this process picks it up from the version flag', async () => {
+  it('when another process publishes an incident, then this process picks it up from the change log', async () => {
     const { app } = makeApp();
     await world();
     await catalogue();
-    // A write this process did not make: straight into the database, then the flag another process would set.
+    // A write this process did not make: straight into the database, then the change another process records.
     const other = await createIncident({ status: 'draft', title: 'From another process' });
     await Incident.updateOne({ _id: other._id }, { $set: { 'verification.status': 'verified', published: true } });
-    await setSetting('catalogueVersion', 'another-process');
+    await recordChange({ incidents: [String(other._id)] });
     watchForOtherProcesses(100);
     try {
       let found = false;
