@@ -142,7 +142,7 @@ async function main(): Promise<void> {
       .then(() => warmRefNumbers(Incident as never, 'I'))
       .then(() => warmRefNumbers(Report as never, 'R'))
       .then(() => logger.info({ ms: Date.now() - started }, 'incident references and reference numbers read'))
-      .catch((err: unknown) => logger.warn({ err }, 'reference numbers not read ahead (read on first use)'));
+      .catch((err: unknown) => logger.info({ reason: (err as Error).message }, 'reference numbers not read ahead (read on first use)'));
   });
   server.listen(config.PORT, config.HOST);
   server.on('error', (err: Error) => {

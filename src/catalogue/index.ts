@@ -254,7 +254,9 @@ export function keepSnapshot(file: string, delayMs = 30_000): void {
 
 async function loadFromDatabase(): Promise<Catalogue> {
   // The log's end first: a change made while the incidents are read is applied again after (idempotent).
-  const seq = await lastChangeSeq();
+  let seq = await lastChangeSeq();
+  // An empty log (a database older than the log): a change that changes nothing, for a snapshot to end at.
+  if (seq === 0 && snapshot) seq = (await recordChange({})).seq;
   const c = await Catalogue.load();
   applied = { seq, nonce: (await changeAt(seq))?.nonce ?? '' };
   loadedFrom.how = 'database';
