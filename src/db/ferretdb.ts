@@ -8,8 +8,11 @@ export const FERRETDB_VERSION = 'v1.24.2';
 const projectRoot = path.resolve(import.meta.dirname, '../..');
 const wrapperDir = path.join(import.meta.dirname, 'ferretdb');
 const cacheDir = path.join(projectRoot, '.cache', 'ferretdb');
-/** Named after the patch it carries (see `patchFerretdb`), so that a binary built without it is never reused. */
-export const cachedBinary = path.join(cacheDir, 'ferretdb-v1.24.2-idpath');
+/**
+ * In a folder named after the patch it carries (see `patchFerretdb`), so that a binary built without
+ * it is never reused; the file keeps the name `ferretdb` (what `ps` and operators look for).
+ */
+export const cachedBinary = path.join(cacheDir, `${FERRETDB_VERSION}-idpath`, 'ferretdb');
 
 /**
  * The one change made to FerretDB's source before building. Its SQLite backend pushes a lone `_id`
@@ -81,7 +84,7 @@ export function buildFerretdb(go: string, logger: Logger): string {
     `Building FerretDB ${FERRETDB_VERSION} into ${path.relative(process.cwd(), cachedBinary)} with Go; ` +
       'the first build downloads modules and takes a few minutes, later starts reuse it.',
   );
-  mkdirSync(cacheDir, { recursive: true });
+  mkdirSync(path.dirname(cachedBinary), { recursive: true });
   const env = { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=readonly' };
   const source = patchFerretdb(go, env);
   // The wrapper's go.mod and go.sum, plus a replace of FerretDB by the patched copy (go build -modfile).
