@@ -29,6 +29,7 @@ import { incidentImportRoutes } from './incidents/import-routes.js';
 import { searchRoutes } from './search/routes.js';
 import { profileRoutes } from './profiles/routes.js';
 import { methodologyRoutes } from './methodology/routes.js';
+import { aboutRoutes } from './about/routes.js';
 import { reportRoutes } from './reports/routes.js';
 import { reviewRoutes } from './review/routes.js';
 import { configureVault } from './vault/index.js';
@@ -125,6 +126,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   app.use(homeRoutes());
   app.use(authRoutes(config, limits));
   app.use(methodologyRoutes());
+  app.use(aboutRoutes(config));
   app.use(reportRoutes(config, deps.evidenceStore, limits));
   app.use(reviewRoutes());
   app.use(searchRoutes());

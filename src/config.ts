@@ -47,6 +47,10 @@ const configSchema = z.object({
   // Ed25519 private key (PKCS#8 PEM) that signs audit checkpoints; unset: generated into DATA_DIR.
   SIGNING_KEY_FILE: z.string().min(1).optional(),
   // The site's public address (https://…), used in dossiers' links to incidents; unset: the request's host.
+  // Where people reach the operators (/contact, security.txt); unset: the pages say no address is published.
+  CONTACT_EMAIL: z.email('must be an e-mail address').optional(),
+  // Where vulnerabilities go (security.txt Contact:, /security): a mailto: or https: URI; unset: CONTACT_EMAIL.
+  SECURITY_CONTACT: z.string().regex(/^(mailto:[^\s@]+@[^\s@]+|https:\/\/\S+)$/, 'must be a mailto: or https: URI').optional(),
   PUBLIC_URL: z.string().url().regex(/^https?:\/\/[^/]+$/, 'must be an origin such as https://tracker.example.org (no path)').optional(),
   EVIDENCE_MAX_FILE_MB: z.coerce.number().int().min(1).max(500).default(25),
   EVIDENCE_MAX_FILES: z.coerce.number().int().min(1).max(50).default(10),

@@ -79,6 +79,17 @@ export class EntityIndex {
     return family;
   }
 
+  /** The vendors above a vendor in the corporate graph (its parent, the parent's parent …). */
+  vendorAncestors(id: string): string[] {
+    const above: string[] = [];
+    let parent = this.byId.get(id)?.parent;
+    while (parent && !above.includes(parent) && parent !== id) {
+      above.push(parent);
+      parent = this.byId.get(parent)?.parent;
+    }
+    return above;
+  }
+
   listedVendors(regime?: string): Set<string> {
     return new Set(
       [...this.byId.values()]

@@ -79,7 +79,8 @@ function countBy(entries: readonly Entry[], keysOf: (e: Entry) => string[]): Cou
 export function facetsOf(entries: readonly Entry[], c: Catalogue) {
   const listed = c.entities.listedVendors();
   return {
-    vendors: countBy(entries, (e) => e.vendorIds),
+    // A vendor's filter takes in its subsidiaries (vendorFamily): so does its count, or "Intellexa 1" would lead to 3 results.
+    vendors: countBy(entries, (e) => e.vendorIds.flatMap((v) => [v, ...c.entities.vendorAncestors(v)])),
     products: countBy(entries, (e) => e.productIds),
     governments: countBy(entries, (e) => e.governmentIds),
     countries: countBy(entries, (e) => e.countries),
@@ -119,8 +120,9 @@ export function pageOf(entries: readonly Entry[], q: IncidentQuery) {
   return {
     rows,
     total: entries.length,
+    // A page past the end shows nothing: 0–0, not "981–980".
     first: rows.length ? startAt + 1 : 0,
-    last: startAt + rows.length,
+    last: rows.length ? startAt + rows.length : 0,
     next: last && startAt + rows.length < ordered.length ? cursorOf(last) : undefined,
     page: Math.floor(startAt / PAGE_SIZE) + 1,
     pages: Math.max(1, Math.ceil(entries.length / PAGE_SIZE)),

@@ -8,7 +8,7 @@ describe('browser: page shell, sign-in and accessibility', function () {
   const app = useServedApp();
 
   for (const lng of ['en', 'ar'] as const) {
-    for (const [path, name] of [['/', 'home'], ['/login', 'login'], ['/register', 'register']] as const) {
+    for (const [path, name] of [['/', 'home'], ['/login', 'login'], ['/register', 'register'], ['/privacy', 'privacy'], ['/security', 'security'], ['/contact', 'contact']] as const) {
       it(`when ${path} is opened in ${lng} without JavaScript, then dir is right, nothing foreign loads and axe finds no violation`, async () => {
         const base = app.base();
         for (const width of [1280, 390]) {
