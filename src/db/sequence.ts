@@ -89,11 +89,10 @@ export async function insertManyWithNextRefs<T>(
       inserted = await model.insertMany(docs, { ordered: false });
     } catch (err) {
       inserted = (err as { insertedDocs?: unknown[] }).insertedDocs ?? [];
+      // Mongoose fills `writeErrors` from the driver's result, also for a single error.
       const writeErrors = (err as { writeErrors?: { index: number; err?: { code?: number }; code?: number }[] }).writeErrors;
-      if (!writeErrors?.length || writeErrors.some((e) => (e.err?.code ?? e.code) !== 11000)) {
-        if (!writeErrors?.length && isDuplicateKey(err) && docs.length === 1) refused = new Set([0]);
-        else throw err;
-      } else refused = new Set(writeErrors.map((e) => e.index));
+      if (!writeErrors?.length || writeErrors.some((e) => !isDuplicateKey(e.err ?? e))) throw err;
+      refused = new Set(writeErrors.map((e) => e.index));
     }
     const byId = new Map(inserted.map((doc) => [String((doc as { _id: unknown })._id), doc as InstanceType<Model<T>>]));
     docs.forEach((doc, i) => {
