@@ -1,3 +1,4 @@
+import { listingRoutes } from './listings/routes.js';
 import path from 'node:path';
 import express, { type Express } from 'express';
 import type { Config } from './config.js';
@@ -40,7 +41,7 @@ import { dossierRoutes } from './dossiers/routes.js';
 import { apiRoutes } from './api/routes.js';
 import { apiTokenRoutes } from './api/token-routes.js';
 import { SealedFileStore } from './storage/sealed-files.js';
-import { governmentAdminRoutes, productAdminRoutes, vendorAdminRoutes } from './reference/sections.js';
+import { actionAdminRoutes, governmentAdminRoutes, productAdminRoutes, vendorAdminRoutes } from './reference/sections.js';
 
 export interface AppDeps {
   config: Config;
@@ -130,6 +131,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   app.use(reportRoutes(config, deps.evidenceStore, limits));
   app.use(reviewRoutes());
   app.use(searchRoutes());
+  app.use(listingRoutes());
   app.use(profileRoutes());
   app.use(incidentImportRoutes());
   app.use(incidentRoutes());
@@ -139,6 +141,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   app.use(dossierRoutes(config, new SealedFileStore(path.join(config.DATA_DIR, 'dossiers')), deps.signer, limits));
   app.use(adminRoutes(deps.signer));
   app.use(vendorAdminRoutes());
+  app.use(actionAdminRoutes());
   app.use(productAdminRoutes());
   app.use(governmentAdminRoutes());
 

@@ -16,6 +16,7 @@ import { SealedFileStore } from './storage/sealed-files.js';
 import { sealEvidenceNames, sweepEvidence } from './evidence/service.js';
 import { sweepDossiers } from './dossiers/service.js';
 import { migrateOnce } from './incidents/migrate.js';
+import { migrateListings } from './listings/migrate.js';
 import { Incident } from './incidents/model.js';
 import { warmIncidentRefs } from './incidents/refs.js';
 import { warmRefNumbers } from './db/sequence.js';
@@ -123,6 +124,8 @@ async function main(): Promise<void> {
   if (sweptDossiers.length) logger.warn({ files: sweptDossiers.length }, 'removed dossier archives that no record refers to (interrupted generations)');
   const migrated = await migrateOnce();
   if (migrated) logger.info({ linked: migrated.linked, incidents: migrated.incidents, needReview: migrated.needReview.length }, 'operator claims linked to the product their incident names (once)');
+  const listings = await migrateListings();
+  if (listings.vendors) logger.info(listings, 'listings kept in vendor records became official actions (once)');
   const warm = Date.now();
   keepSnapshot(path.join(config.DATA_DIR, 'catalogue.snapshot'));
   const loaded = await catalogue();

@@ -60,7 +60,7 @@ const IncidentSummary = object({
 
 const schemas = {
   Error: object({ error: object({ status: { type: 'integer' }, message: str }) }),
-  Listing: object({ regime: { type: 'string', enum: REGIMES }, status: { type: 'string', enum: LISTING_STATUSES }, date: nullableStr, citation: nullableStr, url: nullableStr }),
+  Listing: object({ regime: { type: 'string', enum: REGIMES }, status: { type: 'string', enum: LISTING_STATUSES }, date: nullableStr, citation: nullableStr, url: nullableStr, action: { type: 'string', description: 'slug of the official action this status comes from' } }),
   VendorSummary,
   Vendor: extend(VendorSummary, {
     formerNames: { type: 'array', items: object({ name: str, from: nullableStr, to: nullableStr }) },

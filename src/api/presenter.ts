@@ -1,3 +1,4 @@
+import type { Listing } from '../catalogue/entities.js';
 import type { Catalogue } from '../catalogue/index.js';
 import type { Entry } from '../catalogue/entry.js';
 import { leadEntries, scopeEntries, scopeIds } from '../charts/stats.js';
@@ -17,11 +18,12 @@ function counts(c: Catalogue, scope: 'vendor' | 'product' | 'government', slug: 
   }));
 }
 
-export function listingJson(l: { regime: string; status: string; date?: Date | null; citation?: string | null; url?: string | null }) {
-  return { regime: l.regime, status: l.status, date: isoDay(l.date) || null, citation: l.citation ?? null, url: l.url ?? null };
+/** A vendor's status under a regime, derived from official actions (catalogue/entities.ts). */
+export function listingJson(l: Listing) {
+  return { regime: l.regime, status: l.status, date: l.date || null, citation: l.citation || null, url: l.url || null, action: l.action };
 }
 
-export function vendorJson(v: Named & { aliases: string[]; hqCountry?: string | null; parent?: unknown; listings: Parameters<typeof listingJson>[0][] }, c: Catalogue, slugOf: (id: unknown) => string | null) {
+export function vendorJson(v: Named & { _id: unknown; aliases: string[]; hqCountry?: string | null; parent?: unknown }, c: Catalogue, slugOf: (id: unknown) => string | null) {
   return {
     slug: v.slug,
     name: v.name,
@@ -29,7 +31,7 @@ export function vendorJson(v: Named & { aliases: string[]; hqCountry?: string | 
     aliases: v.aliases,
     hqCountry: v.hqCountry ?? null,
     parent: v.parent ? slugOf(v.parent) : null,
-    listings: v.listings.map(listingJson),
+    listings: c.entities.listingsOf(String(v._id)).map(listingJson),
     ...counts(c, 'vendor', v.slug),
   };
 }

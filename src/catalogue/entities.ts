@@ -1,4 +1,5 @@
 import { Government } from '../governments/model.js';
+import { OfficialAction, STATUS_AFTER, type ActionKind } from '../listings/model.js';
 import { displayName } from '../reference/presenter.js';
 import { Product } from '../products/model.js';
 import { tokenize } from '../search/normalise.js';
@@ -15,20 +16,59 @@ export interface EntityInfo {
   parent?: string; // vendors
   vendor?: string; // products: the current vendor
   formerVendors?: { vendor: string; until: number }[]; // products: earlier vendors, oldest first
-  listings: { regime: string; status: string }[];
+  successor?: string; // vendors: the company it continued as after a rename
+  /** Vendors: per regime, the status the latest action naming it left it in (listings/model.ts). */
+  listings: Listing[];
+}
+
+export interface Listing {
+  regime: string;
+  status: 'listed' | 'removed' | 'proposed';
+  date: string; // YYYY-MM-DD, '' when the action is undated
+  citation: string;
+  url: string;
+  action: string; // the action's slug
+}
+
+export interface ActionInfo {
+  id: string;
+  slug: string;
+  regime: string;
+  kind: ActionKind;
+  date: string; // YYYY-MM-DD or ''
+  citation: string;
+  url: string;
+  entities: { vendor: string; asNamed: string }[];
+  basis: string;
+  basisAr: string;
+}
+
+const day = (d: Date | null | undefined) => (d ? d.toISOString().slice(0, 10) : '');
+
+/** Per regime, the latest action naming the vendor (by date; undated ones first). */
+function listingsOf(vendor: string, actions: readonly ActionInfo[]): Listing[] {
+  const latest = new Map<string, ActionInfo>();
+  for (const a of actions) if (a.entities.some((e) => e.vendor === vendor)) latest.set(a.regime, a);
+  return [...latest.values()].map((a) => ({ regime: a.regime, status: STATUS_AFTER[a.kind], date: a.date, citation: a.citation, url: a.url, action: a.slug }));
 }
 
 /** Vendors, products and governments in memory (a few hundred records at most). */
 export class EntityIndex {
   readonly byId = new Map<string, EntityInfo>();
+  /** Official actions, oldest first (a few hundred at most). */
+  actions: ActionInfo[] = [];
   /** folded token → ids of entities whose name, Arabic name or alias contains it */
   private readonly tokens = new Map<string, Set<string>>();
 
   static async load(): Promise<EntityIndex> {
     const index = new EntityIndex();
-    const [vendors, products, governments] = await Promise.all([Vendor.find({}).lean(), Product.find({}).lean(), Government.find({}).lean()]);
+    const [vendors, products, governments, actions] = await Promise.all([Vendor.find({}).lean(), Product.find({}).lean(), Government.find({}).lean(), OfficialAction.find({}).lean()]);
+    index.actions = actions
+      .map((a) => ({ id: String(a._id), slug: a.slug, regime: a.regime, kind: a.kind, date: day(a.date), citation: a.citation, url: a.url ?? '', entities: a.entities.map((e) => ({ vendor: String(e.vendor), asNamed: e.asNamed ?? '' })), basis: a.basis ?? '', basisAr: a.basisAr ?? '' }))
+      .sort((a, b) => a.date.localeCompare(b.date) || a.slug.localeCompare(b.slug));
     for (const v of vendors) {
-      index.add({ id: String(v._id), kind: 'vendor', slug: v.slug, name: v.name, nameAr: v.nameAr ?? '', aliases: [...v.aliases, ...v.formerNames.map((f) => f.name)], country: v.hqCountry ?? undefined, parent: v.parent ? String(v.parent) : undefined, listings: v.listings.map((l) => ({ regime: l.regime, status: l.status })) });
+      const id = String(v._id);
+      index.add({ id, kind: 'vendor', slug: v.slug, name: v.name, nameAr: v.nameAr ?? '', aliases: [...v.aliases, ...v.formerNames.map((f) => f.name)], country: v.hqCountry ?? undefined, parent: v.parent ? String(v.parent) : undefined, successor: v.successor ? String(v.successor) : undefined, listings: listingsOf(id, index.actions) });
     }
     for (const p of products) {
       const formerVendors = (p.formerVendors ?? []).map((f) => ({ vendor: String(f.vendor), until: new Date(f.until).getTime() })).sort((a, b) => a.until - b.until);
@@ -88,6 +128,15 @@ export class EntityIndex {
       parent = this.byId.get(parent)?.parent;
     }
     return above;
+  }
+
+  /** The actions naming a vendor, oldest first. */
+  actionsOf(vendorId: string): ActionInfo[] {
+    return this.actions.filter((a) => a.entities.some((e) => e.vendor === vendorId));
+  }
+
+  listingsOf(vendorId: string): Listing[] {
+    return this.byId.get(vendorId)?.listings ?? [];
   }
 
   listedVendors(regime?: string): Set<string> {

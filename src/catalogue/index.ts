@@ -1,3 +1,4 @@
+import { earliest, latest } from '../facts/dates.js';
 import { randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
 import { Incident } from '../incidents/model.js';
@@ -192,6 +193,10 @@ export interface ResolvedFilter {
   category?: string;
   yearFrom?: number;
   yearTo?: number;
+  /** ms: the incident's earliest possible date is on or after it */
+  since?: number;
+  /** ms: the incident's latest possible date is before it */
+  until?: number;
   minRank?: number;
   /** vendors whose incidents qualify (listed under the chosen regime), or 'none' for not listed */
   listedVendors?: Set<string> | { notIn: Set<string> };
@@ -210,6 +215,8 @@ function matches(e: Entry, f: ResolvedFilter): boolean {
   if (f.category && !e.categories.includes(f.category)) return false;
   if (f.yearFrom && e.year < f.yearFrom) return false;
   if (f.yearTo && e.year > f.yearTo) return false;
+  if (f.since !== undefined && earliest(e.from).getTime() < f.since) return false;
+  if (f.until !== undefined && latest(e.to ?? e.from).getTime() >= f.until) return false;
   if (f.minRank && e.confidenceRank < f.minRank) return false;
   if (f.listedVendors) {
     if (f.listedVendors instanceof Set) {

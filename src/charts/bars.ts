@@ -1,5 +1,8 @@
 import { BAR, FONT, INK, esc } from './svg.js';
 
+/** Dark red: official actions over the bars (contrast 7:1 on white). */
+const MARK = '#8b1a1a';
+
 export interface Bar {
   label: string;
   value: number;
@@ -9,7 +12,8 @@ export interface Bar {
  * Vertical bars (e.g. incidents per year). In right-to-left pages the axis runs right to left,
  * as Arabic readers expect; labels sit under their bars either way.
  */
-export function columnChart(bars: Bar[], opts: { title: string; rtl: boolean; width?: number; height?: number }): string {
+/** `marks`: events drawn over a bar (e.g. an official action in that year): a dashed line and a short text. */
+export function columnChart(bars: Bar[], opts: { title: string; rtl: boolean; width?: number; height?: number; marks?: { label: string; text: string }[] }): string {
   const width = opts.width ?? 640;
   const height = opts.height ?? 260;
   const pad = { top: 32, bottom: 40, side: 36 };
@@ -27,10 +31,19 @@ export function columnChart(bars: Bar[], opts: { title: string; rtl: boolean; wi
       `<text x='${(x + barW / 2).toFixed(1)}' y='${y - 6}' text-anchor='middle' font-size='12' fill='${INK}'>${esc(b.value)}</text>` +
       `<text x='${(x + barW / 2).toFixed(1)}' y='${height - pad.bottom + 16}' text-anchor='middle' font-size='12' fill='${INK}'>${esc(b.label)}</text></g>`;
   });
+  const marks = (opts.marks ?? []).flatMap((m) => {
+    const i = bars.findIndex((b) => b.label === m.label);
+    if (i < 0) return [];
+    const index = opts.rtl ? bars.length - 1 - i : i;
+    const x = pad.side + index * slot + slot / 2;
+    return [`<g><line x1='${x.toFixed(1)}' x2='${x.toFixed(1)}' y1='14' y2='${pad.top + plotH}' stroke='${MARK}' stroke-width='2' stroke-dasharray='4 3'/>` +
+      `<text x='${x.toFixed(1)}' y='11' text-anchor='middle' font-size='11' fill='${MARK}'>${esc(m.text)}</text></g>`];
+  });
+  const title = [opts.title, ...(opts.marks ?? []).map((m) => `${m.label}: ${m.text}`)].join('. ');
   return `<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 ${width} ${height}' width='${width}' height='${height}' role='img' ${FONT}>` +
-    `<title>${esc(opts.title)}</title><rect width='100%' height='100%' fill='#ffffff'/>` +
+    `<title>${esc(title)}</title><rect width='100%' height='100%' fill='#ffffff'/>` +
     `<line x1='${pad.side}' x2='${width - pad.side}' y1='${pad.top + plotH}' y2='${pad.top + plotH}' stroke='${INK}'/>` +
-    items.join('') + '</svg>';
+    items.join('') + marks.join('') + '</svg>';
 }
 
 /** Horizontal bars (e.g. target categories); in RTL they grow from the right, labels on the right. */

@@ -37,7 +37,16 @@ export function chartRoutes(): Router {
       const t = i18next.getFixedT(lng);
       const rtl = lng === 'ar';
       if (kind === 'years') {
-        svg = columnChart(perYear(entries).map((y) => ({ label: String(y.year), value: y.n })), { title: t('charts.perYear'), rtl });
+        // On a vendor's chart, the years of the official actions naming it (listings/model.ts).
+        const entity = scope === 'vendor' ? c.entities.bySlug('vendor', id) : undefined;
+        const byYear = new Map<string, string[]>();
+        for (const a of entity ? c.entities.actionsOf(entity.id) : []) {
+          if (!a.date) continue;
+          const year = a.date.slice(0, 4);
+          byYear.set(year, [...(byYear.get(year) ?? []), t(`listings.regimeShort.${a.regime}`)]);
+        }
+        const marks = [...byYear].map(([label, texts]) => ({ label, text: [...new Set(texts)].join(' · ') }));
+        svg = columnChart(perYear(entries).map((y) => ({ label: String(y.year), value: y.n })), { title: t('charts.perYear'), rtl, marks });
       } else if (kind === 'categories') {
         const counts = [...countMap(entries, (e) => e.categories)].sort((a, b) => b[1] - a[1]);
         svg = barChart(counts.map(([k, n]) => ({ label: t(`targetCategories.${k}`), value: n })), { title: t('charts.categories'), rtl });

@@ -312,7 +312,7 @@ export async function collectDossier(params: DossierParams, meta: { id: string; 
     generatedBy: { roles: meta.roles },
     language: lng,
     audience: params.audience,
-    framing: { regime: params.framing, citation: CITATIONS[params.framing], criteria: frame(params.framing, incidents) },
+    framing: { regime: params.framing, citation: CITATIONS[params.framing], criteria: frame(params.framing, incidents, meta.generatedAt) },
     subject,
     summary: {
       incidents: incidents.length,
@@ -343,7 +343,7 @@ export async function collectDossier(params: DossierParams, meta: { id: string; 
       governments: governmentIds.map((id) => governmentById.get(id)).filter((g): g is NonNullable<typeof g> => Boolean(g)).map((g) => ({ slug: g.slug, name: g.name, nameAr: g.nameAr ?? '', country: g.country, agencies: g.agencies.map((a) => ({ name: a.name, kind: a.kind })) })),
     },
     products: productRows.map((p, n) => ({ slug: p.slug, name: p.name, nameAr: p.nameAr ?? '', vendor: p.vendor ? (vendors.get(String(p.vendor))?.name ?? '') : '', category: p.category, aliases: p.aliases, description: p.description, indicators: indicatorCounts[n] ?? 0 })),
-    listings: vendorRows.flatMap((v) => v.listings.map((l) => ({ vendor: v.name, regime: l.regime, status: l.status, date: isoDay(l.date), citation: l.citation ?? '', url: l.url ?? '' }))),
+    listings: vendorRows.flatMap((v) => c.entities.listingsOf(String(v._id)).map((l) => ({ vendor: v.name, regime: l.regime, status: l.status, date: l.date, citation: l.citation, url: l.url }))),
     incidents,
     responses: incidents.filter((i) => i.responses.trim()).map((i) => ({ ref: i.ref, text: i.responses })),
     auditHead: { seq: 0, hash: '' },

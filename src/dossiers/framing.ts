@@ -14,7 +14,25 @@ export interface Criterion {
   incidents: string[];
   /** figures the statement quotes (count of incidents, distinct governments, ...) */
   figures: Record<string, number>;
+  /** incidents that would support the criterion if their leads (low-confidence claims) were findings: listed, never counted */
+  leads: string[];
+  /** what the record does not show for this criterion (see GAP_KEYS) */
+  gaps: Gap[];
 }
+
+/**
+ * - none: no finding supports the criterion;
+ * - stale: no supporting finding dated in the last STALE_YEARS years (`year`: the latest one);
+ * - noForensic: no supporting incident cites a forensic report (only news, testimony ...);
+ * - onePublisher: every supporting incident rests on sources of one publisher (`publisher`).
+ */
+export const GAP_KEYS = ['none', 'stale', 'noForensic', 'onePublisher'] as const;
+export interface Gap {
+  key: (typeof GAP_KEYS)[number];
+  year?: number;
+  publisher?: string;
+}
+export const STALE_YEARS = 2;
 
 /**
  * Which elements of a regime's criteria the record speaks to, each with the incidents behind it.
@@ -54,14 +72,30 @@ const REGIME_CRITERIA: Record<Exclude<Framing, 'none'>, string[]> = {
   'eu-2021-821-art5': ['cyberSurveillance', 'domestic', 'civilSociety', 'government'],
 };
 
-export function frame(framing: Framing, incidents: DossierIncident[]): Criterion[] {
+function gapsOf(matching: DossierIncident[], asOf: Date): Gap[] {
+  if (!matching.length) return [{ key: 'none' }];
+  const gaps: Gap[] = [];
+  const latestYear = Math.max(...matching.map((i) => Number((i.dates.to || i.dates.from).slice(0, 4))));
+  if (latestYear < asOf.getUTCFullYear() - STALE_YEARS) gaps.push({ key: 'stale', year: latestYear });
+  if (!matching.some((i) => i.sources.some((s) => s.kind === 'forensic-report'))) gaps.push({ key: 'noForensic' });
+  const publishers = new Set(matching.flatMap((i) => i.sources.map((s) => s.publisher.trim()).filter(Boolean)));
+  if (publishers.size === 1 && matching.every((i) => i.sources.every((s) => s.publisher.trim()))) gaps.push({ key: 'onePublisher', publisher: [...publishers][0]! });
+  return gaps;
+}
+
+/** `asOf`: the day the statement is made (a finding older than STALE_YEARS before it is stated as such). */
+export function frame(framing: Framing, incidents: DossierIncident[], asOf: Date): Criterion[] {
   if (framing === 'none') return [];
+  // The same incidents as if every lead were a finding: what would count, were the leads confirmed.
+  const asIfFound = incidents.map((i) => ({ ...i, attributions: i.attributions.map((a) => ({ ...a, finding: true })) }));
   return REGIME_CRITERIA[framing].map((key) => {
     // An incident whose every attribution is a lead supports no criterion.
     const matching = incidents.filter((i) => findings(i).length > 0 && tests[key]!(i));
+    const cited = new Set(matching.map((i) => i.ref));
+    const leads = asIfFound.filter((i) => !cited.has(i.ref) && tests[key]!(i)).map((i) => i.ref);
     const governments = new Set(matching.flatMap((i) => findings(i).filter((a) => a.kind === 'government').map((a) => a.slug)));
     const countries = new Set(matching.flatMap((i) => i.countries.map((c) => c.code)));
-    return { key, incidents: matching.map((i) => i.ref), figures: { incidents: matching.length, governments: governments.size, countries: countries.size } };
+    return { key, incidents: matching.map((i) => i.ref), figures: { incidents: matching.length, governments: governments.size, countries: countries.size }, leads, gaps: gapsOf(matching, asOf) };
   });
 }
 

@@ -38,6 +38,9 @@ const builderQuery = z.strictObject({
   vendor: z.string().max(80).optional(),
   government: z.string().max(80).optional(),
   filter: z.string().max(2000).optional(),
+  /** prefilled from a docket ("Build a dossier for this docket") */
+  framing: z.enum(FRAMINGS).optional(),
+  audience: z.enum(AUDIENCES).optional(),
   page: pageNumber.optional(),
 });
 
@@ -95,8 +98,8 @@ export function dossierRoutes(config: Config, store: SealedFileStore, signer: Si
       vendor: q.vendor ?? '',
       government: q.government ?? '',
       filter: filter ?? q.filter ?? '',
-      audience: 'public',
-      framing: 'us-entity-list',
+      audience: q.audience ?? 'public',
+      framing: q.framing ?? 'us-entity-list',
       language: res.locals.lng as string,
     };
     await builder(req, res, { values, errors: {} }, q.page ?? 1);

@@ -14,6 +14,8 @@ import { presentEntry } from '../search/presenter.js';
 import { pageOf, queryUrl } from '../search/query.js';
 import { REGIMES, Vendor } from '../vendors/model.js';
 import { mvtIndicators } from '../stix/service.js';
+import { beforeAfter, DOCKET_REGIMES } from '../listings/docket.js';
+import { presentAction } from '../listings/routes.js';
 import { attributedWith, evidenceSummary, leadsOf } from './summary.js';
 import { linkedOperations, scopeOperators } from '../charts/stats.js';
 import type { Entry } from '../catalogue/entry.js';
@@ -125,7 +127,8 @@ export function profileRoutes(): Router {
         country: vendor.hqCountry ? countryName(vendor.hqCountry, lng) : '',
         website: vendor.website ?? '',
         summary: vendor.summary,
-        listings: vendor.listings.map((l) => ({ regime: l.regime, status: l.status, date: isoDay(l.date), citation: l.citation ?? '', url: l.url ?? '' })),
+        listings: c.entities.listingsOf(vendor.id),
+        actions: c.entities.actionsOf(vendor.id).map((a) => presentAction(c, a, lng === 'ar' ? 'ar' : 'en')),
         parent: parent ? { slug: parent.slug, name: displayName(parent, lng) } : undefined,
         subsidiaries: subsidiaries.map((s) => ({ slug: s.slug, name: displayName(s, lng) })),
         successor: successor ? { slug: successor.slug, name: displayName(successor, lng) } : undefined,
@@ -135,6 +138,8 @@ export function profileRoutes(): Router {
       summary: c.memo(`summary:vendor:${vendor.slug}:${lng}`, () => evidenceSummary(c, entries, lng, scopeOperators(c, 'vendor', vendor.slug))),
       leads: c.memo(`leads:vendor:${vendor.slug}:${lng}`, () => leadsOf(c, scopeIds(c, 'vendor', vendor.slug), lng)),
       table,
+      beforeAfter: beforeAfter(c, vendor.id, vendor.slug),
+      docketRegimes: DOCKET_REGIMES,
       scope: 'vendor',
     });
   });
@@ -153,7 +158,7 @@ export function profileRoutes(): Router {
         aliases: product.aliases,
         category: product.category,
         description: product.description,
-        vendor: vendor ? { slug: vendor.slug, name: displayName(vendor, lng), listed: vendor.listings.filter((l) => l.status === 'listed').map((l) => l.regime) } : undefined,
+        vendor: vendor ? { slug: vendor.slug, name: displayName(vendor, lng), listed: c.entities.listingsOf(String(vendor._id)).filter((l) => l.status === 'listed').map((l) => l.regime) } : undefined,
         // Earlier vendors (the corporate graph over time), from the entity index.
         formerVendors: (product.formerVendors ?? [])
           .map((f) => ({ entity: c.entities.byId.get(String(f.vendor)), until: isoDay(f.until) }))

@@ -30,12 +30,19 @@ export const webUrl = z
 
 export const optionalUrl = z.union([z.literal(''), webUrl]).transform((u) => u || undefined);
 
+/** A calendar day that exists: Date.parse alone reads 2025-02-30 as 2 March. */
+export function isCalendarDay(d: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) return false;
+  const time = Date.parse(`${d}T00:00:00Z`);
+  return !Number.isNaN(time) && new Date(time).toISOString().startsWith(d);
+}
+
 /** YYYY-MM-DD or empty. */
 export const optionalIsoDate = z
   .string()
   .trim()
   .transform((d) => d || undefined)
-  .refine((d) => d === undefined || (/^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(`${d}T00:00:00Z`))), 'validation.date')
+  .refine((d) => d === undefined || isCalendarDay(d), 'validation.date')
   .transform((d) => (d ? new Date(`${d}T00:00:00Z`) : undefined));
 
 /** YYYY-MM-DD, required. */

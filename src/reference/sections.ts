@@ -5,7 +5,11 @@ import { createGovernment, listGovernments, updateGovernment } from '../governme
 import { PRODUCT_CATEGORIES, Product, type ProductDocument } from '../products/model.js';
 import { productSchema, type ProductInput } from '../products/schema.js';
 import { createProduct, listProducts, updateProduct } from '../products/service.js';
-import { LISTING_STATUSES, REGIMES, Vendor, type VendorDocument } from '../vendors/model.js';
+import { catalogue } from '../catalogue/index.js';
+import { ACTION_KINDS, OfficialAction, type ActionDocument } from '../listings/model.js';
+import { actionSchema, type ActionInput } from '../listings/schema.js';
+import { createAction, listActions, updateAction } from '../listings/service.js';
+import { REGIMES, Vendor, type VendorDocument } from '../vendors/model.js';
 import { vendorSchema, type VendorInput } from '../vendors/schema.js';
 import { createVendor, listVendors, updateVendor } from '../vendors/service.js';
 import { displayName, idString, isoDay } from './presenter.js';
@@ -25,13 +29,15 @@ export function vendorAdminRoutes() {
     find: (slug) => findBySlug(Vendor as never, slug) as never,
     create: createVendor,
     update: updateVendor,
-    presentList: (docs, lng) =>
-      docs.map((v) => ({
+    presentList: async (docs, lng) => {
+      const c = await catalogue();
+      return docs.map((v) => ({
         slug: v.slug,
         name: displayName(v, lng),
         country: v.hqCountry ? countryName(v.hqCountry, lng) : '',
-        listed: v.listings.filter((l) => l.status === 'listed').map((l) => l.regime),
-      })),
+        listed: c.entities.listingsOf(v.id).filter((l) => l.status === 'listed').map((l) => l.regime),
+      }));
+    },
     formValues: (v) => ({
       slug: v.slug,
       name: v.name,
@@ -43,9 +49,8 @@ export function vendorAdminRoutes() {
       website: v.website ?? '',
       summary: v.summary,
       formerNames: v.formerNames.map((f) => ({ name: f.name, from: isoDay(f.from), to: isoDay(f.to) })),
-      listings: v.listings.map((l) => ({ regime: l.regime, status: l.status, date: isoDay(l.date), citation: l.citation ?? '', url: l.url ?? '' })),
     }),
-    formLocals: async (lng) => ({ countries: countryOptions(lng), vendors: await vendorOptions(lng), regimes: REGIMES, statuses: LISTING_STATUSES }),
+    formLocals: async (lng) => ({ countries: countryOptions(lng), vendors: await vendorOptions(lng) }),
     messages: { created: 'reference.created', updated: 'reference.updated' },
   });
 }
@@ -90,6 +95,42 @@ export function governmentAdminRoutes() {
     presentList: (docs, lng) => docs.map((g) => ({ slug: g.slug, name: displayName(g, lng), country: countryName(g.country, lng), agencies: g.agencies.length })),
     formValues: (g) => ({ slug: g.slug, country: g.country, name: g.name, nameAr: g.nameAr, agencies: g.agencies.map((a) => ({ name: a.name, kind: a.kind })) }),
     formLocals: (lng) => Promise.resolve({ countries: countryOptions(lng), kinds: AGENCY_KINDS }),
+    messages: { created: 'reference.created', updated: 'reference.updated' },
+  });
+}
+
+/** Official actions (listings, amendments, removals, proposals): entered by reviewers, as the other reference records. */
+export function actionAdminRoutes() {
+  return referenceRoutes<ActionDocument, ActionInput>({
+    path: '/admin/actions',
+    views: { list: 'listings/admin-list', form: 'listings/form' },
+    schema: actionSchema,
+    list: listActions,
+    find: (slug) => findBySlug(OfficialAction as never, slug) as never,
+    create: createAction,
+    update: updateAction,
+    presentList: async (docs, lng) => {
+      const c = await catalogue();
+      return docs.map((a) => ({
+        slug: a.slug,
+        regime: a.regime,
+        kind: a.kind,
+        date: isoDay(a.date),
+        names: a.entities.map((e) => c.entities.byId.get(String(e.vendor))).filter((v) => v !== undefined).map((v) => displayName(v, lng)),
+      }));
+    },
+    formValues: (a) => ({
+      slug: a.slug,
+      regime: a.regime,
+      kind: a.kind,
+      date: isoDay(a.date),
+      citation: a.citation,
+      url: a.url ?? '',
+      entities: a.entities.map((e) => ({ vendor: idString(e.vendor), asNamed: e.asNamed ?? '' })),
+      basis: a.basis ?? '',
+      basisAr: a.basisAr ?? '',
+    }),
+    formLocals: async (lng) => ({ vendors: await vendorOptions(lng), regimes: REGIMES, kinds: ACTION_KINDS }),
     messages: { created: 'reference.created', updated: 'reference.updated' },
   });
 }

@@ -11,7 +11,7 @@ import { entitiesChanged } from '../catalogue/index.js';
  */
 export interface ReferenceKind<T> {
   model: Model<T>;
-  subjectType: 'vendor' | 'product' | 'government';
+  subjectType: 'vendor' | 'product' | 'government' | 'official-action';
   auditedFields: readonly string[];
 }
 

@@ -2,12 +2,14 @@ import { z } from 'zod';
 import type { Catalogue, ResolvedFilter } from '../catalogue/index.js';
 import { CONFIDENCE_RANK, type Entry } from '../catalogue/entry.js';
 import { isCountryCode } from '../countries/index.js';
+import { isCalendarDay } from '../reference/fields.js';
 import { TARGET_CATEGORIES } from '../facts/model.js';
 import { REGIMES } from '../vendors/model.js';
 import { queryTokens } from './normalise.js';
 
 const slug = z.string().regex(/^[a-z0-9-]{1,80}$/);
 const year = z.coerce.number().int().min(1990).max(2100);
+const day = z.string().regex(/^(199\d|20\d\d)-/).refine(isCalendarDay);
 
 /** The /incidents (and /incidents.csv) query: every key optional, each at most once. */
 export const incidentQuerySchema = z.strictObject({
@@ -19,6 +21,9 @@ export const incidentQuerySchema = z.strictObject({
   year: year.optional(),
   from: year.optional(),
   to: year.optional(),
+  /** Incidents that began on or after this day (their earliest possible date), and incidents wholly before this day. */
+  since: day.optional(),
+  until: day.optional(),
   confidence: z.enum(['low', 'medium', 'high', 'confirmed']).optional(),
   listing: z.union([z.enum(['listed', 'not-listed']), z.enum(REGIMES)]).optional(),
   q: z.string().trim().max(200).optional(),
@@ -28,7 +33,7 @@ export const incidentQuerySchema = z.strictObject({
 });
 export type IncidentQuery = z.infer<typeof incidentQuerySchema>;
 
-export const FILTER_KEYS = ['vendor', 'product', 'government', 'country', 'target', 'year', 'from', 'to', 'confidence', 'listing', 'q'] as const;
+export const FILTER_KEYS = ['vendor', 'product', 'government', 'country', 'target', 'year', 'from', 'to', 'since', 'until', 'confidence', 'listing', 'q'] as const;
 
 /** Turns slugs into ids. An unknown slug matches nothing (rather than being ignored). */
 export function resolveFilter(c: Catalogue, q: IncidentQuery): ResolvedFilter | 'nothing' {
@@ -53,6 +58,8 @@ export function resolveFilter(c: Catalogue, q: IncidentQuery): ResolvedFilter | 
   if (q.year) f.yearFrom = f.yearTo = q.year;
   if (q.from) f.yearFrom = q.from;
   if (q.to) f.yearTo = q.to;
+  if (q.since) f.since = Date.parse(`${q.since}T00:00:00Z`);
+  if (q.until) f.until = Date.parse(`${q.until}T00:00:00Z`);
   if (q.confidence) f.minRank = CONFIDENCE_RANK[q.confidence];
   if (q.listing === 'listed') f.listedVendors = c.entities.listedVendors();
   else if (q.listing === 'not-listed') f.listedVendors = { notIn: c.entities.listedVendors() };

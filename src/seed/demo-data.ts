@@ -16,44 +16,61 @@ export const demoVendors = [
     slug: 'nso-group', name: 'NSO Group', nameAr: 'مجموعة NSO', aliases: ['NSO Group Technologies', 'Q Cyber Technologies', 'إن إس أو'], hqCountry: 'IL',
     website: 'https://www.nsogroup.com',
     summary: 'Israeli developer of the Pegasus spyware, sold to government clients.',
-    listings: [{ regime: 'us-entity-list', status: 'listed', date: '2021-11-04', citation: 'BIS final rule “Addition of Certain Entities to the Entity List” (15 CFR Part 744), effective 4 Nov 2021', url: 'https://www.commerce.gov/news/press-releases/2021/11/commerce-adds-nso-group-and-other-foreign-companies-entity-list' }],
   },
   {
     slug: 'candiru', name: 'Candiru (Saito Tech Ltd)', nameAr: 'كانديرو (سايتو تك)', aliases: ['Saito Tech', 'Candiru', 'SOURGUM', 'كانديرو'], hqCountry: 'IL',
     summary: 'Israeli mercenary spyware vendor, maker of the DevilsTongue Windows implant; has operated under several company names.',
     formerNames: [{ name: 'Candiru Ltd' }, { name: 'DF Associates Ltd' }, { name: 'Grindavik Solutions Ltd' }, { name: 'Taveta Ltd' }],
-    listings: [{ regime: 'us-entity-list', status: 'listed', date: '2021-11-04', citation: 'BIS final rule “Addition of Certain Entities to the Entity List” (15 CFR Part 744), effective 4 Nov 2021', url: 'https://www.commerce.gov/news/press-releases/2021/11/commerce-adds-nso-group-and-other-foreign-companies-entity-list' }],
   },
   {
     slug: 'intellexa', name: 'Intellexa', nameAr: 'إنتليكسا', aliases: ['Intellexa S.A.', 'Intellexa Limited', 'Intellexa Consortium', 'إنتلكسا'], hqCountry: 'GR',
     summary: 'Consortium of companies marketing the Predator spyware to government clients.',
-    listings: [
-      { regime: 'us-entity-list', status: 'listed', date: '2023-07-18', citation: 'BIS final rule “Additions to the Entity List”, FR Doc. 2023-15343, effective 18 Jul 2023 (Intellexa S.A., Greece; Intellexa Limited, Ireland)', url: 'https://www.federalregister.gov/d/2023-15343' },
-      { regime: 'us-ofac-sdn', status: 'listed', date: '2024-03-05', citation: 'US Treasury (OFAC) designation of members of the Intellexa Commercial Spyware Consortium, 5 Mar 2024', url: 'https://home.treasury.gov/news/press-releases' },
-    ],
   },
   {
     slug: 'cytrox', name: 'Cytrox', nameAr: 'سايتروكس', aliases: ['Cytrox AD', 'Cytrox Holdings Zrt', 'سيتروكس'], hqCountry: 'MK', parent: 'intellexa',
     summary: 'North Macedonian developer of the Predator spyware, part of the Intellexa consortium.',
-    listings: [
-      { regime: 'us-entity-list', status: 'listed', date: '2023-07-18', citation: 'BIS final rule “Additions to the Entity List”, FR Doc. 2023-15343, effective 18 Jul 2023 (Cytrox AD, North Macedonia; Cytrox Holdings Zrt, Hungary)', url: 'https://www.federalregister.gov/d/2023-15343' },
-      { regime: 'us-ofac-sdn', status: 'listed', date: '2024-03-05', citation: 'US Treasury (OFAC) designation of members of the Intellexa Commercial Spyware Consortium, 5 Mar 2024', url: 'https://home.treasury.gov/news/press-releases' },
-    ],
   },
   {
     slug: 'thalestris', name: 'Thalestris Limited', nameAr: 'ثاليستريس', aliases: [], hqCountry: 'IE', parent: 'intellexa',
     summary: 'Irish company of the Intellexa consortium.',
-    listings: [{ regime: 'us-ofac-sdn', status: 'listed', date: '2024-03-05', citation: 'US Treasury (OFAC) designation of members of the Intellexa Commercial Spyware Consortium, 5 Mar 2024', url: 'https://home.treasury.gov/news/press-releases' }],
   },
-  { slug: 'finfisher', name: 'FinFisher', nameAr: 'فين فيشر', aliases: ['FinFisher GmbH', 'Gamma International', 'فينفيشر'], hqCountry: 'DE', summary: 'German maker of the FinSpy surveillance suite.', listings: [] },
+  { slug: 'finfisher', name: 'FinFisher', nameAr: 'فين فيشر', aliases: ['FinFisher GmbH', 'Gamma International', 'فينفيشر'], hqCountry: 'DE', summary: 'German maker of the FinSpy surveillance suite.' },
   {
     slug: 'memento-labs', name: 'Memento Labs', nameAr: 'ميمنتو لابز', aliases: ['Hacking Team', 'HT S.r.l.', 'هاكينغ تيم'], hqCountry: 'IT',
     formerNames: [{ name: 'Hacking Team', to: '2019-12-31' }],
-    summary: 'Italian vendor, formerly Hacking Team, maker of the Remote Control System (Galileo / Da Vinci).', listings: [],
+    summary: 'Italian vendor, formerly Hacking Team, maker of the Remote Control System (Galileo / Da Vinci).',
   },
-  { slug: 'paragon', name: 'Paragon Solutions', nameAr: 'باراغون', aliases: ['Paragon', 'باراجون'], hqCountry: 'IL', summary: 'Israeli developer of the Graphite spyware.', listings: [] },
-  { slug: 'quadream', name: 'QuaDream', nameAr: 'كوادريم', aliases: ['InReach Technologies'], hqCountry: 'IL', summary: 'Israeli vendor of the REIGN iPhone spyware.', listings: [] },
-  { slug: 'variston', name: 'Variston IT', nameAr: 'فاريستون', aliases: ['Variston'], hqCountry: 'ES', summary: 'Barcelona-based company linked by Google to the Heliconia exploitation framework.', listings: [] },
+  { slug: 'paragon', name: 'Paragon Solutions', nameAr: 'باراغون', aliases: ['Paragon', 'باراجون'], hqCountry: 'IL', summary: 'Israeli developer of the Graphite spyware.' },
+  { slug: 'quadream', name: 'QuaDream', nameAr: 'كوادريم', aliases: ['InReach Technologies'], hqCountry: 'IL', summary: 'Israeli vendor of the REIGN iPhone spyware.' },
+  { slug: 'variston', name: 'Variston IT', nameAr: 'فاريستون', aliases: ['Variston'], hqCountry: 'ES', summary: 'Barcelona-based company linked by Google to the Heliconia exploitation framework.' },
+];
+
+/** Official actions already cited on the vendors' profiles (listings/model.ts), with the basis each states. */
+export const demoActions = [
+  {
+    slug: 'us-entity-list-2021-11-04', regime: 'us-entity-list', kind: 'listing', date: '2021-11-04',
+    citation: 'BIS final rule “Addition of Certain Entities to the Entity List” (15 CFR Part 744), effective 4 Nov 2021',
+    url: 'https://www.commerce.gov/news/press-releases/2021/11/commerce-adds-nso-group-and-other-foreign-companies-entity-list',
+    entities: [{ vendor: 'nso-group', asNamed: 'NSO Group (Israel)' }, { vendor: 'candiru', asNamed: 'Candiru (Israel)' }],
+    basis: 'Developed and supplied spyware to foreign governments that used these tools to maliciously target government officials, journalists, businesspeople, activists, academics and embassy workers (US Department of Commerce press release).',
+    basisAr: 'طوّرت برامج تجسس وزوّدت بها حكومات أجنبية استخدمتها لاستهداف مسؤولين حكوميين وصحفيين ورجال أعمال وناشطين وأكاديميين وموظفي سفارات (بيان وزارة التجارة الأمريكية).',
+  },
+  {
+    slug: 'us-entity-list-2023-07-18', regime: 'us-entity-list', kind: 'listing', date: '2023-07-18',
+    citation: 'BIS final rule “Additions to the Entity List”, FR Doc. 2023-15343, effective 18 Jul 2023',
+    url: 'https://www.federalregister.gov/d/2023-15343',
+    entities: [{ vendor: 'intellexa', asNamed: 'Intellexa S.A. (Greece); Intellexa Limited (Ireland)' }, { vendor: 'cytrox', asNamed: 'Cytrox AD (North Macedonia); Cytrox Holdings Zrt (Hungary)' }],
+    basis: 'Trafficking in cyber exploits used to gain access to information systems, threatening the privacy and security of individuals and organisations worldwide.',
+    basisAr: 'الاتجار بثغرات إلكترونية تُستخدم للوصول إلى أنظمة المعلومات، بما يهدد خصوصية الأفراد والمنظمات وأمنهم في أنحاء العالم.',
+  },
+  {
+    slug: 'us-ofac-sdn-2024-03-05', regime: 'us-ofac-sdn', kind: 'listing', date: '2024-03-05',
+    citation: 'US Treasury (OFAC) designation of members of the Intellexa Commercial Spyware Consortium, 5 Mar 2024 (Executive Order 13694, as amended)',
+    url: 'https://home.treasury.gov/news/press-releases',
+    entities: [{ vendor: 'intellexa', asNamed: 'Intellexa S.A.; Intellexa Limited' }, { vendor: 'cytrox', asNamed: 'Cytrox AD; Cytrox Holdings Zrt' }, { vendor: 'thalestris', asNamed: 'Thalestris Limited' }],
+    basis: 'Developing, operating and distributing commercial spyware used to target Americans, including US government officials, journalists and policy experts.',
+    basisAr: 'تطوير برامج تجسس تجارية وتشغيلها وتوزيعها، استُخدمت لاستهداف أمريكيين بينهم مسؤولون حكوميون وصحفيون وخبراء سياسات.',
+  },
 ];
 
 export const demoProducts = [

@@ -16,7 +16,8 @@ import { catalogueReplaced } from '../catalogue/index.js';
 import { Review } from '../verification/model.js';
 import { Vendor } from '../vendors/model.js';
 import { createVendor } from '../vendors/service.js';
-import { demoGovernments, demoIncidents, demoProducts, demoVendors } from './demo-data.js';
+import { demoActions, demoGovernments, demoIncidents, demoProducts, demoVendors } from './demo-data.js';
+import { createAction } from '../listings/service.js';
 
 const seedActor = { type: 'cli' as const, label: 'seed' };
 const day = (d?: string) => (d ? new Date(`${d}T00:00:00Z`) : undefined);
@@ -45,9 +46,11 @@ export async function seedDemo(config: Config): Promise<Record<string, unknown>>
       parent: parent ? String(vendorIds.get(parent)) : undefined,
       successor: undefined,
       formerNames: ((formerNames ?? []) as { name: string; to?: string }[]).map((f) => ({ name: f.name, from: undefined, to: day(f.to) })),
-      listings: rest.listings.map((l) => ({ ...l, regime: l.regime as never, status: l.status as never, date: day(l.date) })),
     });
     vendorIds.set(v.slug, created._id);
+  }
+  for (const a of demoActions) {
+    await createAction(seedActor, { ...a, regime: a.regime as never, kind: a.kind as never, date: day(a.date)!, entities: a.entities.map((e) => ({ vendor: String(vendorIds.get(e.vendor)), asNamed: e.asNamed })) });
   }
   const productIds = new Map<string, mongoose.Types.ObjectId>();
   for (const p of demoProducts) {

@@ -1,5 +1,6 @@
 import mongoose, { Schema } from 'mongoose';
 
+/** Regimes official actions are published under (listings/model.ts). */
 export const REGIMES = ['us-entity-list', 'us-ofac-sdn', 'eu-dual-use', 'eu-sanctions', 'uk-sanctions', 'other'] as const;
 export const LISTING_STATUSES = ['listed', 'proposed', 'removed'] as const;
 
@@ -20,19 +21,6 @@ const vendorSchema = new Schema(
     successor: { type: Schema.Types.ObjectId, ref: 'Vendor' },
     website: { type: String },
     summary: { type: String, maxlength: 4000, default: '' },
-    listings: {
-      type: [
-        {
-          _id: false,
-          regime: { type: String, enum: REGIMES, required: true },
-          status: { type: String, enum: LISTING_STATUSES, required: true },
-          date: Date,
-          citation: { type: String, maxlength: 400 },
-          url: String,
-        },
-      ],
-      default: [],
-    },
   },
   { timestamps: true, versionKey: false },
 );

@@ -34,7 +34,7 @@ describe('dossier framing: which criteria the record speaks to', () => {
     incident('I-3', { countries: ['US'], categories: ['activist'], productCategory: 'imsi-catcher' }),
     incident('I-4', { countries: ['GR'], categories: ['other'], productCategory: 'other' }),
   ];
-  const byKey = (framing: Parameters<typeof frame>[0]) => Object.fromEntries(frame(framing, record).map((c) => [c.key, c.incidents]));
+  const byKey = (framing: Parameters<typeof frame>[0]) => Object.fromEntries(frame(framing, record, new Date()).map((c) => [c.key, c.incidents]));
 
   it('US Entity List: supply, government use, civil society, officials, cross-border, confidence, each with its incidents', () => {
     expect(byKey('us-entity-list')).to.deep.equal({
@@ -58,11 +58,11 @@ describe('dossier framing: which criteria the record speaks to', () => {
   });
 
   it('no framing: no criteria section', () => {
-    expect(frame('none', record)).to.deep.equal([]);
+    expect(frame('none', record, new Date())).to.deep.equal([]);
   });
 
   it('figures count distinct governments and countries', () => {
-    const government = frame('us-entity-list', record).find((c) => c.key === 'government')!;
+    const government = frame('us-entity-list', record, new Date()).find((c) => c.key === 'government')!;
     expect(government.figures).to.deep.equal({ incidents: 2, governments: 1, countries: 2 });
   });
 });

@@ -3,6 +3,7 @@ import { Incident } from '../../src/incidents/model.js';
 import { agent, binary, closeApps, makeApp } from '../helpers/app.js';
 import { createIncident } from '../helpers/factories.js';
 import { Vendor } from '../../src/vendors/model.js';
+import { OfficialAction } from '../../src/listings/model.js';
 import { Product } from '../../src/products/model.js';
 import { Government } from '../../src/governments/model.js';
 import { catalogue, entitiesChanged, resetCatalogue, watchForOtherProcesses, stopWatching } from '../../src/catalogue/index.js';
@@ -29,7 +30,8 @@ function count(html: string): number {
 }
 
 async function world() {
-  const parent = await Vendor.create({ slug: 'holding', name: 'Holding SA', listings: [{ regime: 'us-ofac-sdn', status: 'listed', citation: 'designation' }] });
+  const parent = await Vendor.create({ slug: 'holding', name: 'Holding SA' });
+  await OfficialAction.create({ slug: 'designation', regime: 'us-ofac-sdn', kind: 'listing', citation: 'designation', entities: [{ vendor: parent._id }] });
   const maker = await Vendor.create({ slug: 'maker', name: 'Maker AD', parent: parent._id });
   const tool = await Product.create({ slug: 'tool', name: 'Tool', vendor: maker._id, category: 'spyware' });
   const gov = await Government.create({ slug: 'gov', country: 'EG', name: 'Government of Egypt', agencies: [{ name: 'Agency', kind: 'intelligence' }] });

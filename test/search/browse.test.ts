@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { agent, closeApps, makeApp } from '../helpers/app.js';
 import { createIncident } from '../helpers/factories.js';
 import { Vendor } from '../../src/vendors/model.js';
+import { OfficialAction } from '../../src/listings/model.js';
 import { Product } from '../../src/products/model.js';
 import { Government } from '../../src/governments/model.js';
 import { entitiesChanged } from '../../src/catalogue/index.js';
@@ -12,7 +13,8 @@ function count(html: string): number {
 }
 
 async function world() {
-  const nso = await Vendor.create({ slug: 'nso-group', name: 'NSO Group', nameAr: 'مجموعة إن إس أو', listings: [{ regime: 'us-entity-list', status: 'listed', citation: 'rule' }] });
+  const nso = await Vendor.create({ slug: 'nso-group', name: 'NSO Group', nameAr: 'مجموعة إن إس أو' });
+  await OfficialAction.create({ slug: 'rule', regime: 'us-entity-list', kind: 'listing', citation: 'rule', entities: [{ vendor: nso._id }] });
   const quiet = await Vendor.create({ slug: 'quiet-vendor', name: 'Quiet Vendor' });
   const pegasus = await Product.create({ slug: 'pegasus', name: 'Pegasus', nameAr: 'بيغاسوس', aliases: ['بيجاسوس'], vendor: nso._id, category: 'spyware' });
   const other = await Product.create({ slug: 'other-tool', name: 'Other Tool', vendor: quiet._id, category: 'spyware' });

@@ -3,6 +3,7 @@ import { testConfig } from '../helpers/engine.js';
 import { Incident } from '../../src/incidents/model.js';
 import { Review } from '../../src/verification/model.js';
 import { Vendor } from '../../src/vendors/model.js';
+import { catalogue } from '../../src/catalogue/index.js';
 import { Product } from '../../src/products/model.js';
 import { seedDemo } from '../../src/seed/demo.js';
 import { verifyAuditChain } from '../../src/audit/index.js';
@@ -33,7 +34,12 @@ describe('npm run seed (demonstration data)', () => {
       expect(approvers).to.have.length(2);
     }
     const nso = (await Vendor.findOne({ slug: 'nso-group' }).lean())!;
-    expect(nso.listings[0]).to.deep.include({ regime: 'us-entity-list', status: 'listed' });
+    expect((await catalogue()).entities.listingsOf(String(nso._id))[0]).to.deep.include({ regime: 'us-entity-list', status: 'listed', date: '2021-11-04', action: 'us-entity-list-2021-11-04' });
+    // One action names both companies it listed; Thalestris is covered by the OFAC designation only.
+    const [nsoAction] = (await catalogue()).entities.actionsOf(String(nso._id));
+    expect(nsoAction!.entities).to.have.length(2);
+    const thalestris = (await Vendor.findOne({ slug: 'thalestris' }).lean())!;
+    expect((await catalogue()).entities.listingsOf(String(thalestris._id)).map((l) => l.regime)).to.deep.equal(['us-ofac-sdn']);
     expect((await Product.findOne({ slug: 'pegasus' }).lean())!.nameAr).to.equal('بيغاسوس');
     expect((await verifyAuditChain()).ok).to.equal(true);
 

@@ -1,0 +1,115 @@
+import { Router, type Request, type Response } from 'express';
+import { stringify } from 'csv-stringify/sync';
+import { z } from 'zod';
+import type { ActionInfo } from '../catalogue/entities.js';
+import { catalogue, type Catalogue } from '../catalogue/index.js';
+import { countryName, countryOptions } from '../countries/index.js';
+import { publicAccess } from '../http/access.js';
+import { contentDisposition, siteOrigin } from '../http/download.js';
+import { notFound } from '../http/errors.js';
+import { parseQuery } from '../http/validate.js';
+import { displayName } from '../reference/presenter.js';
+import { findBySlug } from '../reference/slugs.js';
+import { neutraliseCell } from '../search/query.js';
+import { REGIMES, Vendor } from '../vendors/model.js';
+import { evasionFlags, rankCandidates, WEIGHTS, type CandidateFilter } from './candidates.js';
+import { buildDocket, COVERING, DOCKET_REGIMES } from './docket.js';
+
+const candidateQuery = z.strictObject({
+  regime: z.enum(REGIMES).optional(),
+  country: z.string().toUpperCase().regex(/^[A-Z]{2}$/).optional(),
+});
+const docketQuery = z.strictObject({ regime: z.enum(DOCKET_REGIMES).optional() });
+
+function lngOf(res: Response): 'en' | 'ar' {
+  return res.locals.lng === 'ar' ? 'ar' : 'en';
+}
+
+/** An action as the pages show it: the companies it names (as named), its basis in the page's language when there is one. */
+export function presentAction(c: Catalogue, a: ActionInfo, lng: 'en' | 'ar') {
+  return {
+    ...a,
+    basisText: lng === 'ar' && a.basisAr ? a.basisAr : a.basis,
+    basisLang: lng === 'ar' && a.basisAr ? 'ar' : 'en',
+    named: a.entities.map((e) => ({ entity: c.entities.byId.get(e.vendor), asNamed: e.asNamed })).filter((e) => e.entity).map((e) => ({ slug: e.entity!.slug, name: displayName(e.entity!, lng), asNamed: e.asNamed })),
+  };
+}
+
+async function candidatesOf(req: Request) {
+  const q: CandidateFilter = parseQuery(candidateQuery, req);
+  const c = await catalogue();
+  const now = new Date();
+  return { q, c, now, ...rankCandidates(c, q, now), flags: evasionFlags(c, q) };
+}
+
+/** Official actions, dockets per vendor and regime, and the candidates for listing with the flags of what listings miss. */
+export function listingRoutes(): Router {
+  const router = Router();
+
+  router.get('/listings', publicAccess, async (_req, res) => {
+    const c = await catalogue();
+    const lng = lngOf(res);
+    const actions = [...c.entities.actions].reverse().map((a) => presentAction(c, a, lng));
+    res.render('listings/index', { actions });
+  });
+
+  router.get('/listings/candidates', publicAccess, async (req, res) => {
+    const { q, c, candidates, withoutFindings, flags } = await candidatesOf(req);
+    const lng = lngOf(res);
+    const countries = [...new Set([...c.entities.byId.values()].filter((e) => e.kind === 'vendor' && e.country).map((e) => e.country!))];
+    res.render('listings/candidates', {
+      q,
+      candidates: candidates.map((k) => ({ ...k, displayName: displayName(k, lng), countryName: k.country ? countryName(k.country, lng) : '' })),
+      withoutFindings,
+      flags: flags.map((f) => ({ ...f, subjectName: displayName(f.subject, lng), listedName: displayName(f.listed, lng) })),
+      weights: WEIGHTS,
+      regimes: REGIMES,
+      countries: countryOptions(lng).filter((o) => countries.includes(o.code) || o.code === q.country),
+      query: new URLSearchParams(Object.entries(q).filter(([, v]) => v) as [string, string][]).toString(),
+    });
+  });
+
+  router.get('/listings/candidates.json', publicAccess, async (req, res) => {
+    const { q, now, candidates, withoutFindings, flags } = await candidatesOf(req);
+    res.json({
+      generatedAt: now.toISOString(),
+      filter: q,
+      method: { score: 'findings + recent + high + 2 × governments + categories', weights: WEIGHTS, recentYears: `${now.getUTCFullYear() - 2} and later`, methodology: `${siteOrigin(req)}/methodology#listings` },
+      candidates,
+      vendorsWithoutFindings: withoutFindings,
+      flags,
+    });
+  });
+
+  router.get('/listings/candidates.csv', publicAccess, async (req, res) => {
+    const { candidates, flags } = await candidatesOf(req);
+    const base = siteOrigin(req);
+    const rows = [
+      ...candidates.map((k) => ['candidate', String(k.rank), k.slug, k.name, k.country, String(k.score), String(k.findings), String(k.recent), String(k.high), String(k.governments), k.categories.join(';'), k.listedElsewhere.join(';'), '', '', `${base}/vendors/${k.slug}`]),
+      ...flags.map((f) => ['flag', f.kind, f.subject.slug, f.subject.name, '', '', f.incidents === undefined ? '' : String(f.incidents), '', '', '', '', f.regime, f.listed.slug, f.listed.action, f.query ? `${base}/incidents?${f.query}` : `${base}/vendors/${f.subject.slug}`]),
+    ].map((row) => row.map((cell) => neutraliseCell(cell)));
+    const header = ['row', 'rank_or_flag', 'slug', 'name', 'hq_country', 'score', 'findings', 'recent', 'high_or_confirmed', 'operator_governments', 'target_categories', 'listed_under', 'listed_company', 'listing_action', 'url'];
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', contentDisposition('listing-candidates.csv'));
+    res.send(`\uFEFF${stringify([header, ...rows])}`);
+  });
+
+  router.get('/vendors/:slug/docket', publicAccess, async (req, res) => {
+    const q = parseQuery(docketQuery, req);
+    const found = await findBySlug(Vendor as never, String(req.params.slug));
+    if (!found) throw notFound();
+    const slug = (found.doc as unknown as { slug: string }).slug;
+    const regime = q.regime ?? 'us-entity-list';
+    if (found.redirect) {
+      res.redirect(301, `/vendors/${slug}/docket?regime=${regime}`);
+      return;
+    }
+    const c = await catalogue();
+    const lng = lngOf(res);
+    const docket = await buildDocket(c, slug, regime, lng, siteOrigin(req));
+    if (!docket) throw notFound();
+    res.render('listings/docket', { docket, actions: docket.actions.map((a) => presentAction(c, a, lng)), regimes: DOCKET_REGIMES, covering: COVERING[regime], subjectName: displayName(docket.subject, lng), nameOf: (v: { name: string; nameAr: string }) => displayName(v, lng) });
+  });
+
+  return router;
+}
