@@ -14,12 +14,18 @@ import { neutraliseCell } from '../search/query.js';
 import { REGIMES, Vendor } from '../vendors/model.js';
 import { evasionFlags, rankCandidates, WEIGHTS, type CandidateFilter } from './candidates.js';
 import { buildDocket, COVERING, DOCKET_REGIMES } from './docket.js';
+import { follow, markSeen, unfollow, validTarget, watchesOf, watchId, WATCH_KINDS } from './watch.js';
+import { recordAuditEvent, userActor } from '../audit/index.js';
+import { authorize } from '../http/access.js';
+import { HttpError } from '../http/errors.js';
+import { flash } from '../http/flash.js';
 
 const candidateQuery = z.strictObject({
   regime: z.enum(REGIMES).optional(),
   country: z.string().toUpperCase().regex(/^[A-Z]{2}$/).optional(),
 });
 const docketQuery = z.strictObject({ regime: z.enum(DOCKET_REGIMES).optional() });
+const watchForm = z.object({ kind: z.enum(WATCH_KINDS), key: z.string().max(80).default('') });
 
 function lngOf(res: Response): 'en' | 'ar' {
   return res.locals.lng === 'ar' ? 'ar' : 'en';
@@ -92,6 +98,60 @@ export function listingRoutes(): Router {
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', contentDisposition('listing-candidates.csv'));
     res.send(`\uFEFF${stringify([header, ...rows])}`);
+  });
+
+  router.get('/watching', authorize('listings.watch'), async (req, res) => {
+    const c = await catalogue();
+    const lng = lngOf(res);
+    const watches = await watchesOf(c, req.user!.id);
+    const actionBySlug = new Map(c.entities.actions.map((a) => [a.slug, a]));
+    res.render('listings/watching', {
+      watches: watches.map((w) => ({
+        ...w,
+        label: w.kind === 'vendor' ? displayName(c.entities.bySlug('vendor', w.key) ?? { name: w.key, nameAr: '' }, lng) : w.kind === 'regime' ? req.t(`regimes.${w.key}`) : req.t('listings.candidatesTitle'),
+        href: w.kind === 'vendor' ? `/vendors/${w.key}` : w.kind === 'regime' ? `/listings/candidates?regime=${w.key}` : '/listings/candidates',
+        news: w.news.map((i) => {
+          if (i.kind === 'finding') {
+            const entry = c.byRef.get(i.ref!);
+            return { kind: i.kind, text: entry ? entry.title : i.ref!, href: `/incidents/${i.ref}` };
+          }
+          if (i.kind === 'action') {
+            const a = actionBySlug.get(i.ref!);
+            return { kind: i.kind, text: a ? `${req.t(`regimes.${a.regime}`)} · ${req.t(`listings.kinds.${a.kind}`)} ${a.date}` : i.ref!, href: '/listings' };
+          }
+          if (i.kind === 'candidate') {
+            const v = c.entities.bySlug('vendor', i.ref!);
+            return { kind: i.kind, text: v ? displayName(v, lng) : i.ref!, href: `/vendors/${i.ref}` };
+          }
+          const f = i.flag!;
+          return { kind: i.kind, text: req.t(`listings.flag.${f.kind}`, { subject: displayName(f.subject, lng), listed: displayName(f.listed, lng), regime: req.t(`regimes.${f.regime}`), date: f.listed.date, count: f.incidents ?? 0 }), href: f.query ? `/incidents?${f.query}` : `/${f.subject.kind}s/${f.subject.slug}` };
+        }),
+      })),
+    });
+  });
+
+  router.post('/watching', authorize('listings.watch'), async (req, res) => {
+    const parsed = watchForm.safeParse(req.body);
+    const c = await catalogue();
+    if (!parsed.success || !validTarget(c, parsed.data.kind, parsed.data.key)) throw new HttpError(400, 'errors.badRequest');
+    const { kind, key } = parsed.data;
+    const result = await follow(c, req.user!.id, kind, key);
+    if (result === 'followed') await recordAuditEvent({ actor: userActor(req.user!), action: 'watch.followed', subject: { type: 'watch', id: watchId(req.user!.id, kind, key) }, details: { kind, key } });
+    flash(req, 'success', result === 'followed' ? 'watch.followed' : 'watch.already');
+    res.redirect(303, kind === 'vendor' ? `/vendors/${key}` : kind === 'regime' ? `/listings/candidates?regime=${key}` : '/listings/candidates');
+  });
+
+  router.post('/watching/:id/seen', authorize('listings.watch'), async (req, res) => {
+    if (!(await markSeen(await catalogue(), req.user!.id, String(req.params.id)))) throw notFound();
+    flash(req, 'success', 'watch.seen');
+    res.redirect(303, '/watching');
+  });
+
+  router.post('/watching/:id/delete', authorize('listings.watch'), async (req, res) => {
+    if (!(await unfollow(req.user!.id, String(req.params.id)))) throw notFound();
+    await recordAuditEvent({ actor: userActor(req.user!), action: 'watch.unfollowed', subject: { type: 'watch', id: String(req.params.id) }, details: {} });
+    flash(req, 'success', 'watch.unfollowed');
+    res.redirect(303, '/watching');
   });
 
   router.get('/vendors/:slug/docket', publicAccess, async (req, res) => {

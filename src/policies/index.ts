@@ -20,7 +20,8 @@ export type Action =
   | 'indicators.import'
   | 'dossiers.build'
   | 'dossiers.viewAll'
-  | 'api.tokens';
+  | 'api.tokens'
+  | 'listings.watch';
 
 export interface Actor {
   id: string;
@@ -49,6 +50,8 @@ const rules: Record<Action, (actor: Actor) => boolean> = {
   // Staff see every dossier generated; a policymaker sees the ones they generated.
   'dossiers.viewAll': (a) => isStaff(a),
   'api.tokens': (a) => a.roles.includes('policymaker') || isStaff(a),
+  // Following vendors, regimes and the candidates list: the people who act on listings, and staff.
+  'listings.watch': (a) => a.roles.includes('policymaker') || isStaff(a),
 };
 
 function isStaff(a: Actor): boolean {
@@ -90,5 +93,6 @@ export function abilities(actor: Actor | undefined, totpVerified: boolean): Reco
     importIndicators: allowed('indicators.import'),
     buildDossiers: allowed('dossiers.build'),
     apiTokens: allowed('api.tokens'),
+    watch: allowed('listings.watch'),
   };
 }

@@ -11,7 +11,8 @@ import { userActor } from '../../src/audit/index.js';
 import { Vendor } from '../../src/vendors/model.js';
 import { agent, binary, closeApps, csrfFrom, makeApp } from '../helpers/app.js';
 import { testConfig } from '../helpers/engine.js';
-import { createUser, signedInAs } from '../helpers/factories.js';
+import { createIncident, createUser, signedInAs } from '../helpers/factories.js';
+import { follow, Watch } from '../../src/listings/watch.js';
 import { printRace, race } from '../helpers/race.js';
 import { encodeForm } from '../helpers/reports.js';
 
@@ -93,7 +94,7 @@ describe('Official actions, dockets and listing candidates (/listings, /vendors/
       // Thalestris (Intellexa's Irish company) is on OFAC's list but not on the Entity List: a subsidiary flag.
       expect(json.flags.some((f) => f.kind === 'subsidiary' && f.subject.slug === 'thalestris' && f.regime === 'us-entity-list')).to.equal(true);
       // Once the successor is listed too, the flag goes.
-      await createAction(userActor((await createUser({ roles: ['reviewer'] })) as never), { slug: 'successor-listing', regime: 'us-entity-list', kind: 'listing', date: new Date('2026-01-01'), citation: 'Rule', url: 'https://example.org/rule', entities: [{ vendor: String(successor._id), asNamed: '' }], basis: '', basisAr: '' });
+      await createAction(userActor((await createUser({ roles: ['reviewer'] })).user), { slug: 'successor-listing', regime: 'us-entity-list', kind: 'listing', date: new Date('2026-01-01'), citation: 'Rule', url: 'https://example.org/rule', entities: [{ vendor: String(successor._id), asNamed: '' }], basis: '', basisAr: '' });
       const after = (await agent(app).get('/listings/candidates.json')).body as typeof json;
       expect(after.flags.some((f) => f.subject.slug === 'renamed-nso')).to.equal(false);
     });
@@ -188,7 +189,7 @@ describe('Official actions, dockets and listing candidates (/listings, /vendors/
 
   it('when 50 reviewers enter the same action at once, then exactly one is stored (the unique slug decides) and the others are told it exists', async () => {
     const vendor = await Vendor.create({ slug: 'raced', name: 'Raced Co' });
-    const actor = userActor((await createUser({ roles: ['reviewer'] })) as never);
+    const actor = userActor((await createUser({ roles: ['reviewer'] })).user);
     const input = { slug: 'raced-listing', regime: 'us-entity-list' as const, kind: 'listing' as const, date: new Date('2024-01-01'), citation: 'Rule', url: 'https://example.org/r', entities: [{ vendor: String(vendor._id), asNamed: '' }], basis: '', basisAr: '' };
     const results = await race(50, () => Promise.resolve(input), async (i) => createAction(actor, i).then(() => 'stored', (err: unknown) => (err instanceof FormValidationError ? err.fieldErrors.slug : String(err))));
     printRace('official action, same slug', 50, [results.filter((r) => r === 'stored').length]);
@@ -227,5 +228,52 @@ describe('Official actions, dockets and listing candidates (/listings, /vendors/
     expect(docket.match(/No verified finding supports this criterion\./g)).to.have.length(4);
     // Anonymous visitors see the docket without the dossier button.
     expect((await agent(app).get('/vendors/docketed/docket').set('Accept-Language', 'en')).text).to.not.include('Build a dossier for this docket');
+  });
+
+  it('when a policymaker follows a vendor, then new findings and official actions naming it appear under Following until marked as seen; following twice stores one', async () => {
+    const { app } = makeApp();
+    const vendor = await Vendor.create({ slug: 'followed-co', name: 'Followed Co' });
+    await entitiesChanged();
+    const p = await signedInAs(app, ['policymaker']);
+    const page = await p.get('/vendors/followed-co').set('Accept-Language', 'en');
+    expect(page.text).to.include('Follow this vendor');
+    for (let i = 0; i < 2; i++) {
+      const res = await p.post('/watching').type('form').send({ _csrf: await csrfFrom(p, '/vendors/followed-co'), kind: 'vendor', key: 'followed-co' });
+      expect(res.status).to.equal(303);
+    }
+    expect(await Watch.countDocuments({})).to.equal(1);
+    expect(await AuditEvent.countDocuments({ action: 'watch.followed' })).to.equal(1);
+    expect((await p.get('/watching').set('Accept-Language', 'en')).text).to.include('Nothing new');
+    // Something happens: a new verified incident names it in a finding, and an official action names it.
+    const incident = await createIncident({ status: 'verified', title: 'Fresh finding about Followed Co', vendorId: vendor._id });
+    await createAction(userActor((await createUser({ roles: ['reviewer'] })).user), { slug: 'followed-listing', regime: 'uk-sanctions', kind: 'listing', date: new Date('2026-06-01'), citation: 'UK designation', url: 'https://example.org/uk', entities: [{ vendor: String(vendor._id), asNamed: '' }], basis: '', basisAr: '' });
+    const news = (await p.get('/watching').set('Accept-Language', 'en')).text;
+    expect(news).to.include('2 new items');
+    expect(news).to.include('Fresh finding about Followed Co');
+    expect(news).to.include(`/incidents/${incident.ref}`);
+    expect(news).to.include('UK sanctions · Listing 2026-06-01');
+    const watchId = (await Watch.findOne({}).lean())!._id;
+    expect((await p.post(`/watching/${encodeURIComponent(watchId)}/seen`).type('form').send({ _csrf: await csrfFrom(p, '/watching') })).status).to.equal(303);
+    expect((await p.get('/watching').set('Accept-Language', 'en')).text).to.include('Nothing new');
+    // Arabic page.
+    expect((await p.get('/watching').set('Accept-Language', 'ar')).text).to.include('لا جديد');
+    // Someone else cannot stop it; a researcher cannot follow; the owner can.
+    const other = await signedInAs(app, ['policymaker']);
+    expect((await other.post(`/watching/${encodeURIComponent(watchId)}/delete`).type('form').send({ _csrf: await csrfFrom(other, '/watching') })).status).to.equal(404);
+    const researcher = await signedInAs(app, ['researcher']);
+    expect((await researcher.get('/watching')).status).to.equal(403);
+    expect((await p.post('/watching').type('form').send({ _csrf: await csrfFrom(p, '/watching'), kind: 'vendor', key: 'no-such-vendor' })).status).to.equal(400);
+    expect((await p.post(`/watching/${encodeURIComponent(watchId)}/delete`).type('form').send({ _csrf: await csrfFrom(p, '/watching') })).status).to.equal(303);
+    expect(await Watch.countDocuments({})).to.equal(0);
+  });
+
+  it('when one account follows the candidates list 50 times at once, then one follow is stored (the _id decides)', async () => {
+    const user = await createUser({ roles: ['policymaker'] });
+    const c = await catalogue();
+    const results = await race(50, () => Promise.resolve(null), () => follow(c, user.user.id, 'candidates', ''));
+    printRace('follow, same account and target', 50, [results.filter((r) => r === 'followed').length]);
+    expect(results.filter((r) => r === 'followed')).to.have.length(1);
+    expect(results.filter((r) => r === 'already')).to.have.length(49);
+    expect(await Watch.countDocuments({})).to.equal(1);
   });
 });
