@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { parse } from 'csv-parse/sync';
 import mongoose from 'mongoose';
 import { stringify } from 'csv-stringify/sync';
+import { readTable, type ImportError } from '../http/csv-table.js';
 import { recordAuditEvent, recordAuditEvents, type AuditActor } from '../audit/index.js';
 import { catalogue } from '../catalogue/index.js';
 import { forgetRefNumbers, insertManyWithNextRefs } from '../db/sequence.js';
@@ -38,15 +38,9 @@ export const IMPORT_COLUMNS = [
   { key: 'visibility', ar: 'الظهور', required: false, example: 'restricted' },
 ] as const;
 type ColumnKey = (typeof IMPORT_COLUMNS)[number]['key'];
+export type { ImportError };
 
 export const MAX_IMPORT_ROWS = 2_000;
-
-export interface ImportError {
-  line: number;
-  column: string;
-  message: string;
-  values?: Record<string, unknown>;
-}
 
 /** The template: the header in the chosen language and one example row. */
 export function importTemplate(lng: 'en' | 'ar'): Buffer {
@@ -67,73 +61,15 @@ function columnOf(path: (string | number)[]): ColumnKey {
   return 'title';
 }
 
-/**
- * The file as text, or the reason it cannot be read as such: only UTF-8 is read (Excel's "CSV
- * UTF-8", LibreOffice's default); UTF-16 and Latin-1/Windows-1252 files are refused by name, with the
- * line of the first byte that is not UTF-8, rather than read with their accents garbled. Control
- * characters (other than tab and line ends) are refused with their line.
- */
-export function decodeCsv(buffer: Buffer): { ok: true; text: string } | { ok: false; error: ImportError } {
-  if ((buffer[0] === 0xff && buffer[1] === 0xfe) || (buffer[0] === 0xfe && buffer[1] === 0xff)) return { ok: false, error: { line: 1, column: '', message: 'import.utf16' } };
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(buffer);
-  } catch {
-    // Its line: where a lenient decode puts its first replacement character.
-    const lenient = buffer.toString('utf8');
-    return { ok: false, error: { line: lenient.slice(0, lenient.indexOf('\uFFFD')).split('\n').length, column: '', message: 'import.notUtf8' } };
-  }
-  // eslint-disable-next-line no-control-regex
-  const control = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.exec(text);
-  if (control) return { ok: false, error: { line: text.slice(0, control.index).split('\n').length, column: '', message: 'import.controlCharacter', values: { code: `U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}` } } };
-  return { ok: true, text };
-}
-
-/** The separator of the header line, outside quotes: ',' or ';' (Excel in many locales) or a tab. */
-export function delimiterOf(text: string): string {
-  const counts = new Map<string, number>([[',', 0], [';', 0], ['\t', 0]]);
-  let quoted = false;
-  for (const ch of text) {
-    if (ch === '"') quoted = !quoted;
-    else if (!quoted && (ch === '\n' || ch === '\r')) break;
-    else if (!quoted && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1);
-  }
-  const [best, n] = [...counts].sort((a, b) => b[1] - a[1])[0]!;
-  return n > 0 ? best : ',';
-}
-
 type Parsed = { ok: true; rows: { line: number; input: ReturnType<typeof incidentSchema.parse> }[] } | { ok: false; errors: ImportError[] };
 
 export async function parseIncidentCsv(buffer: Buffer): Promise<Parsed> {
-  const decoded = decodeCsv(buffer);
-  if (!decoded.ok) return { ok: false, errors: [decoded.error] };
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    records = parse(decoded.text, { bom: true, delimiter: delimiterOf(decoded.text.replace(/^\uFEFF/, '')), skip_empty_lines: true, relax_column_count: false, info: true, trim: true }) as never;
-  } catch (err) {
-    return { ok: false, errors: [{ line: (err as { lines?: number }).lines ?? 1, column: '', message: 'import.unreadable' }] };
-  }
-  if (!records.length) return { ok: false, errors: [{ line: 1, column: '', message: 'import.empty' }] };
-  const header = records[0]!.record;
+  const table = readTable(buffer, IMPORT_COLUMNS, MAX_IMPORT_ROWS);
+  if (!table.ok) return table;
   const errors: ImportError[] = [];
-  const positions = new Map<ColumnKey, number>();
-  header.forEach((name, index) => {
-    const column = IMPORT_COLUMNS.find((c) => c.key === name.trim().toLowerCase() || c.ar === name.trim());
-    if (!column) errors.push({ line: 1, column: name, message: 'import.unknownColumn' });
-    else if (positions.has(column.key)) errors.push({ line: 1, column: name, message: 'import.repeatedColumn' });
-    else positions.set(column.key, index);
-  });
-  for (const c of IMPORT_COLUMNS) if (c.required && !positions.has(c.key)) errors.push({ line: 1, column: c.key, message: 'import.missingColumn' });
-  if (errors.length) return { ok: false, errors };
-  const data = records.slice(1);
-  if (!data.length) return { ok: false, errors: [{ line: 2, column: '', message: 'import.empty' }] };
-  if (data.length > MAX_IMPORT_ROWS) return { ok: false, errors: [{ line: MAX_IMPORT_ROWS + 2, column: '', message: 'import.tooMany' }] };
-
   const c = await catalogue();
   const rows: { line: number; input: ReturnType<typeof incidentSchema.parse> }[] = [];
-  for (const { record, info } of data) {
-    const line = info.lines;
-    const cell = (key: ColumnKey) => (positions.has(key) ? (record[positions.get(key)!] ?? '') : '');
+  for (const { line, cell } of table.rows) {
     const rowErrors: ImportError[] = [];
     const idOf = (key: ColumnKey, kind: 'product' | 'vendor' | 'government', slug: string) => {
       const entity = c.entities.bySlug(kind, slug);

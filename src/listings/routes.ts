@@ -19,12 +19,17 @@ import { recordAuditEvent, userActor } from '../audit/index.js';
 import { authorize } from '../http/access.js';
 import { HttpError } from '../http/errors.js';
 import { flash } from '../http/flash.js';
+import type { ImportError } from '../http/csv-table.js';
+import { NotSubmitted, resultOf, submitOnce } from '../http/once.js';
+import { multipartWithFiles, sameOriginOnly, uploadedFiles } from '../http/upload.js';
+import { ACTION_COLUMNS, actionTemplate, importActions, MAX_ACTION_ROWS } from './csv-import.js';
 
 const candidateQuery = z.strictObject({
   regime: z.enum(REGIMES).optional(),
   country: z.string().toUpperCase().regex(/^[A-Z]{2}$/).optional(),
 });
 const docketQuery = z.strictObject({ regime: z.enum(DOCKET_REGIMES).optional() });
+const templateQuery = z.strictObject({ lang: z.enum(['en', 'ar']).optional() });
 const watchForm = z.object({ kind: z.enum(WATCH_KINDS), key: z.string().max(80).default('') });
 
 function lngOf(res: Response): 'en' | 'ar' {
@@ -152,6 +157,43 @@ export function listingRoutes(): Router {
     await recordAuditEvent({ actor: userActor(req.user!), action: 'watch.unfollowed', subject: { type: 'watch', id: String(req.params.id) }, details: {} });
     flash(req, 'success', 'watch.unfollowed');
     res.redirect(303, '/watching');
+  });
+
+  // Official actions from a spreadsheet (reviewers): registered before /admin/actions/:slug.
+  const upload = multipartWithFiles({ maxFileBytes: 2 * 1024 * 1024, maxFiles: 1 }, 5);
+  const importPage = (res: Response, extra: { errors?: ImportError[]; created?: string[]; formError?: string } = {}) =>
+    res.render('listings/import', { columns: ACTION_COLUMNS, maxRows: MAX_ACTION_ROWS, importErrors: extra.errors ?? [], created: extra.created ?? [], formError: extra.formError ?? '', errors: {} });
+
+  router.get('/admin/actions/import', authorize('reference.manage'), (_req, res) => {
+    importPage(res);
+  });
+
+  router.get('/admin/actions/import/template.csv', authorize('reference.manage'), (req, res) => {
+    const q = parseQuery(templateQuery, req);
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', contentDisposition(`official-actions-template-${q.lang ?? 'en'}.csv`));
+    res.send(actionTemplate(q.lang ?? 'en'));
+  });
+
+  router.post('/admin/actions/import', authorize('reference.manage'), sameOriginOnly, upload, async (req, res) => {
+    if (!req.is('multipart/form-data')) throw new HttpError(400, 'evidence.badUpload');
+    await submitOnce(req, res, async (key) => {
+      const [file] = uploadedFiles(req);
+      if (!file) throw new NotSubmitted(() => importPage(res.status(422), { formError: 'import.noFile' }));
+      const result = await importActions(userActor(req.user!), file);
+      if (!result.ok) {
+        const errors = result.errors;
+        throw new NotSubmitted(() => importPage(res.status(422), { errors }));
+      }
+      return { to: `/admin/actions/import/done/${key}`, page: { created: result.slugs } };
+    });
+  });
+
+  // Where an import leads (Post/Redirect/Get): reloading it imports nothing.
+  router.get('/admin/actions/import/done/:key', authorize('reference.manage'), async (req, res) => {
+    const result = await resultOf(req, String(req.params.key));
+    if (!result) throw notFound();
+    importPage(res, { created: (result.page.created ?? []) as string[] });
   });
 
   router.get('/vendors/:slug/docket', publicAccess, async (req, res) => {

@@ -277,3 +277,44 @@ describe('Official actions, dockets and listing candidates (/listings, /vendors/
     expect(await Watch.countDocuments({})).to.equal(1);
   });
 });
+
+describe('CSV import of official actions (/admin/actions/import)', () => {
+  afterEach(closeApps);
+
+  async function upload(a: Awaited<ReturnType<typeof signedInAs>>, csv: string) {
+    const token = await csrfFrom(a, '/admin/actions/import');
+    const res = await a.post(`/admin/actions/import?_csrf=${encodeURIComponent(token)}`).set('Sec-Fetch-Site', 'same-origin').set('Accept-Language', 'en').attach('files', Buffer.from(csv), 'actions.csv');
+    return res.status === 303 ? a.get(String(res.headers.location)).set('Accept-Language', 'en') : res;
+  }
+
+  it('when a reviewer imports actions (English or Arabic headers), then each is stored and sets the listings of the companies it names; any bad row refuses the whole file by line and column', async () => {
+    const { app } = makeApp();
+    const [one, two] = await Vendor.create([{ slug: 'csv-one', name: 'CSV One' }, { slug: 'csv-two', name: 'CSV Two' }]);
+    await entitiesChanged();
+    const a = await signedInAs(app, ['reviewer']);
+    const good = 'slug,regime,kind,date,citation,url,companies,as_named,basis\ncsv-eu-1,eu-sanctions,listing,2024-05-01,Council decision 1,https://example.org/1,csv-one;csv-two,One Ltd;Two SA,Supply of spyware\n';
+    const bad = `${good}csv-eu-1,eu-sanctions,listing,2024-02-30,Council decision 2,ftp://x,no-such-co,,\n`;
+    const refused = await upload(a, bad);
+    expect(refused.status).to.equal(422);
+    expect(refused.text).to.include('No such record: &#34;no-such-co&#34;');
+    expect(refused.text).to.match(/<td>3<\/td><td><code dir="auto">date<\/code>/);
+    expect(refused.text).to.match(/<td>3<\/td><td><code dir="auto">url<\/code>/);
+    expect(await OfficialAction.countDocuments()).to.equal(0);
+    const arabic = 'المعرّف,النظام,النوع,التاريخ,المرجع,الرابط,الشركات\ncsv-uk-1,uk-sanctions,listing,2025-01-02,UK designation,https://example.org/uk,csv-two\n';
+    for (const csv of [good, arabic]) {
+      const res = await upload(a, csv);
+      expect(res.status).to.equal(200);
+      expect(res.text).to.include('official action imported');
+    }
+    const c = await catalogue();
+    expect(c.entities.listingsOf(String(one!._id)).map((l) => l.regime)).to.deep.equal(['eu-sanctions']);
+    expect(c.entities.listingsOf(String(two!._id)).map((l) => l.regime).sort()).to.deep.equal(['eu-sanctions', 'uk-sanctions']);
+    expect((await OfficialAction.findOne({ slug: 'csv-eu-1' }).lean())!.entities.map((e) => e.asNamed)).to.deep.equal(['One Ltd', 'Two SA']);
+    // The same file again: its slug is taken, nothing changes.
+    const again = await upload(a, good);
+    expect(again.status).to.equal(422);
+    expect(again.text).to.include('This address is already used');
+    expect(await OfficialAction.countDocuments()).to.equal(2);
+    expect(await AuditEvent.countDocuments({ action: 'official-actions.imported' })).to.equal(2);
+  });
+});
