@@ -16,7 +16,9 @@ import { errorHandler, notFoundHandler } from './http/errors.js';
 import { formLimits } from './http/rate-limit.js';
 import { parseQueryString, urlencodedForm } from './http/form-fields.js';
 import { takeFlash } from './http/flash.js';
-import { viewLocals } from './http/locals.js';
+import { noticeCounts, viewLocals } from './http/locals.js';
+import { notificationRoutes } from './notifications/routes.js';
+import { configureMail } from './notifications/service.js';
 import { formKeyLocals } from './http/once.js';
 import { requestLog } from './http/request-log.js';
 import { pageCache } from './http/page-cache.js';
@@ -63,6 +65,7 @@ const root = path.resolve(import.meta.dirname, '..');
 export function createApp(deps: AppDeps): { app: Express; close: () => Promise<void> } {
   const { config, logger } = deps;
   configureTotpRoles(config.REQUIRE_TOTP_ROLES);
+  configureMail(config);
   configureVault(deps.identityKeys);
   configurePublicUrl(config.PUBLIC_URL);
   const app = express();
@@ -122,10 +125,12 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   app.use(exposeCsrfToken);
   app.use(takeFlash);
   app.use(viewLocals);
+  app.use(noticeCounts);
   app.use(formKeyLocals);
 
   app.use(homeRoutes());
   app.use(authRoutes(config, limits));
+  app.use(notificationRoutes());
   app.use(methodologyRoutes());
   app.use(aboutRoutes(config));
   app.use(reportRoutes(config, deps.evidenceStore, limits));

@@ -51,6 +51,9 @@ const configSchema = z.object({
   CONTACT_EMAIL: z.email('must be an e-mail address').optional(),
   // Where vulnerabilities go (security.txt Contact:, /security): a mailto: or https: URI; unset: CONTACT_EMAIL.
   SECURITY_CONTACT: z.string().regex(/^(mailto:[^\s@]+@[^\s@]+|https:\/\/\S+)$/, 'must be a mailto: or https: URI').optional(),
+  // Outgoing mail (notifications, password resets): smtp(s)://user:pass@host:port; unset: no mail, notices stay in the in-app inbox.
+  SMTP_URL: z.string().regex(/^smtps?:\/\/\S+$/, 'must be an smtp:// or smtps:// URL').optional(),
+  MAIL_FROM: z.string().min(3).max(200).optional(),
   PUBLIC_URL: z.string().url().regex(/^https?:\/\/[^/]+$/, 'must be an origin such as https://tracker.example.org (no path)').optional(),
   EVIDENCE_MAX_FILE_MB: z.coerce.number().int().min(1).max(500).default(25),
   EVIDENCE_MAX_FILES: z.coerce.number().int().min(1).max(50).default(10),

@@ -17,6 +17,8 @@ import { sealEvidenceNames, sweepEvidence } from './evidence/service.js';
 import { sweepDossiers } from './dossiers/service.js';
 import { migrateOnce } from './incidents/migrate.js';
 import { migrateListings } from './listings/migrate.js';
+import { startMailer, stopMailer } from './notifications/service.js';
+import { startWatchNotifier, stopWatchNotifier } from './listings/watch-notify.js';
 import { Incident } from './incidents/model.js';
 import { warmIncidentRefs } from './incidents/refs.js';
 import { warmRefNumbers } from './db/sequence.js';
@@ -68,6 +70,8 @@ async function main(): Promise<void> {
         }
       }
       stopWatching();
+      await stopMailer();
+      await stopWatchNotifier();
       await writeSnapshotNow().catch((err: unknown) => logger.warn({ err }, 'catalogue snapshot not written'));
       await running.closeApp?.();
       await disconnectDatabase();
@@ -134,6 +138,10 @@ async function main(): Promise<void> {
   await initI18n();
   const sessionSecret = config.SESSION_SECRET ?? loadOrCreateSecret(config.DATA_DIR, 'sessionSecret');
   const built = createApp({ config, logger, sessionSecret, identityKeys: vaultKeySpec(config), signer: siteSigner(config), evidenceStore, engineUp: () => engine.processUp() });
+  // Mail waiting in the queue (notifications/model.ts), from before a restart too.
+  startMailer(10_000, (err) => logger.warn({ err: (err as Error).message }, 'mail sending failed; it stays queued'));
+  // Followers of vendors, regimes and the candidates list hear of what is new (listings/watch-notify.ts).
+  startWatchNotifier(5 * 60_000, (err) => logger.warn({ err: (err as Error).message }, 'watch notices not sent'));
   running.closeApp = built.close;
   const server = createServer(built.app);
   running.server = server;

@@ -22,7 +22,14 @@ const userSchema = new Schema(
     lastLoginAt: { type: Date },
     /** Sessions signed in before this time are ended (the password changed since). */
     passwordChangedAt: { type: Date },
+    /**
+     * SHA-256 (hex, 32) of the session that changed the password: it stays signed in, also for its
+     * requests already in flight that read the session before it carried the new time.
+     */
+    passwordChangedBySession: { type: String, default: '' },
     approvedAt: { type: Date },
+    /** Kinds of notice this person chose not to receive by e-mail (notifications/model.ts); in-app they always appear. */
+    emailOff: { type: [String], default: [] },
     /** Bumped by each administrative change (approval, disabling, roles), each decided by a claim (db/claims.ts takeRevision). */
     revision: { type: Number, default: 0 },
   },

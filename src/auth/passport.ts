@@ -7,6 +7,7 @@ import { toSessionUser } from './presenter.js';
 
 export interface PasswordInfo {
   needsTotp: boolean;
+  pending?: boolean;
 }
 
 /** Passport keeps only the user id in the session; every request reloads the user, so a disabled
@@ -17,6 +18,7 @@ export function configurePassport(settings: AuthSettings): typeof passport {
       authenticatePassword(email, password, settings).then(
         (result) => {
           if (result.outcome === 'failed') done(null, false);
+          else if (result.outcome === 'pending') done(null, false, { message: 'pending', needsTotp: false, pending: true } as PasswordInfo & { message: string });
           else done(null, toSessionUser(result.user), { message: '', needsTotp: result.needsTotp } as PasswordInfo & { message: string });
         },
         (err: unknown) => done(err),
@@ -27,9 +29,10 @@ export function configurePassport(settings: AuthSettings): typeof passport {
   // With the request (arity 3): a session whose credentials predate a password change has ended.
   passport.deserializeUser((req: IncomingMessage, id: string, done: (err: unknown, user?: Express.User | false) => void) => {
     const session = (req as { session?: { loginAt?: number; credentialsAt?: number } }).session;
+    const sessionId = (req as { sessionID?: string }).sessionID;
     const credentialsAt = Math.max(session?.loginAt ?? 0, session?.credentialsAt ?? 0);
     findUserById(id).then(
-      (user) => done(null, user && user.status === 'active' && sessionStillValid(user, credentialsAt) ? toSessionUser(user) : false),
+      (user) => done(null, user && user.status === 'active' && sessionStillValid(user, credentialsAt, sessionId) ? toSessionUser(user) : false),
       (err: unknown) => done(err),
     );
   });

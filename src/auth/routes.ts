@@ -1,3 +1,5 @@
+import { requestPasswordReset, resetOf, resetPassword, RESET_MINUTES } from './reset.js';
+import { mailEnabled } from '../notifications/service.js';
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import passport from 'passport';
 import type { Config } from '../config.js';
@@ -10,7 +12,7 @@ import type { FormLimits } from '../http/rate-limit.js';
 import { requiresTotp } from '../policies/index.js';
 import type { PasswordInfo } from './passport.js';
 import { presentUser } from './presenter.js';
-import { emptyForm, loginSchema, passwordChangeSchema, registerSchema, totpConfirmSchema, totpDisableSchema, totpLoginSchema } from './schema.js';
+import { emptyForm, forgotSchema, loginSchema, passwordChangeSchema, registerSchema, resetSchema, totpConfirmSchema, totpDisableSchema, totpLoginSchema } from './schema.js';
 import {
   authenticateSecondFactor,
   changePassword,
@@ -81,8 +83,9 @@ export function authRoutes(config: Config, limits: FormLimits): Router {
     const authenticate = passport.authenticate('local', { session: false }, (err: unknown, user: Express.User | false, info?: PasswordInfo) => {
       if (err) return next(err);
       if (!user) {
-        // Unknown email, wrong password, locked, pending or disabled: one answer for all.
-        res.status(401).render('auth/login', { values: { email: input.email }, errors: { _form: 'auth.loginFailed' } });
+        // Unknown email, wrong password, locked or disabled: one answer for all. The right password
+        // of an account waiting for approval is told so (whoever knows it owns the account).
+        res.status(401).render('auth/login', { values: { email: input.email }, errors: { _form: info?.pending ? 'auth.pendingApproval' : 'auth.loginFailed' } });
         return;
       }
       const run = async (): Promise<void> => {
@@ -148,6 +151,41 @@ export function authRoutes(config: Config, limits: FormLimits): Router {
       const { status } = await registerUser({ ...input, settings: config });
       flash(req, 'success', status === 'active' ? 'auth.registeredActive' : 'auth.registeredPending');
       res.redirect('/login');
+    });
+  });
+
+  // ---- password reset by e-mail ------------------------------------------------------------------
+
+  router.get('/password/forgot', guestOnly, (_req, res) => {
+    res.render('auth/forgot', { values: {}, errors: {}, mail: mailEnabled(), sent: false });
+  });
+
+  router.post('/password/forgot', guestOnly, limits.passwordForgot, async (req, res) => {
+    const form = { view: 'auth/forgot', values: safeValues(req.body), locals: { mail: mailEnabled(), sent: false } };
+    await submitForm(res, form, async () => {
+      const input = parseForm(forgotSchema, req.body);
+      await requestPasswordReset(input.email);
+      // The same answer whether or not the address has an account.
+      res.render('auth/forgot', { values: {}, errors: {}, mail: mailEnabled(), sent: true, minutes: RESET_MINUTES });
+    });
+  });
+
+  router.get('/password/reset/:token', guestOnly, async (req, res) => {
+    const valid = Boolean(await resetOf(String(req.params.token)));
+    res.status(valid ? 200 : 410).render('auth/reset', { values: {}, errors: {}, valid, action: `/password/reset/${String(req.params.token)}` });
+  });
+
+  router.post('/password/reset/:token', guestOnly, async (req, res) => {
+    const token = String(req.params.token);
+    const form = { view: 'auth/reset', values: {}, locals: { valid: true, action: `/password/reset/${token}` } };
+    await submitForm(res, form, async () => {
+      const input = parseForm(resetSchema, req.body);
+      if (!(await resetPassword(token, input.password, config))) {
+        res.status(410).render('auth/reset', { values: {}, errors: {}, valid: false, action: '' });
+        return;
+      }
+      flash(req, 'success', 'auth.passwordReset');
+      res.redirect(303, '/login');
     });
   });
 

@@ -45,3 +45,6 @@ export const rolesSchema = formObject({
 });
 
 export const emptyForm = formObject({});
+
+export const forgotSchema = formObject({ email: emailField });
+export const resetSchema = formObject({ password: passwordField });

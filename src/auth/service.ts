@@ -11,6 +11,7 @@ import { checkTotp, hashRecoveryCode, newRecoveryCodes, newTotpSecret } from './
 import { open, seal, type Sealed } from '../vault/index.js';
 import { endSessionsOf } from '../http/session.js';
 import { claim, releaseClaim, takeRevision } from '../db/claims.js';
+import { notifyRole } from '../notifications/service.js';
 
 export type AuthSettings = Pick<Config, 'SCRYPT_LOG_N' | 'LOGIN_MAX_FAILURES' | 'REGISTRATION'>;
 
@@ -27,7 +28,7 @@ export async function findUserById(id: string): Promise<UserDocument | null> {
   return User.findById(id);
 }
 
-async function assertPasswordAcceptable(password: string, field: string): Promise<void> {
+export async function assertPasswordAcceptable(password: string, field: string): Promise<void> {
   const problem = passwordProblem(password);
   if (problem) throw new FormValidationError({ [field]: problem });
   await Promise.resolve();
@@ -63,6 +64,7 @@ export async function registerUser(props: RegisterProps): Promise<{ status: 'pen
       passwordHash,
     });
     await recordAuditEvent({ actor: userActor({ id: user.id, roles: [] }), action: 'user.registered', subject: userSubject(user), details: { status } });
+    if (status === 'pending') await notifyRole('admin', 'account.pending', '');
   } catch (err) {
     if ((err as { code?: number }).code !== 11000) throw err;
     await recordAuditEvent({ actor: { type: 'anonymous' }, action: 'user.register.duplicate', details: {} });
@@ -74,7 +76,9 @@ export async function registerUser(props: RegisterProps): Promise<{ status: 'pen
 
 export type LoginResult =
   | { outcome: 'ok'; user: UserDocument; needsTotp: boolean }
-  | { outcome: 'failed' };
+  | { outcome: 'failed' }
+  /** the right password of an account an administrator has not approved yet */
+  | { outcome: 'pending' };
 
 /**
  * The failures that count (within the window, since the last sign-in) and the name of their run: the
@@ -162,7 +166,8 @@ export async function authenticatePassword(email: string, password: string, sett
 
   if (user.status !== 'active') {
     await recordAuditEvent({ actor: { type: 'anonymous' }, action: 'auth.login.failed', subject: userSubject(user), details: { reason: `status-${user.status}` } });
-    return { outcome: 'failed' };
+    // Only someone who knows the password learns that the account waits for approval.
+    return { outcome: user.status === 'pending' ? 'pending' : 'failed' };
   }
 
   const needsTotp = Boolean(user.totp?.enabledAt);
@@ -240,15 +245,23 @@ export async function changePassword(props: { userId: string; currentPassword: s
     throw err;
   });
   const changedAt = new Date();
-  await User.updateOne({ _id: user._id }, { $set: { passwordHash, passwordChangedAt: changedAt } });
+  await User.updateOne({ _id: user._id }, { $set: { passwordHash, passwordChangedAt: changedAt, passwordChangedBySession: sessionFingerprint(props.keepSessionId) } });
   const endedSessions = await endSessionsOf(user.id, props.keepSessionId);
   await recordAuditEvent({ actor: userActor({ id: user.id, roles: user.roles }), action: 'user.password.changed', subject: userSubject(user), details: { endedSessions } });
   return { changedAt, endedSessions };
 }
 
-/** Whether a session that proved its credentials at `credentialsAt` (ms) still holds for the user. */
-export function sessionStillValid(user: Pick<UserDocument, 'passwordChangedAt'>, credentialsAt: number | undefined): boolean {
+export function sessionFingerprint(sessionId: string): string {
+  return createHash('sha256').update(sessionId).digest('hex').slice(0, 32);
+}
+
+/**
+ * Whether a session that proved its credentials at `credentialsAt` (ms) still holds for the user:
+ * signed in since the last password change, or the session that made that change.
+ */
+export function sessionStillValid(user: Pick<UserDocument, 'passwordChangedAt' | 'passwordChangedBySession'>, credentialsAt: number | undefined, sessionId?: string): boolean {
   if (!user.passwordChangedAt) return true;
+  if (sessionId && user.passwordChangedBySession && sessionFingerprint(sessionId) === user.passwordChangedBySession) return true;
   return (credentialsAt ?? 0) >= user.passwordChangedAt.getTime();
 }
 

@@ -1,3 +1,5 @@
+import { User } from '../auth/model.js';
+import { unreadCount } from '../notifications/service.js';
 import type { Request, RequestHandler, Response } from 'express';
 import { abilities } from '../policies/index.js';
 import { LANGUAGES, directionOf, i18next, languageOfRequest, languageSwitchUrl, resolvedLanguage } from '../i18n/index.js';
@@ -40,3 +42,19 @@ export function ensureViewLocals(req: Request, res: Response): void {
   res.locals.csrfToken = () => '';
   res.locals.formatDate = () => '';
 }
+
+/**
+ * For signed-in pages: unread notices (navigation badge), and for admins the accounts waiting for
+ * approval. Both are counts on small collections; anonymous pages (cached) never ask.
+ */
+export const noticeCounts: RequestHandler = (req, res, next) => {
+  res.locals.unreadNotices = 0;
+  res.locals.pendingAccounts = 0;
+  if (!req.user || req.method !== 'GET') return next();
+  const can = res.locals.can as Record<string, boolean>;
+  Promise.all([unreadCount(req.user.id), can.manageUsers ? User.countDocuments({ status: 'pending' }) : 0]).then(([unread, pending]) => {
+    res.locals.unreadNotices = unread;
+    res.locals.pendingAccounts = pending;
+    next();
+  }, next);
+};

@@ -53,6 +53,8 @@ export function formLimits(settings: { LOGIN_ATTEMPTS_PER_MINUTE: number; TRACK_
   const limits = {
     login: limitRequests({ windowMs: 60_000, limit: settings.LOGIN_ATTEMPTS_PER_MINUTE, paths: ['/login', '/login/totp'] }),
     register: limitRequests({ windowMs: 60 * 60_000, limit: 10, paths: ['/register'] }),
+    // Each request may send a mail: a few an hour per address.
+    passwordForgot: limitRequests({ windowMs: 60 * 60_000, limit: 10, paths: ['/password/forgot'] }),
     // Signed-in accounts are accountable (and may share an address, e.g. behind Tor): anonymous only.
     reportSubmit: limitRequests({ windowMs: 60 * 60_000, limit: 30, anonymousOnly: true, paths: ['/reports'] }),
     track: limitRequests({ windowMs: 60_000, limit: settings.TRACK_ATTEMPTS_PER_MINUTE, paths: ['/track', '/track/answer'] }),

@@ -18,6 +18,8 @@ const watchSchema = new Schema(
     kind: { type: String, enum: WATCH_KINDS, required: true },
     key: { type: String, default: '' },
     seen: { type: [String], default: [] },
+    /** what the follower was already told about (listings/watch-notify.ts), besides what they saw */
+    notified: { type: [String], default: [] },
     seenAt: { type: Date, required: true },
   },
   { timestamps: true, versionKey: false },
@@ -93,7 +95,7 @@ export async function markSeen(c: Catalogue, user: string, id: string): Promise<
   if (!id.startsWith(`${user}:`)) return false;
   const watch = await Watch.findById(id).lean();
   if (!watch) return false;
-  await Watch.updateOne({ _id: id }, { $set: { seen: watchItems(c, watch.kind, watch.key).map((i) => i.key), seenAt: new Date() } });
+  await Watch.updateOne({ _id: id }, { $set: { seen: watchItems(c, watch.kind, watch.key).map((i) => i.key), notified: [], seenAt: new Date() } });
   return true;
 }
 

@@ -1,3 +1,5 @@
+import { notify, notifyRole } from '../notifications/service.js';
+import type { NotifyKind } from '../notifications/model.js';
 import { claim, releaseClaim, takeRevision } from '../db/claims.js';
 import mongoose from 'mongoose';
 import { anonymousActor, recordAuditEvent, userActor, type AuditActor } from '../audit/index.js';
@@ -122,6 +124,7 @@ async function storeReport(props: Parameters<typeof submitReport>[0]): ReturnTyp
     subject: { type: 'report', id: report.ref },
     details: { targets: input.targets.length, sources: input.sources.length, indicators: input.indicators.length, files: stored.items.length },
   });
+  await notifyRole('reviewer', 'report.new', report.ref, user?.id);
   return { report, ...(receiptCode ? { receiptCode } : {}), stripped: stored.stripped, files: stored.items.length };
 }
 
@@ -188,6 +191,12 @@ export async function triageReport(actor: AuditActor, report: ReportDocument): P
   if (report.status === 'triaged') return;
   await takeReportChange(report, actor);
   await setStatus(report, actor, 'report.triaged', { status: 'triaged' }, { to: 'triaged' });
+  await tellSubmitter(report, 'report.triaged');
+}
+
+/** The submitter hears of it when they have an account; an anonymous submitter is never contacted. */
+async function tellSubmitter(report: ReportDocument, kind: NotifyKind): Promise<void> {
+  if (report.submitter?.user) await notify([String(report.submitter.user)], kind, report.ref);
 }
 
 /** Stores a message once its status change was won; a failed insert gives the revision back. */
@@ -205,6 +214,7 @@ export async function requestInformation(actor: AuditActor, report: ReportDocume
   const release = await takeReportChange(report, actor);
   const message = await storeMessage(release, { report: report._id, from: 'reviewer', author: actor.id, body });
   await setStatus(report, actor, 'report.info-requested', { status: 'needs-info' }, { to: 'needs-info', message: String(message._id) });
+  await tellSubmitter(report, 'report.needs-info');
 }
 
 /**
@@ -217,6 +227,9 @@ export async function answerQuestion(actor: AuditActor, report: ReportDocument, 
   const release = await takeReportChange(report, actor, 'reports.noQuestion');
   const message = await storeMessage(release, { report: report._id, from: 'submitter', ...(actor.id ? { author: actor.id } : {}), body });
   await setStatus(report, actor, 'report.answered', { status: 'triaged' }, { to: 'triaged', message: String(message._id) });
+  // The reviewer who asked hears of the answer.
+  const asked = await ReportMessage.findOne({ report: report._id, from: 'reviewer' }).sort({ at: -1, _id: -1 }).lean();
+  if (asked?.author) await notify([String(asked.author)], 'report.answered', report.ref);
 }
 
 /** Every message of a report in order: older ones kept on the report, newer ones one document each. */
@@ -228,11 +241,13 @@ export async function messagesOf(report: ReportDocument): Promise<{ from: string
 export async function rejectReport(actor: AuditActor, report: ReportDocument, reason: string): Promise<void> {
   await claimReportClosure(report, actor);
   await setStatus(report, actor, 'report.rejected', { status: 'rejected', rejectionReason: reason }, { to: 'rejected' });
+  await tellSubmitter(report, 'report.rejected');
 }
 
 /** After claimReportClosure was won by a link or a new incident. */
 export async function markLinked(actor: AuditActor, report: ReportDocument, incident: { _id: unknown; ref: string }): Promise<void> {
   await setStatus(report, actor, 'report.linked', { status: 'linked', linkedIncident: incident._id }, { to: 'linked', incident: incident.ref });
+  await tellSubmitter(report, 'report.linked');
 }
 
 export interface RevealedIdentities {

@@ -1,3 +1,4 @@
+import { notifyRole } from '../notifications/service.js';
 import mongoose from 'mongoose';
 import { recordAuditEvent, userActor } from '../audit/index.js';
 import { HttpError } from '../http/errors.js';
@@ -76,6 +77,7 @@ export async function submitForReview(actor: Express.User, incident: IncidentDoc
   if (!(await claimAct(`incident:${String(incident._id)}:round:${round}:submitted`, actor.id, submitted))) throw new HttpError(409, 'verification.notDraft');
   await Incident.updateOne({ _id: incident._id }, { $set: { 'verification.status': 'in-review' } });
   await recordAuditEvent({ actor: userActor(actor), action: 'incident.submitted-for-review', subject: subject(incident), details: { from: status, round: incident.verification!.round } });
+  await notifyRole('reviewer', 'incident.awaiting-approval', incident.ref, actor.id);
 }
 
 /** True if the user submitted any report linked to the incident: they may not verify it. */
@@ -125,6 +127,8 @@ export async function recordReview(reviewer: Express.User, incident: IncidentDoc
     const approvers = await Review.distinct('reviewer', { incident: incident._id, round, decision: 'approve' });
     if (approvers.length < APPROVALS_NEEDED) {
       if (repeated) throw new HttpError(409, 'verification.alreadyApproved');
+      // The other reviewers hear that it waits for a second approval.
+      await notifyRole('reviewer', 'incident.awaiting-approval', incident.ref, reviewer.id);
       return 'in-review';
     }
     // Only the request that wins the round's claim moves the status; if an objection won it, the

@@ -13,6 +13,7 @@ import { agent, binary, closeApps, csrfFrom, makeApp } from '../helpers/app.js';
 import { testConfig } from '../helpers/engine.js';
 import { createIncident, createUser, signedInAs } from '../helpers/factories.js';
 import { follow, Watch } from '../../src/listings/watch.js';
+import { notifyWatchNews } from '../../src/listings/watch-notify.js';
 import { printRace, race } from '../helpers/race.js';
 import { encodeForm } from '../helpers/reports.js';
 
@@ -252,6 +253,10 @@ describe('Official actions, dockets and listing candidates (/listings, /vendors/
     expect(news).to.include('Fresh finding about Followed Co');
     expect(news).to.include(`/incidents/${incident.ref}`);
     expect(news).to.include('UK sanctions · Listing 2026-06-01');
+    // The notifier tells the follower once (inbox; by mail when configured), not again for the same news.
+    expect(await notifyWatchNews()).to.equal(1);
+    expect(await notifyWatchNews()).to.equal(0);
+    expect((await p.get('/notifications').set('Accept-Language', 'en')).text).to.include('New on what you follow (vendor:followed-co)');
     const watchId = (await Watch.findOne({}).lean())!._id;
     expect((await p.post(`/watching/${encodeURIComponent(watchId)}/seen`).type('form').send({ _csrf: await csrfFrom(p, '/watching') })).status).to.equal(303);
     expect((await p.get('/watching').set('Accept-Language', 'en')).text).to.include('Nothing new');
