@@ -12,7 +12,7 @@ const SECURITY_TXT_DAYS = 180;
  * /.well-known/security.txt, RFC 9116), and how to reach the people who run it (/contact). What they
  * say is what the code does; the contact addresses come from the operator's configuration.
  */
-export function aboutRoutes(config: Pick<Config, 'CONTACT_EMAIL' | 'SECURITY_CONTACT' | 'SESSION_IDLE_MINUTES' | 'SESSION_ABSOLUTE_HOURS' | 'ANONYMOUS_REPORTS'>): Router {
+export function aboutRoutes(config: Pick<Config, 'CONTACT_EMAIL' | 'SECURITY_CONTACT' | 'SESSION_IDLE_MINUTES' | 'SESSION_ABSOLUTE_HOURS' | 'ANONYMOUS_REPORTS' | 'REQUIRE_TOTP_ROLES'>): Router {
   const router = Router();
   const contact = { email: config.CONTACT_EMAIL ?? '', security: config.SECURITY_CONTACT ?? (config.CONTACT_EMAIL ? `mailto:${config.CONTACT_EMAIL}` : '') };
 
@@ -21,7 +21,8 @@ export function aboutRoutes(config: Pick<Config, 'CONTACT_EMAIL' | 'SECURITY_CON
   });
 
   router.get('/security', publicAccess, (_req, res) => {
-    res.render('about/security', { contact });
+    // What the page says about second factors is what this site enforces (REQUIRE_TOTP_ROLES).
+    res.render('about/security', { contact, totpRoles: config.REQUIRE_TOTP_ROLES });
   });
 
   router.get('/contact', publicAccess, (_req, res) => {

@@ -101,5 +101,12 @@ describe('rough edges a first visit finds (issue 15)', () => {
     const followed = (await agent(app).get(facet![1]!).set('Accept-Language', 'en')).text;
     expect(followed).to.include('3 verified incidents');
   });
-});
 
+  it('when /security speaks of second factors, then it states the roles this site requires them for (REQUIRE_TOTP_ROLES)', async () => {
+    const { app } = makeApp({ REQUIRE_TOTP_ROLES: 'reviewer,admin,policymaker' });
+    const text = (await agent(app).get('/security').set('Accept-Language', 'en')).text;
+    expect(text).to.include('These roles must sign in with a second factor (TOTP) before privileged pages open: Reviewer, Administrator, Policymaker.');
+    const { app: usual } = makeApp();
+    expect((await agent(usual).get('/security').set('Accept-Language', 'en')).text).to.include('before privileged pages open: Reviewer, Administrator.');
+  });
+});
