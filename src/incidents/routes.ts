@@ -91,6 +91,8 @@ async function privilegedPage(req: Request, res: Response, incident: IncidentDoc
       approvals: approvals.size,
       approvalsNeeded: APPROVALS_NEEDED,
       approvedByMe: approvals.has(req.user!.id),
+      // One decision per reviewer and round: once recorded, the form is not offered again.
+      reviewedByMe: reviews.some((r) => r.round === round && String((r.reviewer as unknown as { _id: unknown })._id) === req.user!.id),
       evidence: (await evidenceOf(incident)).map((e) => ({ id: String(e._id), name: e.name, sha256: e.original.sha256, size: e.original.size, mediaType: e.original.mediaType, stripped: e.metadataStripped, classification: e.classification })),
       checklistItems: CHECKLIST_ITEMS,
     },
@@ -157,7 +159,17 @@ export function incidentRoutes(): Router {
   router.post('/incidents/:ref/reviews', authorize('incidents.verify'), async (req, res) => {
     const incident = await loadIncident(req);
     await submitForm(res, await privilegedPage(req, res, incident), async () => {
-      const outcome = await recordReview(req.user!, incident, parseForm(reviewSchema, req.body));
+      let outcome;
+      try {
+        outcome = await recordReview(req.user!, incident, parseForm(reviewSchema, req.body));
+      } catch (err) {
+        // A decision refused by the state of the round (already approved, round closed meanwhile): back to
+        // the incident with the reason, not a dead end.
+        if (!(err instanceof HttpError) || err.status !== 409) throw err;
+        flash(req, 'error', err.messageKey);
+        res.redirect(303, `/incidents/${incident.ref}`);
+        return;
+      }
       flash(req, 'success', `verification.outcome.${outcome}`);
       res.redirect(`/incidents/${incident.ref}`);
     });

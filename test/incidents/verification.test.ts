@@ -44,14 +44,19 @@ describe('two-person verification', () => {
     expect((verified?.details as { approvers: string[] }).approvers.sort()).to.deep.equal([first.id, second.id].sort());
   });
 
-  it('when the same reviewer approves twice, then the second answers 409 and the incident stays in review', async () => {
+  it('when the same reviewer approves twice, then the form is no longer offered, the second is refused back on the incident with the reason, and the incident stays in review', async () => {
     const { app } = makeApp();
     const incident = await createIncident({ status: 'in-review' });
     const only = await reviewer(app);
     expect((await review(only.a, incident.ref, { decision: 'approve', ...checklist })).status).to.equal(302);
+    const page = (await only.a.get(`/incidents/${incident.ref}`).set('Accept-Language', 'en')).text;
+    expect(page).to.include('You approved this incident in this round');
+    expect(page).to.not.include(`action="/incidents/${incident.ref}/reviews"`);
+    // A second approval sent anyway (an old tab): back to the incident, told why, not a dead end.
     const again = await review(only.a, incident.ref, { decision: 'approve', ...checklist });
-    expect(again.status).to.equal(409);
-    expect(again.text).to.include('second approval must come from another reviewer');
+    expect(again.status).to.equal(303);
+    expect(again.headers.location).to.equal(`/incidents/${incident.ref}`);
+    expect((await only.a.get(`/incidents/${incident.ref}`).set('Accept-Language', 'en')).text).to.include('second approval must come from another reviewer');
     expect(await statusOf(incident.ref)).to.equal('in-review');
   });
 
