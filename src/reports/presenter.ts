@@ -1,3 +1,4 @@
+import { Incident } from '../incidents/model.js';
 import { messagesOf } from './service.js';
 import { presentCountry, presentDates, presentSources } from '../facts/presenter.js';
 import { loadEntities } from '../reference/lookup.js';
@@ -36,7 +37,15 @@ export async function presentReport(report: ReportDocument, lng: string) {
     messages: await messagesOf(report),
     rejectionReason: report.rejectionReason ?? '',
     linkedIncident: report.linkedIncident ? String(report.linkedIncident) : '',
+    // The incident it became: linked on the page once it is public (before, only that it exists).
+    linked: await linkedIncidentOf(report),
   };
+}
+
+async function linkedIncidentOf(report: ReportDocument): Promise<{ ref: string; title: string; public: boolean } | undefined> {
+  if (!report.linkedIncident) return undefined;
+  const incident = await Incident.findById(report.linkedIncident, { ref: 1, title: 1, published: 1 }).lean();
+  return incident ? { ref: incident.ref, title: incident.published ? incident.title : '', public: Boolean(incident.published) } : undefined;
 }
 
 export function presentReportRow(report: ReportDocument) {

@@ -8,7 +8,8 @@ import { MailJob, Notification } from '../../src/notifications/model.js';
 import { sendPendingMail } from '../../src/notifications/service.js';
 import { Report } from '../../src/reports/model.js';
 import { agent, closeApps, csrfFrom, makeApp, type Agent } from '../helpers/app.js';
-import { createUser, PASSWORD, signIn, signedInAs } from '../helpers/factories.js';
+import { createIncident, createUser, PASSWORD, signIn, signedInAs } from '../helpers/factories.js';
+import { Incident } from '../../src/incidents/model.js';
 import { printRace, race } from '../helpers/race.js';
 import { postReport, reportForm } from '../helpers/reports.js';
 import { testConfig } from '../helpers/engine.js';
@@ -104,6 +105,27 @@ describe('Notifications: in-app inbox and e-mail through SMTP', () => {
     // Marked read: the badge goes.
     await r.post('/notifications/read').type('form').send({ _csrf: await csrfFrom(r, '/notifications') });
     expect((await r.get('/notifications').set('Accept-Language', 'en')).text).to.not.include('count-badge');
+  });
+
+  it("when a researcher's report is linked to an incident, then they are told, and their report page links the incident only once it is public", async () => {
+    const { app } = mailApp();
+    const researcher = await createUser({});
+    const r = agent(app);
+    await signIn(r, researcher);
+    const a = await signedInAs(app, ['reviewer']);
+    await postReport(r, reportForm());
+    const report = (await Report.findOne({}).lean())!;
+    const incident = await createIncident({ status: 'in-review', title: 'Incident built from the report' });
+    const token = await csrfFrom(a, `/reports/${report.ref}`);
+    expect((await a.post(`/reports/${report.ref}/link`).type('form').send({ _csrf: token, incident: incident.ref })).status).to.equal(302);
+    expect(await Notification.countDocuments({ user: researcher.user._id, kind: 'report.linked' })).to.equal(1);
+    const before = (await r.get(`/reports/${report.ref}`).set('Accept-Language', 'en')).text;
+    expect(before).to.include('linked to an incident that is not public yet');
+    expect(before).to.not.include(incident.ref);
+    await Incident.updateOne({ _id: incident._id }, { $set: { 'verification.status': 'verified', published: true } });
+    const after = (await r.get(`/reports/${report.ref}`).set('Accept-Language', 'en')).text;
+    expect(after).to.include(`href="/incidents/${incident.ref}"`);
+    expect(after).to.include('Incident built from the report');
   });
 
   it('when a person turns a kind of mail off, then it stays in the inbox but is not mailed; an anonymous submitter is never mailed and is told so', async () => {
