@@ -4,11 +4,13 @@ export type FlashKind = 'success' | 'info' | 'error';
 export interface Flash {
   kind: FlashKind;
   key: string;
+  /** figures the message quotes (counts), never names or free text */
+  values?: Record<string, number>;
 }
 
 /** Messages that survive one redirect (redirect-after-POST). Stored as translation keys. */
-export function flash(req: Request, kind: FlashKind, key: string): void {
-  req.session.flash = [...(req.session.flash ?? []), { kind, key }];
+export function flash(req: Request, kind: FlashKind, key: string, values?: Record<string, number>): void {
+  req.session.flash = [...(req.session.flash ?? []), { kind, key, ...(values ? { values } : {}) }];
 }
 
 export const takeFlash: RequestHandler = (req, res, next) => {

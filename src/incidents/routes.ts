@@ -1,3 +1,4 @@
+import { addNote, noteForm, notesOf } from '../review/notes.js';
 import { Router, type Request, type Response } from 'express';
 import { userActor } from '../audit/index.js';
 import { emptyForm } from '../auth/schema.js';
@@ -95,6 +96,7 @@ async function privilegedPage(req: Request, res: Response, incident: IncidentDoc
       reviewedByMe: reviews.some((r) => r.round === round && String((r.reviewer as unknown as { _id: unknown })._id) === req.user!.id),
       evidence: (await evidenceOf(incident)).map((e) => ({ id: String(e._id), name: e.name, sha256: e.original.sha256, size: e.original.size, mediaType: e.original.mediaType, stripped: e.metadataStripped, classification: e.classification })),
       checklistItems: CHECKLIST_ITEMS,
+      notes: await notesOf({ type: 'incident', ref: incident.ref }),
     },
   };
 }
@@ -172,6 +174,16 @@ export function incidentRoutes(): Router {
       }
       flash(req, 'success', `verification.outcome.${outcome}`);
       res.redirect(`/incidents/${incident.ref}`);
+    });
+  });
+
+  router.post('/incidents/:ref/notes', authorize('incidents.edit'), async (req, res) => {
+    const incident = await loadIncident(req);
+    await submitForm(res, await privilegedPage(req, res, incident), async () => {
+      const { note } = parseForm(noteForm, req.body);
+      await addNote(userActor(req.user!), { type: 'incident', ref: incident.ref }, note);
+      flash(req, 'success', 'review.noteAdded');
+      res.redirect(303, `/incidents/${incident.ref}#notes`);
     });
   });
 

@@ -11,7 +11,7 @@ import { MailJob, Notification, type NotifyKind } from './model.js';
 export const KINDS_FOR: Record<Role, readonly NotifyKind[]> = {
   researcher: ['report.triaged', 'report.needs-info', 'report.linked', 'report.rejected'],
   policymaker: ['report.triaged', 'report.needs-info', 'report.linked', 'report.rejected', 'watch.news'],
-  reviewer: ['report.triaged', 'report.needs-info', 'report.linked', 'report.rejected', 'report.new', 'report.answered', 'incident.awaiting-approval', 'watch.news'],
+  reviewer: ['report.triaged', 'report.needs-info', 'report.linked', 'report.rejected', 'report.new', 'report.answered', 'report.assigned', 'incident.awaiting-approval', 'watch.news'],
   admin: ['report.triaged', 'report.needs-info', 'report.linked', 'report.rejected', 'account.pending', 'watch.news'],
 };
 

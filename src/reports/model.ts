@@ -51,6 +51,9 @@ const reportSchema = new Schema(
     status: { type: String, enum: REPORT_STATUSES, default: 'submitted', required: true },
     /** Bumped by each change decided by a claim (db/claims.ts takeRevision): who changed revision n wins once. */
     revision: { type: Number, default: 0 },
+    /** The reviewer who holds the report (takes it, or was given it); changes decided by assignmentRevision's claim. */
+    assignee: { type: Schema.Types.ObjectId, ref: 'User' },
+    assignmentRevision: { type: Number, default: 0 },
     messages: { type: [messageSchema], default: [] },
     linkedIncident: { type: Schema.Types.ObjectId, ref: 'Incident' },
     rejectionReason: { type: String, maxlength: 2000 },

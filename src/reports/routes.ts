@@ -118,7 +118,7 @@ export function reportRoutes(config: Config, store: SealedFileStore, formLimit: 
     const isReviewer = Boolean((res.locals.can as Record<string, boolean>).review);
     if (!report || (!isOwner && !isReviewer)) throw notFound();
     const view = await presentReport(report, lngOf(res));
-    const reviewer = isReviewer ? await reviewerReportLocals(report) : {};
+    const reviewer = isReviewer ? await reviewerReportLocals(report, req.user!.id) : {};
     res.render('reports/show', { report: view, isOwner, isReviewer, ...reviewer, files: await reportFiles(report), revealed: undefined, values: {}, errors: {} });
   });
 

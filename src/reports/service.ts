@@ -1,5 +1,3 @@
-import { notify, notifyRole } from '../notifications/service.js';
-import type { NotifyKind } from '../notifications/model.js';
 import { claim, releaseClaim, takeRevision } from '../db/claims.js';
 import mongoose from 'mongoose';
 import { anonymousActor, recordAuditEvent, userActor, type AuditActor } from '../audit/index.js';
@@ -11,6 +9,9 @@ import { FormValidationError } from '../http/validate.js';
 import { Product } from '../products/model.js';
 import { open, sealOptional, type Sealed } from '../vault/index.js';
 import { Vendor } from '../vendors/model.js';
+import { User } from '../auth/model.js';
+import type { NotifyKind } from '../notifications/model.js';
+import { notify, notifyRole } from '../notifications/service.js';
 import { attachToReport, discardEvidence, storeEvidence, type Upload } from '../evidence/service.js';
 import type { SealedFileStore } from '../storage/sealed-files.js';
 import { Report, ReportMessage, type ReportDocument, type ReportStatus } from './model.js';
@@ -308,3 +309,23 @@ export async function possibleDuplicates(report: ReportDocument): Promise<{ ref:
 }
 
 export { notFound };
+
+/**
+ * Who holds a report. Taking it works only while nobody holds it; giving it (to an active reviewer)
+ * or releasing it works any time. Each change is the one change from the assignment revision read
+ * (db/claims.ts takeRevision): of two reviewers taking the same report at once, one holds it and the
+ * other is told it was taken (409). The reviewer given a report hears of it.
+ */
+export async function assignReport(actor: AuditActor & { id: string }, report: ReportDocument, to: string | null, mode: 'take' | 'give' | 'release'): Promise<void> {
+  if (mode === 'take' && report.assignee && String(report.assignee) !== actor.id) throw new HttpError(409, 'review.heldByOther');
+  if (to) {
+    const reviewer = await User.findById(to, { roles: 1, status: 1 }).lean();
+    if (!reviewer || reviewer.status !== 'active' || !reviewer.roles.includes('reviewer')) throw new FormValidationError({ assignee: 'validation.invalid' });
+  }
+  const revision = report.assignmentRevision ?? 0;
+  const current = async () => (await Report.findById(report._id, { assignmentRevision: 1 }).lean())?.assignmentRevision ?? 0;
+  await takeRevision(`report:${report.ref}:assignee`, revision, actor.id, current, mode === 'take' ? 'review.heldByOther' : 'errors.changedMeanwhile');
+  await Report.updateOne({ _id: report._id }, to ? { $set: { assignee: to, assignmentRevision: revision + 1 } } : { $set: { assignmentRevision: revision + 1 }, $unset: { assignee: '' } });
+  await recordAuditEvent({ actor, action: 'report.assigned', subject: { type: 'report', id: report.ref }, details: { to: to ?? null, from: report.assignee ? String(report.assignee) : null, mode } });
+  if (to && to !== actor.id) await notify([to], 'report.assigned', report.ref);
+}

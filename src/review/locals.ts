@@ -1,10 +1,23 @@
+import { User } from '../auth/model.js';
 import type { ReportDocument } from '../reports/model.js';
 import { possibleDuplicates } from '../reports/service.js';
+import { notesOf } from './notes.js';
 
-/** What a reviewer sees beside a report: possible duplicates and the triage actions' state. */
-export async function reviewerReportLocals(report: ReportDocument): Promise<Record<string, unknown>> {
+/** Active reviewers, for "give to" (a few dozen accounts at most). */
+export async function reviewerOptions(): Promise<{ id: string; name: string }[]> {
+  return (await User.find({ roles: 'reviewer', status: 'active' }, { name: 1 }).sort({ name: 1 }).lean()).map((u) => ({ id: String(u._id), name: u.name }));
+}
+
+/** What a reviewer sees beside a report: possible duplicates, who holds it, internal notes and the triage actions' state. */
+export async function reviewerReportLocals(report: ReportDocument, me: string): Promise<Record<string, unknown>> {
+  const reviewers = await reviewerOptions();
+  const holder = report.assignee ? reviewers.find((r) => r.id === String(report.assignee)) ?? { id: String(report.assignee), name: '' } : undefined;
   return {
     duplicates: await possibleDuplicates(report),
     open: report.status !== 'linked' && report.status !== 'rejected',
+    holder,
+    heldByMe: holder?.id === me,
+    reviewers,
+    notes: await notesOf({ type: 'report', ref: report.ref }),
   };
 }

@@ -16,12 +16,23 @@ import { REPORT_STATUSES, type ReportDocument } from '../reports/model.js';
 import { presentReport, presentReportRow } from '../reports/presenter.js';
 import { emptyForm } from '../auth/schema.js';
 import { linkSchema, messageSchema, rejectSchema } from '../reports/schema.js';
-import { findReport, rejectReport, requestInformation, revealReport, reviewQueue, triageReport } from '../reports/service.js';
-import { reviewerReportLocals } from './locals.js';
+import { assignReport, findReport, rejectReport, requestInformation, revealReport, reviewQueue, triageReport } from '../reports/service.js';
+import { reviewerOptions, reviewerReportLocals } from './locals.js';
+import { addNote, noteForm } from './notes.js';
+import { HttpError } from '../http/errors.js';
+import { formObject } from '../http/validate.js';
 import { reportFiles } from '../reports/routes.js';
 import { safeValues, submitForm } from '../http/forms.js';
 
-const queueQuery = z.strictObject({ status: z.enum(REPORT_STATUSES).optional() });
+const queueQuery = z.strictObject({ status: z.enum(REPORT_STATUSES).optional(), holder: z.enum(['me', 'none']).optional() });
+const assignForm = formObject({ assignee: z.string().trim().regex(/^([0-9a-f]{24})?$/, 'validation.invalid').default('') });
+const bulkForm = formObject({
+  refs: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]))
+    .pipe(z.array(z.string().regex(/^R-\d{4}-\d{5}$/)).max(200)),
+});
 
 async function loadReport(req: Request): Promise<ReportDocument> {
   const report = await findReport(String(req.params.ref));
@@ -35,7 +46,7 @@ async function reportPage(res: Response, report: ReportDocument, req: Request) {
   return {
     view: 'reports/show',
     values: safeValues(req.body),
-    locals: { report: await presentReport(report, lng), isOwner: false, isReviewer: true, ...(await reviewerReportLocals(report)), files: await reportFiles(report), revealed: undefined },
+    locals: { report: await presentReport(report, lng), isOwner: false, isReviewer: true, ...(await reviewerReportLocals(report, req.user!.id)), files: await reportFiles(report), revealed: undefined },
   };
 }
 
@@ -66,15 +77,67 @@ export function reviewRoutes(): Router {
   const router = Router();
 
   router.get('/review', authorize('reports.review'), async (req, res) => {
-    const { status } = parseQuery(queueQuery, req);
+    const { status, holder } = parseQuery(queueQuery, req);
     const lng = res.locals.lng as string;
-    const [reports, incidents, c] = await Promise.all([reviewQueue(status), listWorkingIncidents(), catalogue()]);
+    const [queue, incidents, c, reviewers] = await Promise.all([reviewQueue(status), listWorkingIncidents(), catalogue(), reviewerOptions()]);
+    const me = req.user!.id;
+    const reports = queue.filter((r) => (holder === 'me' ? String(r.assignee ?? '') === me : holder === 'none' ? !r.assignee : true));
+    const nameOf = new Map(reviewers.map((r) => [r.id, r.name]));
     res.render('review/queue', {
       toLink: operatorsToLink(incidents, c, lng),
-      reports: reports.map((r) => ({ ...presentReportRow(r), ageDays: Math.floor((Date.now() - r.submittedAt.getTime()) / 86_400_000) })),
+      holder: holder ?? '',
+      reports: reports.map((r) => ({ ...presentReportRow(r), ageDays: Math.floor((Date.now() - r.submittedAt.getTime()) / 86_400_000), holder: r.assignee ? (String(r.assignee) === me ? 'me' : (nameOf.get(String(r.assignee)) ?? '')) : '' })),
       incidents: incidents.map((i) => presentIncidentRow(i, lng)),
       status: status ?? '',
       statuses: REPORT_STATUSES,
+    });
+  });
+
+  // Several submitted reports triaged at once from the queue; one that changed meanwhile is skipped and counted.
+  router.post('/review/triage', authorize('reports.review'), async (req, res) => {
+    const { refs } = parseForm(bulkForm, req.body);
+    let triaged = 0;
+    let skipped = 0;
+    for (const ref of new Set(refs)) {
+      const report = await findReport(ref);
+      try {
+        if (!report || report.status !== 'submitted') throw new HttpError(409, 'errors.changedMeanwhile');
+        await triageReport(userActor(req.user!), report);
+        triaged++;
+      } catch (err) {
+        if (!(err instanceof HttpError) || err.status !== 409) throw err;
+        skipped++;
+      }
+    }
+    flash(req, triaged ? 'success' : 'info', 'review.bulkTriaged', { triaged, skipped });
+    res.redirect(303, '/review');
+  });
+
+  router.post('/reports/:ref/take', authorize('reports.review'), async (req, res) => {
+    parseForm(emptyForm, req.body);
+    const report = await loadReport(req);
+    await assignReport(userActor(req.user!), report, req.user!.id, 'take');
+    flash(req, 'success', 'review.taken');
+    res.redirect(303, `/reports/${report.ref}`);
+  });
+
+  router.post('/reports/:ref/assign', authorize('reports.review'), async (req, res) => {
+    const report = await loadReport(req);
+    await submitForm(res, await reportPage(res, report, req), async () => {
+      const { assignee } = parseForm(assignForm, req.body);
+      await assignReport(userActor(req.user!), report, assignee || null, assignee ? 'give' : 'release');
+      flash(req, 'success', assignee ? 'review.given' : 'review.released');
+      res.redirect(303, `/reports/${report.ref}`);
+    });
+  });
+
+  router.post('/reports/:ref/notes', authorize('reports.review'), async (req, res) => {
+    const report = await loadReport(req);
+    await submitForm(res, await reportPage(res, report, req), async () => {
+      const { note } = parseForm(noteForm, req.body);
+      await addNote(userActor(req.user!), { type: 'report', ref: report.ref }, note);
+      flash(req, 'success', 'review.noteAdded');
+      res.redirect(303, `/reports/${report.ref}#notes`);
     });
   });
 
