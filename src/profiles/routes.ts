@@ -138,6 +138,7 @@ export function profileRoutes(): Router {
       summary: c.memo(`summary:vendor:${vendor.slug}:${lng}`, () => evidenceSummary(c, entries, lng, scopeOperators(c, 'vendor', vendor.slug))),
       leads: c.memo(`leads:vendor:${vendor.slug}:${lng}`, () => leadsOf(c, scopeIds(c, 'vendor', vendor.slug), lng)),
       table,
+      feedUrl: table.browseUrl.replace('/incidents?', '/incidents.atom?'),
       beforeAfter: beforeAfter(c, vendor.id, vendor.slug),
       docketRegimes: DOCKET_REGIMES,
       scope: 'vendor',
@@ -175,6 +176,7 @@ export function profileRoutes(): Router {
       ),
       leads: c.memo(`leads:product:${product.slug}:${lng}`, () => leadsOf(c, scopeIds(c, 'product', product.slug), lng)),
       table,
+      feedUrl: table.browseUrl.replace('/incidents?', '/incidents.atom?'),
       scope: 'product',
     });
   });
@@ -200,6 +202,7 @@ export function profileRoutes(): Router {
       products: c.memo(`with:government-products:${government.slug}:${lng}`, () => attributedWith(c, entries, (e) => operated(e, 'product'), lng)),
       leads: c.memo(`leads:government:${government.slug}:${lng}`, () => leadsOf(c, scopeIds(c, 'government', government.slug), lng)),
       table,
+      feedUrl: table.browseUrl.replace('/incidents?', '/incidents.atom?'),
       scope: 'government',
     });
   });

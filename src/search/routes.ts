@@ -11,6 +11,7 @@ import { displayName } from '../reference/presenter.js';
 import { REGIMES } from '../vendors/model.js';
 import { isFinding, operatedBy, subjectOf, type StoredClaim } from '../incidents/claims.js';
 import { countryCounts, nameCounts, presentEntry } from './presenter.js';
+import { atomFeed } from './feed.js';
 import { FILTER_KEYS, facetsOf, incidentQuerySchema, neutraliseCell, pageOf, queryUrl, resolveFilter, type IncidentQuery } from './query.js';
 
 async function run(req: Request): Promise<{ q: IncidentQuery; entries: readonly Entry[] }> {
@@ -60,9 +61,23 @@ export function searchRoutes(): Router {
       active: active.map((k) => ({ key: k, value: chipLabel(k, String(q[k])), removeUrl: queryUrl('/incidents', q, { [k]: undefined, page: undefined, after: undefined }) })),
       url: (changes: Record<string, string | number | undefined>) => queryUrl('/incidents', q, { page: undefined, after: undefined, ...changes }),
       csvUrl: queryUrl('/incidents.csv', q, { page: undefined, after: undefined, sort: undefined }),
+      feedUrl: queryUrl('/incidents.atom', q, { page: undefined, after: undefined, sort: undefined }),
       claimsCsvUrl: queryUrl('/claims.csv', q, { page: undefined, after: undefined, sort: undefined }),
       dossierUrl: `/dossiers?filter=${encodeURIComponent(queryUrl('', q, { page: undefined, after: undefined, sort: undefined }).replace(/^\?/, ''))}`,
     });
+  });
+
+  // Atom feed of the newest verified incidents of the same selection (vendor, country, search …).
+  router.get('/incidents.atom', publicAccess, async (req, res) => {
+    const { q, entries } = await run(req);
+    const c = await catalogue();
+    const lng = res.locals.lng as string;
+    const query = new URL(req.originalUrl, 'http://x').search;
+    const active = FILTER_KEYS.filter((k) => q[k] !== undefined && q[k] !== '').map((k) => (k === 'vendor' || k === 'product' || k === 'government' ? (c.entities.bySlug(k, String(q[k])) ? displayName(c.entities.bySlug(k, String(q[k]))!, lng) : String(q[k])) : k === 'country' ? countryName(String(q[k]), lng) : String(q[k])));
+    const title = [req.t('site.name'), req.t('feed.title'), ...active].join(' · ');
+    res.setHeader('Content-Type', 'application/atom+xml; charset=utf-8');
+    res.setHeader('Cache-Control', 'public, max-age=300');
+    res.send(atomFeed(c, entries, { base: siteOrigin(req), selfPath: `/incidents.atom${query}`, htmlPath: `/incidents${query}`, title, lng, labels: { dates: req.t('reports.dates'), countries: req.t('incidents.countries'), named: req.t('feed.named') } }));
   });
 
   router.get('/incidents.csv', publicAccess, async (req, res) => {
