@@ -7,6 +7,8 @@ import { displayName } from '../reference/presenter.js';
 const FEED_SIZE = 50;
 
 function xml(text: string): string {
+  // Characters XML 1.0 cannot carry at all are dropped.
+  // eslint-disable-next-line no-control-regex
   return text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 }
 
