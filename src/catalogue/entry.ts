@@ -2,6 +2,8 @@ import type { FuzzyDate } from '../facts/dates.js';
 import { CONFIDENCE_RANK, isFinding, operationsOf, subjectOf, type Operation } from '../incidents/claims.js';
 import type { IncidentDocument } from '../incidents/model.js';
 import { tokenize } from '../search/normalise.js';
+import { countryName } from '../countries/index.js';
+import { LANGUAGES, labelsOf } from '../i18n/index.js';
 
 export { CONFIDENCE_RANK };
 
@@ -71,7 +73,15 @@ export function toEntry(incident: Lean, vendorOf: (productId: string, at?: numbe
   const found = new Set([...productIds, ...vendorIds, ...governmentIds]);
   const leads = attributions.filter((a) => !a.finding);
   const leadIds = [...new Set([...leads.map((a) => a.id), ...ids('product', leads).map(vendorAt).filter((v): v is string => Boolean(v))])].filter((id) => !found.has(id));
-  const text = [incident.title, incident.summary, ...incident.sources.map((s) => `${s.title} ${s.publisher ?? ''}`)].join(' ');
+  // Also the countries' and target categories' names in English and Arabic ("مصر", "صحفي" find them).
+  const categories = [...new Set(incident.targets.map((t) => t.category))];
+  const text = [
+    incident.title,
+    incident.summary,
+    ...incident.sources.map((s) => `${s.title} ${s.publisher ?? ''}`),
+    ...incident.countries.flatMap((code) => LANGUAGES.map((lng) => countryName(code, lng))),
+    ...categories.flatMap((k) => labelsOf(`targetCategories.${k}`)),
+  ].join(' ');
   const dates = incident.dates;
   return {
     id: String(incident._id),

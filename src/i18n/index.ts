@@ -12,6 +12,21 @@ function load(lng: Language): Record<string, unknown> {
   return JSON.parse(readFileSync(path.join(import.meta.dirname, 'locales', `${lng}.json`), 'utf8')) as Record<string, unknown>;
 }
 
+/**
+ * A label in every language, read from the locale files (not i18next, which the catalogue may be
+ * built before): what search indexes so "صحفي" finds journalists and "journalist" finds them too.
+ */
+const labels = new Map<string, string[]>();
+export function labelsOf(key: string): string[] {
+  if (!labels.has(key)) {
+    labels.set(
+      key,
+      LANGUAGES.map((lng) => key.split('.').reduce<unknown>((node, part) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined), load(lng))).filter((v): v is string => typeof v === 'string'),
+    );
+  }
+  return labels.get(key)!;
+}
+
 let ready: Promise<unknown> | undefined;
 
 /**
