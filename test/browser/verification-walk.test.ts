@@ -64,6 +64,25 @@ describe('browser: from a researcher’s report to a verified incident', functio
     await one.page.click('form[action$="/reveal"] button');
     expect(await one.page.textContent('.revealed')).to.include('CANARY-REAL-NAME');
     await screenshot(one.page, 'walk-3-report-revealed-en');
+    // The reviewer takes the report and leaves an internal note; the queue shows who holds it.
+    await one.page.goto(`${reportUrl}?lng=ar`);
+    await one.page.click('form[action$="/take"] button');
+    await one.page.fill('#f-note', 'ملاحظة داخلية: تحقق من الهاتف الثاني');
+    await one.page.click('form[action$="/notes"] button');
+    expect(await one.page.textContent('#notes')).to.include('ملاحظة داخلية');
+    await screenshot(one.page, 'walk-3b-report-held-ar');
+    await one.page.goto(`${base}/review?lng=ar`);
+    await screenshot(one.page, 'walk-3c-queue-ar');
+    const staffAxe = await browser.newContext();
+    await staffAxe.addCookies(await one.context.cookies());
+    const staffPage = await staffAxe.newPage();
+    for (const path of [reportUrl.replace(base, ''), '/review', '/notifications']) {
+      for (const lng of ['en', 'ar']) {
+        await staffPage.goto(`${base}${path}?lng=${lng}`);
+        expect(await axeViolations(staffPage), `${path} ${lng}`).to.deep.equal([]);
+      }
+    }
+    await staffAxe.close();
     await one.page.goto(reportUrl);
     await one.page.click('form[action$="/incident"] button');
     expect(one.page.url()).to.match(/\/incidents\/I-\d{4}-00001\/edit$/);
