@@ -16,7 +16,8 @@ export interface Bar {
 export function columnChart(bars: Bar[], opts: { title: string; rtl: boolean; width?: number; height?: number; marks?: { label: string; text: string }[] }): string {
   const width = opts.width ?? 640;
   const height = opts.height ?? 260;
-  const pad = { top: 32, bottom: 40, side: 36 };
+  // Room above the tallest bar for its value, and above that for the marks' texts.
+  const pad = { top: opts.marks?.length ? 48 : 32, bottom: 40, side: 36 };
   const max = Math.max(1, ...bars.map((b) => b.value));
   const plotW = width - pad.side * 2;
   const plotH = height - pad.top - pad.bottom;
@@ -28,16 +29,16 @@ export function columnChart(bars: Bar[], opts: { title: string; rtl: boolean; wi
     const h = Math.round((b.value / max) * plotH);
     const y = pad.top + plotH - h;
     return `<g><rect x='${x.toFixed(1)}' y='${y}' width='${barW.toFixed(1)}' height='${h}' fill='${BAR}'/>` +
-      `<text x='${(x + barW / 2).toFixed(1)}' y='${y - 6}' text-anchor='middle' font-size='12' fill='${INK}'>${esc(b.value)}</text>` +
-      `<text x='${(x + barW / 2).toFixed(1)}' y='${height - pad.bottom + 16}' text-anchor='middle' font-size='12' fill='${INK}'>${esc(b.label)}</text></g>`;
+      `<text x='${(x + barW / 2).toFixed(1)}' y='${y - 6}' text-anchor='middle' font-size='16' fill='${INK}'>${esc(b.value)}</text>` +
+      `<text x='${(x + barW / 2).toFixed(1)}' y='${height - pad.bottom + 20}' text-anchor='middle' font-size='16' fill='${INK}'>${esc(b.label)}</text></g>`;
   });
   const marks = (opts.marks ?? []).flatMap((m) => {
     const i = bars.findIndex((b) => b.label === m.label);
     if (i < 0) return [];
     const index = opts.rtl ? bars.length - 1 - i : i;
     const x = pad.side + index * slot + slot / 2;
-    return [`<g><line x1='${x.toFixed(1)}' x2='${x.toFixed(1)}' y1='14' y2='${pad.top + plotH}' stroke='${MARK}' stroke-width='2' stroke-dasharray='4 3'/>` +
-      `<text x='${x.toFixed(1)}' y='11' text-anchor='middle' font-size='11' fill='${MARK}'>${esc(m.text)}</text></g>`];
+    return [`<g><line x1='${x.toFixed(1)}' x2='${x.toFixed(1)}' y1='${pad.top}' y2='${pad.top + plotH}' stroke='${MARK}' stroke-width='2' stroke-dasharray='4 3'/>` +
+      `<text x='${x.toFixed(1)}' y='16' text-anchor='middle' font-size='14' fill='${MARK}'>${esc(m.text)}</text></g>`];
   });
   const title = [opts.title, ...(opts.marks ?? []).map((m) => `${m.label}: ${m.text}`)].join('. ');
   return `<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 ${width} ${height}' width='${width}' height='${height}' role='img' ${FONT}>` +
@@ -61,9 +62,9 @@ export function barChart(bars: Bar[], opts: { title: string; rtl: boolean; width
     const labelX = opts.rtl ? width - 8 : labelW - 8;
     const valueX = opts.rtl ? barX - 6 : barX + w + 6;
     // The label's far edge sits at labelX on both sides (right of the bars in RTL, left in LTR).
-    return `<g><text x='${labelX}' y='${y + 19}' text-anchor='end' font-size='14' fill='${INK}'>${esc(b.label)}</text>` +
+    return `<g><text x='${labelX}' y='${y + 19}' text-anchor='end' font-size='16' fill='${INK}'>${esc(b.label)}</text>` +
       `<rect x='${barX}' y='${y + 4}' width='${w}' height='${rowH - 10}' fill='${BAR}'/>` +
-      `<text x='${valueX}' y='${y + 19}' text-anchor='${opts.rtl ? 'end' : 'start'}' font-size='13' fill='${INK}'>${esc(b.value)}</text></g>`;
+      `<text x='${valueX}' y='${y + 19}' text-anchor='${opts.rtl ? 'end' : 'start'}' font-size='16' fill='${INK}'>${esc(b.value)}</text></g>`;
   });
   return `<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 ${width} ${height}' width='${width}' height='${height}' role='img' ${FONT}>` +
     `<title>${esc(opts.title)}</title><rect width='100%' height='100%' fill='#ffffff'/>${rows.join('')}</svg>`;

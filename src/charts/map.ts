@@ -36,12 +36,16 @@ export function choropleth(counts: Map<string, number>, opts: { title: string; l
       return `<path d='${o.d}' fill='${cls < 0 ? '#f4f4f2' : SEQUENTIAL[cls]}' stroke='#7a7a7a' stroke-width='0.5'/>`;
     })
     .join('');
-  const legendX = opts.rtl ? WIDTH - 24 - SEQUENTIAL.length * 36 : 24;
-  const legend = SEQUENTIAL.map((c, i) => `<rect x='${legendX + i * 36}' y='${HEIGHT - 40}' width='36' height='14' fill='${c}' stroke='#7a7a7a' stroke-width='0.5'/>`).join('');
+  // The legend reads in the page's direction: fewer → more from the start side (right in Arabic),
+  // the swatches in the same order as their labels. Sized for a phone, where the map is 40 % of its width.
+  const swatch = 64;
+  const legendX = opts.rtl ? WIDTH - 24 - SEQUENTIAL.length * swatch : 24;
+  const ordered = opts.rtl ? [...SEQUENTIAL].reverse() : SEQUENTIAL;
+  const legend = ordered.map((c, i) => `<rect x='${legendX + i * swatch}' y='${HEIGHT - 62}' width='${swatch}' height='22' fill='${c}' stroke='#7a7a7a' stroke-width='0.5'/>`).join('');
   const [low, high] = opts.rtl ? [opts.legend[1], opts.legend[0]] : opts.legend;
   return `<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 ${WIDTH} ${HEIGHT}' width='${WIDTH}' height='${HEIGHT}' role='img' ${FONT}>` +
     `<title>${esc(opts.title)}</title><rect width='100%' height='100%' fill='#ffffff'/>` +
     `<path d='${sphere}' fill='#ffffff' stroke='#b5b5b5'/>${paths}${legend}` +
-    `<text x='${legendX}' y='${HEIGHT - 8}' font-size='12' fill='${INK}'>${esc(low)}</text>` +
-    `<text x='${legendX + SEQUENTIAL.length * 36}' y='${HEIGHT - 8}' text-anchor='end' font-size='12' fill='${INK}'>${esc(high)}</text></svg>`;
+    `<text x='${legendX}' y='${HEIGHT - 12}' font-size='24' fill='${INK}'>${esc(low)}</text>` +
+    `<text x='${legendX + SEQUENTIAL.length * swatch}' y='${HEIGHT - 12}' text-anchor='end' font-size='24' fill='${INK}'>${esc(high)}</text></svg>`;
 }
