@@ -19,6 +19,7 @@ import { takeFlash } from './http/flash.js';
 import { noticeCounts, viewLocals } from './http/locals.js';
 import { notificationRoutes } from './notifications/routes.js';
 import { configureMail } from './notifications/service.js';
+import { configureLicence, dataLicence } from './about/licence.js';
 import { formKeyLocals } from './http/once.js';
 import { requestLog } from './http/request-log.js';
 import { pageCache } from './http/page-cache.js';
@@ -66,9 +67,14 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   const { config, logger } = deps;
   configureTotpRoles(config.REQUIRE_TOTP_ROLES);
   configureMail(config);
+  configureLicence(config.DATA_LICENCE);
   configureVault(deps.identityKeys);
   configurePublicUrl(config.PUBLIC_URL);
   const app = express();
+  // Every view can state the data licence (how to cite, methodology).
+  app.locals.dataLicence = dataLicence();
+  // Citations print the site's public address when it is configured (the page cache serves every host the same page).
+  app.locals.siteUrl = config.PUBLIC_URL ?? '';
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY);
   app.set('views', path.join(root, 'views'));

@@ -54,6 +54,8 @@ const configSchema = z.object({
   // Outgoing mail (notifications, password resets): smtp(s)://user:pass@host:port; unset: no mail, notices stay in the in-app inbox.
   SMTP_URL: z.string().regex(/^smtps?:\/\/\S+$/, 'must be an smtp:// or smtps:// URL').optional(),
   MAIL_FROM: z.string().min(3).max(200).optional(),
+  // The licence the data is published under (SPDX id: CC-BY-4.0, CC-BY-SA-4.0, CC0-1.0, ODbL-1.0); unset: none is stated.
+  DATA_LICENCE: z.enum(['CC-BY-4.0', 'CC-BY-SA-4.0', 'CC0-1.0', 'ODbL-1.0']).optional(),
   PUBLIC_URL: z.string().url().regex(/^https?:\/\/[^/]+$/, 'must be an origin such as https://tracker.example.org (no path)').optional(),
   EVIDENCE_MAX_FILE_MB: z.coerce.number().int().min(1).max(500).default(25),
   EVIDENCE_MAX_FILES: z.coerce.number().int().min(1).max(50).default(10),

@@ -1,3 +1,4 @@
+import { linkLicence } from '../about/licence.js';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { recordAuditEvent } from '../audit/index.js';
@@ -30,6 +31,7 @@ export function apiRoutes(): Router {
 
   router.use(async (req: Request, res: Response, next: NextFunction) => {
     res.setHeader('Cache-Control', 'no-store');
+    linkLicence(res);
     const header = req.get('authorization');
     if (!header) return next();
     const match = /^Bearer (\S+)$/.exec(header);

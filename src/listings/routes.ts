@@ -22,6 +22,7 @@ import { flash } from '../http/flash.js';
 import type { ImportError } from '../http/csv-table.js';
 import { NotSubmitted, resultOf, submitOnce } from '../http/once.js';
 import { multipartWithFiles, sameOriginOnly, uploadedFiles } from '../http/upload.js';
+import { linkLicence } from '../about/licence.js';
 import { ACTION_COLUMNS, actionTemplate, importActions, MAX_ACTION_ROWS } from './csv-import.js';
 
 const candidateQuery = z.strictObject({
@@ -82,6 +83,7 @@ export function listingRoutes(): Router {
 
   router.get('/listings/candidates.json', publicAccess, async (req, res) => {
     const { q, now, candidates, withoutFindings, flags } = await candidatesOf(req);
+    linkLicence(res);
     res.json({
       generatedAt: now.toISOString(),
       filter: q,
@@ -100,6 +102,7 @@ export function listingRoutes(): Router {
       ...flags.map((f) => ['flag', f.kind, f.subject.slug, f.subject.name, '', '', f.incidents === undefined ? '' : String(f.incidents), '', '', '', '', f.regime, f.listed.slug, f.listed.action, f.query ? `${base}/incidents?${f.query}` : `${base}/vendors/${f.subject.slug}`]),
     ].map((row) => row.map((cell) => neutraliseCell(cell)));
     const header = ['row', 'rank_or_flag', 'slug', 'name', 'hq_country', 'score', 'findings', 'recent', 'high_or_confirmed', 'operator_governments', 'target_categories', 'listed_under', 'listed_company', 'listing_action', 'url'];
+    linkLicence(res);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', contentDisposition('listing-candidates.csv'));
     res.send(`\uFEFF${stringify([header, ...rows])}`);

@@ -12,6 +12,7 @@ import { REGIMES } from '../vendors/model.js';
 import { isFinding, operatedBy, subjectOf, type StoredClaim } from '../incidents/claims.js';
 import { countryCounts, nameCounts, presentEntry } from './presenter.js';
 import { atomFeed } from './feed.js';
+import { linkLicence } from '../about/licence.js';
 import { FILTER_KEYS, facetsOf, incidentQuerySchema, neutraliseCell, pageOf, queryUrl, resolveFilter, type IncidentQuery } from './query.js';
 
 async function run(req: Request): Promise<{ q: IncidentQuery; entries: readonly Entry[] }> {
@@ -75,6 +76,7 @@ export function searchRoutes(): Router {
     const query = new URL(req.originalUrl, 'http://x').search;
     const active = FILTER_KEYS.filter((k) => q[k] !== undefined && q[k] !== '').map((k) => (k === 'vendor' || k === 'product' || k === 'government' ? (c.entities.bySlug(k, String(q[k])) ? displayName(c.entities.bySlug(k, String(q[k]))!, lng) : String(q[k])) : k === 'country' ? countryName(String(q[k]), lng) : String(q[k])));
     const title = [req.t('site.name'), req.t('feed.title'), ...active].join(' · ');
+    linkLicence(res);
     res.setHeader('Content-Type', 'application/atom+xml; charset=utf-8');
     res.setHeader('Cache-Control', 'public, max-age=300');
     res.send(atomFeed(c, entries, { base: siteOrigin(req), selfPath: `/incidents.atom${query}`, htmlPath: `/incidents${query}`, title, lng, labels: { dates: req.t('reports.dates'), countries: req.t('incidents.countries'), named: req.t('feed.named') } }));
@@ -104,6 +106,7 @@ export function searchRoutes(): Router {
     // products, vendors and operators: named by findings; leads: named only by low-confidence claims.
     // Which claim says what, with its confidence: /claims.csv.
     const header = ['ref', 'title', 'date_from', 'date_to', 'countries', 'target_categories', 'products', 'vendors', 'operators', 'leads', 'url'];
+    linkLicence(res);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', contentDisposition('incidents.csv'));
     res.send(`\uFEFF${stringify([header, ...rows])}`);
@@ -139,6 +142,7 @@ export function searchRoutes(): Router {
       });
     });
     const header = ['incident', 'kind', 'product', 'vendor', 'operator', 'agency', 'confidence', 'finding_or_lead', 'basis', 'sources'];
+    linkLicence(res);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', contentDisposition('claims.csv'));
     res.send(`\uFEFF${stringify([header, ...rows])}`);
