@@ -60,8 +60,10 @@ describe('acts interrupted by a crash between their claim and their write', () =
     expect(await Review.countDocuments({ incident: incident._id })).to.equal(2);
     expect(await AuditEvent.countDocuments({ action: 'incident.verified', 'subject.id': incident.ref })).to.equal(1);
     expect((await agent(app).get('/incidents')).text).to.include('Interrupted verification');
-    // Sent once more: already decided, refused, nothing recorded.
-    expect((await second.post(`/incidents/${incident.ref}/reviews`).type('form').send({ _csrf: token, decision: 'approve', sourceIdentified: 'yes', technicalEvidence: 'yes', corroborated: 'yes', riskConsidered: 'yes' })).status).to.equal(409);
+    // Sent once more: already decided, refused (back on the incident with the reason), nothing recorded.
+    const again = await second.post(`/incidents/${incident.ref}/reviews`).type('form').send({ _csrf: token, decision: 'approve', sourceIdentified: 'yes', technicalEvidence: 'yes', corroborated: 'yes', riskConsidered: 'yes' });
+    expect(again.status).to.equal(303);
+    expect(again.headers.location).to.equal(`/incidents/${incident.ref}`);
     expect(await AuditEvent.countDocuments({ action: 'incident.verified', 'subject.id': incident.ref })).to.equal(1);
   });
 

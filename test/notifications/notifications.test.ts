@@ -135,7 +135,7 @@ describe('Notifications: in-app inbox and e-mail through SMTP', () => {
     await signIn(a, reviewer);
     const res = await a.post('/notifications/preferences').type('form').send({ _csrf: await csrfFrom(a, '/notifications'), email: ['report.answered', 'incident.awaiting-approval'] });
     expect(res.status).to.equal(303);
-    expect((await User.findById(reviewer.user._id).lean())!.emailOff).to.deep.equal(['report.triaged', 'report.needs-info', 'report.linked', 'report.rejected', 'report.new', 'watch.news']);
+    expect((await User.findById(reviewer.user._id).lean())!.emailOff).to.deep.equal(['report.triaged', 'report.needs-info', 'report.linked', 'report.rejected', 'report.new', 'report.assigned', 'watch.news']);
     const receipt = await postReport(agent(app), reportForm());
     expect(receipt.text).to.include('Anonymous reports are never followed by e-mail');
     expect(await Notification.countDocuments({ user: reviewer.user._id, kind: 'report.new' })).to.equal(1);
