@@ -17,6 +17,13 @@ describe('search folding', () => {
     });
   }
 
+  it('when English words are indexed or searched, then plurals and verb forms meet at their stem, and short names stay as written', () => {
+    expect(queryTokens('activist')).to.deep.equal(tokenize('activists'));
+    expect(queryTokens('journalists')).to.deep.equal(tokenize('journalist'));
+    expect(queryTokens('targeting')).to.deep.equal(tokenize('targeted'));
+    expect(tokenize('NSO IP')).to.deep.equal(['nso', 'ip']);
+  });
+
   it('when Arabic text is indexed, then words are found with and without the article', () => {
     expect(tokenize('الحكومة المصرية', true)).to.include.members(['الحكومه', 'حكومه', 'المصريه', 'مصريه']);
     expect(queryTokens('الحكومة')).to.deep.equal(['حكومه']);

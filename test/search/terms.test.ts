@@ -22,5 +22,8 @@ describe('search: country and category names in both languages', () => {
     expect(await hits('ناشط')).to.equal(1);
     expect(await hits('journalist')).to.equal(1);
     expect(await hits('صحفي المغرب')).to.equal(0);
+    // English plurals and other forms, through the stemmer: "activists" finds the activist.
+    expect(await hits('activists')).to.equal(1);
+    expect(await hits('journalists')).to.equal(1);
   });
 });
