@@ -17,6 +17,7 @@ import { formLimits } from './http/rate-limit.js';
 import { parseQueryString, urlencodedForm } from './http/form-fields.js';
 import { takeFlash } from './http/flash.js';
 import { noticeCounts, viewLocals } from './http/locals.js';
+import { compressResponses } from './http/compress.js';
 import { notificationRoutes } from './notifications/routes.js';
 import { configureMail } from './notifications/service.js';
 import { configureLicence, dataLicence } from './about/licence.js';
@@ -87,6 +88,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
 
   app.use(requestLog(logger));
   app.use(securityHeaders);
+  app.use(compressResponses);
   app.use(strictTransportSecurity(config.PUBLIC_URL));
   app.use(
     express.static(path.join(root, 'public'), { index: false, maxAge: '1h', fallthrough: true }),

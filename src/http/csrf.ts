@@ -27,6 +27,10 @@ export const verifyCsrf: RequestHandler = csrfSynchronisedProtection;
  * so browsing without forms leaves no session behind.
  */
 export const exposeCsrfToken: RequestHandler = (req, res, next) => {
-  res.locals.csrfToken = () => generateToken(req);
+  res.locals.csrfToken = () => {
+    // A page holding a token is never compressed (http/compress.ts: BREACH).
+    res.locals.csrfIssued = true;
+    return generateToken(req);
+  };
   next();
 };
