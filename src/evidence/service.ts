@@ -104,6 +104,21 @@ export async function attachToReport(items: EvidenceDocument[], report: { _id: u
   }
 }
 
+/**
+ * The report's files a reviewer chose to carry into the incident built from it: each is attached
+ * (by id; only files of that report), with a custody entry. The others stay with the report only.
+ */
+export async function carryToIncident(report: { _id: unknown; ref: string }, incident: { _id: unknown; ref: string }, ids: readonly string[], actor: AuditActor): Promise<number> {
+  if (!ids.length) return 0;
+  const chosen = (await evidenceOfReport(report)).filter((e) => ids.includes(String(e._id)));
+  if (!chosen.length) return 0;
+  await Evidence.updateMany({ _id: mongoose.trusted({ $in: chosen.map((e) => e._id) }) } as never, { $set: { incident: incident._id } });
+  for (const item of chosen) {
+    await recordAuditEvent({ actor, action: 'evidence.attached', subject: { type: 'evidence', id: String(item._id) }, details: { incident: incident.ref, fromReport: report.ref } });
+  }
+  return chosen.length;
+}
+
 /** Removes stored evidence again (the submission it came with was refused). */
 export async function discardEvidence(store: SealedFileStore, items: EvidenceDocument[]): Promise<void> {
   for (const item of items) {

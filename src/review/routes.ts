@@ -19,6 +19,7 @@ import { linkSchema, messageSchema, rejectSchema } from '../reports/schema.js';
 import { assignReport, findReport, rejectReport, requestInformation, revealReport, reviewQueue, triageReport } from '../reports/service.js';
 import { reviewerOptions, reviewerReportLocals } from './locals.js';
 import { addNote, noteForm } from './notes.js';
+import { carryToIncident } from '../evidence/service.js';
 import { HttpError } from '../http/errors.js';
 import { formObject } from '../http/validate.js';
 import { reportFiles } from '../reports/routes.js';
@@ -26,6 +27,13 @@ import { safeValues, submitForm } from '../http/forms.js';
 
 const queueQuery = z.strictObject({ status: z.enum(REPORT_STATUSES).optional(), holder: z.enum(['me', 'none']).optional() });
 const assignForm = formObject({ assignee: z.string().trim().regex(/^([0-9a-f]{24})?$/, 'validation.invalid').default('') });
+const fromReportForm = formObject({
+  evidence: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]))
+    .pipe(z.array(z.string().regex(/^[0-9a-f]{24}$/)).max(50)),
+});
 const bulkForm = formObject({
   refs: z
     .union([z.string(), z.array(z.string())])
@@ -181,9 +189,11 @@ export function reviewRoutes(): Router {
 
   router.post('/reports/:ref/incident', authorize('incidents.edit'), async (req, res) => {
     await submitOnce(req, res, async () => {
-      parseForm(emptyForm, req.body);
+      const { evidence } = parseForm(fromReportForm, req.body);
       const report = await loadReport(req);
       const incident = await createIncidentFromReport(userActor(req.user!), report);
+      // The files the reviewer ticked follow the report into the incident (custody recorded).
+      await carryToIncident(report, incident, evidence, userActor(req.user!));
       flash(req, 'success', 'review.incidentCreated');
       return { to: `/incidents/${incident.ref}/edit` };
     });

@@ -108,4 +108,27 @@ describe('evidence attached to a report at submission', () => {
     expect(await Report.countDocuments({})).to.equal(0);
     expect(await Evidence.countDocuments({})).to.equal(0);
   });
+
+  it('when a reviewer builds an incident from a report with files, then the files ticked follow it (with a custody entry) and the others stay with the report only', async () => {
+    const { app } = makeApp();
+    const researcher = agent(app);
+    await signIn(researcher, await createUser());
+    await postWithFiles(researcher, [{ name: 'screenshot.jpg', data: await jpegWithGps() }, { name: 'mvt.json', data: mvtJson }]);
+    const report = (await Report.findOne({}).lean())!;
+    const [first, second] = await Evidence.find({ report: report._id }).sort({ receivedAt: 1, _id: 1 }).lean();
+    const reviewer = agent(app);
+    await signIn(reviewer, await createUser({ roles: ['reviewer'], totp: true }));
+    const page = await reviewer.get(`/reports/${report.ref}`).set('Accept-Language', 'en');
+    expect(page.text).to.include('Files to carry into the incident');
+    expect(page.text).to.include(`name="evidence" value="${String(first!._id)}" checked`);
+    const token = await csrfFrom(reviewer, `/reports/${report.ref}`);
+    const formKey = /name="formKey" value="([^"]+)"/.exec(page.text)?.[1];
+    const res = await reviewer.post(`/reports/${report.ref}/incident`).type('form').send({ _csrf: token, ...(formKey ? { formKey } : {}), evidence: String(second!._id) });
+    expect(res.status).to.be.oneOf([302, 303]);
+    const carried = await Evidence.find({ report: report._id }).lean();
+    const byId = new Map(carried.map((e) => [String(e._id), e]));
+    expect(byId.get(String(second!._id))!.incident, 'ticked: attached').to.not.equal(undefined);
+    expect(byId.get(String(first!._id))!.incident, 'not ticked: stays with the report').to.equal(undefined);
+    expect(await AuditEvent.countDocuments({ action: 'evidence.attached', 'subject.id': String(second!._id), 'details.fromReport': report.ref })).to.equal(1);
+  });
 });
