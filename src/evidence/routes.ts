@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { Router } from 'express';
 import { userActor, anonymousActor } from '../audit/index.js';
 import { authorize, publicAccess } from '../http/access.js';
@@ -73,6 +74,20 @@ export function evidenceRoutes(store: SealedFileStore, limits: UploadLimits): Ro
 
   // Originals: staff only. Working copies: staff, and anyone for evidence marked public on a
   // verified public incident. Everything else is 404.
+  // A preview for staff: the working copy (never the original) of an image, scaled down, shown inline.
+  // Each preview is a read of the working copy and is written to the custody log like a download.
+  router.get('/evidence/:id/preview', authorize('incidents.viewUnpublished'), async (req, res) => {
+    const evidence = await findEvidence(String(req.params.id));
+    if (!evidence?.working?.file || !/^image\/(jpeg|png|webp)$/.test(evidence.working.mediaType)) throw notFound();
+    const { buffer, mediaType } = await readForDownload(store, evidence, 'working', userActor(req.user!));
+    const preview = await sharp(buffer, { limitInputPixels: 50_000_000 }).resize({ width: 480, height: 480, fit: 'inside', withoutEnlargement: true }).toBuffer();
+    res.setHeader('Content-Type', mediaType);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Content-Security-Policy', 'sandbox');
+    res.setHeader('Cache-Control', 'no-store');
+    res.send(preview);
+  });
+
   router.get('/evidence/:id/:which', publicAccess, async (req, res) => {
     const which = String(req.params.which);
     if (which !== 'original' && which !== 'working') throw notFound();

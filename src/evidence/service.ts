@@ -119,6 +119,11 @@ export async function carryToIncident(report: { _id: unknown; ref: string }, inc
   return chosen.length;
 }
 
+/** Whether staff pages may show a preview: an image with a working copy (never the original). */
+export function previewable(e: { working?: { file?: string | null; mediaType?: string | null } | null }): boolean {
+  return Boolean(e.working?.file && /^image\/(jpeg|png|webp)$/.test(e.working.mediaType ?? ''));
+}
+
 /** Removes stored evidence again (the submission it came with was refused). */
 export async function discardEvidence(store: SealedFileStore, items: EvidenceDocument[]): Promise<void> {
   for (const item of items) {

@@ -1,3 +1,4 @@
+import { previewable } from '../evidence/service.js';
 import { addNote, noteForm, notesOf } from '../review/notes.js';
 import { Router, type Request, type Response } from 'express';
 import { userActor } from '../audit/index.js';
@@ -94,7 +95,7 @@ async function privilegedPage(req: Request, res: Response, incident: IncidentDoc
       approvedByMe: approvals.has(req.user!.id),
       // One decision per reviewer and round: once recorded, the form is not offered again.
       reviewedByMe: reviews.some((r) => r.round === round && String((r.reviewer as unknown as { _id: unknown })._id) === req.user!.id),
-      evidence: (await evidenceOf(incident)).map((e) => ({ id: String(e._id), name: e.name, sha256: e.original.sha256, size: e.original.size, mediaType: e.original.mediaType, stripped: e.metadataStripped, classification: e.classification })),
+      evidence: (await evidenceOf(incident)).map((e) => ({ id: String(e._id), name: e.name, sha256: e.original.sha256, size: e.original.size, mediaType: e.original.mediaType, stripped: e.metadataStripped, classification: e.classification, preview: previewable(e) })),
       checklistItems: CHECKLIST_ITEMS,
       notes: await notesOf({ type: 'incident', ref: incident.ref }),
     },

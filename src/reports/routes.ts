@@ -19,7 +19,7 @@ import { answerQuestion, findReport, findReportByReceipt, reportsOf, submitRepor
 import { reviewerReportLocals } from '../review/locals.js';
 import type { SealedFileStore } from '../storage/sealed-files.js';
 import { multipartWithFiles, sameOriginOnly, uploadedFiles } from '../http/upload.js';
-import { evidenceOfReport } from '../evidence/service.js';
+import { evidenceOfReport, previewable } from '../evidence/service.js';
 
 const SESSION_ANON_LIMIT = 5;
 
@@ -58,7 +58,7 @@ function lngOf(res: Response): string {
 }
 
 export async function reportFiles(report: { _id: unknown }) {
-  return (await evidenceOfReport(report)).map((e) => ({ id: String(e._id), name: e.name, mediaType: e.original.mediaType, size: e.original.size, sha256: e.original.sha256, stripped: e.metadataStripped }));
+  return (await evidenceOfReport(report)).map((e) => ({ id: String(e._id), name: e.name, mediaType: e.original.mediaType, size: e.original.size, sha256: e.original.sha256, stripped: e.metadataStripped, preview: previewable(e) }));
 }
 
 export function reportRoutes(config: Config, store: SealedFileStore, formLimit: FormLimits): Router {

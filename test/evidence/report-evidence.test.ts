@@ -131,4 +131,31 @@ describe('evidence attached to a report at submission', () => {
     expect(byId.get(String(first!._id))!.incident, 'not ticked: stays with the report').to.equal(undefined);
     expect(await AuditEvent.countDocuments({ action: 'evidence.attached', 'subject.id': String(second!._id), 'details.fromReport': report.ref })).to.equal(1);
   });
+
+  it('when a reviewer looks at a report with an image, then a preview of its working copy (scaled down, no metadata) is shown; the submitter and the public get none; each preview is in the custody log', async () => {
+    const { app } = makeApp();
+    const researcher = agent(app);
+    await signIn(researcher, await createUser());
+    await postWithFiles(researcher, [{ name: 'screenshot.jpg', data: await jpegWithGps() }, { name: 'mvt.json', data: mvtJson }]);
+    const report = (await Report.findOne({}).lean())!;
+    const image = (await Evidence.findOne({ report: report._id, 'working.mediaType': 'image/jpeg' }).lean())!;
+    const json = (await Evidence.findOne({ report: report._id, 'original.mediaType': 'application/json' }).lean())!;
+    const reviewer = agent(app);
+    await signIn(reviewer, await createUser({ roles: ['reviewer'], totp: true }));
+    const page = (await reviewer.get(`/reports/${report.ref}`)).text;
+    expect(page).to.include(`<img class="evidence-preview" src="/evidence/${String(image._id)}/preview"`);
+    expect(page).to.not.include(`/evidence/${String(json._id)}/preview`);
+    const preview = await binary(reviewer, `/evidence/${String(image._id)}/preview`);
+    expect(preview.status).to.equal(200);
+    expect(preview.headers['content-type']).to.equal('image/jpeg');
+    const meta = await sharp(preview.body as Buffer).metadata();
+    expect(meta.width).to.be.at.most(480);
+    expect(meta.exif).to.equal(undefined);
+    expect((await binary(reviewer, `/evidence/${String(json._id)}/preview`)).status).to.equal(404);
+    expect((await researcher.get(`/reports/${report.ref}`)).text).to.not.include('/preview');
+    expect((await binary(researcher, `/evidence/${String(image._id)}/preview`)).status).to.equal(403);
+    expect((await binary(agent(app), `/evidence/${String(image._id)}/preview`)).status).to.be.oneOf([302, 401, 403]);
+    const read = await AuditEvent.find({ action: 'evidence.downloaded', 'subject.id': String(image._id) }).lean();
+    expect(read.map((e) => (e.details as { which: string }).which)).to.deep.equal(['working']);
+  });
 });
