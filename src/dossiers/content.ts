@@ -136,7 +136,12 @@ async function vendorCircle(slug: string) {
   return { subject, byId, role };
 }
 
-export async function collectDossier(params: DossierParams, meta: { id: string; version: number; generatedAt: Date; roles: string[]; baseUrl: string }): Promise<DossierContent | undefined> {
+/**
+ * `meta.statementsOnly`: what a docket needs (criteria, identity, incidents' facts), without reading
+ * each incident's reviews and evidence or counting indicators: scans of large collections on the
+ * embedded engine, for a public page. Approvals, evidence and indicator counts are then empty.
+ */
+export async function collectDossier(params: DossierParams, meta: { id: string; version: number; generatedAt: Date; roles: string[]; baseUrl: string; statementsOnly?: boolean }): Promise<DossierContent | undefined> {
   const c = await catalogue();
   const lng = params.language;
   let filter: ResolvedFilter | 'nothing';
@@ -165,8 +170,8 @@ export async function collectDossier(params: DossierParams, meta: { id: string; 
   const ids = docs.map((d) => d._id);
 
   const [reviews, evidence, products, governments] = await Promise.all([
-    ids.length ? Review.find({ incident: mongoose.trusted({ $in: ids }), decision: 'approve' } as never).lean() : [],
-    ids.length ? Evidence.find({ incident: mongoose.trusted({ $in: ids }) } as never).sort({ receivedAt: 1 }).lean() : [],
+    ids.length && !meta.statementsOnly ? Review.find({ incident: mongoose.trusted({ $in: ids }), decision: 'approve' } as never).lean() : [],
+    ids.length && !meta.statementsOnly ? Evidence.find({ incident: mongoose.trusted({ $in: ids }) } as never).sort({ receivedAt: 1 }).lean() : [],
     Product.find({}).lean(),
     Government.find({}).lean(),
   ]);
@@ -294,7 +299,7 @@ export async function collectDossier(params: DossierParams, meta: { id: string; 
   const productRows = circle
     ? products.filter((p) => p.vendor && circle.role.has(String(p.vendor)) && circle.role.get(String(p.vendor)) !== 'parent' && circle.role.get(String(p.vendor)) !== 'predecessor')
     : products.filter((p) => entries.some((e) => e.productIds.includes(String(p._id))));
-  const indicatorCounts = await Promise.all(productRows.map((p) => ProductIndicator.countDocuments({ product: p._id })));
+  const indicatorCounts = meta.statementsOnly ? [] : await Promise.all(productRows.map((p) => ProductIndicator.countDocuments({ product: p._id })));
   const governmentIds = params.subject.kind === 'government' ? [String((await Government.findOne({ slug: params.subject.slug }).lean())!._id)] : [...new Set(entries.flatMap((e) => e.governmentIds))];
 
   const count = (keys: (i: DossierIncident) => string[]) => {

@@ -78,7 +78,7 @@ export interface Docket {
 export async function buildDocket(c: Catalogue, slug: string, regime: DocketRegime, lng: 'en' | 'ar', baseUrl: string, now = new Date()): Promise<Docket | undefined> {
   const content = await collectDossier(
     { subject: { kind: 'vendor', slug }, audience: 'public', framing: regime, language: lng },
-    { id: 'docket', version: 0, generatedAt: now, roles: [], baseUrl },
+    { id: 'docket', version: 0, generatedAt: now, roles: [], baseUrl, statementsOnly: true },
   );
   if (!content) return undefined;
   const byRef = new Map(content.incidents.map((i) => [i.ref, i]));
