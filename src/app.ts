@@ -45,7 +45,7 @@ import { dossierRoutes } from './dossiers/routes.js';
 import { apiRoutes } from './api/routes.js';
 import { apiTokenRoutes } from './api/token-routes.js';
 import { SealedFileStore } from './storage/sealed-files.js';
-import { actionAdminRoutes, governmentAdminRoutes, productAdminRoutes, vendorAdminRoutes } from './reference/sections.js';
+import { actionAdminRoutes, actionImportRoutes, governmentAdminRoutes, productAdminRoutes, vendorAdminRoutes } from './reference/sections.js';
 
 export interface AppDeps {
   config: Config;
@@ -154,6 +154,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   app.use(dossierRoutes(config, new SealedFileStore(path.join(config.DATA_DIR, 'dossiers')), deps.signer, limits));
   app.use(adminRoutes(deps.signer));
   app.use(vendorAdminRoutes());
+  app.use(actionImportRoutes());
   app.use(actionAdminRoutes());
   app.use(productAdminRoutes());
   app.use(governmentAdminRoutes());

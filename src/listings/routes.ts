@@ -1,8 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
-import type { ActionInfo } from '../catalogue/entities.js';
-import { catalogue, type Catalogue } from '../catalogue/index.js';
+import { catalogue } from '../catalogue/index.js';
 import { countryName, countryOptions } from '../countries/index.js';
 import { publicAccess } from '../http/access.js';
 import { contentDisposition, siteOrigin } from '../http/download.js';
@@ -14,37 +13,23 @@ import { neutraliseCell } from '../search/query.js';
 import { REGIMES, Vendor } from '../vendors/model.js';
 import { evasionFlags, rankCandidates, WEIGHTS, type CandidateFilter } from './candidates.js';
 import { buildDocket, COVERING, DOCKET_REGIMES } from './docket.js';
+import { presentAction, presentFlag } from './presenter.js';
 import { follow, markSeen, unfollow, validTarget, watchesOf, watchId, WATCH_KINDS } from './watch.js';
 import { recordAuditEvent, userActor } from '../audit/index.js';
 import { authorize } from '../http/access.js';
 import { HttpError } from '../http/errors.js';
 import { flash } from '../http/flash.js';
-import type { ImportError } from '../http/csv-table.js';
-import { NotSubmitted, resultOf, submitOnce } from '../http/once.js';
-import { multipartWithFiles, sameOriginOnly, uploadedFiles } from '../http/upload.js';
 import { linkLicence } from '../about/licence.js';
-import { ACTION_COLUMNS, actionTemplate, importActions, MAX_ACTION_ROWS } from './csv-import.js';
 
 const candidateQuery = z.strictObject({
   regime: z.enum(REGIMES).optional(),
   country: z.string().toUpperCase().regex(/^[A-Z]{2}$/).optional(),
 });
 const docketQuery = z.strictObject({ regime: z.enum(DOCKET_REGIMES).optional() });
-const templateQuery = z.strictObject({ lang: z.enum(['en', 'ar']).optional() });
 const watchForm = z.object({ kind: z.enum(WATCH_KINDS), key: z.string().max(80).default('') });
 
 function lngOf(res: Response): 'en' | 'ar' {
   return res.locals.lng === 'ar' ? 'ar' : 'en';
-}
-
-/** An action as the pages show it: the companies it names (as named), its basis in the page's language when there is one. */
-export function presentAction(c: Catalogue, a: ActionInfo, lng: 'en' | 'ar') {
-  return {
-    ...a,
-    basisText: lng === 'ar' && a.basisAr ? a.basisAr : a.basis,
-    basisLang: lng === 'ar' && a.basisAr ? 'ar' : 'en',
-    named: a.entities.map((e) => ({ entity: c.entities.byId.get(e.vendor), asNamed: e.asNamed })).filter((e) => e.entity).map((e) => ({ slug: e.entity!.slug, name: displayName(e.entity!, lng), asNamed: e.asNamed })),
-  };
 }
 
 async function candidatesOf(req: Request) {
@@ -73,7 +58,7 @@ export function listingRoutes(): Router {
       q,
       candidates: candidates.map((k) => ({ ...k, displayName: displayName(k, lng), countryName: k.country ? countryName(k.country, lng) : '' })),
       withoutFindings,
-      flags: flags.map((f) => ({ ...f, subjectName: displayName(f.subject, lng), listedName: displayName(f.listed, lng) })),
+      flags: flags.map((f) => presentFlag(f, lng, req.t)),
       weights: WEIGHTS,
       regimes: REGIMES,
       countries: countryOptions(lng).filter((o) => countries.includes(o.code) || o.code === q.country),
@@ -131,8 +116,8 @@ export function listingRoutes(): Router {
             const v = c.entities.bySlug('vendor', i.ref!);
             return { kind: i.kind, text: v ? displayName(v, lng) : i.ref!, href: `/vendors/${i.ref}` };
           }
-          const f = i.flag!;
-          return { kind: i.kind, text: req.t(`listings.flag.${f.kind}`, { subject: displayName(f.subject, lng), listed: displayName(f.listed, lng), regime: req.t(`regimes.${f.regime}`), date: f.listed.date, count: f.incidents ?? 0 }), href: f.query ? `/incidents?${f.query}` : `/${f.subject.kind}s/${f.subject.slug}` };
+          const { text, href } = presentFlag(i.flag!, lng, req.t);
+          return { kind: i.kind, text, href };
         }),
       })),
     });
@@ -160,43 +145,6 @@ export function listingRoutes(): Router {
     await recordAuditEvent({ actor: userActor(req.user!), action: 'watch.unfollowed', subject: { type: 'watch', id: String(req.params.id) }, details: {} });
     flash(req, 'success', 'watch.unfollowed');
     res.redirect(303, '/watching');
-  });
-
-  // Official actions from a spreadsheet (reviewers): registered before /admin/actions/:slug.
-  const upload = multipartWithFiles({ maxFileBytes: 2 * 1024 * 1024, maxFiles: 1 }, 5);
-  const importPage = (res: Response, extra: { errors?: ImportError[]; created?: string[]; formError?: string } = {}) =>
-    res.render('listings/import', { columns: ACTION_COLUMNS, maxRows: MAX_ACTION_ROWS, importErrors: extra.errors ?? [], created: extra.created ?? [], formError: extra.formError ?? '', errors: {} });
-
-  router.get('/admin/actions/import', authorize('reference.manage'), (_req, res) => {
-    importPage(res);
-  });
-
-  router.get('/admin/actions/import/template.csv', authorize('reference.manage'), (req, res) => {
-    const q = parseQuery(templateQuery, req);
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', contentDisposition(`official-actions-template-${q.lang ?? 'en'}.csv`));
-    res.send(actionTemplate(q.lang ?? 'en'));
-  });
-
-  router.post('/admin/actions/import', authorize('reference.manage'), sameOriginOnly, upload, async (req, res) => {
-    if (!req.is('multipart/form-data')) throw new HttpError(400, 'evidence.badUpload');
-    await submitOnce(req, res, async (key) => {
-      const [file] = uploadedFiles(req);
-      if (!file) throw new NotSubmitted(() => importPage(res.status(422), { formError: 'import.noFile' }));
-      const result = await importActions(userActor(req.user!), file);
-      if (!result.ok) {
-        const errors = result.errors;
-        throw new NotSubmitted(() => importPage(res.status(422), { errors }));
-      }
-      return { to: `/admin/actions/import/done/${key}`, page: { created: result.slugs } };
-    });
-  });
-
-  // Where an import leads (Post/Redirect/Get): reloading it imports nothing.
-  router.get('/admin/actions/import/done/:key', authorize('reference.manage'), async (req, res) => {
-    const result = await resultOf(req, String(req.params.key));
-    if (!result) throw notFound();
-    importPage(res, { created: (result.page.created ?? []) as string[] });
   });
 
   router.get('/vendors/:slug/docket', publicAccess, async (req, res) => {

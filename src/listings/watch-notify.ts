@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { catalogue } from '../catalogue/index.js';
 import { claim } from '../db/claims.js';
 import { notify } from '../notifications/service.js';
+import { repeat } from '../periodic.js';
 import { Watch, watchItems } from './watch.js';
 
 /**
@@ -25,22 +26,14 @@ export async function notifyWatchNews(): Promise<number> {
   return told;
 }
 
-let timer: NodeJS.Timeout | undefined;
-let running: Promise<unknown> | undefined;
+let notifier: ReturnType<typeof repeat> | undefined;
 
 /** The server checks every `intervalMs` (default 5 minutes). */
-export function startWatchNotifier(intervalMs = 5 * 60_000, onError: (err: unknown) => void = () => undefined): void {
-  if (timer) return;
-  timer = setInterval(() => {
-    running ??= notifyWatchNews()
-      .catch(onError)
-      .finally(() => (running = undefined));
-  }, intervalMs);
-  timer.unref();
+export function startWatchNotifier(intervalMs = 5 * 60_000, onError?: (err: unknown) => void): void {
+  notifier ??= repeat(() => notifyWatchNews(), intervalMs, onError);
 }
 
 export async function stopWatchNotifier(): Promise<void> {
-  if (timer) clearInterval(timer);
-  timer = undefined;
-  await running;
+  await notifier?.stop();
+  notifier = undefined;
 }

@@ -4,6 +4,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import { User } from '../auth/model.js';
 import type { Role } from '../config.js';
 import { claimAct } from '../db/claims.js';
+import { repeat } from '../periodic.js';
 import { open, seal, type Sealed } from '../vault/index.js';
 import { MailJob, Notification, type NotifyKind } from './model.js';
 
@@ -123,24 +124,17 @@ export async function sendPendingMail(now = new Date()): Promise<{ sent: number;
   return result;
 }
 
-let timer: NodeJS.Timeout | undefined;
-let running: Promise<unknown> | undefined;
+let sender: ReturnType<typeof repeat> | undefined;
 
 /** The server's sender: every `intervalMs`, what is due (one run at a time). */
-export function startMailer(intervalMs = 10_000, onError: (err: unknown) => void = () => undefined): void {
-  if (timer || !mail.transport) return;
-  timer = setInterval(() => {
-    running ??= sendPendingMail()
-      .catch(onError)
-      .finally(() => (running = undefined));
-  }, intervalMs);
-  timer.unref();
+export function startMailer(intervalMs = 10_000, onError?: (err: unknown) => void): void {
+  if (sender || !mail.transport) return;
+  sender = repeat(() => sendPendingMail(), intervalMs, onError);
 }
 
 export async function stopMailer(): Promise<void> {
-  if (timer) clearInterval(timer);
-  timer = undefined;
-  await running;
+  await sender?.stop();
+  sender = undefined;
 }
 
 export async function unreadCount(userId: string): Promise<number> {

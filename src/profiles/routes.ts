@@ -15,7 +15,7 @@ import { pageOf, queryUrl } from '../search/query.js';
 import { REGIMES, Vendor } from '../vendors/model.js';
 import { mvtIndicators } from '../stix/service.js';
 import { beforeAfter, DOCKET_REGIMES } from '../listings/docket.js';
-import { presentAction } from '../listings/routes.js';
+import { presentAction } from '../listings/presenter.js';
 import { attributedWith, evidenceSummary, leadsOf } from './summary.js';
 import { linkedOperations, scopeOperators } from '../charts/stats.js';
 import type { Entry } from '../catalogue/entry.js';

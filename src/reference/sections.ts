@@ -8,6 +8,8 @@ import { createProduct, listProducts, updateProduct } from '../products/service.
 import { catalogue } from '../catalogue/index.js';
 import { ACTION_KINDS, OfficialAction, type ActionDocument } from '../listings/model.js';
 import { actionSchema, type ActionInput } from '../listings/schema.js';
+import { ACTION_COLUMNS, actionTemplate, importActions, MAX_ACTION_ROWS } from '../listings/csv-import.js';
+import { spreadsheetImportRoutes } from '../http/import-routes.js';
 import { createAction, listActions, updateAction } from '../listings/service.js';
 import { REGIMES, Vendor, type VendorDocument } from '../vendors/model.js';
 import { vendorSchema, type VendorInput } from '../vendors/schema.js';
@@ -132,5 +134,23 @@ export function actionAdminRoutes() {
     }),
     formLocals: async (lng) => ({ vendors: await vendorOptions(lng), regimes: REGIMES, kinds: ACTION_KINDS }),
     messages: { created: 'reference.created', updated: 'reference.updated' },
+  });
+}
+
+/** Official actions from a spreadsheet: registered before /admin/actions/:slug (app.ts). */
+export function actionImportRoutes() {
+  return spreadsheetImportRoutes({
+    path: '/admin/actions/import',
+    action: 'reference.manage',
+    view: 'listings/import',
+    columns: ACTION_COLUMNS,
+    maxRows: MAX_ACTION_ROWS,
+    maxFileBytes: 2 * 1024 * 1024,
+    templateName: 'official-actions-template',
+    template: actionTemplate,
+    run: async (actor, file) => {
+      const result = await importActions(actor, file);
+      return result.ok ? { ok: true, created: result.slugs } : result;
+    },
   });
 }

@@ -108,8 +108,11 @@ export function reviewRoutes(): Router {
     let skipped = 0;
     for (const ref of new Set(refs)) {
       const report = await findReport(ref);
+      if (!report || report.status !== 'submitted') {
+        skipped++;
+        continue;
+      }
       try {
-        if (!report || report.status !== 'submitted') throw new HttpError(409, 'errors.changedMeanwhile');
         await triageReport(userActor(req.user!), report);
         triaged++;
       } catch (err) {

@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { stringify } from 'csv-stringify/sync';
-import { catalogue } from '../catalogue/index.js';
+import { catalogue, type Catalogue } from '../catalogue/index.js';
 import type { Entry } from '../catalogue/entry.js';
 import { countryName, countryOptions } from '../countries/index.js';
 import { TARGET_CATEGORIES } from '../facts/model.js';
@@ -22,6 +22,19 @@ async function run(req: Request): Promise<{ q: IncidentQuery; entries: readonly 
   return { q, entries: filter === 'nothing' ? [] : c.select(filter) };
 }
 
+/** What a filter chose, in the page's language (not the slug or code in the URL): the chips on /incidents, a feed's title. */
+function filterLabel(c: Catalogue, key: string, value: string, lng: string, t: (key: string) => string): string {
+  if (key === 'vendor' || key === 'product' || key === 'government') {
+    const entity = c.entities.bySlug(key, value);
+    return entity ? displayName(entity, lng) : value;
+  }
+  if (key === 'country') return countryName(value, lng);
+  if (key === 'target') return t(`targetCategories.${value}`);
+  if (key === 'confidence') return t(`confidence.${value}`);
+  if (key === 'listing') return value === 'listed' ? t('browse.listedAnywhere') : value === 'not-listed' ? t('browse.notListed') : t(`regimes.${value}`);
+  return value;
+}
+
 export function searchRoutes(): Router {
   const router = Router();
 
@@ -32,18 +45,6 @@ export function searchRoutes(): Router {
     const page = pageOf(entries, q);
     const facets = c.memo(`facets:${JSON.stringify({ ...q, page: undefined, after: undefined, sort: undefined })}`, () => facetsOf(entries, c));
     const active = FILTER_KEYS.filter((k) => q[k] !== undefined && q[k] !== '');
-    // Chips name what was chosen, in the page's language (not the slug or code in the URL).
-    const chipLabel = (key: string, value: string): string => {
-      if (key === 'vendor' || key === 'product' || key === 'government') {
-        const entity = c.entities.bySlug(key, value);
-        return entity ? displayName(entity, lng) : value;
-      }
-      if (key === 'country') return countryName(value, lng);
-      if (key === 'target') return req.t(`targetCategories.${value}`);
-      if (key === 'confidence') return req.t(`confidence.${value}`);
-      if (key === 'listing') return value === 'listed' ? req.t('browse.listedAnywhere') : value === 'not-listed' ? req.t('browse.notListed') : req.t(`regimes.${value}`);
-      return value;
-    };
     res.render('incidents/index', {
       q,
       rows: page.rows.map((e) => presentEntry(e, c, lng)),
@@ -59,7 +60,7 @@ export function searchRoutes(): Router {
         listing: facets.listing,
       },
       options: { vendors: c.entities.options('vendor', lng), products: c.entities.options('product', lng), governments: c.entities.options('government', lng), countries: countryOptions(lng), categories: TARGET_CATEGORIES, regimes: REGIMES },
-      active: active.map((k) => ({ key: k, value: chipLabel(k, String(q[k])), removeUrl: queryUrl('/incidents', q, { [k]: undefined, page: undefined, after: undefined }) })),
+      active: active.map((k) => ({ key: k, value: filterLabel(c, k, String(q[k]), lng, req.t), removeUrl: queryUrl('/incidents', q, { [k]: undefined, page: undefined, after: undefined }) })),
       url: (changes: Record<string, string | number | undefined>) => queryUrl('/incidents', q, { page: undefined, after: undefined, ...changes }),
       csvUrl: queryUrl('/incidents.csv', q, { page: undefined, after: undefined, sort: undefined }),
       feedUrl: queryUrl('/incidents.atom', q, { page: undefined, after: undefined, sort: undefined }),
@@ -74,7 +75,7 @@ export function searchRoutes(): Router {
     const c = await catalogue();
     const lng = res.locals.lng as string;
     const query = new URL(req.originalUrl, 'http://x').search;
-    const active = FILTER_KEYS.filter((k) => q[k] !== undefined && q[k] !== '').map((k) => (k === 'vendor' || k === 'product' || k === 'government' ? (c.entities.bySlug(k, String(q[k])) ? displayName(c.entities.bySlug(k, String(q[k]))!, lng) : String(q[k])) : k === 'country' ? countryName(String(q[k]), lng) : String(q[k])));
+    const active = FILTER_KEYS.filter((k) => q[k] !== undefined && q[k] !== '').map((k) => filterLabel(c, k, String(q[k]), lng, req.t));
     const title = [req.t('site.name'), req.t('feed.title'), ...active].join(' · ');
     linkLicence(res);
     res.setHeader('Content-Type', 'application/atom+xml; charset=utf-8');

@@ -51,21 +51,30 @@ function bodyOf(raw: string): string {
   return qp;
 }
 
-describe('Notifications: in-app inbox and e-mail through SMTP', () => {
+/**
+ * For a describe block: a real SMTP server on a free port for each test, an app that mails to it,
+ * and the server taken down or brought back on the same port (a restart of the mail server).
+ */
+function useSmtp() {
   let smtp: SMTPServer | undefined;
   let port = 0;
   const received: Received[] = [];
+  const smtpDown = () => new Promise<void>((r) => (smtp ? smtp.close(() => r()) : r())).then(() => void (smtp = undefined));
+  const smtpUp = async () => void (smtp = await startSmtp(port, received));
   beforeEach(async () => {
     received.length = 0;
     port = await freePort();
-    smtp = await startSmtp(port, received);
+    await smtpUp();
   });
   afterEach(async () => {
     await closeApps();
-    await new Promise<void>((r) => (smtp ? smtp.close(() => r()) : r()));
-    smtp = undefined;
+    await smtpDown();
   });
-  const mailApp = () => makeApp({ SMTP_URL: `smtp://127.0.0.1:${port}`, PUBLIC_URL: 'http://tracker.example.org' });
+  return { received, smtpDown, smtpUp, mailApp: () => makeApp({ SMTP_URL: `smtp://127.0.0.1:${port}`, PUBLIC_URL: 'http://tracker.example.org' }) };
+}
+
+describe('Notifications: in-app inbox and e-mail through SMTP', () => {
+  const { received, mailApp, smtpDown, smtpUp } = useSmtp();
 
   it('when a researcher reports and reviewers work on it, then each side is told in-app and by mail, and no mail names the report, a target or a person', async () => {
     const { app } = mailApp();
@@ -147,8 +156,7 @@ describe('Notifications: in-app inbox and e-mail through SMTP', () => {
 
   it('when the mail server is down, then the mail stays queued (the address never in the error) and goes once the server is back; two senders at once send it once', async () => {
     const { app } = mailApp();
-    await new Promise<void>((r) => smtp!.close(() => r()));
-    smtp = undefined;
+    await smtpDown();
     const reviewer = await createUser({ roles: ['reviewer'], totp: true });
     await postReport(agent(app), reportForm());
     const first = await sendPendingMail();
@@ -159,7 +167,7 @@ describe('Notifications: in-app inbox and e-mail through SMTP', () => {
     // Not due yet: nothing is tried.
     expect((await sendPendingMail()).retried).to.equal(0);
     // "After a restart": the queue is in the database; the server is back.
-    smtp = await startSmtp(port, received);
+    await smtpUp();
     const later = new Date(Date.now() + 5 * 60_000);
     const [one, two] = await Promise.all([sendPendingMail(later), sendPendingMail(later)]);
     expect(one.sent + two.sent).to.equal(1);
@@ -190,19 +198,7 @@ describe('Notifications: in-app inbox and e-mail through SMTP', () => {
 });
 
 describe('Password reset by e-mail', () => {
-  let smtp: SMTPServer | undefined;
-  let port = 0;
-  const received: Received[] = [];
-  beforeEach(async () => {
-    received.length = 0;
-    port = await freePort();
-    smtp = await startSmtp(port, received);
-  });
-  afterEach(async () => {
-    await closeApps();
-    await new Promise<void>((r) => (smtp ? smtp.close(() => r()) : r()));
-  });
-  const mailApp = () => makeApp({ SMTP_URL: `smtp://127.0.0.1:${port}`, PUBLIC_URL: 'http://tracker.example.org' });
+  const { received, mailApp } = useSmtp();
 
   async function ask(v: Agent, email: string) {
     const token = await csrfFrom(v, '/password/forgot');
