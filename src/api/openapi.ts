@@ -1,4 +1,5 @@
 import { TARGET_CATEGORIES } from '../facts/model.js';
+import { LANGUAGES } from '../i18n/index.js';
 import { INDICATOR_TYPES } from '../facts/indicators.js';
 import { PRODUCT_CATEGORIES } from '../products/model.js';
 import { AGENCY_KINDS } from '../governments/model.js';
@@ -50,6 +51,8 @@ const AttributionSummary = object(claimProperties, claimRequired);
 const IncidentSummary = object({
   ref: { type: 'string', pattern: '^I-\\d{4}-\\d{5}$' },
   title: str,
+  language: { type: 'string', enum: LANGUAGES, description: 'the language the title and summary are written in: the text the reviewers verified' },
+  titles: { type: 'object', additionalProperties: false, properties: Object.fromEntries(LANGUAGES.map((l) => [l, str])), description: 'the title in each language it has: as written, and a translation where a reviewer added one' },
   visibility: { type: 'string', enum: ['public', 'restricted'], description: '"restricted" only for token holders' },
   dates: object({ from: date, to: { anyOf: [date, { type: 'null' }] } }),
   countries: { type: 'array', items: { type: 'string', pattern: '^[A-Z]{2}$' } },
@@ -77,6 +80,10 @@ const schemas = {
   IncidentSummary,
   Incident: extend(IncidentSummary, {
     summary: str,
+    translation: {
+      anyOf: [object({ language: { type: 'string', enum: LANGUAGES }, title: str, summary: str, updatedAt: { type: 'string', format: 'date-time' } }), { type: 'null' }],
+      description: 'the title and summary translated into the other language by a reviewer: a rendering of the verified text, not reviewed itself',
+    },
     verifiedAt: { type: ['string', 'null'], format: 'date-time' },
     targets: { type: 'array', items: object({ category: { type: 'string', enum: TARGET_CATEGORIES }, pseudonym: { ...nullableStr, description: 'only when the target consented to publication; identities are never served' } }) },
     attributions: {

@@ -64,6 +64,8 @@ type IncidentDoc = {
   ref: string;
   title: string;
   summary: string;
+  lang?: string;
+  translation?: { lang: string; title: string; summary: string; updatedAt: Date } | null;
   visibility: 'public' | 'restricted';
   responses?: string;
   targets: { category: string; pseudonym: string; consentToPublish?: boolean }[];
@@ -98,6 +100,8 @@ export function incidentSummaryJson(e: Entry, c: Catalogue, baseUrl: string) {
   return {
     ref: e.ref,
     title: e.title,
+    language: doc.lang ?? 'en',
+    titles: e.titles,
     visibility: doc.visibility,
     dates: { from: formatFuzzyDate(e.from), to: e.to ? formatFuzzyDate(e.to) : null },
     countries: e.countries,
@@ -114,6 +118,7 @@ export function incidentJson(e: Entry, c: Catalogue, baseUrl: string) {
   return {
     ...summary,
     summary: doc.summary,
+    translation: doc.translation ? { language: doc.translation.lang, title: doc.translation.title, summary: doc.translation.summary, updatedAt: new Date(doc.translation.updatedAt).toISOString() } : null,
     verifiedAt: doc.verification.verifiedAt ? doc.verification.verifiedAt.toISOString() : null,
     targets: (doc.targets ?? []).map((t) => ({ category: t.category, pseudonym: t.consentToPublish ? t.pseudonym : null })),
     attributions: doc.attributions.map((a, n) => ({ ...summary.attributions[n]!, agency: a.agency ?? null, basis: a.basis, sources: a.sources.map((i) => i + 1) })),

@@ -4,6 +4,7 @@ import type { IncidentDocument } from '../incidents/model.js';
 import { tokenize } from '../search/normalise.js';
 import { countryName } from '../countries/index.js';
 import { LANGUAGES, labelsOf } from '../i18n/index.js';
+import { incidentVersions, textIn, type Versions } from '../i18n/texts.js';
 
 export { CONFIDENCE_RANK };
 
@@ -11,7 +12,10 @@ export { CONFIDENCE_RANK };
 export interface Entry {
   id: string;
   ref: string;
+  /** The title as written (in `lang`). */
   title: string;
+  /** The title in each language it has (as written, and a reviewer's translation): rows pick the page's. */
+  titles: Versions;
   start: number;
   from: FuzzyDate;
   to?: FuzzyDate;
@@ -78,6 +82,9 @@ export function toEntry(incident: Lean, vendorOf: (productId: string, at?: numbe
   const text = [
     incident.title,
     incident.summary,
+    // A translation is found in its language too ("صحفي" finds an English incident translated into Arabic).
+    incident.translation?.title ?? '',
+    incident.translation?.summary ?? '',
     ...incident.sources.map((s) => `${s.title} ${s.publisher ?? ''}`),
     ...incident.countries.flatMap((code) => LANGUAGES.map((lng) => countryName(code, lng))),
     ...categories.flatMap((k) => labelsOf(`targetCategories.${k}`)),
@@ -87,6 +94,7 @@ export function toEntry(incident: Lean, vendorOf: (productId: string, at?: numbe
     id: String(incident._id),
     ref: incident.ref,
     title: incident.title,
+    titles: incidentVersions(incident, 'title'),
     start: new Date(dates.start).getTime(),
     from: fuzzy(dates.from),
     ...(dates.to ? { to: fuzzy(dates.to) } : {}),
@@ -104,6 +112,12 @@ export function toEntry(incident: Lean, vendorOf: (productId: string, at?: numbe
     tokens: tokenize(text, true),
     doc: incident as unknown as Record<string, unknown>,
   };
+}
+
+/** The title a row shows on a page in `lng`, and the language it is in (for `lang` on the element). */
+export function entryTitle(e: Entry, lng: string): { title: string; titleLang: string } {
+  const shown = textIn(e.titles, lng);
+  return { title: shown.text, titleLang: shown.lang };
 }
 
 /** Newest first, then by id: a total order, so pages never overlap or skip. */

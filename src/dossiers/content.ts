@@ -38,6 +38,10 @@ export interface DossierIncident {
   ref: string;
   title: string;
   summary: string;
+  /** The language of the title and summary: the text the reviewers verified. */
+  language: string;
+  /** A reviewer's translation into the other language: a rendering, not itself reviewed. */
+  translation: { language: string; title: string; summary: string; updatedAt: string } | null;
   visibility: 'public' | 'restricted';
   url: string;
   dates: { from: string; to: string };
@@ -193,6 +197,7 @@ export async function collectDossier(params: DossierParams, meta: { id: string; 
   const incidents: DossierIncident[] = docs.map((doc, n) => {
     const d = doc as unknown as {
       ref: string; title: string; summary: string; visibility: 'public' | 'restricted'; responses?: string;
+      lang?: string; translation?: { lang: string; title: string; summary: string; updatedAt: Date } | null;
       dates: { from: { y: number; m?: number; d?: number }; to?: { y: number; m?: number; d?: number } };
       countries: string[]; targets: { category: string }[]; sources: { kind: string; title: string; publisher?: string; date?: Date; url?: string }[];
       indicators: { type: string; value: string }[];
@@ -274,6 +279,8 @@ export async function collectDossier(params: DossierParams, meta: { id: string; 
       ref: d.ref,
       title: d.title,
       summary: d.summary,
+      language: d.lang ?? 'en',
+      translation: d.translation ? { language: d.translation.lang, title: d.translation.title, summary: d.translation.summary, updatedAt: new Date(d.translation.updatedAt).toISOString() } : null,
       visibility: d.visibility,
       url: d.visibility === 'public' ? `${meta.baseUrl}/incidents/${d.ref}` : '',
       dates: { from: formatFuzzyDate(d.dates.from), to: d.dates.to ? formatFuzzyDate(d.dates.to) : '' },

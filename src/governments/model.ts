@@ -13,6 +13,9 @@ const governmentSchema = new Schema(
       type: [{ _id: false, name: { type: String, required: true, maxlength: 200 }, kind: { type: String, enum: AGENCY_KINDS, required: true } }],
       default: [],
     },
+    // In English and in Arabic: either may be missing (the profile says which it shows).
+    summary: { type: String, maxlength: 4000, default: '' },
+    summaryAr: { type: String, maxlength: 4000, default: '' },
   },
   { timestamps: true, versionKey: false },
 );

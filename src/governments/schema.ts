@@ -9,6 +9,8 @@ export const governmentSchema = formObject({
   country: countryField,
   name: requiredText(160),
   nameAr: text(160).default(''),
+  summary: text(4000).default(''),
+  summaryAr: text(4000).default(''),
   agencies: rows(z.strictObject({ name: requiredText(200), kind: z.enum(AGENCY_KINDS, 'validation.required') }), 20),
 });
 export type GovernmentInput = z.infer<typeof governmentSchema>;

@@ -6,7 +6,7 @@ import type { GovernmentInput } from './schema.js';
 export const governmentKind: ReferenceKind<unknown> = {
   model: Government as never,
   subjectType: 'government',
-  auditedFields: ['slug', 'country', 'name', 'nameAr', 'agencies'],
+  auditedFields: ['slug', 'country', 'name', 'nameAr', 'summary', 'summaryAr', 'agencies'],
 };
 
 function toRecord(input: GovernmentInput): Record<string, unknown> & { slug: string } {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { writtenIn } from '../i18n/texts.js';
 import mongoose from 'mongoose';
 import { stringify } from 'csv-stringify/sync';
 import { readTable, type ImportError } from '../http/csv-table.js';
@@ -139,6 +140,7 @@ export async function importIncidents(actor: AuditActor & { id: string }, file: 
       _id: ids[i],
       title: input.title,
       summary: input.summary,
+      lang: writtenIn(`${input.title} ${input.summary}`),
       dates: input.dates,
       countries: input.countries,
       targets: input.targets.map((t) => ({ category: t.category, pseudonym: t.pseudonym, consentToPublish: false })),

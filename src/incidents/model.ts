@@ -1,5 +1,6 @@
 import mongoose, { Schema } from 'mongoose';
 import { datesSchema, indicatorSchema, sourceSchema, targetSchema } from '../facts/model.js';
+import { LANGUAGES } from '../i18n/index.js';
 
 export const CONFIDENCE_LEVELS = ['confirmed', 'high', 'medium', 'low'] as const;
 export type Confidence = (typeof CONFIDENCE_LEVELS)[number];
@@ -32,6 +33,22 @@ const incidentSchema = new Schema(
     refSeq: { type: Number, required: true },
     title: { type: String, required: true, maxlength: 200 },
     summary: { type: String, required: true, maxlength: 20_000 },
+    // The language the title and summary are written in: the text the reviewers verified.
+    lang: { type: String, enum: LANGUAGES, default: 'en' },
+    // The same title and summary in the other language, added by a reviewer (incidents/translation.ts).
+    // A rendering, not a claim: changing it never starts a new verification round.
+    translation: {
+      type: new Schema(
+        {
+          lang: { type: String, enum: LANGUAGES, required: true },
+          title: { type: String, required: true, maxlength: 200 },
+          summary: { type: String, required: true, maxlength: 20_000 },
+          updatedAt: { type: Date, required: true },
+        },
+        { _id: false },
+      ),
+      required: false,
+    },
     dates: { type: datesSchema, required: true },
     countries: { type: [String], default: [] },
     targets: { type: [targetSchema], default: [] },

@@ -2,6 +2,8 @@ import { presentCountry, presentDates, presentSources } from '../facts/presenter
 import { loadEntities } from '../reference/lookup.js';
 import { isFinding, operatedBy } from './claims.js';
 import type { IncidentDocument } from './model.js';
+import { directionOf, resolvedLanguage } from '../i18n/index.js';
+import { incidentVersions, textIn, type IncidentTexts } from '../i18n/texts.js';
 
 /**
  * An incident as a page shows it. Public pages pass privileged = false: then a target's pseudonym
@@ -20,8 +22,7 @@ export async function presentIncident(incident: IncidentDocument, lng: string, p
   const sources = presentSources(incident.sources);
   return {
     ref: incident.ref,
-    title: incident.title,
-    summary: incident.summary,
+    ...presentTexts(incident, lng),
     responses: incident.responses ?? '',
     dates: presentDates(incident.dates as never),
     countries: incident.countries.map((c) => presentCountry(c, lng)),
@@ -59,10 +60,36 @@ export async function presentIncident(incident: IncidentDocument, lng: string, p
   };
 }
 
+/**
+ * The title and summary in the page's language where there is a version, saying which language they
+ * are in, whether that is a translation (with the text as written, which the reviewers verified), or
+ * that the page's language has none yet.
+ */
+export function presentTexts(incident: IncidentTexts, lng: string) {
+  const title = textIn(incidentVersions(incident, 'title'), lng);
+  const summary = textIn(incidentVersions(incident, 'summary'), lng);
+  const written = resolvedLanguage(incident.lang ?? 'en');
+  const translated = title.lang !== written;
+  return {
+    title: title.text,
+    summary: summary.text,
+    text: {
+      lang: title.lang,
+      dir: title.dir,
+      translated,
+      fallback: title.fallback,
+      written: { lang: written, dir: directionOf(written), title: incident.title, summary: incident.summary },
+      translation: incident.translation?.updatedAt ? { lang: resolvedLanguage(incident.translation.lang ?? ''), at: incident.translation.updatedAt } : undefined,
+    },
+  };
+}
+
 export function presentIncidentRow(incident: IncidentDocument, lng: string) {
+  const title = textIn(incidentVersions(incident, 'title'), lng);
   return {
     ref: incident.ref,
-    title: incident.title,
+    title: title.text,
+    titleLang: title.lang,
     dates: presentDates(incident.dates as never),
     countries: incident.countries.map((c) => presentCountry(c, lng)),
     categories: [...new Set(incident.targets.map((t) => t.category))],

@@ -1,5 +1,8 @@
 import { previewable } from '../evidence/service.js';
 import { addNote, noteForm, notesOf } from '../review/notes.js';
+import { translateIncident, translationSchema } from './translation.js';
+import { LANGUAGES, directionOf, resolvedLanguage } from '../i18n/index.js';
+import { otherLanguage } from '../i18n/texts.js';
 import { Router, type Request, type Response } from 'express';
 import { userActor } from '../audit/index.js';
 import { emptyForm } from '../auth/schema.js';
@@ -42,6 +45,7 @@ async function editorLocals(lng: string): Promise<Record<string, unknown>> {
     confidences: CONFIDENCE_LEVELS,
     sourceKinds: SOURCE_KINDS,
     indicatorTypes: INDICATOR_TYPES,
+    languages: LANGUAGES,
   };
 }
 
@@ -50,6 +54,7 @@ function formValues(incident: IncidentDocument): Record<string, unknown> {
   return {
     title: incident.title,
     summary: incident.summary,
+    lang: incident.lang ?? 'en',
     dates: { from: formatFuzzyDate(incident.dates.from as never), to: incident.dates.to ? formatFuzzyDate(incident.dates.to as never) : '' },
     countries: incident.countries,
     targets: incident.targets.map((t) => ({ category: t.category, pseudonym: t.pseudonym, consent: t.consentToPublish ? 'yes' : 'no' })),
@@ -97,6 +102,9 @@ async function privilegedPage(req: Request, res: Response, incident: IncidentDoc
       reviewedByMe: reviews.some((r) => r.round === round && String((r.reviewer as unknown as { _id: unknown })._id) === req.user!.id),
       evidence: (await evidenceOf(incident)).map((e) => ({ id: String(e._id), name: e.name, sha256: e.original.sha256, size: e.original.size, mediaType: e.original.mediaType, stripped: e.metadataStripped, classification: e.classification, preview: previewable(e) })),
       checklistItems: CHECKLIST_ITEMS,
+      // The translation form: the other language than the one the text is written in.
+      translationLang: otherLanguage(resolvedLanguage(incident.lang ?? 'en')),
+      translationDir: directionOf(otherLanguage(resolvedLanguage(incident.lang ?? 'en'))),
       notes: await notesOf({ type: 'incident', ref: incident.ref }),
     },
   };
@@ -119,7 +127,8 @@ export function incidentRoutes(): Router {
     if (!incident) throw notFound();
     if ((res.locals.can as Record<string, boolean>).viewUnpublished) {
       const page = await privilegedPage(req, res, incident);
-      res.render(page.view, { ...page.locals, values: {}, errors: {} });
+      // The translation form starts from the translation as it stands.
+      res.render(page.view, { ...page.locals, values: { title: incident.translation?.title ?? '', summary: incident.translation?.summary ?? '' }, errors: {} });
       return;
     }
     if (incident.published) {
@@ -185,6 +194,15 @@ export function incidentRoutes(): Router {
       await addNote(userActor(req.user!), { type: 'incident', ref: incident.ref }, note);
       flash(req, 'success', 'review.noteAdded');
       res.redirect(303, `/incidents/${incident.ref}#notes`);
+    });
+  });
+
+  router.post('/incidents/:ref/translation', authorize('incidents.edit'), async (req, res) => {
+    const incident = await loadIncident(req);
+    await submitForm(res, await privilegedPage(req, res, incident), async () => {
+      const outcome = await translateIncident(userActor(req.user!), incident, parseForm(translationSchema, req.body));
+      flash(req, 'success', `translation.${outcome}`);
+      res.redirect(303, `/incidents/${incident.ref}#translation`);
     });
   });
 

@@ -3,6 +3,7 @@ import { datesInput, indicatorsInput, sourcesInput } from '../facts/schema.js';
 import { TARGET_CATEGORIES } from '../facts/model.js';
 import { formObject, requiredText, text } from '../http/validate.js';
 import { countryField, objectIdOrEmpty, rows } from '../reference/fields.js';
+import { LANGUAGES } from '../i18n/index.js';
 import { ATTRIBUTION_KINDS, CONFIDENCE_LEVELS } from './model.js';
 
 const countryList = z
@@ -35,6 +36,8 @@ const attributionInput = z
 export const incidentSchema = formObject({
   title: requiredText(200),
   summary: requiredText(20_000),
+  // The language the title and summary are written in; absent, it stays as it was.
+  lang: z.enum(LANGUAGES, 'validation.required').optional(),
   dates: datesInput,
   countries: countryList,
   targets: rows(

@@ -14,8 +14,9 @@ import { incidentsWritten } from '../catalogue/index.js';
 import { Incident, SUBSTANTIVE_FIELDS, type IncidentDocument } from './model.js';
 import type { IncidentInput } from './schema.js';
 import { findIncident, rememberIncidentRefs } from './refs.js';
+import { writtenIn } from '../i18n/texts.js';
 
-const AUDITED_FIELDS = ['title', 'summary', 'responses', 'indicators', 'reports', ...SUBSTANTIVE_FIELDS] as const;
+const AUDITED_FIELDS = ['title', 'summary', 'lang', 'responses', 'indicators', 'reports', ...SUBSTANTIVE_FIELDS] as const;
 
 type Attribution = IncidentInput['attributions'][number] | { kind: string; product?: unknown; vendor?: unknown; government?: unknown };
 
@@ -89,6 +90,7 @@ async function buildIncidentFromReport(actor: AuditActor, report: ReportDocument
   const incident = (await insertWithNextRef(Incident as never, 'I', () => ({
     title: report.title,
     summary: report.narrative,
+    lang: writtenIn(`${report.title} ${report.narrative}`),
     dates,
     countries: [report.country],
     // Only category, pseudonym and consent: the protected identity stays in the report.
@@ -144,9 +146,13 @@ async function assertEntitiesExist(input: IncidentInput): Promise<void> {
 export async function updateIncident(actor: AuditActor, incident: IncidentDocument, input: IncidentInput): Promise<void> {
   if (incident.verification?.status === 'retracted') throw new HttpError(409, 'incidents.retracted');
   await assertEntitiesExist(input);
+  const lang = input.lang ?? incident.lang ?? 'en';
+  // The translation is in the other language (incidents/translation.ts): the text cannot be in it too.
+  if (incident.translation && incident.translation.lang === lang) throw new FormValidationError({ lang: 'translation.langClash' });
   const next = {
     title: input.title,
     summary: input.summary,
+    lang,
     dates: input.dates,
     countries: input.countries,
     targets: input.targets.map((t) => ({ category: t.category, pseudonym: t.pseudonym, consentToPublish: t.consent === 'yes' })),

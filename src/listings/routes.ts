@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { catalogue } from '../catalogue/index.js';
+import { entryTitle } from '../catalogue/entry.js';
 import { countryName, countryOptions } from '../countries/index.js';
 import { publicAccess } from '../http/access.js';
 import { contentDisposition, siteOrigin } from '../http/download.js';
@@ -106,7 +107,7 @@ export function listingRoutes(): Router {
         news: w.news.map((i) => {
           if (i.kind === 'finding') {
             const entry = c.byRef.get(i.ref!);
-            return { kind: i.kind, text: entry ? entry.title : i.ref!, href: `/incidents/${i.ref}` };
+            return { kind: i.kind, text: entry ? entryTitle(entry, lng).title : i.ref!, href: `/incidents/${i.ref}` };
           }
           if (i.kind === 'action') {
             const a = actionBySlug.get(i.ref!);

@@ -23,7 +23,9 @@ const productSchema = new Schema(
     // An incident before that date is attributed to the vendor of the time (catalogue/entities.ts).
     formerVendors: { type: [{ _id: false, vendor: { type: Schema.Types.ObjectId, ref: 'Vendor', required: true }, until: { type: Date, required: true } }], default: [] },
     category: { type: String, enum: PRODUCT_CATEGORIES, required: true },
+    // In English and in Arabic: either may be missing (the profile says which it shows).
     description: { type: String, maxlength: 4000, default: '' },
+    descriptionAr: { type: String, maxlength: 4000, default: '' },
   },
   { timestamps: true, versionKey: false },
 );

@@ -13,5 +13,6 @@ export const productSchema = formObject({
   formerVendors: rows(z.strictObject({ vendor: objectId, until: requiredIsoDate }), 10),
   category: z.enum(PRODUCT_CATEGORIES, 'validation.required'),
   description: text(4000).default(''),
+  descriptionAr: text(4000).default(''),
 });
 export type ProductInput = z.infer<typeof productSchema>;

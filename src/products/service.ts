@@ -8,7 +8,7 @@ import type { ProductInput } from './schema.js';
 export const productKind: ReferenceKind<unknown> = {
   model: Product as never,
   subjectType: 'product',
-  auditedFields: ['slug', 'name', 'nameAr', 'aliases', 'vendor', 'formerVendors', 'category', 'description'],
+  auditedFields: ['slug', 'name', 'nameAr', 'aliases', 'vendor', 'formerVendors', 'category', 'description', 'descriptionAr'],
 };
 
 async function toRecord(input: ProductInput): Promise<Record<string, unknown> & { slug: string }> {

@@ -1,4 +1,5 @@
 import { Router, type Request, type Response } from 'express';
+import { textIn } from '../i18n/texts.js';
 import { z } from 'zod';
 import { catalogue } from '../catalogue/index.js';
 import { scopeEntries, scopeIds } from '../charts/stats.js';
@@ -126,7 +127,7 @@ export function profileRoutes(): Router {
         formerNames: vendor.formerNames.map((f) => ({ name: f.name, from: isoDay(f.from), to: isoDay(f.to) })),
         country: vendor.hqCountry ? countryName(vendor.hqCountry, lng) : '',
         website: vendor.website ?? '',
-        summary: vendor.summary,
+        about: textIn({ en: vendor.summary, ar: vendor.summaryAr ?? '' }, lng),
         listings: c.entities.listingsOf(vendor.id),
         actions: c.entities.actionsOf(vendor.id).map((a) => presentAction(c, a, lng === 'ar' ? 'ar' : 'en')),
         parent: parent ? { slug: parent.slug, name: displayName(parent, lng) } : undefined,
@@ -158,7 +159,7 @@ export function profileRoutes(): Router {
         otherName: lng === 'ar' ? product.name : product.nameAr,
         aliases: product.aliases,
         category: product.category,
-        description: product.description,
+        about: textIn({ en: product.description, ar: product.descriptionAr ?? '' }, lng),
         vendor: vendor ? { slug: vendor.slug, name: displayName(vendor, lng), listed: c.entities.listingsOf(String(vendor._id)).filter((l) => l.status === 'listed').map((l) => l.regime) } : undefined,
         // Earlier vendors (the corporate graph over time), from the entity index.
         formerVendors: (product.formerVendors ?? [])
@@ -196,6 +197,7 @@ export function profileRoutes(): Router {
         otherName: lng === 'ar' ? government.name : government.nameAr,
         country: countryName(government.country, lng),
         agencies: government.agencies.map((a) => ({ name: a.name, kind: a.kind })),
+        about: textIn({ en: government.summary ?? '', ar: government.summaryAr ?? '' }, lng),
       },
       summary: c.memo(`summary:government:${government.slug}:${lng}`, () => evidenceSummary(c, entries, lng, scopeOperators(c, 'government', government.slug))),
       vendors: c.memo(`with:government-vendors:${government.slug}:${lng}`, () => attributedWith(c, entries, (e) => operated(e, 'vendor'), lng)),

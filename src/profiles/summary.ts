@@ -1,5 +1,5 @@
 import type { Catalogue } from '../catalogue/index.js';
-import type { Entry } from '../catalogue/entry.js';
+import { entryTitle, type Entry } from '../catalogue/entry.js';
 import { countMap, leadEntries, operatorCountries, perYear } from '../charts/stats.js';
 import { countryName } from '../countries/index.js';
 import { formatFuzzyDate } from '../facts/dates.js';
@@ -57,7 +57,7 @@ export function leadsOf(c: Catalogue, ids: ReadonlySet<string>, lng: string) {
   return leadEntries(c, ids)
     .map((e) => ({
       ref: e.ref,
-      title: e.title,
+      ...entryTitle(e, lng),
       date: formatFuzzyDate(e.from),
       claims: e.attributions.filter((a) => !a.finding && (ids.has(a.id) || (a.kind === 'product' && ids.has(e.productVendors[a.id] ?? '')))).map((a) => ({ kind: a.kind, name: c.entities.byId.get(a.id) ? displayName(c.entities.byId.get(a.id)!, lng) : '', confidence: a.confidence })),
     }));

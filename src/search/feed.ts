@@ -1,4 +1,6 @@
 import type { Catalogue } from '../catalogue/index.js';
+import { presentTexts } from '../incidents/presenter.js';
+import type { IncidentTexts } from '../i18n/texts.js';
 import type { Entry } from '../catalogue/entry.js';
 import { countryName } from '../countries/index.js';
 import { formatFuzzyDate } from '../facts/dates.js';
@@ -32,14 +34,15 @@ export function atomFeed(c: Catalogue, entries: readonly Entry[], opts: { base: 
   };
   const items = newest.map((e) => {
     const url = `${opts.base}/incidents/${e.ref}`;
-    const summary = String((e.doc as { summary?: string }).summary ?? '');
+    // The feed's language where the incident has a version (incidents/translation.ts), marked with xml:lang.
+    const texts = presentTexts(e.doc as unknown as IncidentTexts, opts.lng);
     const named = [...e.productIds, ...e.vendorIds, ...e.governmentIds].map(name).filter(Boolean);
     const dates = `${formatFuzzyDate(e.from)}${e.to ? ` – ${formatFuzzyDate(e.to)}` : ''}`;
-    const text = [`${opts.labels.dates}: ${dates}`, `${opts.labels.countries}: ${e.countries.map((code) => countryName(code, opts.lng)).join(', ')}`, ...(named.length ? [`${opts.labels.named}: ${named.join(', ')}`] : []), '', summary].join('\n');
+    const text = [`${opts.labels.dates}: ${dates}`, `${opts.labels.countries}: ${e.countries.map((code) => countryName(code, opts.lng)).join(', ')}`, ...(named.length ? [`${opts.labels.named}: ${named.join(', ')}`] : []), '', texts.summary].join('\n');
     return [
       '  <entry>',
       `    <id>${xml(url)}</id>`,
-      `    <title>${xml(`${e.ref}: ${e.title}`)}</title>`,
+      `    <title xml:lang="${texts.text.lang}">${xml(`${e.ref}: ${texts.title}`)}</title>`,
       `    <updated>${verifiedAt(e).toISOString()}</updated>`,
       `    <link rel="alternate" type="text/html" href="${xml(url)}"/>`,
       ...e.categories.map((k) => `    <category term="${xml(k)}"/>`),

@@ -1,5 +1,5 @@
 import type { Catalogue } from '../catalogue/index.js';
-import { CONFIDENCE_RANK, type Entry } from '../catalogue/entry.js';
+import { CONFIDENCE_RANK, entryTitle, type Entry } from '../catalogue/entry.js';
 import { countryName } from '../countries/index.js';
 import { formatFuzzyDate } from '../facts/dates.js';
 import { displayName } from '../reference/presenter.js';
@@ -26,7 +26,7 @@ export function presentEntry(e: Entry, c: Catalogue, lng: string) {
   const best = (ids: string[]) => ids.map((id) => ({ ...name(id), confidence: confidenceOf(id) })).filter((x) => x.name);
   return {
     ref: e.ref,
-    title: e.title,
+    ...entryTitle(e, lng),
     from: formatFuzzyDate(e.from),
     to: e.to ? formatFuzzyDate(e.to) : '',
     countries: e.countries.map((code) => ({ code, name: countryName(code, lng) })),

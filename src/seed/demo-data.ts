@@ -15,34 +15,34 @@ export const demoVendors = [
   {
     slug: 'nso-group', name: 'NSO Group', nameAr: 'مجموعة NSO', aliases: ['NSO Group Technologies', 'Q Cyber Technologies', 'إن إس أو'], hqCountry: 'IL',
     website: 'https://www.nsogroup.com',
-    summary: 'Israeli developer of the Pegasus spyware, sold to government clients.',
+    summary: 'Israeli developer of the Pegasus spyware, sold to government clients.', summaryAr: 'شركة إسرائيلية طوّرت برنامج التجسس بيغاسوس وتبيعه لعملاء حكوميين.',
   },
   {
     slug: 'candiru', name: 'Candiru (Saito Tech Ltd)', nameAr: 'كانديرو (سايتو تك)', aliases: ['Saito Tech', 'Candiru', 'SOURGUM', 'كانديرو'], hqCountry: 'IL',
-    summary: 'Israeli mercenary spyware vendor, maker of the DevilsTongue Windows implant; has operated under several company names.',
+    summary: 'Israeli mercenary spyware vendor, maker of the DevilsTongue Windows implant; has operated under several company names.', summaryAr: 'شركة إسرائيلية لبرامج التجسس المأجورة، صانعة أداة الزرع DevilsTongue لنظام ويندوز؛ عملت تحت أسماء شركات عدة.',
     formerNames: [{ name: 'Candiru Ltd' }, { name: 'DF Associates Ltd' }, { name: 'Grindavik Solutions Ltd' }, { name: 'Taveta Ltd' }],
   },
   {
     slug: 'intellexa', name: 'Intellexa', nameAr: 'إنتليكسا', aliases: ['Intellexa S.A.', 'Intellexa Limited', 'Intellexa Consortium', 'إنتلكسا'], hqCountry: 'GR',
-    summary: 'Consortium of companies marketing the Predator spyware to government clients.',
+    summary: 'Consortium of companies marketing the Predator spyware to government clients.', summaryAr: 'تحالف شركات يسوّق برنامج التجسس بريداتور لعملاء حكوميين.',
   },
   {
     slug: 'cytrox', name: 'Cytrox', nameAr: 'سايتروكس', aliases: ['Cytrox AD', 'Cytrox Holdings Zrt', 'سيتروكس'], hqCountry: 'MK', parent: 'intellexa',
-    summary: 'North Macedonian developer of the Predator spyware, part of the Intellexa consortium.',
+    summary: 'North Macedonian developer of the Predator spyware, part of the Intellexa consortium.', summaryAr: 'شركة من مقدونيا الشمالية طوّرت برنامج التجسس بريداتور، وهي جزء من تحالف إنتليكسا.',
   },
   {
     slug: 'thalestris', name: 'Thalestris Limited', nameAr: 'ثاليستريس', aliases: [], hqCountry: 'IE', parent: 'intellexa',
-    summary: 'Irish company of the Intellexa consortium.',
+    summary: 'Irish company of the Intellexa consortium.', summaryAr: 'شركة إيرلندية من تحالف إنتليكسا.',
   },
-  { slug: 'finfisher', name: 'FinFisher', nameAr: 'فين فيشر', aliases: ['FinFisher GmbH', 'Gamma International', 'فينفيشر'], hqCountry: 'DE', summary: 'German maker of the FinSpy surveillance suite.' },
+  { slug: 'finfisher', name: 'FinFisher', nameAr: 'فين فيشر', aliases: ['FinFisher GmbH', 'Gamma International', 'فينفيشر'], hqCountry: 'DE', summary: 'German maker of the FinSpy surveillance suite.', summaryAr: 'شركة ألمانية صانعة حزمة المراقبة FinSpy.' },
   {
     slug: 'memento-labs', name: 'Memento Labs', nameAr: 'ميمنتو لابز', aliases: ['Hacking Team', 'HT S.r.l.', 'هاكينغ تيم'], hqCountry: 'IT',
     formerNames: [{ name: 'Hacking Team', to: '2019-12-31' }],
-    summary: 'Italian vendor, formerly Hacking Team, maker of the Remote Control System (Galileo / Da Vinci).',
+    summary: 'Italian vendor, formerly Hacking Team, maker of the Remote Control System (Galileo / Da Vinci).', summaryAr: 'شركة إيطالية، هاكينغ تيم سابقًا، صانعة نظام التحكم عن بعد (Galileo / Da Vinci).',
   },
-  { slug: 'paragon', name: 'Paragon Solutions', nameAr: 'باراغون', aliases: ['Paragon', 'باراجون'], hqCountry: 'IL', summary: 'Israeli developer of the Graphite spyware.' },
-  { slug: 'quadream', name: 'QuaDream', nameAr: 'كوادريم', aliases: ['InReach Technologies'], hqCountry: 'IL', summary: 'Israeli vendor of the REIGN iPhone spyware.' },
-  { slug: 'variston', name: 'Variston IT', nameAr: 'فاريستون', aliases: ['Variston'], hqCountry: 'ES', summary: 'Barcelona-based company linked by Google to the Heliconia exploitation framework.' },
+  { slug: 'paragon', name: 'Paragon Solutions', nameAr: 'باراغون', aliases: ['Paragon', 'باراجون'], hqCountry: 'IL', summary: 'Israeli developer of the Graphite spyware.', summaryAr: 'شركة إسرائيلية طوّرت برنامج التجسس غرافيت.' },
+  { slug: 'quadream', name: 'QuaDream', nameAr: 'كوادريم', aliases: ['InReach Technologies'], hqCountry: 'IL', summary: 'Israeli vendor of the REIGN iPhone spyware.', summaryAr: 'شركة إسرائيلية تبيع برنامج التجسس REIGN لأجهزة آيفون.' },
+  { slug: 'variston', name: 'Variston IT', nameAr: 'فاريستون', aliases: ['Variston'], hqCountry: 'ES', summary: 'Barcelona-based company linked by Google to the Heliconia exploitation framework.', summaryAr: 'شركة مقرّها برشلونة، ربطتها غوغل بإطار الاستغلال Heliconia.' },
 ];
 
 /** Official actions already cited on the vendors' profiles (listings/model.ts), with the basis each states. */
@@ -74,14 +74,14 @@ export const demoActions = [
 ];
 
 export const demoProducts = [
-  { slug: 'pegasus', name: 'Pegasus', nameAr: 'بيغاسوس', aliases: ['بيجاسوس', 'Pegasus spyware'], vendor: 'nso-group', category: 'spyware', description: 'Mobile spyware for iOS and Android, delivered by one-click links, network injection and zero-click exploits.' },
-  { slug: 'devilstongue', name: 'DevilsTongue', nameAr: 'ديفلز تونغ', aliases: ['Sherlock'], vendor: 'candiru', category: 'spyware', description: 'Windows implant attributed by Microsoft and Citizen Lab to Candiru.' },
-  { slug: 'predator', name: 'Predator', nameAr: 'بريداتور', aliases: ['Alien', 'بريديتور'], vendor: 'cytrox', category: 'spyware', description: 'Mobile spyware developed by Cytrox and marketed by the Intellexa consortium.' },
-  { slug: 'finspy', name: 'FinSpy', nameAr: 'فين سباي', aliases: ['FinFisher'], vendor: 'finfisher', category: 'spyware', description: 'Surveillance suite for Windows, macOS, Linux, Android and iOS.' },
-  { slug: 'rcs-galileo', name: 'Remote Control System (Galileo)', nameAr: 'نظام التحكم عن بعد (غاليليو)', aliases: ['RCS', 'Galileo', 'Da Vinci'], vendor: 'memento-labs', category: 'spyware', description: 'Hacking Team’s remote-control implant family.' },
-  { slug: 'graphite', name: 'Graphite', nameAr: 'غرافيت', aliases: ['غرافايت'], vendor: 'paragon', category: 'spyware', description: 'Mobile spyware focused on messaging applications.' },
-  { slug: 'reign', name: 'REIGN', nameAr: 'رين', aliases: ['Reign'], vendor: 'quadream', category: 'spyware', description: 'iPhone spyware delivered by zero-click exploits.' },
-  { slug: 'heliconia', name: 'Heliconia', nameAr: 'هيليكونيا', aliases: [], vendor: 'variston', category: 'spyware', description: 'Exploitation framework for Chrome, Firefox and Windows Defender described by Google TAG.' },
+  { slug: 'pegasus', name: 'Pegasus', nameAr: 'بيغاسوس', aliases: ['بيجاسوس', 'Pegasus spyware'], vendor: 'nso-group', category: 'spyware', description: 'Mobile spyware for iOS and Android, delivered by one-click links, network injection and zero-click exploits.', descriptionAr: 'برنامج تجسس للهواتف بنظامي iOS وأندرويد، يُزرع عبر روابط بنقرة واحدة وحقن الشبكة وثغرات بلا نقرة.' },
+  { slug: 'devilstongue', name: 'DevilsTongue', nameAr: 'ديفلز تونغ', aliases: ['Sherlock'], vendor: 'candiru', category: 'spyware', description: 'Windows implant attributed by Microsoft and Citizen Lab to Candiru.', descriptionAr: 'أداة زرع لنظام ويندوز نسبتها مايكروسوفت وسيتيزن لاب إلى كانديرو.' },
+  { slug: 'predator', name: 'Predator', nameAr: 'بريداتور', aliases: ['Alien', 'بريديتور'], vendor: 'cytrox', category: 'spyware', description: 'Mobile spyware developed by Cytrox and marketed by the Intellexa consortium.', descriptionAr: 'برنامج تجسس للهواتف طوّرته سايتروكس ويسوّقه تحالف إنتليكسا.' },
+  { slug: 'finspy', name: 'FinSpy', nameAr: 'فين سباي', aliases: ['FinFisher'], vendor: 'finfisher', category: 'spyware', description: 'Surveillance suite for Windows, macOS, Linux, Android and iOS.', descriptionAr: 'حزمة مراقبة لأنظمة ويندوز وmacOS ولينكس وأندرويد وiOS.' },
+  { slug: 'rcs-galileo', name: 'Remote Control System (Galileo)', nameAr: 'نظام التحكم عن بعد (غاليليو)', aliases: ['RCS', 'Galileo', 'Da Vinci'], vendor: 'memento-labs', category: 'spyware', description: 'Hacking Team’s remote-control implant family.', descriptionAr: 'عائلة أدوات الزرع للتحكم عن بعد من هاكينغ تيم.' },
+  { slug: 'graphite', name: 'Graphite', nameAr: 'غرافيت', aliases: ['غرافايت'], vendor: 'paragon', category: 'spyware', description: 'Mobile spyware focused on messaging applications.', descriptionAr: 'برنامج تجسس للهواتف يركّز على تطبيقات المراسلة.' },
+  { slug: 'reign', name: 'REIGN', nameAr: 'رين', aliases: ['Reign'], vendor: 'quadream', category: 'spyware', description: 'iPhone spyware delivered by zero-click exploits.', descriptionAr: 'برنامج تجسس لأجهزة آيفون يُزرع عبر ثغرات بلا نقرة.' },
+  { slug: 'heliconia', name: 'Heliconia', nameAr: 'هيليكونيا', aliases: [], vendor: 'variston', category: 'spyware', description: 'Exploitation framework for Chrome, Firefox and Windows Defender described by Google TAG.', descriptionAr: 'إطار استغلال لمتصفحي كروم وفايرفوكس ولبرنامج Windows Defender، وصفه فريق TAG في غوغل.' },
 ];
 
 export const demoGovernments = [
@@ -101,6 +101,8 @@ type Attribution = { kind: 'product' | 'vendor' | 'government'; slug: string; op
 export interface DemoIncident {
   title: string;
   summary: string;
+  /** The title and summary in Arabic (the team's translation; the English text is the one reviewed). */
+  ar?: { title: string; summary: string };
   from: string;
   to?: string;
   countries: string[];
@@ -116,6 +118,7 @@ export const demoIncidents: DemoIncident[] = [
   {
     title: 'Saudi dissident in Canada infected with Pegasus',
     summary: 'Citizen Lab found that the iPhone of a Saudi dissident living in Canada was infected with Pegasus. The operator it calls KINGDOM was linked to Saudi Arabia.',
+    ar: { title: 'معارض سعودي في كندا أُصيب هاتفه ببيغاسوس', summary: 'وجد مختبر سيتيزن لاب أن هاتف آيفون لمعارض سعودي يعيش في كندا أُصيب ببرنامج التجسس بيغاسوس. وقد رُبط المشغّل الذي يسمّيه KINGDOM بالمملكة العربية السعودية.' },
     from: '2018', countries: ['CA'], targets: [{ category: 'activist', pseudonym: 'Dissident in exile (Canada)' }],
     attributions: [
       { kind: 'product', slug: 'pegasus', confidence: 'high', basis: 'Pegasus infection identified by Citizen Lab through DNS cache probing and the infrastructure of the operator KINGDOM.', sources: [0] },
@@ -126,6 +129,7 @@ export const demoIncidents: DemoIncident[] = [
   {
     title: 'Moroccan human-rights defenders targeted with Pegasus links',
     summary: 'Amnesty International documented SMS messages carrying malicious Pegasus links sent to two Moroccan human-rights defenders, and signs of network injection.',
+    ar: { title: 'استهداف مدافعَين مغربيَّين عن حقوق الإنسان بروابط بيغاسوس', summary: 'وثّقت منظمة العفو الدولية رسائل نصية تحمل روابط خبيثة لبيغاسوس أُرسلت إلى مدافعَين مغربيَّين عن حقوق الإنسان، وآثار هجمات حقن الشبكة.' },
     from: '2017', to: '2019', countries: ['MA'], targets: [{ category: 'human-rights-defender', pseudonym: 'Academic and rights defender (Morocco)' }, { category: 'lawyer', pseudonym: 'Human-rights lawyer (Morocco)' }],
     attributions: [
       { kind: 'product', slug: 'pegasus', confidence: 'high', basis: 'Links pointed to domains of known Pegasus infrastructure identified by Amnesty Tech.', sources: [0] },
@@ -157,6 +161,7 @@ export const demoIncidents: DemoIncident[] = [
   {
     title: 'Bahraini activists hacked with Pegasus',
     summary: 'Citizen Lab identified nine Bahraini activists, including members of a human-rights centre and a political society, whose iPhones were hacked with Pegasus, some through zero-click exploits.',
+    ar: { title: 'اختراق هواتف تسعة ناشطين بحرينيين ببيغاسوس', summary: 'حدّد مختبر سيتيزن لاب تسعة ناشطين بحرينيين، بينهم أعضاء في مركز لحقوق الإنسان وفي جمعية سياسية، اختُرقت هواتفهم من طراز آيفون ببيغاسوس، وبعضها عبر ثغرات بلا نقرة.' },
     from: '2020-06', to: '2021-02', countries: ['BH'], targets: [{ category: 'activist', pseudonym: 'Bahraini activists (nine)' }, { category: 'human-rights-defender', pseudonym: 'Rights-centre member (Bahrain)' }],
     attributions: [
       { kind: 'product', slug: 'pegasus', confidence: 'confirmed', basis: 'Forensic analysis of the devices found Pegasus infections, including the KISMET and FORCEDENTRY zero-click exploits.', sources: [0] },

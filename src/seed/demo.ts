@@ -59,7 +59,7 @@ export async function seedDemo(config: Config): Promise<Record<string, unknown>>
   }
   const governmentIds = new Map<string, mongoose.Types.ObjectId>();
   for (const g of demoGovernments) {
-    const created = await createGovernment(seedActor, { ...g, agencies: (g.agencies ?? []) as never });
+    const created = await createGovernment(seedActor, { ...g, summary: '', summaryAr: '', agencies: (g.agencies ?? []) as never });
     governmentIds.set(g.slug, created._id);
   }
 
@@ -77,6 +77,8 @@ export async function seedDemo(config: Config): Promise<Record<string, unknown>>
     const incident = await insertWithNextRef(Incident as never, 'I', () => ({
       title: demo.title,
       summary: demo.summary,
+      lang: 'en',
+      ...(demo.ar ? { translation: { lang: 'ar', ...demo.ar, updatedAt: verifiedAt } } : {}),
       dates: { from, ...(to ? { to } : {}), start: earliest(from), end: latest(to ?? from) },
       countries: demo.countries,
       targets: demo.targets.map((t) => ({ ...t, consentToPublish: false })),

@@ -20,7 +20,9 @@ const vendorSchema = new Schema(
     // When the company continued as a different, renamed company (its own record).
     successor: { type: Schema.Types.ObjectId, ref: 'Vendor' },
     website: { type: String },
+    // The summary in English and in Arabic: either may be missing (the profile says which it shows).
     summary: { type: String, maxlength: 4000, default: '' },
+    summaryAr: { type: String, maxlength: 4000, default: '' },
   },
   { timestamps: true, versionKey: false },
 );

@@ -13,6 +13,7 @@ export const vendorSchema = formObject({
   successor: objectIdOrEmpty,
   website: optionalUrl,
   summary: text(4000).default(''),
+  summaryAr: text(4000).default(''),
   formerNames: rows(
     z.strictObject({ name: requiredText(160), from: optionalIsoDate, to: optionalIsoDate }),
     10,

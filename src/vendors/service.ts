@@ -7,7 +7,7 @@ import type { VendorInput } from './schema.js';
 export const vendorKind: ReferenceKind<unknown> = {
   model: Vendor as never,
   subjectType: 'vendor',
-  auditedFields: ['slug', 'name', 'nameAr', 'aliases', 'hqCountry', 'parent', 'successor', 'website', 'summary', 'formerNames'],
+  auditedFields: ['slug', 'name', 'nameAr', 'aliases', 'hqCountry', 'parent', 'successor', 'website', 'summary', 'summaryAr', 'formerNames'],
 };
 
 function toRecord(input: VendorInput): Record<string, unknown> & { slug: string } {

@@ -8,6 +8,8 @@ function incident(ref: string, props: { countries: string[]; categories: string[
     ref,
     title: ref,
     summary: '',
+    language: 'en',
+    translation: null,
     visibility: 'public',
     url: '',
     dates: { from: '2022', to: '' },

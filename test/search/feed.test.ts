@@ -8,7 +8,7 @@ import { createIncident } from '../helpers/factories.js';
 function entries(xml: string): { id: string; title: string; updated: string; summary: string }[] {
   return [...xml.matchAll(/<entry>([\s\S]*?)<\/entry>/g)].map((m) => ({
     id: /<id>([^<]+)<\/id>/.exec(m[1]!)![1]!,
-    title: /<title>([^<]+)<\/title>/.exec(m[1]!)![1]!,
+    title: /<title[^>]*>([^<]+)<\/title>/.exec(m[1]!)![1]!,
     updated: /<updated>([^<]+)<\/updated>/.exec(m[1]!)![1]!,
     summary: /<summary type="text">([\s\S]*?)<\/summary>/.exec(m[1]!)![1]!,
   }));

@@ -77,10 +77,12 @@ export function dossierStix(content: DossierContent): Buffer {
       // Which product an indicator belongs to is known only when the incident identified one product.
       if (products.length === 1) relate('indicates', id, products[0]!);
     }
+    const reportId = stixId('report', i.ref);
     add({
       type: 'report',
       ...base,
-      id: stixId('report', i.ref),
+      id: reportId,
+      lang: i.language || 'en',
       name: `${i.ref}: ${i.title}`,
       description: i.summary,
       report_types: ['threat-report'],
@@ -90,6 +92,18 @@ export function dossierStix(content: DossierContent): Buffer {
       ...(i.visibility === 'restricted' ? { object_marking_refs: [TLP_AMBER] } : {}),
       ...(i.sources.length ? { external_references: i.sources.map((s) => ({ source_name: s.publisher || s.title, description: s.title, ...(s.url ? { url: s.url } : {}) })) } : {}),
     });
+    // A reviewer's translation travels as STIX language content (section 7.1), never as another name for the same id.
+    if (i.translation) {
+      add({
+        type: 'language-content',
+        ...base,
+        id: stixId('language-content', `${i.ref}:${i.translation.language}`),
+        object_ref: reportId,
+        object_modified: at,
+        contents: { [i.translation.language]: { name: `${i.ref}: ${i.translation.title}`, description: i.translation.summary } },
+        ...(i.visibility === 'restricted' ? { object_marking_refs: [TLP_AMBER] } : {}),
+      });
+    }
     for (const id of refs) (i.visibility === 'restricted' ? usedByRestricted : usedByPublic).add(id);
   }
   for (const id of usedByRestricted) {
