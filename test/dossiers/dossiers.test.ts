@@ -227,6 +227,26 @@ describe('evidence dossiers', () => {
     expect(bundle.objects.filter((o) => o.relationship_type === 'uses').map((o) => (o as { confidence?: number }).confidence)).to.deep.equal([50]);
   });
 
+  it('when an incident has a reviewer\'s translation, then an Arabic dossier carries the text as written (marked with its language) and the translation marked as such, and STIX carries it as language content', async () => {
+    const { app } = makeApp();
+    const { vendor, product } = await createEntities();
+    const updatedAt = new Date('2026-11-01T00:00:00Z');
+    await verifiedIncident({ productId: product._id, vendorId: vendor._id, title: 'Journalist hacked', summary: 'Spyware traces were found.', extra: { lang: 'en', translation: { lang: 'ar', title: 'اختراق هاتف صحفي', summary: 'عُثر على آثار برنامج تجسس.', updatedAt } } });
+    const a = await policymaker(app);
+    const { files } = await buildAndDownload(a, { subject: 'vendor', vendor: vendor.slug, language: 'ar' });
+    const json = JSON.parse(files.get('dossier.json')!.toString('utf8')) as { incidents: { title: string; language: string; translation: unknown }[] };
+    expect(json.incidents[0]).to.deep.include({ title: 'Journalist hacked', language: 'en', translation: { language: 'ar', title: 'اختراق هاتف صحفي', summary: 'عُثر على آثار برنامج تجسس.', updatedAt: updatedAt.toISOString() } });
+    const html = files.get('dossier.html')!.toString('utf8');
+    expect(html).to.include('<bdi lang="en" dir="auto">Journalist hacked</bdi>');
+    expect(html).to.match(/<div class="translation" lang="ar">[\s\S]*ترجمة عن الإنجليزية[\s\S]*اختراق هاتف صحفي/);
+    const bundle = JSON.parse(files.get('dossier.stix.json')!.toString()) as { objects: { type: string; id: string; lang?: string; object_ref?: string; contents?: Record<string, { name: string }> }[] };
+    const report = bundle.objects.find((o) => o.type === 'report')!;
+    expect(report.lang).to.equal('en');
+    const content = bundle.objects.find((o) => o.type === 'language-content')!;
+    expect(content.object_ref).to.equal(report.id);
+    expect(content.contents!.ar!.name).to.include('اختراق هاتف صحفي');
+  });
+
   it('when the form is wrong (unknown vendor, bad filter, bad audience), then it is shown again with the message (422) and nothing is generated', async () => {
     const { app } = makeApp();
     const a = await policymaker(app);

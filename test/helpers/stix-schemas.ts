@@ -50,7 +50,7 @@ export function stixProblems(bundle: { objects: { type: string; id: string }[] }
   const listed = typesListedByBundle();
   check('common/bundle.json', { ...bundle, objects: bundle.objects.filter((o) => listed.has(o.type)) }, 'bundle');
   for (const object of bundle.objects) {
-    const folder = object.type === 'relationship' || object.type === 'sighting' ? 'sros' : 'sdos';
+    const folder = object.type === 'relationship' || object.type === 'sighting' ? 'sros' : object.type === 'language-content' || object.type === 'marking-definition' ? 'common' : 'sdos';
     check(`${folder}/${object.type}.json`, object, object.id);
   }
   return problems;
