@@ -7,7 +7,7 @@ import { sealedSchema } from '../vault/model.js';
  * on what they follow (listings/watch.ts). A notice names a reference and what happened to it, never
  * a title, a person, a target or a pseudonym: the mail travels through servers the site does not run.
  */
-export const NOTIFY_KINDS = ['report.triaged', 'report.needs-info', 'report.linked', 'report.rejected', 'report.new', 'report.answered', 'incident.awaiting-approval', 'account.pending', 'watch.news', 'report.assigned'] as const;
+export const NOTIFY_KINDS = ['report.triaged', 'report.needs-info', 'report.linked', 'report.rejected', 'report.new', 'report.answered', 'incident.awaiting-approval', 'account.pending', 'watch.news', 'report.assigned', 'report.published'] as const;
 export type NotifyKind = (typeof NOTIFY_KINDS)[number];
 
 const notificationSchema = new Schema(

@@ -10,10 +10,10 @@ import { MailJob, Notification, type NotifyKind } from './model.js';
 
 /** Which notices each role can receive (and choose to get by e-mail). */
 export const KINDS_FOR: Record<Role, readonly NotifyKind[]> = {
-  researcher: ['report.triaged', 'report.needs-info', 'report.linked', 'report.rejected'],
-  policymaker: ['report.triaged', 'report.needs-info', 'report.linked', 'report.rejected', 'watch.news'],
-  reviewer: ['report.triaged', 'report.needs-info', 'report.linked', 'report.rejected', 'report.new', 'report.answered', 'report.assigned', 'incident.awaiting-approval', 'watch.news'],
-  admin: ['report.triaged', 'report.needs-info', 'report.linked', 'report.rejected', 'account.pending', 'watch.news'],
+  researcher: ['report.triaged', 'report.needs-info', 'report.linked', 'report.published', 'report.rejected'],
+  policymaker: ['report.triaged', 'report.needs-info', 'report.linked', 'report.published', 'report.rejected', 'watch.news'],
+  reviewer: ['report.triaged', 'report.needs-info', 'report.linked', 'report.published', 'report.rejected', 'report.new', 'report.answered', 'report.assigned', 'incident.awaiting-approval', 'watch.news'],
+  admin: ['report.triaged', 'report.needs-info', 'report.linked', 'report.published', 'report.rejected', 'account.pending', 'watch.news'],
 };
 
 export function kindsFor(roles: readonly Role[]): NotifyKind[] {

@@ -1,4 +1,4 @@
-import { notifyRole } from '../notifications/service.js';
+import { notify, notifyRole } from '../notifications/service.js';
 import mongoose from 'mongoose';
 import { recordAuditEvent, userActor } from '../audit/index.js';
 import { HttpError } from '../http/errors.js';
@@ -80,6 +80,13 @@ export async function submitForReview(actor: Express.User, incident: IncidentDoc
   await notifyRole('reviewer', 'incident.awaiting-approval', incident.ref, actor.id);
 }
 
+/** The submitters (with an account) of the reports an incident was built from hear that it is public: by report, never by title. */
+async function tellReportersPublished(incident: IncidentDocument): Promise<void> {
+  if (!incident.reports.length) return;
+  const reports = await Report.find({ _id: mongoose.trusted({ $in: incident.reports }) } as never, { ref: 1, submitter: 1 }).lean();
+  for (const r of reports) if (r.submitter?.user) await notify([String(r.submitter.user)], 'report.published', r.ref);
+}
+
 /** True if the user submitted any report linked to the incident: they may not verify it. */
 async function submittedLinkedReport(userId: string, incident: IncidentDocument): Promise<boolean> {
   if (!incident.reports.length) return false;
@@ -151,6 +158,7 @@ export async function recordReview(reviewer: Express.User, incident: IncidentDoc
     await incidentsWritten([written]);
     const overtaken = (written as { verification?: { status?: string } } | null)?.verification?.status !== 'verified';
     await recordAuditEvent({ actor: userActor(reviewer), action: 'incident.verified', subject: subject(incident), details: { round, approvers: approvers.map(String), ...(overtaken ? { overtakenBy: 'concurrent edit or retraction' } : {}) } });
+    if (!overtaken && (written as { published?: boolean }).published) await tellReportersPublished(incident);
     return overtaken ? 'in-review' : 'verified';
   }
   const back = input.decision === 'reject' ? 'disputed' : 'draft';

@@ -4,19 +4,28 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { closeApps } from '../helpers/app.js';
 import { axeViolations, launchBrowser, recordForeignRequests, screenshot, serveApp, signInWithBrowser } from '../helpers/browser.js';
 import { createEntities, createUser } from '../helpers/factories.js';
+import { bodyOf, freePort, startSmtp, type Received } from '../helpers/smtp.js';
+import { sendPendingMail } from '../../src/notifications/service.js';
+import type { SMTPServer } from 'smtp-server';
 
 describe('browser: from a researcher’s report to a verified incident', function () {
   this.timeout(180_000);
   let browser: Browser;
   let base: string;
   let server: Server;
+  let smtp: SMTPServer;
+  const mails: Received[] = [];
 
   before(async () => {
     browser = await launchBrowser();
-    ({ base, server } = await serveApp());
+    // A real SMTP server: every mail the site sends during the walk arrives here.
+    const port = await freePort();
+    smtp = await startSmtp(port, mails);
+    ({ base, server } = await serveApp({ SMTP_URL: `smtp://127.0.0.1:${port}`, PUBLIC_URL: 'http://tracker.example.org' }));
   });
   after(async () => {
     await new Promise((r) => server.close(r));
+    await new Promise((r) => smtp.close(() => r(undefined)));
     await closeApps();
     await browser.close();
   });
@@ -28,7 +37,7 @@ describe('browser: from a researcher’s report to a verified incident', functio
     return { context, page };
   }
 
-  it('when a researcher submits, a reviewer builds the incident and two reviewers approve, then it is public in both languages', async () => {
+  it('when a researcher submits, a reviewer takes the report, notes and asks, the researcher answers, a reviewer builds and translates the incident and two reviewers approve, then it is public in both languages and every mail went out without an identity', async () => {
     const { product } = await createEntities();
     const researcher = await createUser({ name: 'Rana Researcher' });
     const reviewers = [await createUser({ roles: ['reviewer'], totp: true, name: 'Reviewer One' }), await createUser({ roles: ['reviewer'], totp: true, name: 'Reviewer Two' })];
@@ -71,8 +80,32 @@ describe('browser: from a researcher’s report to a verified incident', functio
     await one.page.click('form[action$="/notes"] button');
     expect(await one.page.textContent('#notes')).to.include('ملاحظة داخلية');
     await screenshot(one.page, 'walk-3b-report-held-ar');
+    // The reviewer asks the researcher a question (separate from the internal note).
+    await one.page.fill('form[action$="/request-info"] textarea', 'CANARY-QUESTION: which phone model?');
+    await one.page.click('form[action$="/request-info"] button');
+    await one.page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(one.page, 'walk-3b-report-held-ar-390');
+    await one.page.setViewportSize({ width: 1280, height: 900 });
     await one.page.goto(`${base}/review?lng=ar`);
     await screenshot(one.page, 'walk-3c-queue-ar');
+    await one.page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(one.page, 'walk-3c-queue-ar-390');
+    await one.page.goto(`${base}/review?lng=en`);
+    await screenshot(one.page, 'walk-3c-queue-en-390');
+    await one.page.setViewportSize({ width: 1280, height: 900 });
+    await screenshot(one.page, 'walk-3c-queue-en');
+
+    // The researcher hears of the question by mail (a link, never the question), and answers on the report page.
+    await sendPendingMail();
+    const asked = mails.filter((m) => m.to[0] === researcher.email).map((m) => bodyOf(m.text));
+    expect(asked.join('\n')).to.include(`http://tracker.example.org${reportUrl.replace(base, '')}`);
+    await r.page.goto(`${base}/notifications?lng=ar`);
+    await screenshot(r.page, 'walk-3d-inbox-ar');
+    await r.page.goto(reportUrl);
+    expect(await r.page.textContent('main')).to.include('CANARY-QUESTION');
+    await r.page.fill('form[action$="/answers"] textarea', 'CANARY-ANSWER: an iPhone 12');
+    await r.page.click('form[action$="/answers"] button');
+    await screenshot(r.page, 'walk-3e-report-answered-ar');
     const staffAxe = await browser.newContext();
     await staffAxe.addCookies(await one.context.cookies());
     const staffPage = await staffAxe.newPage();
@@ -86,7 +119,8 @@ describe('browser: from a researcher’s report to a verified incident', functio
     await one.page.goto(reportUrl);
     await one.page.click('form[action$="/incident"] button');
     expect(one.page.url()).to.match(/\/incidents\/I-\d{4}-00001\/edit$/);
-    await one.page.fill('#f-title', 'Journalist’s phone infected with Pegasus');
+    // Built from an Arabic report, the incident is written in Arabic (the text reviewers verify).
+    expect(await one.page.inputValue('#f-lang')).to.equal('ar');
     await one.page.selectOption('#f-visibility', 'public');
     await one.page.selectOption('#f-attributions-0-confidence', 'high');
     await one.page.fill('#f-attributions-0-basis', 'Forensic traces matching Pegasus.');
@@ -94,6 +128,11 @@ describe('browser: from a researcher’s report to a verified incident', functio
     await screenshot(one.page, 'walk-4-incident-editor-en');
     await one.page.click('main form.form > p > button[type=submit]');
     expect(one.page.url()).to.match(/\/incidents\/I-\d{4}-00001$/);
+    // An English translation, added on the incident page: no new round.
+    await one.page.fill('form[action$="/translation"] input[name=title]', 'Journalist’s phone infected with Pegasus');
+    await one.page.fill('form[action$="/translation"] textarea[name=summary]', 'The journalist received a text message with a link in July 2021; forensic analysis found traces of Pegasus.');
+    await one.page.click('form[action$="/translation"] button');
+    await screenshot(one.page, 'walk-4b-incident-translated-en');
     await one.page.click('form[action$="/submit"] button');
     const incidentUrl = one.page.url();
 
@@ -113,12 +152,14 @@ describe('browser: from a researcher’s report to a verified incident', functio
       const page = await context.newPage();
       await page.goto(`${base}/incidents?lng=${lng}`);
       expect(await page.getAttribute('html', 'dir')).to.equal(lng === 'ar' ? 'rtl' : 'ltr');
-      expect(await page.textContent('main')).to.include('Journalist’s phone infected with Pegasus');
+      // Each language shows its own title: the Arabic as written, the English translation.
+      expect(await page.textContent('main')).to.include(lng === 'ar' ? 'هاتف صحفية مصاب ببرنامج تجسس' : 'Journalist’s phone infected with Pegasus');
       await screenshot(page, `walk-6-incidents-${lng}`);
       await page.click('table.incidents-table a[href^="/incidents/I-"]');
       const text = await page.textContent('main');
       expect(text).not.to.include('CANARY-REAL-NAME');
       expect(text).to.include(lng === 'ar' ? 'ثقة عالية' : 'High confidence');
+      if (lng === 'en') expect(text).to.include('Translated from Arabic');
       await screenshot(page, `walk-7-incident-${lng}`);
       await context.close();
     }
@@ -131,6 +172,20 @@ describe('browser: from a researcher’s report to a verified incident', functio
       }
     }
     await axeContext.close();
+
+    // 5. The researcher hears that the incident is public, and the report page links it.
+    await sendPendingMail();
+    const toResearcher = mails.filter((m) => m.to[0] === researcher.email).map((m) => bodyOf(m.text));
+    expect(toResearcher.some((m) => m.includes('is now public'))).to.equal(true);
+    await r.page.goto(reportUrl);
+    expect(await r.page.getAttribute(`main a[href="${incidentUrl.replace(base, '')}"]`, 'href')).to.equal(incidentUrl.replace(base, ''));
+    // Every mail of the walk: reviewers told of the report, the answer and the approval; the researcher of
+    // the triage, the question, the link and the publication. None carries the identity, the pseudonym,
+    // the texts, the question or the answer.
+    expect(mails.length).to.be.greaterThan(5);
+    for (const m of mails.map((x) => bodyOf(x.text))) {
+      for (const secret of ['CANARY-REAL-NAME', 'الصحفية أ', 'هاتف صحفية', 'تلقت الصحفية', 'Journalist’s phone', 'CANARY-QUESTION', 'CANARY-ANSWER', 'Rana']) expect(m, secret).not.to.include(secret);
+    }
     await Promise.all([r.context.close(), one.context.close()]);
   });
 });

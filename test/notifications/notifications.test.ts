@@ -1,77 +1,17 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { SMTPServer } from 'smtp-server';
 import { AuditEvent } from '../../src/audit/model.js';
 import { User } from '../../src/auth/model.js';
 import { PasswordReset, requestPasswordReset, resetPassword } from '../../src/auth/reset.js';
 import { MailJob, Notification } from '../../src/notifications/model.js';
 import { sendPendingMail } from '../../src/notifications/service.js';
 import { Report } from '../../src/reports/model.js';
-import { agent, closeApps, csrfFrom, makeApp, type Agent } from '../helpers/app.js';
+import { agent, csrfFrom, type Agent } from '../helpers/app.js';
 import { createIncident, createUser, PASSWORD, signIn, signedInAs } from '../helpers/factories.js';
 import { Incident } from '../../src/incidents/model.js';
 import { printRace, race } from '../helpers/race.js';
 import { postReport, reportForm } from '../helpers/reports.js';
 import { testConfig } from '../helpers/engine.js';
-
-interface Received {
-  to: string[];
-  text: string;
-}
-
-/** A real SMTP server on a free port (the smtp-server package): what the site sends arrives here. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function startSmtp(port: number, received: Received[]): Promise<SMTPServer> {
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address), text: Buffer.concat(chunks).toString('utf8') });
-        callback();
-      });
-    },
-  });
-  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
-}
-
-/** The mail body decoded (quoted-printable, as nodemailer writes non-ASCII text). */
-function bodyOf(raw: string): string {
-  const qp = raw.replace(/=\r?\n/g, '').replace(/(=[0-9A-F]{2})+/g, (m) => Buffer.from(m.split('=').slice(1).map((h) => parseInt(h, 16))).toString('utf8'));
-  return qp;
-}
-
-/**
- * For a describe block: a real SMTP server on a free port for each test, an app that mails to it,
- * and the server taken down or brought back on the same port (a restart of the mail server).
- */
-function useSmtp() {
-  let smtp: SMTPServer | undefined;
-  let port = 0;
-  const received: Received[] = [];
-  const smtpDown = () => new Promise<void>((r) => (smtp ? smtp.close(() => r()) : r())).then(() => void (smtp = undefined));
-  const smtpUp = async () => void (smtp = await startSmtp(port, received));
-  beforeEach(async () => {
-    received.length = 0;
-    port = await freePort();
-    await smtpUp();
-  });
-  afterEach(async () => {
-    await closeApps();
-    await smtpDown();
-  });
-  return { received, smtpDown, smtpUp, mailApp: () => makeApp({ SMTP_URL: `smtp://127.0.0.1:${port}`, PUBLIC_URL: 'http://tracker.example.org' }) };
-}
+import { bodyOf, useSmtp } from '../helpers/smtp.js';
 
 describe('Notifications: in-app inbox and e-mail through SMTP', () => {
   const { received, mailApp, smtpDown, smtpUp } = useSmtp();
@@ -144,7 +84,7 @@ describe('Notifications: in-app inbox and e-mail through SMTP', () => {
     await signIn(a, reviewer);
     const res = await a.post('/notifications/preferences').type('form').send({ _csrf: await csrfFrom(a, '/notifications'), email: ['report.answered', 'incident.awaiting-approval'] });
     expect(res.status).to.equal(303);
-    expect((await User.findById(reviewer.user._id).lean())!.emailOff).to.deep.equal(['report.triaged', 'report.needs-info', 'report.linked', 'report.rejected', 'report.new', 'report.assigned', 'watch.news']);
+    expect((await User.findById(reviewer.user._id).lean())!.emailOff).to.deep.equal(['report.triaged', 'report.needs-info', 'report.linked', 'report.published', 'report.rejected', 'report.new', 'report.assigned', 'watch.news']);
     const receipt = await postReport(agent(app), reportForm());
     expect(receipt.text).to.include('Anonymous reports are never followed by e-mail');
     expect(await Notification.countDocuments({ user: reviewer.user._id, kind: 'report.new' })).to.equal(1);
