@@ -17,13 +17,29 @@ const path = geoPath(projection);
 const outlines = shapes.map((s) => ({ numeric: s.id ?? '', d: path(s) ?? '' }));
 const sphere = path({ type: 'Sphere' }) ?? '';
 
+/**
+ * Countries too small to see at this scale (under SMALL_AREA square pixels: Qatar, El Salvador,
+ * Lebanon…) or absent from the 110m outlines (Bahrain, Singapore, Malta, Hong Kong…): each gets a
+ * dot at its centroid, taken from the more detailed 50m outlines, so a country with incidents never
+ * disappears from the map. Computed once.
+ */
+const SMALL_AREA = 150;
+const outlineArea = new Map(shapes.map((s) => [s.id ?? '', path.area(s)]));
+const detailed = require('world-atlas/countries-50m.json') as Topology<{ countries: GeometryCollection<{ name: string }> }>;
+const dots = new Map<string, [number, number]>(
+  (feature(detailed, detailed.objects.countries) as unknown as { features: (GeoPermissibleObjects & { id?: string })[] }).features
+    .filter((s) => s.id && (outlineArea.get(s.id) ?? 0) < SMALL_AREA)
+    .map((s) => [s.id!, path.centroid(s)] as [string, [number, number]])
+    .filter(([, c]) => Number.isFinite(c[0]) && Number.isFinite(c[1])),
+);
+
 function classOf(n: number, max: number): number {
   if (n <= 0) return -1;
   return Math.min(SEQUENTIAL.length - 1, Math.floor((Math.log(n) / Math.log(max + 1)) * SEQUENTIAL.length));
 }
 
 /** A world choropleth (Equal Earth, an equal-area projection) of counts by ISO alpha-2 code. */
-export function choropleth(counts: Map<string, number>, opts: { title: string; legend: [string, string]; rtl: boolean }): string {
+export function choropleth(counts: Map<string, number>, opts: { title: string; legend: [string, string]; rtl: boolean; dotLabel: string }): string {
   const byNumeric = new Map<string, number>();
   for (const [alpha2, n] of counts) {
     const numeric = countries.alpha2ToNumeric(alpha2);
@@ -36,6 +52,15 @@ export function choropleth(counts: Map<string, number>, opts: { title: string; l
       return `<path d='${o.d}' fill='${cls < 0 ? '#f4f4f2' : SEQUENTIAL[cls]}' stroke='#7a7a7a' stroke-width='0.5'/>`;
     })
     .join('');
+  // Small countries with incidents: a dot in the same shade, outlined so that the lightest still shows.
+  const marked = [...byNumeric].filter(([numeric]) => dots.has(numeric)).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const placed = spread(marked.map(([numeric]) => dots.get(numeric)!));
+  const markers = marked
+    .map(([numeric, n], i) => {
+      const [x, y] = placed[i]!;
+      return `<circle class='small-state' data-country='${numeric}' cx='${x.toFixed(1)}' cy='${y.toFixed(1)}' r='7' fill='${SEQUENTIAL[classOf(n, max)]}' stroke='${INK}' stroke-width='1.5'/>`;
+    })
+    .join('');
   // The legend reads in the page's direction: fewer → more from the start side (right in Arabic),
   // the swatches in the same order as their labels. Sized for a phone, where the map is 40 % of its width.
   const swatch = 64;
@@ -45,7 +70,33 @@ export function choropleth(counts: Map<string, number>, opts: { title: string; l
   const [low, high] = opts.rtl ? [opts.legend[1], opts.legend[0]] : opts.legend;
   return `<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 ${WIDTH} ${HEIGHT}' width='${WIDTH}' height='${HEIGHT}' role='img' ${FONT}>` +
     `<title>${esc(opts.title)}</title><rect width='100%' height='100%' fill='#ffffff'/>` +
-    `<path d='${sphere}' fill='#ffffff' stroke='#b5b5b5'/>${paths}${legend}` +
+    `<path d='${sphere}' fill='#ffffff' stroke='#b5b5b5'/>${paths}${markers}${legend}` +
+    (marked.length ? dotLegend(opts) : '') +
     `<text x='${legendX}' y='${HEIGHT - 12}' font-size='24' fill='${INK}'>${esc(low)}</text>` +
     `<text x='${legendX + SEQUENTIAL.length * swatch}' y='${HEIGHT - 12}' text-anchor='end' font-size='24' fill='${INK}'>${esc(high)}</text></svg>`;
+}
+
+/** Under the swatches: what a dot means, on the page's start side. */
+function dotLegend(opts: { rtl: boolean; dotLabel: string }): string {
+  const cx = opts.rtl ? WIDTH - 450 : 450;
+  return `<circle cx='${cx}' cy='${HEIGHT - 51}' r='7' fill='${SEQUENTIAL[0]}' stroke='${INK}' stroke-width='1.5'/>` +
+    `<text x='${opts.rtl ? cx - 14 : cx + 14}' y='${HEIGHT - 43}' font-size='22' text-anchor='${opts.rtl ? 'end' : 'start'}' fill='${INK}'>${esc(opts.dotLabel)}</text>`;
+}
+
+/** Dots that would overlap (Bahrain and Qatar are 2 px apart) are moved apart, each away from the one it met. */
+function spread(points: [number, number][]): [number, number][] {
+  const gap = 16;
+  const out: [number, number][] = [];
+  for (const [x0, y0] of points) {
+    let [x, y] = [x0, y0];
+    for (let tries = 0; tries < 8; tries++) {
+      const near = out.find(([px, py]) => Math.hypot(px - x, py - y) < gap);
+      if (!near) break;
+      const d = Math.hypot(x - near[0], y - near[1]);
+      const [ux, uy] = d > 0.5 ? [(x - near[0]) / d, (y - near[1]) / d] : [0.7071, 0.7071];
+      [x, y] = [near[0] + ux * gap, near[1] + uy * gap];
+    }
+    out.push([x, y]);
+  }
+  return out;
 }

@@ -55,6 +55,7 @@ export function chartRoutes(): Router {
         svg = choropleth(counts, {
           title: `${t(kind === 'targets-map' ? 'charts.targetsMapCaption' : 'charts.operatorsMapCaption')} ${[...counts].map(([k, n]) => `${countryName(k, lng)}: ${n}`).join(', ')}`,
           legend: [t('charts.fewer'), t('charts.more')],
+          dotLabel: t('charts.smallState'),
           rtl,
         });
       }

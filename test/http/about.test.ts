@@ -69,6 +69,25 @@ describe('rough edges a first visit finds (issue 15)', () => {
     expect(english).to.include('<bdi>A Lab</bdi>, <bdi dir="ltr">');
   });
 
+  it('when incidents target Bahrain, Qatar and El Salvador, then the map marks each with a dot (Bahrain has no outline at this scale, the others are a few pixels), in both languages, and a country with none gets no dot', async () => {
+    const { app } = makeApp();
+    for (const country of ['BH', 'QA', 'SV', 'MA']) await createIncident({ status: 'verified', extra: { countries: [country] } });
+    for (const lng of ['en', 'ar']) {
+      const map = await agent(app).get(`/charts/global/all/targets-map.svg?lng=${lng}`).buffer(true).parse((res, done) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString('utf8')));
+        res.on('end', () => done(null, body));
+      });
+      const svg = map.body as string;
+      const dots = [...svg.matchAll(/class='small-state' data-country='(\d+)' cx='([\d.]+)' cy='([\d.]+)'/g)].map((m) => ({ country: m[1], x: Number(m[2]), y: Number(m[3]) }));
+      expect(dots.map((d) => d.country).sort()).to.deep.equal(['048', '222', '634']);
+      // Bahrain and Qatar lie 2 px apart: their dots are moved apart so both show.
+      const [bh, qa] = [dots.find((d) => d.country === '048')!, dots.find((d) => d.country === '634')!];
+      expect(Math.hypot(bh.x - qa.x, bh.y - qa.y)).to.be.at.least(14);
+      expect(svg).to.include(lng === 'ar' ? 'نقطة: بلد أصغر من أن يُرى' : 'dot: a country too small to see');
+    }
+  });
+
   it('when a dossier criterion counts one government over several incidents, then it does not say "1 distinct governments"', () => {
     const text = i18next.t('dossier.criteria.government.statement', { lng: 'en', count: 3, governments: 1 });
     expect(text).not.to.match(/\b1 distinct governments\b/);
