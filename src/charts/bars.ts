@@ -23,14 +23,18 @@ export function columnChart(bars: Bar[], opts: { title: string; rtl: boolean; wi
   const plotH = height - pad.top - pad.bottom;
   const slot = bars.length ? plotW / bars.length : plotW;
   const barW = Math.max(4, Math.min(48, slot * 0.7));
+  // Where slots are narrower than a label (a phone's chart of many years), every n-th label only; values
+  // likewise. Every figure is also in the text under the chart.
+  const every = Math.max(1, Math.ceil(44 / slot));
   const items = bars.map((b, i) => {
     const index = opts.rtl ? bars.length - 1 - i : i;
     const x = pad.side + index * slot + (slot - barW) / 2;
     const h = Math.round((b.value / max) * plotH);
     const y = pad.top + plotH - h;
+    const shown = (bars.length - 1 - i) % every === 0;
     return `<g><rect x='${x.toFixed(1)}' y='${y}' width='${barW.toFixed(1)}' height='${h}' fill='${BAR}'/>` +
-      `<text x='${(x + barW / 2).toFixed(1)}' y='${y - 6}' text-anchor='middle' font-size='16' fill='${INK}'>${esc(b.value)}</text>` +
-      `<text x='${(x + barW / 2).toFixed(1)}' y='${height - pad.bottom + 20}' text-anchor='middle' font-size='16' fill='${INK}'>${esc(b.label)}</text></g>`;
+      (shown ? `<text x='${(x + barW / 2).toFixed(1)}' y='${y - 6}' text-anchor='middle' font-size='16' fill='${INK}'>${esc(b.value)}</text>` : '') +
+      (shown ? `<text x='${(x + barW / 2).toFixed(1)}' y='${height - pad.bottom + 20}' text-anchor='middle' font-size='16' fill='${INK}'>${esc(b.label)}</text>` : '') + '</g>';
   });
   const marks = (opts.marks ?? []).flatMap((m) => {
     const i = bars.findIndex((b) => b.label === m.label);
@@ -51,7 +55,8 @@ export function columnChart(bars: Bar[], opts: { title: string; rtl: boolean; wi
 export function barChart(bars: Bar[], opts: { title: string; rtl: boolean; width?: number }): string {
   const width = opts.width ?? 640;
   const rowH = 30;
-  const labelW = 210;
+  // On a narrow chart (a phone's), the labels take half the width.
+  const labelW = Math.min(210, Math.round(width / 2));
   const height = Math.max(1, bars.length) * rowH + 16;
   const max = Math.max(1, ...bars.map((b) => b.value));
   const plotW = width - labelW - 60;

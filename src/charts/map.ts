@@ -38,8 +38,14 @@ function classOf(n: number, max: number): number {
   return Math.min(SEQUENTIAL.length - 1, Math.floor((Math.log(n) / Math.log(max + 1)) * SEQUENTIAL.length));
 }
 
-/** A world choropleth (Equal Earth, an equal-area projection) of counts by ISO alpha-2 code. */
-export function choropleth(counts: Map<string, number>, opts: { title: string; legend: [string, string]; rtl: boolean; dotLabel: string }): string {
+/**
+ * A world choropleth (Equal Earth, an equal-area projection) of counts by ISO alpha-2 code.
+ * `narrow`: for a phone, where the map is drawn about 350 px wide: the same map with its legend,
+ * dots and texts 2.2 times larger, the legend below the map on two rows.
+ */
+export function choropleth(counts: Map<string, number>, opts: { title: string; legend: [string, string]; rtl: boolean; dotLabel: string; narrow?: boolean }): string {
+  const k = opts.narrow ? 2.2 : 1;
+  const px = (n: number) => Math.round(n * k * 10) / 10;
   const byNumeric = new Map<string, number>();
   for (const [alpha2, n] of counts) {
     const numeric = countries.alpha2ToNumeric(alpha2);
@@ -54,38 +60,37 @@ export function choropleth(counts: Map<string, number>, opts: { title: string; l
     .join('');
   // Small countries with incidents: a dot in the same shade, outlined so that the lightest still shows.
   const marked = [...byNumeric].filter(([numeric]) => dots.has(numeric)).sort((a, b) => (a[0] < b[0] ? -1 : 1));
-  const placed = spread(marked.map(([numeric]) => dots.get(numeric)!));
+  const placed = spread(marked.map(([numeric]) => dots.get(numeric)!), px(16));
   const markers = marked
     .map(([numeric, n], i) => {
       const [x, y] = placed[i]!;
-      return `<circle class='small-state' data-country='${numeric}' cx='${x.toFixed(1)}' cy='${y.toFixed(1)}' r='7' fill='${SEQUENTIAL[classOf(n, max)]}' stroke='${INK}' stroke-width='1.5'/>`;
+      return `<circle class='small-state' data-country='${numeric}' cx='${x.toFixed(1)}' cy='${y.toFixed(1)}' r='${px(7)}' fill='${SEQUENTIAL[classOf(n, max)]}' stroke='${INK}' stroke-width='${px(1.5)}'/>`;
     })
     .join('');
   // The legend reads in the page's direction: fewer → more from the start side (right in Arabic),
-  // the swatches in the same order as their labels. Sized for a phone, where the map is 40 % of its width.
-  const swatch = 64;
+  // the swatches in the same order as their labels.
+  const top = opts.narrow ? HEIGHT - 50 : HEIGHT - 62;
+  const swatch = px(64);
   const legendX = opts.rtl ? WIDTH - 24 - SEQUENTIAL.length * swatch : 24;
   const ordered = opts.rtl ? [...SEQUENTIAL].reverse() : SEQUENTIAL;
-  const legend = ordered.map((c, i) => `<rect x='${legendX + i * swatch}' y='${HEIGHT - 62}' width='${swatch}' height='22' fill='${c}' stroke='#7a7a7a' stroke-width='0.5'/>`).join('');
+  const legend = ordered.map((c, i) => `<rect x='${legendX + i * swatch}' y='${top}' width='${swatch}' height='${px(22)}' fill='${c}' stroke='#7a7a7a' stroke-width='0.5'/>`).join('');
   const [low, high] = opts.rtl ? [opts.legend[1], opts.legend[0]] : opts.legend;
-  return `<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 ${WIDTH} ${HEIGHT}' width='${WIDTH}' height='${HEIGHT}' role='img' ${FONT}>` +
+  // What a dot means: beside the swatches, or on a row of its own on a phone.
+  const dot = opts.narrow ? { cx: opts.rtl ? WIDTH - 24 - px(7) : 24 + px(7), cy: top + px(90) } : { cx: opts.rtl ? WIDTH - 450 : 450, cy: top + 11 };
+  const dotLegend = marked.length
+    ? `<circle cx='${dot.cx}' cy='${dot.cy}' r='${px(7)}' fill='${SEQUENTIAL[0]}' stroke='${INK}' stroke-width='${px(1.5)}'/>` +
+      `<text x='${opts.rtl ? dot.cx - px(14) : dot.cx + px(14)}' y='${dot.cy + px(8)}' font-size='${px(22)}' text-anchor='${opts.rtl ? 'end' : 'start'}' fill='${INK}'>${esc(opts.dotLabel)}</text>`
+    : '';
+  const height = opts.narrow ? Math.round(top + (marked.length ? 110 : 65) * k) : HEIGHT;
+  return `<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 ${WIDTH} ${height}' width='${WIDTH}' height='${height}' role='img' ${FONT}>` +
     `<title>${esc(opts.title)}</title><rect width='100%' height='100%' fill='#ffffff'/>` +
-    `<path d='${sphere}' fill='#ffffff' stroke='#b5b5b5'/>${paths}${markers}${legend}` +
-    (marked.length ? dotLegend(opts) : '') +
-    `<text x='${legendX}' y='${HEIGHT - 12}' font-size='24' fill='${INK}'>${esc(low)}</text>` +
-    `<text x='${legendX + SEQUENTIAL.length * swatch}' y='${HEIGHT - 12}' text-anchor='end' font-size='24' fill='${INK}'>${esc(high)}</text></svg>`;
-}
-
-/** Under the swatches: what a dot means, on the page's start side. */
-function dotLegend(opts: { rtl: boolean; dotLabel: string }): string {
-  const cx = opts.rtl ? WIDTH - 450 : 450;
-  return `<circle cx='${cx}' cy='${HEIGHT - 51}' r='7' fill='${SEQUENTIAL[0]}' stroke='${INK}' stroke-width='1.5'/>` +
-    `<text x='${opts.rtl ? cx - 14 : cx + 14}' y='${HEIGHT - 43}' font-size='22' text-anchor='${opts.rtl ? 'end' : 'start'}' fill='${INK}'>${esc(opts.dotLabel)}</text>`;
+    `<path d='${sphere}' fill='#ffffff' stroke='#b5b5b5'/>${paths}${markers}${legend}${dotLegend}` +
+    `<text x='${legendX}' y='${top + px(50)}' font-size='${px(24)}' fill='${INK}'>${esc(low)}</text>` +
+    `<text x='${legendX + SEQUENTIAL.length * swatch}' y='${top + px(50)}' text-anchor='end' font-size='${px(24)}' fill='${INK}'>${esc(high)}</text></svg>`;
 }
 
 /** Dots that would overlap (Bahrain and Qatar are 2 px apart) are moved apart, each away from the one it met. */
-function spread(points: [number, number][]): [number, number][] {
-  const gap = 16;
+function spread(points: [number, number][], gap: number): [number, number][] {
   const out: [number, number][] = [];
   for (const [x0, y0] of points) {
     let [x, y] = [x0, y0];

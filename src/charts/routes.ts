@@ -16,6 +16,8 @@ const params = z.strictObject({
 });
 
 const cache = new Map<string, string>();
+/** The width of a phone's bar chart, in its own units: about its width on the screen, so 16 units of text are 16 px. */
+const NARROW = 360;
 
 /**
  * Charts as SVG images, drawn on the server from the published incidents only. Pages that show a
@@ -28,8 +30,10 @@ export function chartRoutes(): Router {
     if (!parsed.success) throw notFound();
     const { scope, id, kind } = parsed.data;
     const lng = resolvedLanguage(typeof req.query.lng === 'string' ? req.query.lng : undefined);
+    // `size=narrow`: the phone's version (pages offer it through <picture> below 40rem): larger texts.
+    const narrow = req.query.size === 'narrow';
     const c = await catalogue();
-    const key = `${scope}|${id}|${kind}|${lng}|${c.version}`;
+    const key = `${scope}|${id}|${kind}|${lng}|${narrow}|${c.version}`;
     let svg = cache.get(key);
     if (!svg) {
       const entries = scopeEntries(c, scope, id);
@@ -46,10 +50,10 @@ export function chartRoutes(): Router {
           byYear.set(year, [...(byYear.get(year) ?? []), t(`listings.regimeShort.${a.regime}`)]);
         }
         const marks = [...byYear].map(([label, texts]) => ({ label, text: [...new Set(texts)].join(' · ') }));
-        svg = columnChart(perYear(entries).map((y) => ({ label: String(y.year), value: y.n })), { title: t('charts.perYear'), rtl, marks });
+        svg = columnChart(perYear(entries).map((y) => ({ label: String(y.year), value: y.n })), { title: t('charts.perYear'), rtl, marks, ...(narrow ? { width: NARROW, height: 240 } : {}) });
       } else if (kind === 'categories') {
         const counts = [...countMap(entries, (e) => e.categories)].sort((a, b) => b[1] - a[1]);
-        svg = barChart(counts.map(([k, n]) => ({ label: t(`targetCategories.${k}`), value: n })), { title: t('charts.categories'), rtl });
+        svg = barChart(counts.map(([k, n]) => ({ label: t(`targetCategories.${k}`), value: n })), { title: t('charts.categories'), rtl, ...(narrow ? { width: NARROW } : {}) });
       } else {
         const counts = kind === 'targets-map' ? countMap(entries, (e) => e.countries) : operatorCountries(c, entries, scopeOperators(c, scope, id));
         svg = choropleth(counts, {
@@ -57,6 +61,7 @@ export function chartRoutes(): Router {
           legend: [t('charts.fewer'), t('charts.more')],
           dotLabel: t('charts.smallState'),
           rtl,
+          narrow,
         });
       }
       if (cache.size > 2_000) cache.clear();
