@@ -1,3 +1,4 @@
+import { displayIndicator } from '../facts/indicators.js';
 import { presentCountry, presentDates, presentSources } from '../facts/presenter.js';
 import { loadEntities } from '../reference/lookup.js';
 import { isFinding, operatedBy } from './claims.js';
@@ -48,7 +49,8 @@ export async function presentIncident(incident: IncidentDocument, lng: string, p
       };
     }),
     sources,
-    indicators: incident.indicators.map((i) => ({ type: i.type, value: i.value })),
+    // A Unicode domain is stored as punycode; pages show both.
+    indicators: incident.indicators.map((i) => ({ type: i.type, value: displayIndicator(i.type, i.value) })),
     visibility: incident.visibility,
     status: incident.verification!.status,
     round: incident.verification!.round,

@@ -1,3 +1,4 @@
+import { displayIndicator } from '../facts/indicators.js';
 import { Incident } from '../incidents/model.js';
 import { messagesOf } from './service.js';
 import { presentCountry, presentDates, presentSources } from '../facts/presenter.js';
@@ -33,7 +34,7 @@ export async function presentReport(report: ReportDocument, lng: string) {
     },
     vector: { kind: report.infectionVector?.kind ?? 'unknown', detail: report.infectionVector?.detail ?? '' },
     sources: presentSources(report.sources),
-    indicators: report.indicators.map((i) => ({ type: i.type, value: i.value })),
+    indicators: report.indicators.map((i) => ({ type: i.type, value: displayIndicator(i.type, i.value) })),
     messages: await messagesOf(report),
     rejectionReason: report.rejectionReason ?? '',
     linkedIncident: report.linkedIncident ? String(report.linkedIncident) : '',

@@ -4,7 +4,7 @@ import { earliest, latest } from '../facts/dates.js';
 import { operatedBy, type StoredClaim } from '../incidents/claims.js';
 import type { ProductDocument } from '../products/model.js';
 import { stixId, stixTime } from './ids.js';
-import { indicatorObjects, productIndicatorsWithIncidents, productObject } from './service.js';
+import { indicatorObjects, productIndicatorsWithIncidents, productObject, publisherIdentities } from './service.js';
 
 /**
  * The full STIX 2.1 bundle of a product: what this site claims about it, one STIX object per claim,
@@ -89,7 +89,10 @@ export async function productClaimsBundle(product: ProductDocument, c: Catalogue
   }
 
   const indicators = await productIndicatorsWithIncidents(product, c);
-  for (const o of indicatorObjects(indicators, malware.id)) once(o);
+  // Imported indicators as their publisher wrote them, with the publisher's identity (created_by_ref).
+  const authors = new Set(indicators.map((i) => i.published?.createdByRef).filter(Boolean));
+  for (const o of await publisherIdentities(product._id)) if (authors.has(String(o.id))) once(o);
+  for (const o of indicatorObjects(indicators, malware.id, true)) once(o);
   // The same claims give the same bundle id: exporting twice gives the same bundle.
   return { type: 'bundle', id: stixId('bundle', 'product-claims', product.slug, ...objects.map((o) => `${o.id as string}@${o.modified as string}`)), objects };
 }

@@ -12,6 +12,27 @@ const productIndicatorSchema = new Schema(
     value: { type: String, required: true },
     import: { type: Schema.Types.ObjectId, ref: 'IndicatorImport' },
     addedAt: { type: Date, required: true },
+    // What the publisher's STIX said of it, kept so exports carry the same identity and dates
+    // (stix/service.ts, publishedOf): its id, times, types, labels, author and references, and the
+    // pattern as written (an address written as a domain name stays so).
+    published: {
+      type: new Schema(
+        {
+          id: String,
+          pattern: String,
+          created: String,
+          modified: String,
+          validFrom: String,
+          validUntil: String,
+          indicatorTypes: { type: [String], default: undefined },
+          labels: { type: [String], default: undefined },
+          createdByRef: String,
+          externalReferences: { type: [Schema.Types.Mixed], default: undefined },
+        },
+        { _id: false },
+      ),
+      required: false,
+    },
   },
   { versionKey: false },
 );
@@ -35,6 +56,10 @@ const indicatorImportSchema = new Schema(
     notUnderstood: { type: [{ _id: false, pattern: String, reason: String }], default: [] },
     /** Understood, but not published as malicious: revoked, expired or marked benign by the publisher. */
     withheld: { type: [{ _id: false, pattern: String, reason: String }], default: [] },
+    /** What in the bundle's structure did not hold together: duplicate ids, relationships to nothing. */
+    warnings: { type: [{ _id: false, kind: String, detail: String }], default: [] },
+    /** The identity objects the bundle's indicators name as their author (created_by_ref), as published. */
+    identities: { type: [Schema.Types.Mixed], default: [] },
     by: { type: Schema.Types.ObjectId, ref: 'User', required: true },
     at: { type: Date, required: true },
   },

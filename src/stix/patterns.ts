@@ -23,6 +23,9 @@ const PATHS: [string, IndicatorType][] = [
   ['app:id', 'app-id'],
   ['configuration-profile:id', 'configuration-profile'],
   ['android-property:name', 'android-property'],
+  // Android signing certificates, as MVT's Android bundles write them.
+  ['app:cert.sha256', 'app-cert-sha256'],
+  ['app:cert.md5', 'app-cert-md5'],
 ];
 const TYPE_OF_PATH = new Map(PATHS.map(([p, t]) => [p, t]));
 const PATH_OF_TYPE = new Map<IndicatorType, string>();
@@ -31,6 +34,11 @@ for (const [p, t] of PATHS) if (!PATH_OF_TYPE.has(t)) PATH_OF_TYPE.set(t, p);
 const SINGLE = /^\[\s*([a-z0-9-]+:[a-z0-9_.'-]+)\s*=\s*'((?:[^'\\]|\\.)*)'\s*\]$/i;
 
 export type ParsedPattern = { ok: true; type: IndicatorType; value: string } | { ok: false; reason: 'syntax-error' | 'not-single-comparison' | 'unsupported-path' | 'invalid-value' };
+
+/** An address written as a domain name (`domain-name:value = '1.2.3.4'`, as some MVT bundles do): filed as the address. */
+function addressWrittenAsDomain(value: string): IndicatorType | undefined {
+  return normaliseIndicator('ipv4', value) ? 'ipv4' : normaliseIndicator('ipv6', value) ? 'ipv6' : undefined;
+}
 
 /**
  * Whether a pattern is well formed as far as its structure goes: observation brackets balanced
@@ -66,9 +74,11 @@ function wellFormed(pattern: string): boolean {
 export function parsePattern(pattern: string): ParsedPattern {
   const match = SINGLE.exec(pattern.trim());
   if (!match) return { ok: false, reason: wellFormed(pattern) ? 'not-single-comparison' : 'syntax-error' };
-  const type = TYPE_OF_PATH.get(match[1]!.toLowerCase());
+  const path = match[1]!.toLowerCase();
+  const raw = match[2]!.replace(/\\(.)/g, '$1');
+  const type = (path === 'domain-name:value' ? addressWrittenAsDomain(raw) : undefined) ?? TYPE_OF_PATH.get(path);
   if (!type) return { ok: false, reason: 'unsupported-path' };
-  const value = normaliseIndicator(type, match[2]!.replace(/\\(.)/g, '$1'));
+  const value = normaliseIndicator(type, raw);
   return value === undefined ? { ok: false, reason: 'invalid-value' } : { ok: true, type, value };
 }
 

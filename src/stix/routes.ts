@@ -43,6 +43,7 @@ async function importPage(res: Response, product: ProductDocument, extra: Record
       alreadyPresent: h.alreadyPresent,
       notUnderstood: h.notUnderstood.map((n) => ({ pattern: n.pattern ?? '', reason: n.reason ?? '' })),
       withheld: h.withheld.map((n) => ({ pattern: n.pattern ?? '', reason: n.reason ?? '' })),
+      warnings: (h.warnings ?? []).map((w) => ({ kind: w.kind ?? '', detail: w.detail ?? '' })),
     })),
     values: {},
     errors: {},

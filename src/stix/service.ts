@@ -9,12 +9,72 @@ import { IndicatorImport, ProductIndicator } from './model.js';
 import { parsePattern, patternOf } from './patterns.js';
 import { stixId, stixTime } from './ids.js';
 
+/** What the publisher said of an indicator, kept as published (only well-formed values). */
+export interface Published {
+  id?: string;
+  pattern: string;
+  created?: string;
+  modified?: string;
+  validFrom?: string;
+  validUntil?: string;
+  indicatorTypes?: string[];
+  labels?: string[];
+  createdByRef?: string;
+  externalReferences?: Record<string, unknown>[];
+}
+
 export interface ParsedBundle {
   bundleId: string;
   malwareNames: string[];
-  indicators: { type: IndicatorType; value: string }[];
+  indicators: { type: IndicatorType; value: string; published: Published }[];
   notUnderstood: { pattern: string; reason: string }[];
   withheld: { pattern: string; reason: WithheldReason }[];
+  warnings: { kind: 'duplicate-id' | 'dangling-relationship'; detail: string }[];
+  identities: Record<string, unknown>[];
+}
+
+const STIX_ID = /^[a-z][a-z0-9-]*--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const time = (v: unknown) => (typeof v === 'string' && v.length <= 40 && !Number.isNaN(Date.parse(v)) ? v : undefined);
+const words = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string').map((x) => x.slice(0, 100)).slice(0, 20) : undefined);
+
+/** The publisher's own description of an indicator, for exports to carry unchanged. */
+function publishedOf(object: Record<string, unknown>, pattern: string): Published {
+  const refs = Array.isArray(object.external_references)
+    ? (object.external_references as unknown[]).filter((r): r is Record<string, unknown> => Boolean(r) && typeof r === 'object' && typeof (r as { source_name?: unknown }).source_name === 'string').slice(0, 10)
+    : [];
+  const id = typeof object.id === 'string' && STIX_ID.test(object.id) && object.id.startsWith('indicator--') ? object.id : undefined;
+  const createdBy = typeof object.created_by_ref === 'string' && STIX_ID.test(object.created_by_ref) ? object.created_by_ref : undefined;
+  const p: Published = { pattern: pattern.slice(0, 2048) };
+  if (id) p.id = id;
+  for (const [key, from] of [['created', 'created'], ['modified', 'modified'], ['validFrom', 'valid_from'], ['validUntil', 'valid_until']] as const) {
+    const v = time(object[from]);
+    if (v) p[key] = v;
+  }
+  const types = words(object.indicator_types);
+  if (types?.length) p.indicatorTypes = types;
+  const labels = words(object.labels);
+  if (labels?.length) p.labels = labels;
+  if (createdBy) p.createdByRef = createdBy;
+  if (refs.length) p.externalReferences = refs.map((r) => JSON.parse(JSON.stringify(r, (k, v: unknown) => (typeof v === 'string' ? v.slice(0, 2048) : v))) as Record<string, unknown>);
+  return p;
+}
+
+/** Ids used twice, and relationships whose ends are not in the bundle: said on the result page. */
+function structuralWarnings(objects: Record<string, unknown>[]): ParsedBundle['warnings'] {
+  const warnings: ParsedBundle['warnings'] = [];
+  const ids = new Set<string>();
+  for (const o of objects) {
+    if (typeof o.id !== 'string') continue;
+    if (ids.has(o.id) && warnings.length < 200) warnings.push({ kind: 'duplicate-id', detail: o.id.slice(0, 200) });
+    ids.add(o.id);
+  }
+  for (const o of objects) {
+    if (o.type !== 'relationship') continue;
+    for (const end of [o.source_ref, o.target_ref]) {
+      if (typeof end === 'string' && !ids.has(end) && warnings.length < 200) warnings.push({ kind: 'dangling-relationship', detail: `${(typeof o.id === 'string' ? o.id : '').slice(0, 200)} → ${end.slice(0, 200)}` });
+    }
+  }
+  return warnings;
 }
 
 export type WithheldReason = 'revoked' | 'expired' | 'benign';
@@ -42,10 +102,11 @@ export function parseBundle(raw: Buffer): ParsedBundle {
   const b = bundle as { type?: unknown; id?: unknown; objects?: unknown };
   if (!b || typeof b !== 'object' || b.type !== 'bundle' || !Array.isArray(b.objects)) throw new FormValidationError({ file: 'stix.notBundle' });
   const seen = new Set<string>();
-  const out: ParsedBundle = { bundleId: typeof b.id === 'string' ? b.id.slice(0, 200) : '', malwareNames: [], indicators: [], notUnderstood: [], withheld: [] };
+  const objects = (b.objects as unknown[]).filter((o): o is Record<string, unknown> => Boolean(o) && typeof o === 'object');
+  const out: ParsedBundle = { bundleId: typeof b.id === 'string' ? b.id.slice(0, 200) : '', malwareNames: [], indicators: [], notUnderstood: [], withheld: [], warnings: structuralWarnings(objects), identities: [] };
   const now = Date.now();
-  for (const object of b.objects as Record<string, unknown>[]) {
-    if (!object || typeof object !== 'object') continue;
+  const publishedIds = new Set<string>();
+  for (const object of objects) {
     if ((object.type === 'malware' || object.type === 'tool') && typeof object.name === 'string') out.malwareNames.push(object.name.slice(0, 200));
     if (object.type !== 'indicator') continue;
     const pattern = typeof object.pattern === 'string' ? object.pattern : '';
@@ -66,8 +127,15 @@ export function parseBundle(raw: Buffer): ParsedBundle {
     const key = `${parsed.type}\u0000${parsed.value}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.indicators.push({ type: parsed.type, value: parsed.value });
+    const published = publishedOf(object, pattern);
+    // An id the bundle gives twice names the first of them only: the second gets this site's own id.
+    if (published.id && publishedIds.has(published.id)) delete published.id;
+    if (published.id) publishedIds.add(published.id);
+    out.indicators.push({ type: parsed.type, value: parsed.value, published });
   }
+  // The authors the kept indicators name, as the bundle describes them (exports carry them along).
+  const authors = new Set(out.indicators.map((i) => i.published.createdByRef).filter(Boolean));
+  out.identities = objects.filter((o) => o.type === 'identity' && typeof o.id === 'string' && authors.has(o.id)).slice(0, 20).map((o) => JSON.parse(JSON.stringify(o)) as Record<string, unknown>);
   if (!out.indicators.length && !out.notUnderstood.length && !out.withheld.length) throw new FormValidationError({ file: 'stix.noIndicators' });
   return out;
 }
@@ -91,7 +159,7 @@ export async function importIndicators(props: { actor: AuditActor & { id: string
   let added = 0;
   // Batches keep each write small; ordered:false lets the rest through when one is a duplicate.
   for (let i = 0; i < fresh.length; i += 500) {
-    const docs = fresh.slice(i, i + 500).map((x) => ({ product: props.product._id, type: x.type, value: x.value, import: importId, addedAt: at }));
+    const docs = fresh.slice(i, i + 500).map((x) => ({ product: props.product._id, type: x.type, value: x.value, import: importId, addedAt: at, published: x.published }));
     try {
       const result = await ProductIndicator.collection.insertMany(docs, { ordered: false });
       added += result.insertedCount;
@@ -114,6 +182,8 @@ export async function importIndicators(props: { actor: AuditActor & { id: string
     alreadyPresent: parsed.indicators.length - added,
     notUnderstood: parsed.notUnderstood.slice(0, 1_000),
     withheld: parsed.withheld.slice(0, 1_000),
+    warnings: parsed.warnings,
+    identities: parsed.identities,
     by: props.actor.id,
     at,
   });
@@ -128,9 +198,33 @@ export async function importIndicators(props: { actor: AuditActor & { id: string
   return record;
 }
 
-export async function productIndicators(productId: mongoose.Types.ObjectId): Promise<{ type: IndicatorType; value: string; addedAt: Date }[]> {
-  const rows = await ProductIndicator.find({ product: productId }, { type: 1, value: 1, addedAt: 1 }).lean();
-  return rows.map((r) => ({ type: r.type, value: r.value, addedAt: r.addedAt })).sort((a, b) => a.type.localeCompare(b.type) || a.value.localeCompare(b.value));
+export interface StoredIndicator {
+  type: IndicatorType;
+  value: string;
+  addedAt: Date;
+  /** The publisher's description (imports), and the import's source and licence. */
+  published?: Published;
+  source?: { name: string; licence: string };
+}
+
+export async function productIndicators(productId: mongoose.Types.ObjectId): Promise<StoredIndicator[]> {
+  const [rows, imports] = await Promise.all([
+    ProductIndicator.find({ product: productId }, { type: 1, value: 1, addedAt: 1, published: 1, import: 1 }).lean(),
+    IndicatorImport.find({ product: productId }, { source: 1, licence: 1 }).lean(),
+  ]);
+  const sources = new Map(imports.map((i) => [String(i._id), { name: i.source, licence: i.licence }]));
+  return rows
+    .map((r) => ({ type: r.type, value: r.value, addedAt: r.addedAt, ...(r.published ? { published: r.published as unknown as Published } : {}), ...(r.import && sources.has(String(r.import)) ? { source: sources.get(String(r.import))! } : {}) }))
+    .sort((a, b) => a.type.localeCompare(b.type) || a.value.localeCompare(b.value));
+}
+
+/** The identity objects of the publishers whose indicators a product holds (created_by_ref). */
+export async function publisherIdentities(productId: mongoose.Types.ObjectId): Promise<Record<string, unknown>[]> {
+  const byId = new Map<string, Record<string, unknown>>();
+  for (const i of await IndicatorImport.find({ product: productId }, { identities: 1 }).sort({ at: 1 }).lean()) {
+    for (const o of (i.identities ?? []) as Record<string, unknown>[]) byId.set(String(o.id), o);
+  }
+  return [...byId.values()];
 }
 
 export async function importHistory(productId: mongoose.Types.ObjectId) {
@@ -156,12 +250,38 @@ export function productObject(product: { slug: string; name: string; aliases?: s
   };
 }
 
-export function indicatorObjects(indicators: { type: IndicatorType; value: string; addedAt: Date }[], target: string) {
+/**
+ * Indicator objects and their `indicates` relationships. An imported indicator keeps the publisher's
+ * id, dates, types, labels and references, and names its source and licence; `asPublished` also keeps
+ * the pattern as written and its author (the full bundle; the MVT file writes patterns as MVT reads them).
+ */
+export function indicatorObjects(indicators: StoredIndicator[], target: string, asPublished = false) {
   const objects: Record<string, unknown>[] = [];
   for (const i of indicators) {
-    const id = stixId('indicator', i.type, i.value);
-    const time = stixTime(i.addedAt);
-    objects.push({ type: 'indicator', spec_version: '2.1', id, created: time, modified: time, indicator_types: ['malicious-activity'], pattern: patternOf(i.type, i.value), pattern_type: 'stix', pattern_version: '2.1', valid_from: time });
+    const p = i.published;
+    const id = p?.id ?? stixId('indicator', i.type, i.value);
+    const created = p?.created ?? stixTime(i.addedAt);
+    const references = [
+      ...(p?.externalReferences ?? []),
+      ...(i.source ? [{ source_name: i.source.name, description: `Imported from ${i.source.name}; licence: ${i.source.licence}` }] : []),
+    ];
+    objects.push({
+      type: 'indicator',
+      spec_version: '2.1',
+      id,
+      ...(asPublished && p?.createdByRef ? { created_by_ref: p.createdByRef } : {}),
+      created,
+      modified: p?.modified ?? created,
+      indicator_types: p?.indicatorTypes ?? ['malicious-activity'],
+      pattern: asPublished && p?.pattern ? p.pattern : patternOf(i.type, i.value),
+      pattern_type: 'stix',
+      pattern_version: '2.1',
+      valid_from: p?.validFrom ?? created,
+      ...(p?.validUntil ? { valid_until: p.validUntil } : {}),
+      ...(p?.labels ? { labels: p.labels } : {}),
+      ...(references.length ? { external_references: references } : {}),
+    });
+    const time = created;
     objects.push({ type: 'relationship', spec_version: '2.1', id: stixId('relationship', 'indicates', id, target), created: time, modified: time, relationship_type: 'indicates', source_ref: id, target_ref: target });
   }
   return objects;

@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { AuditEvent } from '../../src/audit/index.js';
 import { IndicatorImport, ProductIndicator } from '../../src/stix/model.js';
 import { parsePattern } from '../../src/stix/patterns.js';
+import { displayIndicator } from '../../src/facts/indicators.js';
 import { agent, closeApps, csrfFrom, makeApp, type Agent } from '../helpers/app.js';
 import { createEntities, createIncident, createUser, signIn, signedInAs } from '../helpers/factories.js';
 import { stixProblems, stixSchemasAvailable } from '../helpers/stix-schemas.js';
@@ -46,6 +47,64 @@ describe('STIX indicators: import and MVT export', () => {
     // A broken pattern is a syntax error; a valid one the site does not support says so.
     for (const broken of ["[domain-name:value = 'a.example'", "[domain-name:value = 'unterminated]", "domain-name:value = 'x'", "[[domain-name:value = 'x']"]) expect(parsePattern(broken), broken).to.deep.equal({ ok: false, reason: 'syntax-error' });
     for (const valid of ["[url:value = 'https://x/?a=b'] WITHIN 300 SECONDS", "[ipv4-addr:value ISSUBSET '198.51.100.0/24']", "[network-traffic:dst_port = 443]", "[file:name = 'a'] OR [file:name = 'b']"]) expect(parsePattern(valid), valid).to.deep.equal({ ok: false, reason: 'not-single-comparison' });
+  });
+
+  it('the forms MVT and Amnesty bundles use: an address written as a domain, Unicode domains, CIDR ranges, Android signing certificates, escaped quotes in a process name', () => {
+    expect(parsePattern("[domain-name:value='185.82.126.85']")).to.deep.equal({ ok: true, type: 'ipv4', value: '185.82.126.85' });
+    expect(parsePattern("[domain-name:value='2001:db8::1']")).to.deep.equal({ ok: true, type: 'ipv6', value: '2001:db8::1' });
+    expect(parsePattern("[domain-name:value='пример.рф']")).to.deep.equal({ ok: true, type: 'domain', value: 'xn--e1afmkfd.xn--p1ai' });
+    expect(displayIndicator('domain', 'xn--e1afmkfd.xn--p1ai')).to.equal('xn--e1afmkfd.xn--p1ai (пример.рф)');
+    expect(parsePattern("[ipv4-addr:value='198.51.100.0/24']")).to.deep.equal({ ok: true, type: 'ipv4', value: '198.51.100.0/24' });
+    expect(parsePattern("[ipv6-addr:value='2001:DB8::/32']")).to.deep.equal({ ok: true, type: 'ipv6', value: '2001:db8::/32' });
+    expect(parsePattern("[ipv4-addr:value='198.51.100.0/33']")).to.deep.equal({ ok: false, reason: 'invalid-value' });
+    expect(parsePattern(`[app:cert.sha256='${'AB'.repeat(32)}']`)).to.deep.equal({ ok: true, type: 'app-cert-sha256', value: 'ab'.repeat(32) });
+    expect(parsePattern(`[app:cert.md5='${'ab'.repeat(16)}']`)).to.deep.equal({ ok: true, type: 'app-cert-md5', value: 'ab'.repeat(16) });
+    expect(parsePattern("[process:name='bh\\'s agent']")).to.deep.equal({ ok: true, type: 'process', value: "bh's agent" });
+  });
+
+  it('when a published bundle is imported and exported again, then each indicator keeps its id, dates, types, labels, author and references, the pattern as written, and the licence; the bundle\'s structural problems are named', async function () {
+    if (!existsSync(IOCS)) this.skip();
+    const { app } = makeApp();
+    const { product } = await createEntities();
+    const a = await reviewer(app);
+    const original = JSON.parse(bundleFile('cytrox.stix2').toString()) as { objects: Record<string, unknown>[] };
+    // The real Cytrox bundle, with an author, a label and a reference added to two of its indicators,
+    // an IP written as a domain, a duplicate id and a relationship to nothing.
+    const author = { type: 'identity', spec_version: '2.1', id: 'identity--a4c5e6b7-1111-4222-8333-944455566677', created: '2021-12-16T00:00:00.000Z', modified: '2021-12-16T00:00:00.000Z', name: 'Amnesty International Security Lab', identity_class: 'organization' };
+    const indicators = original.objects.filter((o) => o.type === 'indicator');
+    const first: Record<string, unknown> = { ...indicators[0]!, created_by_ref: author.id, labels: ['predator'], external_references: [{ source_name: 'amnesty', url: 'https://www.amnesty.org/en/latest/research/' }] };
+    const ipAsDomain = { type: 'indicator', spec_version: '2.1', id: 'indicator--b1c2d3e4-0000-4111-8222-933344455566', created: '2021-12-16T10:00:00.000Z', modified: '2021-12-16T10:00:00.000Z', valid_from: '2021-12-16T10:00:00.000Z', pattern: "[domain-name:value='185.82.126.85']", pattern_type: 'stix', pattern_version: '2.1', indicator_types: ['malicious-activity'] };
+    const malware = original.objects.find((o) => o.type === 'malware')!;
+    const bundle = {
+      ...original,
+      objects: [author, first, ...original.objects.filter((o) => o !== indicators[0]), ipAsDomain, { ...ipAsDomain, pattern: "[domain-name:value='dup.example']" },
+        { type: 'relationship', spec_version: '2.1', id: 'relationship--c1c2d3e4-0000-4111-8222-933344455566', created: '2021-12-16T10:00:00.000Z', modified: '2021-12-16T10:00:00.000Z', relationship_type: 'indicates', source_ref: ipAsDomain.id, target_ref: 'malware--00000000-0000-4000-8000-000000000000' },
+        { type: 'relationship', spec_version: '2.1', id: 'relationship--d1c2d3e4-0000-4111-8222-933344455566', created: '2021-12-16T10:00:00.000Z', modified: '2021-12-16T10:00:00.000Z', relationship_type: 'indicates', source_ref: ipAsDomain.id, target_ref: malware.id }],
+    };
+    const res = await importBundle(a, product.slug, Buffer.from(JSON.stringify(bundle)), 'cytrox-annotated.stix2', { source: 'Amnesty International Security Lab', licence: 'CC-BY-4.0' });
+    expect(res.status).to.equal(200);
+    expect(res.text).to.contain('problems in the bundle').and.contain('the same id is used by two objects').and.contain('a relationship points at an object that is not in the bundle');
+    const stored = (await ProductIndicator.findOne({ product: product._id, value: '185.82.126.85' }).lean())!;
+    expect(stored.type).to.equal('ipv4');
+    expect(stored.published?.pattern).to.equal("[domain-name:value='185.82.126.85']");
+
+    const exported = JSON.parse((await agent(app).get(`/products/${product.slug}/claims.stix2`).buffer(true)).text) as { objects: Record<string, unknown>[] };
+    const byId = new Map(exported.objects.map((o) => [o.id as string, o]));
+    // Every imported indicator is exported under the publisher's id, with its dates.
+    for (const o of indicators) {
+      const out = byId.get(o.id as string);
+      expect(out, o.id as string).to.not.equal(undefined);
+      expect(out).to.deep.include({ created: o.created, modified: o.modified, valid_from: o.valid_from, indicator_types: o.indicator_types });
+    }
+    expect(byId.get(first.id as string)).to.deep.include({ created_by_ref: author.id, labels: ['predator'] });
+    expect((byId.get(first.id as string)!.external_references as { source_name: string; description?: string }[]).map((r) => r.source_name)).to.deep.equal(['amnesty', 'Amnesty International Security Lab']);
+    expect(JSON.stringify(byId.get(first.id as string))).to.contain('licence: CC-BY-4.0');
+    expect(byId.get(author.id)).to.deep.include({ type: 'identity', name: 'Amnesty International Security Lab' });
+    expect(byId.get(ipAsDomain.id)).to.deep.include({ pattern: "[domain-name:value='185.82.126.85']", created: '2021-12-16T10:00:00.000Z' });
+    if (stixSchemasAvailable()) expect(stixProblems(exported as never)).to.deep.equal([]);
+    // The MVT file keeps ids and dates too, with patterns as MVT reads them.
+    const mvt = JSON.parse((await agent(app).get(`/products/${product.slug}/indicators.stix2`).buffer(true)).text) as { objects: Record<string, unknown>[] };
+    expect(mvt.objects.find((o) => o.id === first.id)).to.deep.include({ created: first.created, valid_from: first.valid_from });
   });
 
   it('when a reviewer imports the Pegasus bundle twice, then 1,549 indicators are added once, the export gives the same set, valid against the OASIS schemas', async function () {
