@@ -60,6 +60,10 @@ const indicatorImportSchema = new Schema(
     warnings: { type: [{ _id: false, kind: String, detail: String }], default: [] },
     /** The identity objects the bundle's indicators name as their author (created_by_ref), as published. */
     identities: { type: [Schema.Types.Mixed], default: [] },
+    objects: { type: Number },
+    /** Of a bundle describing several malware objects: the one this product is, and the indicators left for the others. */
+    malwareChosen: { type: String },
+    forOtherMalware: { type: Number, default: 0 },
     by: { type: Schema.Types.ObjectId, ref: 'User', required: true },
     at: { type: Date, required: true },
   },

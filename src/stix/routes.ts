@@ -7,13 +7,13 @@ import { catalogue } from '../catalogue/index.js';
 import { safeValues } from '../http/forms.js';
 import { HttpError, notFound } from '../http/errors.js';
 import { resultOf, submitOnce } from '../http/once.js';
-import { FormValidationError, formObject, parseForm, requiredText } from '../http/validate.js';
+import { FormValidationError, formObject, parseForm, requiredText, text } from '../http/validate.js';
 import { Product, type ProductDocument } from '../products/model.js';
 import { findBySlug } from '../reference/slugs.js';
 import { productClaimsBundle } from './claims.js';
-import { importHistory, importIndicators, productBundle, productIndicators } from './service.js';
+import { ChooseMalware, importHistory, importIndicators, productBundle, productIndicators } from './service.js';
 
-const importSchema = formObject({ source: requiredText(400), licence: requiredText(200) });
+const importSchema = formObject({ source: requiredText(400), licence: requiredText(200), malware: text(200).default('') });
 
 /** The 1,549-indicator Pegasus bundle is 1.1 MB; 20 MB leaves room and still bounds memory. */
 const MAX_BUNDLE_BYTES = 20 * 1024 * 1024;
@@ -44,6 +44,9 @@ async function importPage(res: Response, product: ProductDocument, extra: Record
       notUnderstood: h.notUnderstood.map((n) => ({ pattern: n.pattern ?? '', reason: n.reason ?? '' })),
       withheld: h.withheld.map((n) => ({ pattern: n.pattern ?? '', reason: n.reason ?? '' })),
       warnings: (h.warnings ?? []).map((w) => ({ kind: w.kind ?? '', detail: w.detail ?? '' })),
+      objects: h.objects ?? 0,
+      malwareChosen: h.malwareChosen ?? '',
+      forOtherMalware: h.forOtherMalware ?? 0,
     })),
     values: {},
     errors: {},
@@ -88,14 +91,14 @@ export function stixRoutes(): Router {
         const form = parseForm(importSchema, req.body);
         const [file] = uploadedFiles(req);
         if (!file) throw new FormValidationError({ file: 'stix.noFile' });
-        const record = await importIndicators({ actor: userActor(req.user!), product, file, source: form.source, licence: form.licence });
+        const record = await importIndicators({ actor: userActor(req.user!), product, file, source: form.source, licence: form.licence, malware: form.malware });
         const result = { added: record.added, alreadyPresent: record.alreadyPresent, notUnderstood: record.notUnderstood.length, withheld: record.withheld.length, indicators: record.indicators + record.notUnderstood.length + record.withheld.length };
         return { to: `/admin/products/${product.slug}/indicators/done/${key}`, page: result };
       });
     } catch (err) {
       // CASE: the page needs its own data beside the errors, so it is not submitForm's bare re-render.
       if (!(err instanceof FormValidationError)) throw err;
-      await importPage(res.status(422), product, { values, errors: err.fieldErrors });
+      await importPage(res.status(422), product, { values, errors: err.fieldErrors, ...(err instanceof ChooseMalware ? { malwareChoices: err.choices } : {}) });
     }
   });
 

@@ -31,6 +31,21 @@ export interface ParsedBundle {
   withheld: { pattern: string; reason: WithheldReason }[];
   warnings: { kind: 'duplicate-id' | 'dangling-relationship'; detail: string }[];
   identities: Record<string, unknown>[];
+  /** How many objects the bundle holds (so "3 indicators read" is seen against "from 5 objects"). */
+  objects: number;
+  /** The malware object chosen when the bundle describes several, and how many indicators were left for the others. */
+  malware?: { id: string; name: string };
+  forOtherMalware: number;
+}
+
+/**
+ * A bundle that describes several malware (or tool) objects: the reviewer says which of them the
+ * product is; the indicators an `indicates` relationship links to it are imported, the others not.
+ */
+export class ChooseMalware extends FormValidationError {
+  constructor(readonly choices: { id: string; name: string; indicators: number }[]) {
+    super({ malware: 'stix.chooseMalware' });
+  }
 }
 
 const STIX_ID = /^[a-z][a-z0-9-]*--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -92,7 +107,7 @@ function withheldReason(object: Record<string, unknown>, now: number): WithheldR
 }
 
 /** Reads a STIX 2.1 bundle: every `indicator` is either understood or listed with the reason. */
-export function parseBundle(raw: Buffer): ParsedBundle {
+export function parseBundle(raw: Buffer, chosenMalware = ''): ParsedBundle {
   let bundle: unknown;
   try {
     bundle = JSON.parse(raw.toString('utf8'));
@@ -103,12 +118,30 @@ export function parseBundle(raw: Buffer): ParsedBundle {
   if (!b || typeof b !== 'object' || b.type !== 'bundle' || !Array.isArray(b.objects)) throw new FormValidationError({ file: 'stix.notBundle' });
   const seen = new Set<string>();
   const objects = (b.objects as unknown[]).filter((o): o is Record<string, unknown> => Boolean(o) && typeof o === 'object');
-  const out: ParsedBundle = { bundleId: typeof b.id === 'string' ? b.id.slice(0, 200) : '', malwareNames: [], indicators: [], notUnderstood: [], withheld: [], warnings: structuralWarnings(objects), identities: [] };
+  const out: ParsedBundle = { bundleId: typeof b.id === 'string' ? b.id.slice(0, 200) : '', malwareNames: [], indicators: [], notUnderstood: [], withheld: [], warnings: structuralWarnings(objects), identities: [], objects: objects.length, forOtherMalware: 0 };
+  // Several malware objects: only the indicators that indicate the chosen one (following `indicates`).
+  const families = objects.filter((o) => (o.type === 'malware' || o.type === 'tool') && typeof o.id === 'string').map((o) => ({ id: o.id as string, name: typeof o.name === 'string' ? o.name.slice(0, 200) : (o.id as string) }));
+  const indicates = new Map<string, Set<string>>();
+  for (const r of objects) {
+    if (r.type !== 'relationship' || r.relationship_type !== 'indicates' || typeof r.source_ref !== 'string' || typeof r.target_ref !== 'string') continue;
+    indicates.set(r.source_ref, (indicates.get(r.source_ref) ?? new Set()).add(r.target_ref));
+  }
+  if (families.length > 1) {
+    const chosen = families.find((f) => f.id === chosenMalware);
+    if (!chosen) {
+      throw new ChooseMalware(families.map((f) => ({ ...f, indicators: objects.filter((o) => o.type === 'indicator' && typeof o.id === 'string' && indicates.get(o.id)?.has(f.id)).length })));
+    }
+    out.malware = chosen;
+  }
   const now = Date.now();
   const publishedIds = new Set<string>();
   for (const object of objects) {
     if ((object.type === 'malware' || object.type === 'tool') && typeof object.name === 'string') out.malwareNames.push(object.name.slice(0, 200));
     if (object.type !== 'indicator') continue;
+    if (out.malware && !(typeof object.id === 'string' && indicates.get(object.id)?.has(out.malware.id))) {
+      out.forOtherMalware++;
+      continue;
+    }
     const pattern = typeof object.pattern === 'string' ? object.pattern : '';
     if (object.pattern_type !== undefined && object.pattern_type !== 'stix') {
       out.notUnderstood.push({ pattern: pattern.slice(0, 500), reason: 'unsupported-pattern-type' });
@@ -148,8 +181,8 @@ function isDuplicateKey(err: unknown): boolean {
  * Attaches a bundle's indicators to a product. Indicators the product already has are counted,
  * not added again (the unique index decides, also between two imports running at once).
  */
-export async function importIndicators(props: { actor: AuditActor & { id: string }; product: ProductDocument; file: { buffer: Buffer; originalname: string }; source: string; licence: string }) {
-  const parsed = parseBundle(props.file.buffer);
+export async function importIndicators(props: { actor: AuditActor & { id: string }; product: ProductDocument; file: { buffer: Buffer; originalname: string }; source: string; licence: string; malware?: string }) {
+  const parsed = parseBundle(props.file.buffer, props.malware);
   const at = new Date();
   const importId = new mongoose.Types.ObjectId();
   const existing = new Set(
@@ -184,6 +217,9 @@ export async function importIndicators(props: { actor: AuditActor & { id: string
     withheld: parsed.withheld.slice(0, 1_000),
     warnings: parsed.warnings,
     identities: parsed.identities,
+    objects: parsed.objects,
+    forOtherMalware: parsed.forOtherMalware,
+    ...(parsed.malware ? { malwareChosen: parsed.malware.name } : {}),
     by: props.actor.id,
     at,
   });

@@ -107,6 +107,30 @@ describe('STIX indicators: import and MVT export', () => {
     expect(mvt.objects.find((o) => o.id === first.id)).to.deep.include({ created: first.created, valid_from: first.valid_from });
   });
 
+  it('when one bundle describes two malware objects (Pegasus and Predator), then the reviewer chooses per product which one it is, and each product gets only the indicators linked to its own', async function () {
+    if (!existsSync(IOCS)) this.skip();
+    const { app } = makeApp();
+    const pegasusProduct = (await createEntities()).product;
+    const predatorProduct = (await createEntities()).product;
+    const a = await reviewer(app);
+    const pegasus = JSON.parse(bundleFile('pegasus.stix2').toString()) as { objects: Record<string, unknown>[] };
+    const cytrox = JSON.parse(bundleFile('cytrox.stix2').toString()) as { objects: Record<string, unknown>[] };
+    const both = Buffer.from(JSON.stringify({ type: 'bundle', id: 'bundle--5a5b5c5d-0000-4111-8222-933344455566', objects: [...pegasus.objects, ...cytrox.objects] }));
+    const [pegasusMalware, predatorMalware] = [pegasus, cytrox].map((b) => b.objects.find((o) => o.type === 'malware')! as { id: string; name: string });
+    const refused = await importBundle(a, pegasusProduct.slug, both, 'both.stix2');
+    expect(refused.status).to.equal(422);
+    expect(refused.text).to.contain('This bundle describes several malware objects');
+    expect(refused.text).to.contain(`<option value="${pegasusMalware!.id}" >Pegasus — 1549 indicators linked</option>`);
+    expect(await ProductIndicator.countDocuments({})).to.equal(0);
+    const first = await importBundle(a, pegasusProduct.slug, both, 'both.stix2', { source: 'Amnesty International Security Lab', licence: 'CC-BY 2.0', malware: pegasusMalware!.id });
+    expect(first.status).to.equal(200);
+    expect(first.text).to.contain('1549 indicators read: 1549 added').and.contain('343 indicators of the bundle belong to other malware objects');
+    const second = await importBundle(a, predatorProduct.slug, both, 'both.stix2', { source: 'Amnesty International Security Lab', licence: 'CC-BY 2.0', malware: predatorMalware!.id });
+    expect(second.text).to.contain('343 indicators read: 343 added').and.contain('1549 indicators of the bundle belong to other malware objects');
+    expect(await ProductIndicator.countDocuments({ product: pegasusProduct._id })).to.equal(1549);
+    expect(await ProductIndicator.countDocuments({ product: predatorProduct._id })).to.equal(343);
+  });
+
   it('when a reviewer imports the Pegasus bundle twice, then 1,549 indicators are added once, the export gives the same set, valid against the OASIS schemas', async function () {
     if (!existsSync(IOCS)) this.skip();
     const { app } = makeApp();
