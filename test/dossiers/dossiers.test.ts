@@ -242,9 +242,25 @@ describe('evidence dossiers', () => {
     const bundle = JSON.parse(files.get('dossier.stix.json')!.toString()) as { objects: { type: string; id: string; lang?: string; object_ref?: string; contents?: Record<string, { name: string }> }[] };
     const report = bundle.objects.find((o) => o.type === 'report')!;
     expect(report.lang).to.equal('en');
-    const content = bundle.objects.find((o) => o.type === 'language-content')!;
+    const content = bundle.objects.find((o) => o.type === 'language-content' && o.object_ref === report.id)!;
     expect(content.object_ref).to.equal(report.id);
     expect(content.contents!.ar!.name).to.include('اختراق هاتف صحفي');
+  });
+
+  it('when the same vendor dossier is built in English and in Arabic, then its STIX objects have the same ids and English names, and Arabic names travel as language-content', async () => {
+    const { app } = makeApp();
+    const { vendor, product } = await createEntities();
+    await verifiedIncident({ productId: product._id, vendorId: vendor._id });
+    const a = await policymaker(app);
+    const bundles = [];
+    for (const language of ['en', 'ar']) {
+      const { files } = await buildAndDownload(a, { subject: 'vendor', vendor: vendor.slug, language });
+      bundles.push(JSON.parse(files.get('dossier.stix.json')!.toString()) as { objects: { type: string; id: string; name?: string; object_ref?: string; contents?: Record<string, { name?: string }> }[] });
+    }
+    const named = (b: (typeof bundles)[number]) => b.objects.filter((o) => o.type === 'identity' || o.type === 'malware').map((o) => `${o.id} ${o.name}`).sort();
+    expect(named(bundles[1]!)).to.deep.equal(named(bundles[0]!));
+    const vendorObject = bundles[1]!.objects.find((o) => o.type === 'identity' && o.name === vendor.name)!;
+    expect(bundles[1]!.objects.find((o) => o.type === 'language-content' && o.object_ref === vendorObject.id)!.contents).to.deep.equal({ ar: { name: vendor.nameAr } });
   });
 
   it('when the form is wrong (unknown vendor, bad filter, bad audience), then it is shown again with the message (422) and nothing is generated', async () => {

@@ -25,21 +25,30 @@ export function dossierStix(content: DossierContent): Buffer {
     return o.id;
   };
   const base = { spec_version: '2.1', created: at, modified: at };
-  const vendorId = (name: string) => stixId('identity', 'vendor', name);
+  // Ids from slugs, the scheme of the product exports (stix/claims.ts): the same vendor or product has
+  // the same id in every export and every dossier, whatever its language. Names are the English ones;
+  // Arabic names travel as language-content objects (lang ar), never as another name for the id.
+  const vendorId = (slug: string) => stixId('identity', 'vendor', slug);
+  const slugOfVendorNamed = new Map(content.identity.vendors.map((v) => [v.name, v.slug]));
+  const arabic = (objectRef: string, nameAr: string) => {
+    if (nameAr) add({ type: 'language-content', ...base, id: stixId('language-content', objectRef, 'ar'), object_ref: objectRef, object_modified: at, contents: { ar: { name: nameAr } } });
+  };
   for (const v of content.identity.vendors) {
-    add({ type: 'identity', ...base, id: vendorId(v.name), name: v.name, identity_class: 'organization', sectors: ['technology'], ...(v.summary ? { description: v.summary } : {}), ...(v.hqCountry ? { contact_information: `Headquarters: ${v.hqCountry}` } : {}) });
+    const id = add({ type: 'identity', ...base, id: vendorId(v.slug), name: v.name, identity_class: 'organization', sectors: ['technology'], ...(v.summary ? { description: v.summary } : {}), ...(v.hqCountry ? { contact_information: `Headquarters: ${v.hqCountry}` } : {}) });
+    arabic(id, v.nameAr);
   }
   const productIds = new Map<string, string>();
-  const productObject = (p: { slug: string; name: string; category: string; description?: string; aliases?: string[] }) => {
+  const productObject = (p: { slug: string; name: string; nameAr?: string; category: string; description?: string; aliases?: string[] }) => {
     const isMalware = STIX_MALWARE_CATEGORIES.has(p.category);
     const type = isMalware ? 'malware' : 'tool';
     const id = add({ type, ...base, id: stixId(type, 'product', p.slug), name: p.name, ...(p.description ? { description: p.description } : {}), ...(p.aliases?.length ? { aliases: p.aliases } : {}), ...(isMalware ? { is_family: true, malware_types: ['spyware'] } : { tool_types: [p.category] }) });
     productIds.set(p.slug, id);
+    arabic(id, p.nameAr ?? '');
     return id;
   };
   for (const p of content.products) {
     const id = productObject(p);
-    if (p.vendor) add({ type: 'relationship', ...base, id: stixId('relationship', 'attributed-to', id, p.vendor), relationship_type: 'attributed-to', source_ref: id, target_ref: add({ type: 'identity', ...base, id: vendorId(p.vendor), name: p.vendor, identity_class: 'organization' }) });
+    if (p.vendor) add({ type: 'relationship', ...base, id: stixId('relationship', 'attributed-to', id, p.vendor), relationship_type: 'attributed-to', source_ref: id, target_ref: add({ type: 'identity', ...base, id: slugOfVendorNamed.has(p.vendor) ? vendorId(slugOfVendorNamed.get(p.vendor)!) : stixId('identity', 'vendor-named', p.vendor), name: p.vendor, identity_class: 'organization' }) });
   }
   // Objects a restricted incident brings in, and those a public one does: what only restricted
   // incidents bring is marked TLP:AMBER like their reports, not only the reports.
@@ -59,7 +68,7 @@ export function dossierStix(content: DossierContent): Buffer {
     }
     const products = [...productByName.values()];
     const governments = findings.filter((a) => a.kind === 'government').map((a) => ({ claim: a, id: add({ type: 'identity', ...base, id: stixId('identity', 'government', a.slug), name: a.name, identity_class: 'organization', sectors: ['government'] }) }));
-    const vendors = findings.filter((a) => a.kind === 'vendor').map((a) => add({ type: 'identity', ...base, id: vendorId(a.name), name: a.name, identity_class: 'organization' }));
+    const vendors = findings.filter((a) => a.kind === 'vendor').map((a) => add({ type: 'identity', ...base, id: vendorId(a.slug), name: a.name, identity_class: 'organization' }));
     const locations = i.countries.map((c) => add({ type: 'location', ...base, id: stixId('location', c.code), name: c.name, country: c.code }));
     for (const id of [...products, ...governments.map((g) => g.id), ...vendors, ...locations]) refs.add(id);
     const relate = (type: string, source: string, target: string, extra: Record<string, unknown> = {}) => {
