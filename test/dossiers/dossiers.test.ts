@@ -252,12 +252,13 @@ describe('evidence dossiers', () => {
     const { vendor, product } = await createEntities();
     await verifiedIncident({ productId: product._id, vendorId: vendor._id });
     const a = await policymaker(app);
-    const bundles = [];
+    type Bundle = { objects: { type: string; id: string; name?: string; object_ref?: string; contents?: Record<string, { name?: string }> }[] };
+    const bundles: Bundle[] = [];
     for (const language of ['en', 'ar']) {
       const { files } = await buildAndDownload(a, { subject: 'vendor', vendor: vendor.slug, language });
-      bundles.push(JSON.parse(files.get('dossier.stix.json')!.toString()) as { objects: { type: string; id: string; name?: string; object_ref?: string; contents?: Record<string, { name?: string }> }[] });
+      bundles.push(JSON.parse(files.get('dossier.stix.json')!.toString()) as Bundle);
     }
-    const named = (b: (typeof bundles)[number]) => b.objects.filter((o) => o.type === 'identity' || o.type === 'malware').map((o) => `${o.id} ${o.name}`).sort();
+    const named = (b: Bundle) => b.objects.filter((o) => o.type === 'identity' || o.type === 'malware').map((o) => `${o.id} ${o.name}`).sort();
     expect(named(bundles[1]!)).to.deep.equal(named(bundles[0]!));
     const vendorObject = bundles[1]!.objects.find((o) => o.type === 'identity' && o.name === vendor.name)!;
     expect(bundles[1]!.objects.find((o) => o.type === 'language-content' && o.object_ref === vendorObject.id)!.contents).to.deep.equal({ ar: { name: vendor.nameAr } });
