@@ -23,7 +23,15 @@ export interface SpreadsheetImport {
   templateName: string;
   template: (lng: 'en' | 'ar') => Buffer;
   /** All or nothing: what was created (shown on the result page), or every error by line and column. */
-  run: (actor: AuditActor & { id: string }, file: { buffer: Buffer; originalname: string }) => Promise<{ ok: true; created: string[] } | { ok: false; errors: ImportError[] }>;
+  run: (actor: AuditActor & { id: string }, file: { buffer: Buffer; originalname: string }) => Promise<{ ok: true; created: string[]; rows?: ImportRow[] } | { ok: false; errors: ImportError[] }>;
+}
+
+/** A row of an import that keys its rows: made now, or already made by an earlier import (not again). */
+export interface ImportRow {
+  line: number;
+  key: string;
+  ref: string;
+  already: boolean;
 }
 
 /**
@@ -34,8 +42,8 @@ export interface SpreadsheetImport {
 export function spreadsheetImportRoutes(s: SpreadsheetImport): Router {
   const router = Router();
   const upload = multipartWithFiles({ maxFileBytes: s.maxFileBytes, maxFiles: 1 }, 5);
-  const page = (res: Response, extra: { errors?: ImportError[]; created?: string[]; formError?: string } = {}) =>
-    res.render(s.view, { columns: s.columns, maxRows: s.maxRows, importErrors: extra.errors ?? [], created: extra.created ?? [], formError: extra.formError ?? '', errors: {} });
+  const page = (res: Response, extra: { errors?: ImportError[]; created?: string[]; rows?: ImportRow[]; formError?: string } = {}) =>
+    res.render(s.view, { columns: s.columns, maxRows: s.maxRows, importErrors: extra.errors ?? [], created: extra.created ?? [], rows: extra.rows ?? [], formError: extra.formError ?? '', errors: {} });
 
   router.get(s.path, authorize(s.action), (_req, res) => {
     page(res);
@@ -58,14 +66,14 @@ export function spreadsheetImportRoutes(s: SpreadsheetImport): Router {
         const errors = result.errors;
         throw new NotSubmitted(() => page(res.status(422), { errors }));
       }
-      return { to: `${s.path}/done/${key}`, page: { created: result.created } };
+      return { to: `${s.path}/done/${key}`, page: { created: result.created, rows: result.rows ?? [] } };
     });
   });
 
   router.get(`${s.path}/done/:key`, authorize(s.action), async (req, res) => {
     const result = await resultOf(req, String(req.params.key));
     if (!result) throw new HttpError(404, 'errors.notFound');
-    page(res, { created: (result.page.created ?? []) as string[] });
+    page(res, { created: (result.page.created ?? []) as string[], rows: (result.page.rows ?? []) as ImportRow[] });
   });
 
   return router;

@@ -6,7 +6,8 @@ import { readTable, type ImportError } from '../http/csv-table.js';
 import { recordAuditEvent, recordAuditEvents, type AuditActor } from '../audit/index.js';
 import { catalogue } from '../catalogue/index.js';
 import { forgetRefNumbers, insertManyWithNextRefs } from '../db/sequence.js';
-import { Incident } from './model.js';
+import { ImportedRow, Incident } from './model.js';
+import { canonicalJson } from '../audit/canonical.js';
 import { rememberIncidentRefs } from './refs.js';
 import { incidentSchema } from './schema.js';
 import { derive, storedClaims, vendorsOfProducts } from './service.js';
@@ -126,13 +127,65 @@ export async function parseIncidentCsv(buffer: Buffer): Promise<Parsed> {
  * incident appended together. If the insert fails, the ones written are removed again. Drafts are
  * not public: the catalogue has nothing to update.
  */
-export async function importIncidents(actor: AuditActor & { id: string }, file: { buffer: Buffer; originalname: string }): Promise<{ ok: true; refs: string[] } | { ok: false; errors: ImportError[] }> {
-  const parsed = await parseIncidentCsv(file.buffer);
-  if (!parsed.ok) return parsed;
+/** What became of each row: its import key, and the incident it made now or in an earlier import. */
+export interface ImportedRowResult {
+  line: number;
+  key: string;
+  ref: string;
+  already: boolean;
+}
+
+/** A row's import key: the SHA-256 of the row as read, so the same row under English or Arabic headers has one key. */
+export function rowKey(input: unknown): string {
+  return createHash('sha256').update(canonicalJson(input)).digest('hex');
+}
+
+/**
+ * Claims each row's import key (a unique insert: ImportedRow). Rows whose key is already claimed,
+ * by an earlier import or by an identical row above, are not imported again: their incident is named.
+ */
+async function claimRows(rows: { line: number; key: string }[], ids: mongoose.Types.ObjectId[], sha256: string): Promise<Map<number, string | null>> {
+  const already = new Map<number, string | null>();
+  const firstOfKey = new Map<string, number>();
+  rows.forEach((r, i) => {
+    if (firstOfKey.has(r.key)) already.set(i, null);
+    else firstOfKey.set(r.key, i);
+  });
+  const claims = [...firstOfKey.values()].map((i) => ({ _id: rows[i]!.key, incident: ids[i]!, import: sha256, at: new Date() }));
+  try {
+    if (claims.length) await ImportedRow.collection.insertMany(claims as never[], { ordered: false });
+  } catch (err) {
+    const writeErrors = (err as { writeErrors?: { index: number; code?: number; err?: { code?: number } }[] }).writeErrors;
+    if (!writeErrors) throw err;
+    for (const e of writeErrors) {
+      if ((e.code ?? e.err?.code) !== 11000) throw err;
+      already.set(firstOfKey.get(claims[e.index]!._id)!, null);
+    }
+  }
+  // The incidents the earlier imports made, by id (the claim holds it).
+  const earlier = await ImportedRow.find({ _id: mongoose.trusted({ $in: [...already.keys()].map((i) => rows[i]!.key) }) } as never).lean();
+  const incidentOf = new Map(earlier.map((r) => [r._id, r.incident]));
+  const refs = new Map((await Incident.find({ _id: mongoose.trusted({ $in: [...incidentOf.values()] }) } as never, { ref: 1 }).lean()).map((d) => [String(d._id), d.ref]));
+  for (const i of already.keys()) {
+    const incident = incidentOf.get(rows[i]!.key);
+    // A row repeated within this file names the incident its first copy makes (known after the insert).
+    already.set(i, incident && refs.has(String(incident)) ? refs.get(String(incident))! : null);
+  }
+  return already;
+}
+
+export async function importIncidents(actor: AuditActor & { id: string }, file: { buffer: Buffer; originalname: string }): Promise<{ ok: true; refs: string[]; rows: ImportedRowResult[] } | { ok: false; errors: ImportError[] }> {
+  const all = await parseIncidentCsv(file.buffer);
+  if (!all.ok) return all;
   const sha256 = createHash('sha256').update(file.buffer).digest('hex');
-  const vendors = await vendorsOfProducts(parsed.rows.flatMap((r) => storedClaims(r.input.attributions)));
+  const keyed = all.rows.map((r) => ({ ...r, key: rowKey(r.input) }));
   // Ids chosen here, so that an undo knows every document this import may have written.
-  const ids = parsed.rows.map(() => new mongoose.Types.ObjectId());
+  const allIds = keyed.map(() => new mongoose.Types.ObjectId());
+  const already = await claimRows(keyed, allIds, sha256);
+  const fresh = keyed.map((r, i) => ({ ...r, id: allIds[i]! })).filter((_, i) => !already.has(i));
+  const parsed = { rows: fresh };
+  const ids = fresh.map((r) => r.id);
+  const vendors = await vendorsOfProducts(parsed.rows.flatMap((r) => storedClaims(r.input.attributions)));
   const builds = parsed.rows.map(({ input }, i) => {
     const attributions = storedClaims(input.attributions);
     const derived = derive(attributions, input.visibility, 'draft', input.dates.from.y, vendors);
@@ -155,19 +208,23 @@ export async function importIncidents(actor: AuditActor & { id: string }, file: 
       published: false,
     });
   });
-  let created: { _id: unknown; ref: string }[];
+  let created: { _id: unknown; ref: string }[] = [];
   try {
-    created = (await insertManyWithNextRefs(Incident as never, 'I', builds)) as unknown as { _id: unknown; ref: string }[];
+    if (builds.length) created = (await insertManyWithNextRefs(Incident as never, 'I', builds)) as unknown as { _id: unknown; ref: string }[];
     rememberIncidentRefs(created);
     await recordAuditEvents(created.map((doc, i) => ({ actor, action: 'incident.created', subject: { type: 'incident', id: doc.ref }, details: { import: sha256, line: parsed.rows[i]!.line } })));
   } catch (err) {
     // CASE: no transactions on FerretDB 1.24: undo by hand, so the import stays all-or-nothing.
     const written = await Incident.find({ _id: mongoose.trusted({ $in: ids }) } as never, { ref: 1 }).lean();
     await Incident.deleteMany({ _id: mongoose.trusted({ $in: ids }) } as never);
+    // The rows are free again: a later import of the same file makes them.
+    await ImportedRow.deleteMany({ _id: mongoose.trusted({ $in: fresh.map((r) => r.key) }) } as never);
     forgetRefNumbers();
     await recordAuditEvent({ actor, action: 'incidents.import-undone', details: { import: sha256, removed: written.map((c) => c.ref) } });
     throw err;
   }
-  await recordAuditEvent({ actor, action: 'incidents.imported', details: { import: sha256, file: file.originalname.slice(0, 200), incidents: created.map((c) => c.ref) } });
-  return { ok: true, refs: created.map((c) => c.ref) };
+  await recordAuditEvent({ actor, action: 'incidents.imported', details: { import: sha256, file: file.originalname.slice(0, 200), incidents: created.map((c) => c.ref), alreadyImported: already.size } });
+  const refOfKey = new Map(fresh.map((r, i) => [r.key, created[i]?.ref ?? '']));
+  const rows = keyed.map((r, i) => ({ line: r.line, key: r.key, already: already.has(i), ref: already.has(i) ? (already.get(i) ?? refOfKey.get(r.key) ?? '') : (refOfKey.get(r.key) ?? '') }));
+  return { ok: true, refs: created.map((c) => c.ref), rows };
 }

@@ -15,7 +15,7 @@ export function incidentImportRoutes(): Router {
     template: importTemplate,
     run: async (actor, file) => {
       const result = await importIncidents(actor, file);
-      return result.ok ? { ok: true, created: result.refs } : result;
+      return result.ok ? { ok: true, created: result.refs, rows: result.rows } : result;
     },
   });
 }

@@ -85,3 +85,20 @@ incidentSchema.index({ reports: 1 });
 
 export const Incident = mongoose.model('Incident', incidentSchema);
 export type IncidentDocument = InstanceType<typeof Incident>;
+
+/**
+ * One spreadsheet row imported as an incident (incidents/csv-import.ts), by its import key: the SHA-256
+ * of the row as read (whatever the header language). Inserting it claims the row: importing the same
+ * file again, or two imports at once, never makes a row twice.
+ */
+const importedRowSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    incident: { type: Schema.Types.ObjectId, required: true },
+    import: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+
+export const ImportedRow = mongoose.model('ImportedRow', importedRowSchema);

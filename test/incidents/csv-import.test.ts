@@ -67,6 +67,33 @@ describe('CSV import of incidents', () => {
     ]);
   });
 
+  it('when the same rows are imported again (same file, or under Arabic headers, or twice in one file), then no row is made twice: each row shows its import key and the incident it made; 50 imports of one file at once make each row once', async () => {
+    const { app } = makeApp();
+    const a = await reviewer(app);
+    const keys = ['title', 'summary', 'date_from', 'countries', 'target_categories', 'source_title'];
+    const rows = [['Row one', 'First.', '2023-05', 'EG', 'journalist', 'A report'], ['Row two', 'Second.', '2022', 'MA', 'activist', 'A report']];
+    const file = stringify([header('en', keys), ...rows]);
+    const first = await upload(a, file);
+    expect(first.text).to.contain('2 draft incidents created');
+    const refs = (await Incident.find({}).sort({ refSeq: 1 }).lean()).map((i) => i.ref);
+    expect(refs).to.have.length(2);
+    const again = await upload(a, file);
+    expect(again.status).to.equal(200);
+    expect(again.text).to.contain('2 rows were imported before (same import key) and were not imported again.');
+    for (const ref of refs) expect(again.text).to.contain(`href="/incidents/${ref}"`);
+    expect(again.text).to.match(/<code title="[0-9a-f]{64}">[0-9a-f]{12}<\/code>/);
+    // The same rows under Arabic headers, with one new row and one row given twice.
+    const arabic = await upload(a, stringify([header('ar', keys), ...rows, ['Row three', 'Third.', '2021', 'SA', 'lawyer', 'A report'], ['Row three', 'Third.', '2021', 'SA', 'lawyer', 'A report']]));
+    expect(arabic.text).to.contain('3 rows were imported before');
+    expect(await Incident.countDocuments({})).to.equal(3);
+    // 50 imports of a new file at once: each row once.
+    const raced = stringify([header('en', keys), ['Raced row', 'Once.', '2020', 'EG', 'journalist', 'A report']]);
+    const agents = await Promise.all(Array.from({ length: 5 }, () => reviewer(app)));
+    const tokens = await Promise.all(agents.map((x) => csrfFrom(x, '/review/import')));
+    await Promise.all(Array.from({ length: 50 }, (_, i) => agents[i % 5]!.post(`/review/import?_csrf=${encodeURIComponent(tokens[i % 5]!)}`).set('Sec-Fetch-Site', 'same-origin').attach('files', Buffer.from(raced), 'raced.csv')));
+    expect(await Incident.countDocuments({ title: 'Raced row' })).to.equal(1);
+  });
+
   it('when any row is wrong, then nothing is imported and every error is listed by line and column', async () => {
     const { app } = makeApp();
     await createEntities();
