@@ -11,6 +11,10 @@ import { canonicalJson } from '../audit/canonical.js';
 import { rememberIncidentRefs } from './refs.js';
 import { incidentSchema } from './schema.js';
 import { derive, storedClaims, vendorsOfProducts } from './service.js';
+import { foldText } from '../search/normalise.js';
+import { labelsOf } from '../i18n/index.js';
+import { SOURCE_KINDS, TARGET_CATEGORIES } from '../facts/model.js';
+import { CONFIDENCE_LEVELS } from './model.js';
 
 /**
  * Incidents from a spreadsheet (CSV, UTF-8): every row becomes a *draft* incident for reviewers to
@@ -63,6 +67,16 @@ function columnOf(path: (string | number)[]): ColumnKey {
   return 'title';
 }
 
+/**
+ * A value of a fixed list given by its key or by its English or Arabic name, compared folded (case,
+ * Latin accents, Arabic diacritics and shadda, alef and yeh forms): "صحفي", "صَحَفِيّ" and "journalist"
+ * are the same category. Undefined when it is none of them.
+ */
+export function choiceOf(raw: string, keys: readonly string[], labelPrefix: string): string | undefined {
+  const folded = foldText(raw.trim());
+  return keys.find((k) => foldText(k) === folded || labelsOf(`${labelPrefix}.${k}`).some((l) => foldText(l) === folded));
+}
+
 type Parsed = { ok: true; rows: { line: number; input: ReturnType<typeof incidentSchema.parse> }[] } | { ok: false; errors: ImportError[] };
 
 export async function parseIncidentCsv(buffer: Buffer): Promise<Parsed> {
@@ -73,13 +87,20 @@ export async function parseIncidentCsv(buffer: Buffer): Promise<Parsed> {
   const rows: { line: number; input: ReturnType<typeof incidentSchema.parse> }[] = [];
   for (const { line, cell } of table.rows) {
     const rowErrors: ImportError[] = [];
+    // Fixed lists: a value that is none of them says which values are allowed (never just "invalid").
+    const choice = (key: ColumnKey, raw: string, keys: readonly string[], labelPrefix: string) => {
+      if (!raw) return raw;
+      const found = choiceOf(raw, keys, labelPrefix);
+      if (!found && !rowErrors.some((e) => e.column === key)) rowErrors.push({ line, column: key, message: 'import.oneOf', values: { value: raw, allowed: keys.join(', ') } });
+      return found ?? raw;
+    };
     const idOf = (key: ColumnKey, kind: 'product' | 'vendor' | 'government', slug: string) => {
       const entity = c.entities.bySlug(kind, slug);
       if (!entity) rowErrors.push({ line, column: key, message: 'import.unknownSlug', values: { slug } });
       return entity?.id ?? '';
     };
     const ids = (key: 'products' | 'vendors', kind: 'product' | 'vendor') => list(cell(key)).map((slug) => idOf(key, kind, slug));
-    const confidence = cell('confidence') || 'low';
+    const confidence = choice('confidence', cell('confidence'), CONFIDENCE_LEVELS, 'confidence') || 'low';
     const basis = cell('basis');
     const attribution = (kind: 'product' | 'vendor' | 'government', id: string) => ({ kind, product: '', vendor: '', government: '', [kind]: id, agency: '', confidence, basis, sources: '1' });
     const operator = (value: string) => {
@@ -95,20 +116,20 @@ export async function parseIncidentCsv(buffer: Buffer): Promise<Parsed> {
       summary: cell('summary'),
       dates: { from: cell('date_from'), to: cell('date_to') },
       countries: list(cell('countries')).map((x) => x.toUpperCase()),
-      targets: list(cell('target_categories')).map((category, i) => ({ category, pseudonym: pseudonyms[i] ?? `Target ${i + 1}`, consent: 'no' })),
+      targets: list(cell('target_categories')).map((category, i) => ({ category: choice('target_categories', category, TARGET_CATEGORIES, 'targetCategories'), pseudonym: pseudonyms[i] ?? `Target ${i + 1}`, consent: 'no' })),
       attributions: [
         ...ids('products', 'product').map((id) => attribution('product', id)),
         ...ids('vendors', 'vendor').map((id) => attribution('vendor', id)),
         ...list(cell('governments')).map(operator),
       ],
-      sources: [{ kind: cell('source_kind') || 'other', url: cell('source_url'), title: cell('source_title'), publisher: cell('source_publisher'), date: cell('source_date') }],
+      sources: [{ kind: choice('source_kind', cell('source_kind'), SOURCE_KINDS, 'sourceKinds') || 'other', url: cell('source_url'), title: cell('source_title'), publisher: cell('source_publisher'), date: cell('source_date') }],
       indicators: [],
       responses: '',
-      visibility: cell('visibility') || 'restricted',
+      visibility: choice('visibility', cell('visibility'), ['public', 'restricted'], 'visibility') || 'restricted',
     };
     const parsed = incidentSchema.safeParse(form);
     if (!parsed.success) {
-      const seen = new Set<string>();
+      const seen = new Set<string>(rowErrors.map((e) => e.column));
       for (const issue of parsed.error.issues) {
         const column = columnOf(issue.path as (string | number)[]);
         if (seen.has(column)) continue;

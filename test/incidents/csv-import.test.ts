@@ -94,6 +94,22 @@ describe('CSV import of incidents', () => {
     expect(await Incident.countDocuments({ title: 'Raced row' })).to.equal(1);
   });
 
+  it('when a fixed-list value is given in Arabic (with or without diacritics and shadda) it is read; when it is none of the values, the message says which are allowed', async () => {
+    const { app } = makeApp();
+    const a = await reviewer(app);
+    const keys = ['title', 'summary', 'date_from', 'countries', 'target_categories', 'source_title', 'source_kind', 'visibility'];
+    const ok = await upload(a, stringify([header('ar', keys), ['حادثة', 'ملخص.', '2023', 'EG', 'صَحَفِيّ; ناشط', 'تقرير', 'تقرير جنائي', 'مقيدة']]));
+    expect(ok.status, ok.text.slice(0, 300)).to.equal(200);
+    const stored = (await Incident.findOne({ title: 'حادثة' }).lean())!;
+    expect(stored.targets.map((t) => t.category)).to.deep.equal(['journalist', 'activist']);
+    expect(stored.sources[0]!.kind).to.equal('forensic-report');
+    expect(stored.visibility).to.equal('restricted');
+    const bad = await upload(a, stringify([header('en', [...keys, 'confidence', 'products']), ['T', 'S.', '2023', 'EG', 'journalist', 'R', 'other', 'public', 'certain', '']]));
+    expect(bad.status).to.equal(422);
+    expect(bad.text).to.contain('“certain” is not one of: confirmed, high, medium, low');
+    expect(await Incident.countDocuments({ title: 'T' })).to.equal(0);
+  });
+
   it('when any row is wrong, then nothing is imported and every error is listed by line and column', async () => {
     const { app } = makeApp();
     await createEntities();
