@@ -283,6 +283,8 @@ export function productObject(product: { slug: string; name: string; aliases?: s
     ...(product.description ? { description: product.description } : {}),
     ...(product.aliases?.length ? { aliases: product.aliases } : {}),
     ...(isMalware ? { is_family: true, malware_types: [product.category === 'spyware' ? 'spyware' : 'remote-access-trojan'] } : { tool_types: [product.category] }),
+    // The site's own category, kept whatever the STIX type (a custom property, STIX 2.1 section 11.1).
+    x_tracker_category: product.category,
   };
 }
 

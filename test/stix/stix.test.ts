@@ -157,6 +157,7 @@ describe('STIX indicators: import and MVT export', () => {
     expect(indicatorSet(bundle)).to.deep.equal(indicatorSet(original));
     const malware = bundle.objects.filter((o) => o.type === 'malware');
     expect(malware).to.have.length(1);
+    expect(malware[0]).to.deep.include({ x_tracker_category: 'spyware' });
     const relationships = bundle.objects.filter((o) => o.type === 'relationship');
     expect(relationships).to.have.length(1549);
     expect(relationships.every((r) => r.relationship_type === 'indicates' && r.target_ref === malware[0]!.id)).to.equal(true);

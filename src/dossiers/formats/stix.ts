@@ -41,7 +41,7 @@ export function dossierStix(content: DossierContent): Buffer {
   const productObject = (p: { slug: string; name: string; nameAr?: string; category: string; description?: string; aliases?: string[] }) => {
     const isMalware = STIX_MALWARE_CATEGORIES.has(p.category);
     const type = isMalware ? 'malware' : 'tool';
-    const id = add({ type, ...base, id: stixId(type, 'product', p.slug), name: p.name, ...(p.description ? { description: p.description } : {}), ...(p.aliases?.length ? { aliases: p.aliases } : {}), ...(isMalware ? { is_family: true, malware_types: ['spyware'] } : { tool_types: [p.category] }) });
+    const id = add({ type, ...base, id: stixId(type, 'product', p.slug), name: p.name, ...(p.description ? { description: p.description } : {}), ...(p.aliases?.length ? { aliases: p.aliases } : {}), ...(isMalware ? { is_family: true, malware_types: ['spyware'] } : { tool_types: [p.category] }), x_tracker_category: p.category });
     productIds.set(p.slug, id);
     arabic(id, p.nameAr ?? '');
     return id;
