@@ -172,21 +172,39 @@ async function claimRows(rows: { line: number; key: string }[], ids: mongoose.Ty
     if (firstOfKey.has(r.key)) already.set(i, null);
     else firstOfKey.set(r.key, i);
   });
-  const claims = [...firstOfKey.values()].map((i) => ({ _id: rows[i]!.key, incident: ids[i]!, import: sha256, at: new Date() }));
-  try {
-    if (claims.length) await ImportedRow.collection.insertMany(claims as never[], { ordered: false });
-  } catch (err) {
-    const writeErrors = (err as { writeErrors?: { index: number; code?: number; err?: { code?: number } }[] }).writeErrors;
-    if (!writeErrors) throw err;
-    for (const e of writeErrors) {
-      if ((e.code ?? e.err?.code) !== 11000) throw err;
-      already.set(firstOfKey.get(claims[e.index]!._id)!, null);
+  /** Inserts the claims; those already taken are marked in `already`. */
+  const insertClaims = async (indexes: number[]) => {
+    const claims = indexes.map((i) => ({ _id: rows[i]!.key, incident: ids[i]!, import: sha256, at: new Date() }));
+    try {
+      if (claims.length) await ImportedRow.collection.insertMany(claims as never[], { ordered: false });
+    } catch (err) {
+      const writeErrors = (err as { writeErrors?: { index: number; code?: number; err?: { code?: number } }[] }).writeErrors;
+      if (!writeErrors) throw err;
+      for (const e of writeErrors) {
+        if ((e.code ?? e.err?.code) !== 11000) throw err;
+        already.set(firstOfKey.get(claims[e.index]!._id)!, null);
+      }
     }
-  }
+  };
+  await insertClaims([...firstOfKey.values()]);
   // The incidents the earlier imports made, by id (the claim holds it).
-  const earlier = await ImportedRow.find({ _id: mongoose.trusted({ $in: [...already.keys()].map((i) => rows[i]!.key) }) } as never).lean();
+  const lookUp = async () => {
+    const earlier = await ImportedRow.find({ _id: mongoose.trusted({ $in: [...already.keys()].map((i) => rows[i]!.key) }) } as never).lean();
+    const refs = new Map((await Incident.find({ _id: mongoose.trusted({ $in: earlier.map((r) => r.incident) }) } as never, { ref: 1 }).lean()).map((d) => [String(d._id), d.ref]));
+    return { earlier, refs };
+  };
+  let { earlier, refs } = await lookUp();
+  // CASE: an import that stopped between its claims and its incidents (a crash) leaves claims naming
+  // nothing. Ten minutes on, such a claim is removed and claimed again: the insert decides, as before.
+  const stale = earlier.filter((r) => !refs.has(String(r.incident)) && r.at.getTime() < Date.now() - 10 * 60_000);
+  if (stale.length) {
+    await ImportedRow.deleteMany(mongoose.trusted({ $or: stale.map((r) => ({ _id: r._id, at: r.at })) }) as never);
+    const retry = stale.map((r) => firstOfKey.get(r._id)!).filter((i) => i !== undefined);
+    for (const i of retry) already.delete(i);
+    await insertClaims(retry);
+    ({ earlier, refs } = await lookUp());
+  }
   const incidentOf = new Map(earlier.map((r) => [r._id, r.incident]));
-  const refs = new Map((await Incident.find({ _id: mongoose.trusted({ $in: [...incidentOf.values()] }) } as never, { ref: 1 }).lean()).map((d) => [String(d._id), d.ref]));
   for (const i of already.keys()) {
     const incident = incidentOf.get(rows[i]!.key);
     // A row repeated within this file names the incident its first copy makes (known after the insert).

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { stringify } from 'csv-stringify/sync';
 import { AuditEvent } from '../../src/audit/index.js';
-import { Incident } from '../../src/incidents/model.js';
+import { ImportedRow, Incident } from '../../src/incidents/model.js';
 import { IMPORT_COLUMNS } from '../../src/incidents/csv-import.js';
 import { agent, binary, closeApps, csrfFrom, makeApp, type Agent } from '../helpers/app.js';
 import { createEntities, createUser, signIn, signedInAs } from '../helpers/factories.js';
@@ -92,6 +92,22 @@ describe('CSV import of incidents', () => {
     const tokens = await Promise.all(agents.map((x) => csrfFrom(x, '/review/import')));
     await Promise.all(Array.from({ length: 50 }, (_, i) => agents[i % 5]!.post(`/review/import?_csrf=${encodeURIComponent(tokens[i % 5]!)}`).set('Sec-Fetch-Site', 'same-origin').attach('files', Buffer.from(raced), 'raced.csv')));
     expect(await Incident.countDocuments({ title: 'Raced row' })).to.equal(1);
+  });
+
+  it('when an earlier import stopped between claiming its rows and writing them (a crash), then ten minutes on the rows can be imported; a fresh claim of an import still running is respected', async () => {
+    const { app } = makeApp();
+    const a = await reviewer(app);
+    const keys = ['title', 'summary', 'date_from', 'countries', 'target_categories', 'source_title'];
+    const file = stringify([header('en', keys), ['Crashed row', 'Left behind.', '2023-05', 'EG', 'journalist', 'A report']]);
+    expect((await upload(a, file)).text).to.contain('1 draft incident created');
+    const made = (await Incident.findOne({ title: 'Crashed row' }).lean())!;
+    // As a crash would leave it: the claim, no incident. A fresh claim holds; an old one is taken over.
+    await Incident.deleteOne({ _id: made._id });
+    expect((await upload(a, file)).text).to.contain('1 row was imported before');
+    expect(await Incident.countDocuments({ title: 'Crashed row' })).to.equal(0);
+    await ImportedRow.updateMany({}, { $set: { at: new Date(Date.now() - 11 * 60_000) } });
+    expect((await upload(a, file)).text).to.contain('1 draft incident created');
+    expect(await Incident.countDocuments({ title: 'Crashed row' })).to.equal(1);
   });
 
   it('when a fixed-list value is given in Arabic (with or without diacritics and shadda) it is read; when it is none of the values, the message says which are allowed', async () => {
