@@ -155,6 +155,9 @@ describe('browser: from a researcher’s report to a verified incident', functio
       // Each language shows its own title: the Arabic as written, the English translation.
       expect(await page.textContent('main')).to.include(lng === 'ar' ? 'هاتف صحفية مصاب ببرنامج تجسس' : 'Journalist’s phone infected with Pegasus');
       await screenshot(page, `walk-6-incidents-${lng}`);
+      await page.setViewportSize({ width: 390, height: 844 });
+      await screenshot(page, `walk-6-incidents-${lng}-390`);
+      await page.setViewportSize({ width: 1280, height: 720 });
       await page.click('table.incidents-table a[href^="/incidents/I-"]');
       const text = await page.textContent('main');
       expect(text).not.to.include('CANARY-REAL-NAME');
