@@ -146,7 +146,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   app.use(searchRoutes());
   app.use(listingRoutes());
   app.use(profileRoutes());
-  app.use(incidentImportRoutes());
+  app.use(incidentImportRoutes(logger));
   app.use(incidentRoutes());
   app.use(evidenceRoutes(deps.evidenceStore, { maxFileBytes: config.EVIDENCE_MAX_FILE_MB * 1024 * 1024, maxFiles: config.EVIDENCE_MAX_FILES }));
   app.use(stixRoutes());
@@ -154,7 +154,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   app.use(dossierRoutes(config, new SealedFileStore(path.join(config.DATA_DIR, 'dossiers')), deps.signer, limits));
   app.use(adminRoutes(deps.signer));
   app.use(vendorAdminRoutes());
-  app.use(actionImportRoutes());
+  app.use(actionImportRoutes(logger));
   app.use(actionAdminRoutes());
   app.use(productAdminRoutes());
   app.use(governmentAdminRoutes());

@@ -6,24 +6,34 @@ import { authorize } from './access.js';
 import type { ImportError, TableColumn } from './csv-table.js';
 import { contentDisposition } from './download.js';
 import { HttpError } from './errors.js';
-import { NotSubmitted, resultOf, submitOnce } from './once.js';
+import { NotSubmitted, newFormKey, submitOnce } from './once.js';
 import { multipartWithFiles, sameOriginOnly, uploadedFiles } from './upload.js';
 import { parseQuery } from './validate.js';
+import { ImportJob, jobView, progressOf, type JobView, type Progress } from './import-job.js';
+import type { Logger } from '../log.js';
+
+/** How long an upload waits for its import before answering with the progress page. */
+export const IMPORT_ANSWER_WITHIN_MS = 2_000;
 
 const templateQuery = z.strictObject({ lang: z.enum(['en', 'ar']).optional() });
 
 export interface SpreadsheetImport {
-  /** e.g. /review/import: the page, `…/template.csv?lang=`, the upload and `…/done/:key` */
+  /** e.g. /review/import: the page, `…/template.csv?lang=`, the upload and `…/jobs/:id` (the job's progress or result) */
   path: string;
   action: Action;
   view: string;
   columns: readonly TableColumn[];
   maxRows: number;
   maxFileBytes: number;
+  /** Where a job's failure is logged (its kind and code only: never the file's content). */
+  logger: Pick<Logger, 'error'>;
   templateName: string;
   template: (lng: 'en' | 'ar') => Buffer;
-  /** All or nothing: what was created (shown on the result page), or every error by line and column. */
-  run: (actor: AuditActor & { id: string }, file: { buffer: Buffer; originalname: string }) => Promise<{ ok: true; created: string[]; rows?: ImportRow[] } | { ok: false; errors: ImportError[] }>;
+  /**
+   * All or nothing: what was created (shown on the result page), or every error by line and column.
+   * Reports rows written as it goes (the progress page of a large file).
+   */
+  run: (actor: AuditActor & { id: string }, file: { buffer: Buffer; originalname: string }, progress: Progress) => Promise<{ ok: true; created: string[]; rows?: ImportRow[] } | { ok: false; errors: ImportError[] }>;
 }
 
 /** A row of an import that keys its rows: made now, or already made by an earlier import (not again). */
@@ -42,8 +52,8 @@ export interface ImportRow {
 export function spreadsheetImportRoutes(s: SpreadsheetImport): Router {
   const router = Router();
   const upload = multipartWithFiles({ maxFileBytes: s.maxFileBytes, maxFiles: 1 }, 5);
-  const page = (res: Response, extra: { errors?: ImportError[]; created?: string[]; rows?: ImportRow[]; formError?: string } = {}) =>
-    res.render(s.view, { columns: s.columns, maxRows: s.maxRows, importErrors: extra.errors ?? [], created: extra.created ?? [], rows: extra.rows ?? [], formError: extra.formError ?? '', errors: {} });
+  const page = (res: Response, extra: { errors?: ImportError[]; created?: string[]; rows?: unknown[]; formError?: string; job?: JobView } = {}) =>
+    res.render(s.view, { columns: s.columns, maxRows: s.maxRows, importErrors: extra.errors ?? [], created: extra.created ?? [], rows: extra.rows ?? [], formError: extra.formError ?? '', job: extra.job, refreshSeconds: extra.job?.state === 'running' ? 3 : 0, errors: {} });
 
   router.get(s.path, authorize(s.action), (_req, res) => {
     page(res);
@@ -58,23 +68,47 @@ export function spreadsheetImportRoutes(s: SpreadsheetImport): Router {
 
   router.post(s.path, authorize(s.action), sameOriginOnly, upload, async (req, res) => {
     if (!req.is('multipart/form-data')) throw new HttpError(400, 'evidence.badUpload');
-    await submitOnce(req, res, async (key) => {
+    await submitOnce(req, res, async () => {
       const [file] = uploadedFiles(req);
       if (!file) throw new NotSubmitted(() => page(res.status(422), { formError: 'import.noFile' }));
-      const result = await s.run(userActor(req.user!), file);
-      if (!result.ok) {
-        const errors = result.errors;
-        throw new NotSubmitted(() => page(res.status(422), { errors }));
+      const now = new Date();
+      const id = newFormKey();
+      await ImportJob.create({ _id: id, path: s.path, actor: String(req.user!.id), status: 'running', startedAt: now, heartbeat: now });
+      const finished = runJob(id, s.logger, () => s.run(userActor(req.user!), file, progressOf(id)));
+      const settled = await Promise.race([finished.then(() => true), new Promise<false>((resolve) => setTimeout(resolve, IMPORT_ANSWER_WITHIN_MS, false))]);
+      if (settled) {
+        // A file refused while the uploader waits: the form again with every error (nothing stored).
+        const job = await ImportJob.findById(id).lean();
+        if (job?.status === 'refused') {
+          await ImportJob.deleteOne({ _id: id });
+          const errors = jobView(job).errors;
+          throw new NotSubmitted(() => page(res.status(422), { errors }));
+        }
       }
-      return { to: `${s.path}/done/${key}`, page: { created: result.created, rows: result.rows ?? [] } };
+      return { to: `${s.path}/jobs/${id}` };
     });
   });
 
-  router.get(`${s.path}/done/:key`, authorize(s.action), async (req, res) => {
-    const result = await resultOf(req, String(req.params.key));
-    if (!result) throw new HttpError(404, 'errors.notFound');
-    page(res, { created: (result.page.created ?? []) as string[], rows: (result.page.rows ?? []) as ImportRow[] });
+  // The job's page: its progress while it runs (reloaded every few seconds, no script), then its result.
+  router.get(`${s.path}/jobs/:id`, authorize(s.action), async (req, res) => {
+    const job = await ImportJob.findById(String(req.params.id)).lean();
+    if (!job || job.path !== s.path || job.actor !== String(req.user!.id)) throw new HttpError(404, 'errors.notFound');
+    const view = jobView(job);
+    page(res, { job: view, created: view.created, rows: view.rows, errors: view.errors });
   });
 
   return router;
+}
+
+/** Runs an import and records its end on the job; never rejects (a failure is the job's state). */
+async function runJob(id: string, logger: Pick<Logger, 'error'>, run: () => ReturnType<SpreadsheetImport['run']>): Promise<void> {
+  try {
+    const result = await run();
+    const endedAt = new Date();
+    if (!result.ok) await ImportJob.updateOne({ _id: id }, { $set: { status: 'refused', importErrors: result.errors, endedAt, heartbeat: endedAt } });
+    else await ImportJob.updateOne({ _id: id }, { $set: { status: 'done', created: result.created, rows: result.rows ?? [], written: result.created.length, endedAt, heartbeat: endedAt } });
+  } catch (err) {
+    logger.error({ err: { name: (err as Error).name, code: (err as { code?: unknown }).code }, job: id }, 'import job failed');
+    await ImportJob.updateOne({ _id: id }, { $set: { status: 'failed', endedAt: new Date(), heartbeat: new Date() } }).catch(() => undefined);
+  }
 }

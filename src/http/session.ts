@@ -1,4 +1,5 @@
 import { sweepFormSubmissions } from './once.js';
+import { sweepImportJobs } from './import-job.js';
 import session from 'express-session';
 import MongoStore from 'connect-mongo';
 import mongoose from 'mongoose';
@@ -36,7 +37,7 @@ export function startSessionSweep(seconds: number, logger: Pick<Logger, 'warn' |
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    Promise.all([sweepExpiredSessions(), sweepFormSubmissions()])
+    Promise.all([sweepExpiredSessions(), sweepFormSubmissions(), sweepImportJobs()])
       .then(([deleted, submissions]) => {
         if (deleted > 0 || submissions > 0) logger.info({ deleted, submissions }, 'expired sessions and form submissions removed');
       })

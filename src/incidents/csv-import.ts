@@ -3,6 +3,7 @@ import { writtenIn } from '../i18n/texts.js';
 import mongoose from 'mongoose';
 import { stringify } from 'csv-stringify/sync';
 import { readTable, type ImportError } from '../http/csv-table.js';
+import type { Progress } from '../http/import-job.js';
 import { recordAuditEvent, recordAuditEvents, type AuditActor } from '../audit/index.js';
 import { catalogue } from '../catalogue/index.js';
 import { forgetRefNumbers, insertManyWithNextRefs } from '../db/sequence.js';
@@ -213,7 +214,10 @@ async function claimRows(rows: { line: number; key: string }[], ids: mongoose.Ty
   return already;
 }
 
-export async function importIncidents(actor: AuditActor & { id: string }, file: { buffer: Buffer; originalname: string }): Promise<{ ok: true; refs: string[]; rows: ImportedRowResult[] } | { ok: false; errors: ImportError[] }> {
+/** Rows written per batch: each batch is numbered, inserted and audited together, then reported. */
+const WRITE_BATCH = 250;
+
+export async function importIncidents(actor: AuditActor & { id: string }, file: { buffer: Buffer; originalname: string }, progress: Progress = () => Promise.resolve()): Promise<{ ok: true; refs: string[]; rows: ImportedRowResult[] } | { ok: false; errors: ImportError[] }> {
   const all = await parseIncidentCsv(file.buffer);
   if (!all.ok) return all;
   const sha256 = createHash('sha256').update(file.buffer).digest('hex');
@@ -247,11 +251,16 @@ export async function importIncidents(actor: AuditActor & { id: string }, file: 
       published: false,
     });
   });
-  let created: { _id: unknown; ref: string }[] = [];
+  const created: { _id: unknown; ref: string }[] = [];
+  await progress(0, builds.length);
   try {
-    if (builds.length) created = (await insertManyWithNextRefs(Incident as never, 'I', builds)) as unknown as { _id: unknown; ref: string }[];
-    rememberIncidentRefs(created);
-    await recordAuditEvents(created.map((doc, i) => ({ actor, action: 'incident.created', subject: { type: 'incident', id: doc.ref }, details: { import: sha256, line: parsed.rows[i]!.line } })));
+    for (let start = 0; start < builds.length; start += WRITE_BATCH) {
+      const batch = (await insertManyWithNextRefs(Incident as never, 'I', builds.slice(start, start + WRITE_BATCH))) as unknown as { _id: unknown; ref: string }[];
+      rememberIncidentRefs(batch);
+      await recordAuditEvents(batch.map((doc, i) => ({ actor, action: 'incident.created', subject: { type: 'incident', id: doc.ref }, details: { import: sha256, line: parsed.rows[start + i]!.line } })));
+      created.push(...batch);
+      await progress(created.length, builds.length);
+    }
   } catch (err) {
     // CASE: no transactions on FerretDB 1.24: undo by hand, so the import stays all-or-nothing.
     const written = await Incident.find({ _id: mongoose.trusted({ $in: ids }) } as never, { ref: 1 }).lean();

@@ -1,9 +1,10 @@
 import type { Router } from 'express';
+import type { Logger } from '../log.js';
 import { spreadsheetImportRoutes } from '../http/import-routes.js';
 import { IMPORT_COLUMNS, MAX_IMPORT_ROWS, importIncidents, importTemplate } from './csv-import.js';
 
 /** Reviewers bring incidents in from a spreadsheet: they arrive as drafts, to be verified as usual. */
-export function incidentImportRoutes(): Router {
+export function incidentImportRoutes(logger: Pick<Logger, 'error'>): Router {
   return spreadsheetImportRoutes({
     path: '/review/import',
     action: 'incidents.edit',
@@ -11,10 +12,11 @@ export function incidentImportRoutes(): Router {
     columns: IMPORT_COLUMNS,
     maxRows: MAX_IMPORT_ROWS,
     maxFileBytes: 5 * 1024 * 1024,
+    logger,
     templateName: 'incidents-template',
     template: importTemplate,
-    run: async (actor, file) => {
-      const result = await importIncidents(actor, file);
+    run: async (actor, file, progress) => {
+      const result = await importIncidents(actor, file, progress);
       return result.ok ? { ok: true, created: result.refs, rows: result.rows } : result;
     },
   });

@@ -1,3 +1,4 @@
+import type { Logger } from '../log.js';
 import { countryName, countryOptions } from '../countries/index.js';
 import { Government, AGENCY_KINDS, type GovernmentDocument } from '../governments/model.js';
 import { governmentSchema, type GovernmentInput } from '../governments/schema.js';
@@ -140,7 +141,7 @@ export function actionAdminRoutes() {
 }
 
 /** Official actions from a spreadsheet: registered before /admin/actions/:slug (app.ts). */
-export function actionImportRoutes() {
+export function actionImportRoutes(logger: Pick<Logger, 'error'>) {
   return spreadsheetImportRoutes({
     path: '/admin/actions/import',
     action: 'reference.manage',
@@ -148,10 +149,12 @@ export function actionImportRoutes() {
     columns: ACTION_COLUMNS,
     maxRows: MAX_ACTION_ROWS,
     maxFileBytes: 2 * 1024 * 1024,
+    logger,
     templateName: 'official-actions-template',
     template: actionTemplate,
-    run: async (actor, file) => {
+    run: async (actor, file, progress) => {
       const result = await importActions(actor, file);
+      if (result.ok) await progress(result.slugs.length, result.slugs.length);
       return result.ok ? { ok: true, created: result.slugs } : result;
     },
   });

@@ -63,7 +63,7 @@ describe('forms that create something are acted on once per form key', () => {
     const { token, formKey } = await formOf(a, '/review/import', '/review/import');
     const csv = Buffer.from('title,summary,date_from,countries,target_categories,source_title,source_url\nPhone of an editor infected,An editor was targeted.,2022-03,MA,journalist,A forensic report,https://example.org/a\n');
     const to = await fiveAtOnce(() => a.post(`/review/import?_csrf=${encodeURIComponent(token)}`).set('Sec-Fetch-Site', 'same-origin').field('formKey', formKey).attach('files', csv, 'incidents.csv'));
-    expect(to).to.match(/^\/review\/import\/done\/[A-Za-z0-9_-]{22}$/);
+    expect(to).to.match(/^\/review\/import\/jobs\/[A-Za-z0-9_-]{22}$/);
     expect(await Incident.countDocuments({})).to.equal(1);
     for (let n = 0; n < 2; n++) {
       const page = await a.get(to);

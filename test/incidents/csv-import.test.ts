@@ -3,6 +3,8 @@ import { stringify } from 'csv-stringify/sync';
 import { AuditEvent } from '../../src/audit/index.js';
 import { ImportedRow, Incident } from '../../src/incidents/model.js';
 import { IMPORT_COLUMNS } from '../../src/incidents/csv-import.js';
+import { ImportJob } from '../../src/http/import-job.js';
+import { User } from '../../src/auth/model.js';
 import { agent, binary, closeApps, csrfFrom, makeApp, type Agent } from '../helpers/app.js';
 import { createEntities, createUser, signIn, signedInAs } from '../helpers/factories.js';
 
@@ -108,6 +110,55 @@ describe('CSV import of incidents', () => {
     await ImportedRow.updateMany({}, { $set: { at: new Date(Date.now() - 11 * 60_000) } });
     expect((await upload(a, file)).text).to.contain('1 draft incident created');
     expect(await Incident.countDocuments({ title: 'Crashed row' })).to.equal(1);
+  });
+
+  it('when a large file is uploaded, then it runs as a job: the upload answers with the job page, which shows progress (reloading itself, no script) and then every row made; only the reviewer who started it sees it', async () => {
+    const { app } = makeApp();
+    const a = await reviewer(app);
+    const keys = ['title', 'summary', 'date_from', 'countries', 'target_categories', 'source_title'];
+    const count = 1_200;
+    const rows = Array.from({ length: count }, (_, i) => [`Bulk row ${i + 1}`, 'From a large file.', '2021', 'EG', 'journalist', 'A report']);
+    const token = await csrfFrom(a, '/review/import');
+    const posted = await a.post(`/review/import?_csrf=${encodeURIComponent(token)}`).set('Sec-Fetch-Site', 'same-origin').attach('files', Buffer.from(stringify([keys, ...rows])), 'large.csv');
+    expect(posted.status).to.equal(303);
+    const jobPage = String(posted.headers.location);
+    expect(jobPage).to.match(/^\/review\/import\/jobs\/[A-Za-z0-9_-]{22}$/);
+    let page = await a.get(jobPage);
+    for (let i = 0; i < 240 && page.text.includes('<progress'); i++) {
+      // While it runs: rows written of rows read, and the page reloads itself (a meta refresh, allowed by the CSP).
+      expect(page.text).to.contain('http-equiv="refresh"');
+      expect(page.text).to.match(/\d+ of (…|1200) rows written/);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      page = await a.get(jobPage);
+    }
+    expect(page.status).to.equal(200);
+    expect(page.text).to.contain('1200 draft incidents created');
+    expect(page.text).not.to.contain('http-equiv="refresh"');
+    expect((page.text.match(/<tr><td class="num">/g) ?? []).length).to.equal(count);
+    expect(await Incident.countDocuments({})).to.equal(count);
+    // Another reviewer, and the same reviewer on another import's page, get nothing.
+    const other = await reviewer(app);
+    expect((await other.get(jobPage)).status).to.equal(404);
+    expect((await a.get(jobPage.replace('/review/import', '/admin/actions/import'))).status).to.be.oneOf([403, 404]);
+  });
+
+  it('when a job is still running or stopped with the server, then its page says so in the reader\'s language: rows written of rows read, or that uploading the file again makes only the rest', async () => {
+    const { app } = makeApp();
+    const a = await reviewer(app);
+    const me = await User.findOne({}).sort({ _id: -1 }).lean();
+    const now = new Date();
+    await ImportJob.create({ _id: 'r'.repeat(22), path: '/review/import', actor: String(me!._id), status: 'running', total: 1000, written: 250, startedAt: now, heartbeat: now });
+    await ImportJob.create({ _id: 's'.repeat(22), path: '/review/import', actor: String(me!._id), status: 'running', total: 1000, written: 500, startedAt: now, heartbeat: new Date(now.getTime() - 5 * 60_000) });
+    const running = await a.get(`/review/import/jobs/${'r'.repeat(22)}`);
+    expect(running.text).to.contain('250 of 1000 rows written');
+    expect(running.text).to.contain('<progress id="import-progress" max="1000" value="250">');
+    expect(running.text).to.contain('<meta http-equiv="refresh" content="3">');
+    const arabic = await a.get(`/review/import/jobs/${'r'.repeat(22)}?lng=ar`);
+    expect(arabic.text).to.contain('كُتب 250 من 1000 صفًّا');
+    const stopped = await a.get(`/review/import/jobs/${'s'.repeat(22)}?lng=en`);
+    expect(stopped.text).to.contain('stopped before it finished');
+    expect(stopped.text).to.contain('500 of 1000 rows had been written');
+    expect(stopped.text).not.to.contain('http-equiv="refresh"');
   });
 
   it('when a fixed-list value is given in Arabic (with or without diacritics and shadda) it is read; when it is none of the values, the message says which are allowed', async () => {
