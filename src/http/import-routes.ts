@@ -16,6 +16,10 @@ import type { Logger } from '../log.js';
 export const IMPORT_ANSWER_WITHIN_MS = 2_000;
 
 const templateQuery = z.strictObject({ lang: z.enum(['en', 'ar']).optional() });
+/** `follow=1`: the reader asked the job page to update itself (a page that reloads on its own is never the default). */
+const jobQuery = z.strictObject({ follow: z.literal('1').optional() });
+/** Seconds between reloads of a followed job page. */
+const FOLLOW_SECONDS = 5;
 
 export interface SpreadsheetImport {
   /** e.g. /review/import: the page, `…/template.csv?lang=`, the upload and `…/jobs/:id` (the job's progress or result) */
@@ -52,8 +56,8 @@ export interface ImportRow {
 export function spreadsheetImportRoutes(s: SpreadsheetImport): Router {
   const router = Router();
   const upload = multipartWithFiles({ maxFileBytes: s.maxFileBytes, maxFiles: 1 }, 5);
-  const page = (res: Response, extra: { errors?: ImportError[]; created?: string[]; rows?: unknown[]; formError?: string; job?: JobView } = {}) =>
-    res.render(s.view, { columns: s.columns, maxRows: s.maxRows, importErrors: extra.errors ?? [], created: extra.created ?? [], rows: extra.rows ?? [], formError: extra.formError ?? '', job: extra.job, refreshSeconds: extra.job?.state === 'running' ? 3 : 0, errors: {} });
+  const page = (res: Response, extra: { errors?: ImportError[]; created?: string[]; rows?: unknown[]; formError?: string; job?: JobView; follow?: boolean } = {}) =>
+    res.render(s.view, { columns: s.columns, maxRows: s.maxRows, importErrors: extra.errors ?? [], created: extra.created ?? [], rows: extra.rows ?? [], formError: extra.formError ?? '', job: extra.job, follow: extra.follow === true, refreshSeconds: extra.follow && extra.job?.state === 'running' ? FOLLOW_SECONDS : 0, errors: {} });
 
   router.get(s.path, authorize(s.action), (_req, res) => {
     page(res);
@@ -89,12 +93,14 @@ export function spreadsheetImportRoutes(s: SpreadsheetImport): Router {
     });
   });
 
-  // The job's page: its progress while it runs (reloaded every few seconds, no script), then its result.
+  // The job's page: its progress while it runs, then its result. It reloads itself (every few seconds, no
+  // script) only when the reader asks for it: a page that changes under a screen reader is not a default.
   router.get(`${s.path}/jobs/:id`, authorize(s.action), async (req, res) => {
+    const q = parseQuery(jobQuery, req);
     const job = await ImportJob.findById(String(req.params.id)).lean();
     if (!job || job.path !== s.path || job.actor !== String(req.user!.id)) throw new HttpError(404, 'errors.notFound');
     const view = jobView(job);
-    page(res, { job: view, created: view.created, rows: view.rows, errors: view.errors });
+    page(res, { job: view, follow: q.follow === '1', created: view.created, rows: view.rows, errors: view.errors });
   });
 
   return router;
