@@ -19,6 +19,9 @@ export interface EntityInfo {
   successor?: string; // vendors: the company it continued as after a rename
   /** Vendors: per regime, the status the latest action naming it left it in (listings/model.ts). */
   listings: Listing[];
+  /** The record's creation and last edit (the version of its STIX object, stix/entities.ts). */
+  createdAt?: Date;
+  updatedAt?: Date;
 }
 
 export interface Listing {
@@ -68,13 +71,13 @@ export class EntityIndex {
       .sort((a, b) => a.date.localeCompare(b.date) || a.slug.localeCompare(b.slug));
     for (const v of vendors) {
       const id = String(v._id);
-      index.add({ id, kind: 'vendor', slug: v.slug, name: v.name, nameAr: v.nameAr ?? '', aliases: [...v.aliases, ...v.formerNames.map((f) => f.name)], country: v.hqCountry ?? undefined, parent: v.parent ? String(v.parent) : undefined, successor: v.successor ? String(v.successor) : undefined, listings: listingsOf(id, index.actions) });
+      index.add({ id, kind: 'vendor', slug: v.slug, name: v.name, nameAr: v.nameAr ?? '', aliases: [...v.aliases, ...v.formerNames.map((f) => f.name)], country: v.hqCountry ?? undefined, parent: v.parent ? String(v.parent) : undefined, successor: v.successor ? String(v.successor) : undefined, listings: listingsOf(id, index.actions), createdAt: v.createdAt, updatedAt: v.updatedAt });
     }
     for (const p of products) {
       const formerVendors = (p.formerVendors ?? []).map((f) => ({ vendor: String(f.vendor), until: new Date(f.until).getTime() })).sort((a, b) => a.until - b.until);
-      index.add({ id: String(p._id), kind: 'product', slug: p.slug, name: p.name, nameAr: p.nameAr ?? '', aliases: p.aliases, vendor: p.vendor ? String(p.vendor) : undefined, formerVendors, listings: [] });
+      index.add({ id: String(p._id), kind: 'product', slug: p.slug, name: p.name, nameAr: p.nameAr ?? '', aliases: p.aliases, vendor: p.vendor ? String(p.vendor) : undefined, formerVendors, listings: [], createdAt: p.createdAt, updatedAt: p.updatedAt });
     }
-    for (const g of governments) index.add({ id: String(g._id), kind: 'government', slug: g.slug, name: g.name, nameAr: g.nameAr ?? '', aliases: g.agencies.map((a) => a.name), country: g.country, listings: [] });
+    for (const g of governments) index.add({ id: String(g._id), kind: 'government', slug: g.slug, name: g.name, nameAr: g.nameAr ?? '', aliases: g.agencies.map((a) => a.name), country: g.country, listings: [], createdAt: g.createdAt, updatedAt: g.updatedAt });
     return index;
   }
 

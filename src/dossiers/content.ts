@@ -362,8 +362,10 @@ export async function collectDossier(params: DossierParams, meta: { id: string; 
   };
   // Every vendor, product and government the dossier names, with its last edit.
   const usedNow = new Map<string, UsedEntity>();
-  const use = (kind: UsedEntity['kind'], e: { _id: unknown; slug: string; updatedAt?: Date } | undefined) => {
-    if (e && !usedNow.has(String(e._id))) usedNow.set(String(e._id), { kind, id: String(e._id), slug: e.slug, updatedAt: e.updatedAt ?? new Date(0) });
+  const use = (kind: UsedEntity['kind'], e: { _id: unknown; slug: string; name: string; nameAr?: string | null; country?: string | null; createdAt?: Date; updatedAt?: Date } | undefined) => {
+    if (e && !usedNow.has(String(e._id))) {
+      usedNow.set(String(e._id), { kind, id: String(e._id), slug: e.slug, updatedAt: e.updatedAt ?? new Date(0), name: e.name, nameAr: e.nameAr ?? '', createdAt: e.createdAt ?? new Date(0), ...(kind === 'government' && e.country ? { country: e.country } : {}) });
+    }
   };
   for (const v of vendorRows) use('vendor', v);
   for (const p of productRows) use('product', p);

@@ -34,7 +34,7 @@ const dossierSchema = new Schema(
     /** The version of every incident used (dossiers/status.ts): what "superseded" is decided against. */
     used: { type: [{ _id: false, id: Schema.Types.ObjectId, ref: String, round: Number, public: Boolean }], default: [] },
     /** The vendors, products and governments it names, with their last edit (dossiers/status.ts). */
-    entities: { type: [{ _id: false, kind: { type: String, enum: ['vendor', 'product', 'government'] }, id: Schema.Types.ObjectId, slug: String, updatedAt: Date }], default: [] },
+    entities: { type: [{ _id: false, kind: { type: String, enum: ['vendor', 'product', 'government'] }, id: Schema.Types.ObjectId, slug: String, updatedAt: Date, name: String, nameAr: String, createdAt: Date, country: String }], default: [] },
     timings: { type: Schema.Types.Mixed, default: {} },
   },
   { versionKey: false },

@@ -115,7 +115,7 @@ async function renderAndStore(
   const keyUrl = `${deps.baseUrl}${PUBLIC_KEY_PATH}`;
   const json = await time('json', () => Buffer.from(`${JSON.stringify(content, null, 2)}\n`, 'utf8'));
   const csv = await time('csv', () => dossierCsv(content));
-  const stix = await time('stix', () => dossierStix(content));
+  const stix = await time('stix', () => dossierStix(content, { entities: usedEntities.get(content) ?? [], origin: deps.baseUrl }));
   const html = await time('html', () => dossierHtml(content, { keyId: deps.signer.keyId, keyUrl }));
   const pdf = await time('pdf', () => dossierPdf(html, id));
   const files = new Map<string, Buffer>([

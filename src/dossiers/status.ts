@@ -36,6 +36,11 @@ export interface UsedEntity {
   id: string;
   slug: string;
   updatedAt: Date;
+  /** As recorded (English name, Arabic name, creation, a government's country): the dossier's STIX objects (stix/entities.ts). */
+  name: string;
+  nameAr: string;
+  createdAt: Date;
+  country?: string;
 }
 export const usedEntities = new WeakMap<DossierContent, UsedEntity[]>();
 

@@ -4,7 +4,8 @@ import { earliest, latest } from '../facts/dates.js';
 import { operatedBy, type StoredClaim } from '../incidents/claims.js';
 import type { ProductDocument } from '../products/model.js';
 import { stixId, stixTime } from './ids.js';
-import { indicatorObjects, productIndicatorsWithIncidents, productObject, publisherIdentities } from './service.js';
+import { arabicName, governmentObjects, productObject, SITE, siteIdentity, vendorIdentity, type StixObject } from './entities.js';
+import { indicatorObjects, productIndicatorsWithIncidents, publisherIdentities } from './service.js';
 
 /**
  * The full STIX 2.1 bundle of a product: what this site claims about it, one STIX object per claim,
@@ -26,8 +27,6 @@ type Claim = StoredClaim & { basis: string; sources: number[] };
 type Source = { title: string; publisher?: string | null; url?: string | null };
 type Doc = { attributions: Claim[]; sources: Source[]; visibility: string; verification?: { verifiedAt?: Date }; dates: { from: Entry['from']; to?: Entry['from'] } };
 
-const SITE = stixId('identity', 'site');
-
 function references(entry: Entry, claim: Claim, origin: string) {
   const doc = entry.doc as unknown as Doc;
   return [
@@ -47,22 +46,26 @@ function timesOf(entry: Entry) {
 
 export async function productClaimsBundle(product: ProductDocument, c: Catalogue, origin: string) {
   const productId = String(product._id);
-  const created = (product as { createdAt?: Date }).createdAt ?? new Date(0);
-  const malware = { ...productObject(product, created), created_by_ref: SITE };
-  const site = { type: 'identity', spec_version: '2.1', id: SITE, created: stixTime(new Date(0)), modified: stixTime(new Date(0)), name: 'Surveillance misuse incident tracker', identity_class: 'organization', contact_information: origin };
-  const objects: Record<string, unknown>[] = [site, malware];
+  const malware = { ...productObject(product), created_by_ref: SITE };
+  const objects: Record<string, unknown>[] = [siteIdentity(origin)];
   const seen = new Set<string>();
-  const once = (object: Record<string, unknown>) => {
-    if (seen.has(object.id as string)) return;
+  const once = (object: Record<string, unknown> | undefined) => {
+    if (!object || seen.has(object.id as string)) return;
     seen.add(object.id as string);
     objects.push(object);
   };
+  // Arabic names as language content, the object keeping its English name (stix/entities.ts).
+  const withArabic = (object: StixObject, nameAr: string | null | undefined) => {
+    once(object);
+    once(arabicName(object, nameAr));
+  };
+  withArabic(malware, product.nameAr);
 
   const vendor = product.vendor ? c.entities.byId.get(String(product.vendor)) : undefined;
   if (vendor) {
-    const id = stixId('identity', 'vendor', vendor.slug);
-    once({ type: 'identity', spec_version: '2.1', id, created: malware.created, modified: malware.modified, created_by_ref: SITE, name: vendor.name, identity_class: 'organization', description: `Vendor of ${product.name}`, roles: ['vendor'] });
-    once({ type: 'relationship', spec_version: '2.1', id: stixId('relationship', 'related-to', malware.id, id), created: malware.created, modified: malware.modified, created_by_ref: SITE, relationship_type: 'related-to', source_ref: malware.id, target_ref: id, description: `${product.name} is made and sold by ${vendor.name} (this site's corporate record).` });
+    const identity = vendorIdentity(vendor);
+    withArabic(identity, vendor.nameAr);
+    once({ type: 'relationship', spec_version: '2.1', id: stixId('relationship', 'related-to', malware.id, identity.id), created: malware.created, modified: malware.modified, created_by_ref: SITE, relationship_type: 'related-to', source_ref: malware.id, target_ref: identity.id, description: `${product.name} is made and sold by ${vendor.name} (this site's corporate record).` });
   }
 
   const entries = c.all.filter((e) => e.attributions.some((a) => a.id === productId) || e.operations.some((o) => o.product === productId));
@@ -79,11 +82,11 @@ export async function productClaimsBundle(product: ProductDocument, c: Catalogue
       if (claim.kind !== 'government' || operatedBy(claim).product !== productId) return;
       const government = c.entities.byId.get(String(claim.government));
       if (!government) return;
-      const actor = stixId('threat-actor', 'government', government.slug);
-      const identity = stixId('identity', 'government', government.slug);
-      once({ type: 'identity', spec_version: '2.1', id: identity, created: malware.created, modified: malware.modified, created_by_ref: SITE, name: government.name, identity_class: 'organization', sectors: ['government-national'] });
-      once({ type: 'threat-actor', spec_version: '2.1', id: actor, created: malware.created, modified: malware.modified, created_by_ref: SITE, name: government.name, threat_actor_types: ['nation-state'], ...(government.country ? { description: `Government client (country ${government.country})` } : {}) });
-      once({ type: 'relationship', spec_version: '2.1', id: stixId('relationship', 'attributed-to', actor, identity), created: malware.created, modified: malware.modified, created_by_ref: SITE, relationship_type: 'attributed-to', source_ref: actor, target_ref: identity });
+      const { identity, actor: threatActor, attributedTo } = governmentObjects(government);
+      withArabic(identity, government.nameAr);
+      withArabic(threatActor, government.nameAr);
+      once(attributedTo);
+      const actor = threatActor.id;
       once({ type: 'relationship', id: stixId('relationship', 'uses', entry.ref, String(n)), ...common, relationship_type: 'uses', source_ref: actor, target_ref: malware.id, start_time: time.first, stop_time: time.last === time.first ? new Date(Date.parse(time.last) + 1).toISOString() : time.last, description: `${entry.ref}: ${government.name}${claim.agency ? ` (${claim.agency})` : ''} operated ${product.name} (${claim.confidence}). ${claim.basis}` });
     });
   }

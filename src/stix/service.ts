@@ -7,6 +7,7 @@ import { FormValidationError } from '../http/validate.js';
 import type { ProductDocument } from '../products/model.js';
 import { IndicatorImport, ProductIndicator } from './model.js';
 import { parsePattern, patternOf } from './patterns.js';
+import { productObject, STIX_MALWARE_CATEGORIES } from './entities.js';
 import { stixId, stixTime } from './ids.js';
 
 /** What the publisher said of an indicator, kept as published (only well-formed values). */
@@ -267,27 +268,6 @@ export async function importHistory(productId: mongoose.Types.ObjectId) {
   return IndicatorImport.find({ product: productId }).sort({ at: -1 }).limit(50).lean();
 }
 
-export const STIX_MALWARE_CATEGORIES = new Set(['spyware', 'network-injection']);
-
-/** A product as a STIX object: malicious code as `malware`, the other categories as `tool`. */
-export function productObject(product: { slug: string; name: string; aliases?: string[]; category: string; description?: string; createdAt?: Date }, created: Date) {
-  const isMalware = STIX_MALWARE_CATEGORIES.has(product.category);
-  const type = isMalware ? 'malware' : 'tool';
-  return {
-    type,
-    spec_version: '2.1',
-    id: stixId(type, 'product', product.slug),
-    created: stixTime(created),
-    modified: stixTime(created),
-    name: product.name,
-    ...(product.description ? { description: product.description } : {}),
-    ...(product.aliases?.length ? { aliases: product.aliases } : {}),
-    ...(isMalware ? { is_family: true, malware_types: [product.category === 'spyware' ? 'spyware' : 'remote-access-trojan'] } : { tool_types: [product.category] }),
-    // The site's own category, kept whatever the STIX type (a custom property, STIX 2.1 section 11.1).
-    x_tracker_category: product.category,
-  };
-}
-
 /**
  * Indicator objects and their `indicates` relationships. An imported indicator keeps the publisher's
  * id, dates, types, labels and references, and names its source and licence; `asPublished` also keeps
@@ -386,8 +366,7 @@ export async function mvtIndicators(product: ProductDocument) {
 
 export async function productBundle(product: ProductDocument) {
   const { indicators } = await mvtIndicators(product);
-  const created = (product as { createdAt?: Date }).createdAt ?? new Date(0);
-  const object = productObject(product, created);
+  const object = productObject(product);
   const bundle = {
     type: 'bundle',
     id: stixId('bundle', 'product-indicators', product.slug, String(indicators.length), indicators.at(-1)?.value ?? ''),

@@ -12,6 +12,7 @@ import { collectDossier } from '../../src/dossiers/content.js';
 import { dossierCsv } from '../../src/dossiers/formats/csv.js';
 import { dossierHtml, dossierPdf } from '../../src/dossiers/formats/document.js';
 import { dossierStix } from '../../src/dossiers/formats/stix.js';
+import { usedEntities } from '../../src/dossiers/status.js';
 import { generateDossier } from '../../src/dossiers/service.js';
 import { Product } from '../../src/products/model.js';
 import { siteSigner } from '../../src/signing/index.js';
@@ -64,7 +65,7 @@ for (const audience of ['public', 'official'] as const) {
   const content = (await measure('collect (catalogue + reviews + evidence)', () => collectDossier({ subject: { kind: 'vendor', slug: vendor.slug }, audience, framing: 'us-entity-list', language: 'en' }, meta)))!;
   await measure('JSON', () => Buffer.from(JSON.stringify(content, null, 2)));
   await measure('CSV', () => dossierCsv(content));
-  await measure('STIX 2.1', () => dossierStix(content));
+  await measure('STIX 2.1', () => dossierStix(content, { entities: usedEntities.get(content) ?? [], origin: meta.baseUrl }));
   const html = await measure('HTML', () => dossierHtml(content, { keyId: 'bench', keyUrl: 'https://tracker.example.org/.well-known/tracker-signing-key.pem' }));
   const pdf = await measure('PDF (Chromium)', () => dossierPdf(html, meta.id), true);
   const pages = /\/Type\s*\/Page[^s]/g;

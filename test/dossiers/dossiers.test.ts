@@ -11,6 +11,7 @@ import { SealedFileStore } from '../../src/storage/sealed-files.js';
 import { testState } from '../helpers/engine.js';
 import { verifyFiles, zipFiles } from '../../src/dossiers/package.js';
 import { seal } from '../../src/vault/index.js';
+import { Government } from '../../src/governments/model.js';
 import { Vendor } from '../../src/vendors/model.js';
 import { agent, binary, closeApps, makeApp } from '../helpers/app.js';
 import { createEntities, createUser, signIn, signedInAs } from '../helpers/factories.js';
@@ -247,21 +248,55 @@ describe('evidence dossiers', () => {
     expect(content.contents!.ar!.name).to.include('اختراق هاتف صحفي');
   });
 
-  it('when the same vendor dossier is built in English and in Arabic, then its STIX objects have the same ids and English names, and Arabic names travel as language-content', async () => {
+  it('when the same vendor dossier is built in English and in Arabic, at different times, then every STIX object is the same (id, created, modified, English names), Arabic names travel as language-content, and the product export carries the same vendor, product and government objects', async () => {
     const { app } = makeApp();
-    const { vendor, product } = await createEntities();
-    await verifiedIncident({ productId: product._id, vendorId: vendor._id });
+    const { vendor, product, government } = await createEntities();
+    await Government.updateOne({ _id: government._id }, { $set: { nameAr: 'حكومة المغرب' } });
+    await verifiedIncident({ productId: product._id, vendorId: vendor._id, governmentId: government._id, extra: { countries: ['MA'], attributions: [
+      { kind: 'product', product: product._id, confidence: 'high', basis: 'Forensic traces.', sources: [0] },
+      { kind: 'vendor', vendor: vendor._id, confidence: 'high', basis: 'The vendor sells it.', sources: [0] },
+      { kind: 'government', government: government._id, product: product._id, confidence: 'medium', basis: 'Targeting pattern.', sources: [0] },
+    ] } });
     const a = await policymaker(app);
-    type Bundle = { objects: { type: string; id: string; name?: string; object_ref?: string; contents?: Record<string, { name?: string }> }[] };
+    type StixObject = { type: string; id: string; created: string; modified: string; name?: string; object_ref?: string; object_modified?: string; contents?: Record<string, { name?: string }> };
+    type Bundle = { id: string; objects: StixObject[] };
     const bundles: Bundle[] = [];
     for (const language of ['en', 'ar']) {
       const { files } = await buildAndDownload(a, { subject: 'vendor', vendor: vendor.slug, language });
       bundles.push(JSON.parse(files.get('dossier.stix.json')!.toString()) as Bundle);
+      await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    const named = (b: Bundle) => b.objects.filter((o) => o.type === 'identity' || o.type === 'malware').map((o) => `${o.id} ${o.name}`).sort();
-    expect(named(bundles[1]!)).to.deep.equal(named(bundles[0]!));
-    const vendorObject = bundles[1]!.objects.find((o) => o.type === 'identity' && o.name === vendor.name)!;
-    expect(bundles[1]!.objects.find((o) => o.type === 'language-content' && o.object_ref === vendorObject.id)!.contents).to.deep.equal({ ar: { name: vendor.nameAr } });
+    const [en, ar] = bundles as [Bundle, Bundle];
+    expect(ar.id).not.to.equal(en.id);
+    // Nothing is dated by the export: the two dossiers, built at different moments in two languages, hold the same objects.
+    // (The site's contact is the address it is reached at: each test server has its own port.)
+    const byId = (b: Bundle) => Object.fromEntries(b.objects.map((o) => [o.id, { ...o, ...('contact_information' in o ? { contact_information: 'the site' } : {}) }]));
+    expect(byId(ar)).to.deep.equal(byId(en));
+    const one = (type: string, name: string) => ar.objects.find((o) => o.type === type && o.name === name)!;
+    const arabicOf = (o: StixObject) => ar.objects.find((x) => x.type === 'language-content' && x.object_ref === o.id);
+    const vendorObject = one('identity', vendor.name);
+    const actor = one('threat-actor', government.name);
+    const location = one('location', 'Morocco');
+    for (const [o, name] of [[vendorObject, vendor.nameAr], [actor, 'حكومة المغرب'], [one('identity', government.name), 'حكومة المغرب'], [location, 'المغرب']] as const) {
+      expect(arabicOf(o)!.contents, o.type).to.deep.equal({ ar: { name } });
+      expect(arabicOf(o)!.object_modified).to.equal(o.modified);
+    }
+    // The version of a record's object is the record's: created when it was created, modified when last edited.
+    const stored = (await Vendor.findById(vendor._id).lean())!;
+    expect(vendorObject.created).to.equal(stored.createdAt.toISOString());
+    expect(vendorObject.modified).to.equal(stored.updatedAt.toISOString());
+    // A government operated the product: a nation-state threat actor, attributed to the government's identity, uses it.
+    const uses = ar.objects.find((o) => o.type === 'relationship' && (o as { relationship_type?: string }).relationship_type === 'uses')! as StixObject & { source_ref: string; description: string };
+    expect(uses.source_ref).to.equal(actor.id);
+    expect(uses.description).to.contain(`${government.name} operated ${product.name}`);
+    // The product's own export (claims bundle) carries the very same vendor, product and government objects.
+    const claims = (await binary(agent(app), `/products/${product.slug}/claims.stix2`)).body as Buffer;
+    const exported = byId(JSON.parse(claims.toString('utf8')) as Bundle);
+    const malware = one('malware', product.name);
+    for (const o of [malware, vendorObject, actor, one('identity', government.name)]) {
+      expect(exported[o.id], o.type).to.deep.equal(o);
+      expect(arabicOf(o) ? exported[arabicOf(o)!.id] : undefined, `${o.type} in Arabic`).to.deep.equal(arabicOf(o));
+    }
   });
 
   it('when the form is wrong (unknown vendor, bad filter, bad audience), then it is shown again with the message (422) and nothing is generated', async () => {

@@ -4,7 +4,8 @@ import { expect } from 'chai';
 import { userActor } from '../../src/audit/index.js';
 import { Product } from '../../src/products/model.js';
 import { parsePattern } from '../../src/stix/patterns.js';
-import { importIndicators, indicatorObjects, productIndicators, productObject } from '../../src/stix/service.js';
+import { importIndicators, indicatorObjects, productIndicators } from '../../src/stix/service.js';
+import { productObject } from '../../src/stix/entities.js';
 import { agent, closeApps, makeApp } from '../helpers/app.js';
 import { createEntities, createUser } from '../helpers/factories.js';
 import { MvtWouldRefuse, mvtParseStix2 } from '../helpers/mvt-loader.js';
@@ -82,7 +83,7 @@ describe('MVT file: only what MVT\'s loader reads correctly', () => {
     await importIndicators({ actor, product, file: { buffer: bundleOf(MIXED), originalname: 'mixed.stix2' }, source: 'https://example.org/report', licence: 'CC-BY-4.0' });
     const stored = await productIndicators(product._id);
     // What the file held before this change: every indicator. MVT would have refused it whole.
-    const everything = { type: 'bundle', objects: [productObject(product, new Date(0)), ...indicatorObjects(stored, productObject(product, new Date(0)).id)] };
+    const everything = { type: 'bundle', objects: [productObject(product), ...indicatorObjects(stored, productObject(product).id)] };
     expect(() => mvtParseStix2(JSON.stringify(everything))).to.throw(MvtWouldRefuse);
 
     const res = await agent(app).get(`/products/${product.slug}/indicators.stix2`).buffer(true).parse((r, cb) => {

@@ -1,54 +1,73 @@
 import { stixId } from '../../stix/ids.js';
-import { STIX_MALWARE_CATEGORIES } from '../../stix/service.js';
 import { STIX_CONFIDENCE } from '../../stix/claims.js';
+import { arabicCountryName, arabicName, countryLocation, governmentObjects, productObject, SITE, siteIdentity, vendorIdentity, type RecordedEntity, type StixObject } from '../../stix/entities.js';
 import { patternOf } from '../../stix/patterns.js';
 import type { IndicatorType } from '../../facts/indicators.js';
 import type { DossierContent } from '../content.js';
+import type { UsedEntity } from '../status.js';
 
 /** The predefined TLP marking for restricted incidents (STIX 2.1, section 7.2.1.4). */
 const TLP_AMBER = 'marking-definition--f88d31f6-486f-44da-b317-01333bde0b82';
 
-type StixObject = Record<string, unknown> & { type: string; id: string };
-
 /**
- * A dossier as a STIX 2.1 bundle: vendors and governments as `identity`, products as `malware` or
- * `tool`, target countries as `location`, each incident as a `report` whose object_refs name its
- * findings, with `uses` (government → product, only where the operator claim names the product, with
- * its confidence 0–100), `attributed-to` (product → its vendor), `targets` (product → country) and
- * `indicates` (indicator → product, only when the incident identified one product) relationships.
+ * A dossier as a STIX 2.1 bundle: vendors as `identity`, governments as nation-state `threat-actor`s
+ * `attributed-to` their `identity`, products as `malware` or `tool`, target countries as `location`,
+ * each incident as a `report` whose object_refs name its findings, with `uses` (government → product,
+ * only where the operator claim names the product, with its confidence 0–100), `attributed-to`
+ * (product → its vendor), `targets` (product → country) and `indicates` (indicator → product, only
+ * when the incident identified one product) relationships.
+ *
+ * The same record is the same object in every dossier and every product export, whatever the
+ * dossier's language (stix/entities.ts): its id from its slug, `created`/`modified` from the record,
+ * its English name, its Arabic name as `language-content`. What an incident states is dated by its
+ * verification. Nothing is dated by the time of the export but the bundle.
  */
-export function dossierStix(content: DossierContent): Buffer {
+export function dossierStix(content: DossierContent, context: { entities: readonly UsedEntity[]; origin: string }): Buffer {
+  const { entities, origin } = context;
   const at = content.generatedAt;
-  const objects = new Map<string, StixObject>();
-  const add = (o: StixObject) => {
-    if (!objects.has(o.id)) objects.set(o.id, o);
-    return o.id;
+  const objects = new Map<string, Record<string, unknown> & { id: string }>();
+  const add = (o: (Record<string, unknown> & { id: string }) | undefined) => {
+    if (o && !objects.has(o.id)) objects.set(o.id, o);
+    return o?.id ?? '';
   };
-  const base = { spec_version: '2.1', created: at, modified: at };
-  // Ids from slugs, the scheme of the product exports (stix/claims.ts): the same vendor or product has
-  // the same id in every export and every dossier, whatever its language. Names are the English ones;
-  // Arabic names travel as language-content objects (lang ar), never as another name for the id.
-  const vendorId = (slug: string) => stixId('identity', 'vendor', slug);
-  const slugOfVendorNamed = new Map(content.identity.vendors.map((v) => [v.name, v.slug]));
-  const arabic = (objectRef: string, nameAr: string) => {
-    if (nameAr) add({ type: 'language-content', ...base, id: stixId('language-content', objectRef, 'ar'), object_ref: objectRef, object_modified: at, contents: { ar: { name: nameAr } } });
+  const recorded = new Map(entities.map((e) => [`${e.kind}:${e.slug}`, e]));
+  const vendorSlugNamed = new Map(entities.filter((e) => e.kind === 'vendor').map((e) => [e.name, e.slug]));
+  // What is recorded about an entity; the dossier's own text when the record was not collected.
+  const record = (kind: UsedEntity['kind'], slug: string, fallback: RecordedEntity): RecordedEntity & { country?: string } => recorded.get(`${kind}:${slug}`) ?? fallback;
+  const withArabic = (object: StixObject, nameAr: string | null | undefined) => {
+    add(object);
+    add(arabicName(object, nameAr));
+    return object.id;
   };
-  for (const v of content.identity.vendors) {
-    const id = add({ type: 'identity', ...base, id: vendorId(v.slug), name: v.name, identity_class: 'organization', sectors: ['technology'], ...(v.summary ? { description: v.summary } : {}), ...(v.hqCountry ? { contact_information: `Headquarters: ${v.hqCountry}` } : {}) });
-    arabic(id, v.nameAr);
-  }
+  add(siteIdentity(origin));
+  const vendorObject = (slug: string, name: string) => {
+    const v = record('vendor', slug, { slug, name });
+    return withArabic(vendorIdentity(v), v.nameAr);
+  };
+  for (const v of content.identity.vendors) vendorObject(v.slug, v.name);
   const productIds = new Map<string, string>();
-  const productObject = (p: { slug: string; name: string; nameAr?: string; category: string; description?: string; aliases?: string[] }) => {
-    const isMalware = STIX_MALWARE_CATEGORIES.has(p.category);
-    const type = isMalware ? 'malware' : 'tool';
-    const id = add({ type, ...base, id: stixId(type, 'product', p.slug), name: p.name, ...(p.description ? { description: p.description } : {}), ...(p.aliases?.length ? { aliases: p.aliases } : {}), ...(isMalware ? { is_family: true, malware_types: ['spyware'] } : { tool_types: [p.category] }), x_tracker_category: p.category });
+  const productOf = (p: { slug: string; name: string; category: string; description?: string; aliases?: string[] }) => {
+    const r = record('product', p.slug, { slug: p.slug, name: p.name });
+    const id = withArabic({ ...productObject({ ...p, ...r, category: p.category }), created_by_ref: SITE }, r.nameAr);
     productIds.set(p.slug, id);
-    arabic(id, p.nameAr ?? '');
     return id;
   };
   for (const p of content.products) {
-    const id = productObject(p);
-    if (p.vendor) add({ type: 'relationship', ...base, id: stixId('relationship', 'attributed-to', id, p.vendor), relationship_type: 'attributed-to', source_ref: id, target_ref: add({ type: 'identity', ...base, id: slugOfVendorNamed.has(p.vendor) ? vendorId(slugOfVendorNamed.get(p.vendor)!) : stixId('identity', 'vendor-named', p.vendor), name: p.vendor, identity_class: 'organization' }) });
+    const id = productOf(p);
+    if (!p.vendor) continue;
+    const product = objects.get(id)!;
+    const vendor = vendorSlugNamed.has(p.vendor) ? vendorObject(vendorSlugNamed.get(p.vendor)!, p.vendor) : add({ type: 'identity', spec_version: '2.1', id: stixId('identity', 'vendor-named', p.vendor), created: product.created, modified: product.modified, created_by_ref: SITE, name: p.vendor, identity_class: 'organization' });
+    add({ type: 'relationship', spec_version: '2.1', id: stixId('relationship', 'attributed-to', id, p.vendor), created: product.created, modified: product.modified, created_by_ref: SITE, relationship_type: 'attributed-to', source_ref: id, target_ref: vendor });
+  }
+  const countryOf = (code: string) => withArabic(countryLocation(code), arabicCountryName(code));
+  // An indicator is dated by the earliest verification, in this dossier, of an incident that holds it.
+  const indicatorDate = new Map<string, string>();
+  for (const i of content.incidents) {
+    for (const x of i.indicators) {
+      const key = `${x.type}\u0000${x.value}`;
+      const when = i.verifiedAt || at;
+      if (!indicatorDate.has(key) || when < indicatorDate.get(key)!) indicatorDate.set(key, when);
+    }
   }
   // Objects a restricted incident brings in, and those a public one does: what only restricted
   // incidents bring is marked TLP:AMBER like their reports, not only the reports.
@@ -56,32 +75,46 @@ export function dossierStix(content: DossierContent): Buffer {
   const usedByPublic = new Set<string>();
   for (const i of content.incidents) {
     const refs = new Set<string>();
+    const verified = i.verifiedAt || at;
+    const base = { spec_version: '2.1', created: verified, modified: verified, created_by_ref: SITE };
     // Findings only (incidents/claims.ts): leads are in the dossier's annex, not in its STIX objects.
     const findings = i.attributions.filter((a) => a.finding);
+    // Products by the name the dossier gives them (its language): what an operator finding says it operated.
     const productByName = new Map<string, string>();
-    for (const a of findings.filter((x) => x.kind === 'product')) productByName.set(a.name, productIds.get(a.slug) ?? productObject({ slug: a.slug, name: a.name, category: a.category ?? 'other' }));
+    for (const a of findings.filter((x) => x.kind === 'product')) productByName.set(a.name, productIds.get(a.slug) ?? productOf({ slug: a.slug, name: a.name, category: a.category ?? 'other' }));
     // A product an operator finding names as operated is a finding too (catalogue/entry.ts).
     for (const a of findings.filter((x) => x.kind === 'government' && x.operated && !productByName.has(x.operated))) {
-      // `operated` is the product's name in the dossier's language.
       const p = content.products.find((x) => x.name === a.operated || x.nameAr === a.operated);
-      if (p) productByName.set(a.operated!, productIds.get(p.slug) ?? productObject(p));
+      if (p) productByName.set(a.operated!, productIds.get(p.slug) ?? productOf(p));
     }
     const products = [...productByName.values()];
-    const governments = findings.filter((a) => a.kind === 'government').map((a) => ({ claim: a, id: add({ type: 'identity', ...base, id: stixId('identity', 'government', a.slug), name: a.name, identity_class: 'organization', sectors: ['government'] }) }));
-    const vendors = findings.filter((a) => a.kind === 'vendor').map((a) => add({ type: 'identity', ...base, id: vendorId(a.slug), name: a.name, identity_class: 'organization' }));
-    const locations = i.countries.map((c) => add({ type: 'location', ...base, id: stixId('location', c.code), name: c.name, country: c.code }));
+    const governments = findings
+      .filter((a) => a.kind === 'government')
+      .map((a) => {
+        const g = record('government', a.slug, { slug: a.slug, name: a.name });
+        const { identity, actor, attributedTo } = governmentObjects(g);
+        withArabic(identity, g.nameAr);
+        withArabic(actor, g.nameAr);
+        add(attributedTo);
+        refs.add(identity.id);
+        return { claim: a, id: actor.id, name: g.name };
+      });
+    const vendors = findings.filter((a) => a.kind === 'vendor').map((a) => vendorObject(a.slug, a.name));
+    const locations = i.countries.map((c) => countryOf(c.code));
     for (const id of [...products, ...governments.map((g) => g.id), ...vendors, ...locations]) refs.add(id);
     const relate = (type: string, source: string, target: string, extra: Record<string, unknown> = {}) => {
       refs.add(add({ type: 'relationship', ...base, id: stixId('relationship', type, source, target, i.ref), relationship_type: type, source_ref: source, target_ref: target, ...extra }));
     };
     // A government uses a product only where its operator claim names that product: never crossed.
-    for (const { claim, id } of governments) {
+    // The description names both in English, whatever the dossier's language (one text per version).
+    for (const { claim, id, name } of governments) {
       const product = claim.operated ? productByName.get(claim.operated) : undefined;
-      if (product) relate('uses', id, product, { description: `${i.ref}: ${claim.name} operated ${claim.operated}`, confidence: STIX_CONFIDENCE[claim.confidence] ?? 0 });
+      if (product) relate('uses', id, product, { description: `${i.ref}: ${name} operated ${(objects.get(product)?.name as string | undefined) ?? claim.operated}`, confidence: STIX_CONFIDENCE[claim.confidence] ?? 0 });
     }
     for (const p of products) for (const l of locations) relate('targets', p, l, { description: i.ref });
     for (const indicator of i.indicators) {
-      const id = add({ type: 'indicator', ...base, id: stixId('indicator', indicator.type, indicator.value), indicator_types: ['malicious-activity'], pattern: patternOf(indicator.type as IndicatorType, indicator.value), pattern_type: 'stix', pattern_version: '2.1', valid_from: at });
+      const date = indicatorDate.get(`${indicator.type}\u0000${indicator.value}`) ?? verified;
+      const id = add({ type: 'indicator', spec_version: '2.1', created: date, modified: date, created_by_ref: SITE, id: stixId('indicator', indicator.type, indicator.value), indicator_types: ['malicious-activity'], pattern: patternOf(indicator.type as IndicatorType, indicator.value), pattern_type: 'stix', pattern_version: '2.1', valid_from: date });
       refs.add(id);
       // Which product an indicator belongs to is known only when the incident identified one product.
       if (products.length === 1) relate('indicates', id, products[0]!);
@@ -96,19 +129,23 @@ export function dossierStix(content: DossierContent): Buffer {
       description: i.summary,
       report_types: ['threat-report'],
       published: i.verifiedAt || at,
-      object_refs: refs.size ? [...refs] : [locations[0] ?? add({ type: 'location', ...base, id: stixId('location', 'unknown'), name: 'Unknown', region: 'unknown' })],
+      object_refs: refs.size ? [...refs] : [add({ type: 'location', spec_version: '2.1', created: '1970-01-01T00:00:00.000Z', modified: '1970-01-01T00:00:00.000Z', id: stixId('location', 'unknown'), name: 'Unknown', region: 'unknown' })],
       labels: [i.visibility === 'restricted' ? 'restricted' : 'public', 'verified'],
       ...(i.visibility === 'restricted' ? { object_marking_refs: [TLP_AMBER] } : {}),
       ...(i.sources.length ? { external_references: i.sources.map((s) => ({ source_name: s.publisher || s.title, description: s.title, ...(s.url ? { url: s.url } : {}) })) } : {}),
     });
     // A reviewer's translation travels as STIX language content (section 7.1), never as another name for the same id.
     if (i.translation) {
+      const written = i.translation.updatedAt > verified ? i.translation.updatedAt : verified;
       add({
         type: 'language-content',
-        ...base,
+        spec_version: '2.1',
+        created: written,
+        modified: written,
+        created_by_ref: SITE,
         id: stixId('language-content', `${i.ref}:${i.translation.language}`),
         object_ref: reportId,
-        object_modified: at,
+        object_modified: verified,
         contents: { [i.translation.language]: { name: `${i.ref}: ${i.translation.title}`, description: i.translation.summary } },
         ...(i.visibility === 'restricted' ? { object_marking_refs: [TLP_AMBER] } : {}),
       });
@@ -119,6 +156,8 @@ export function dossierStix(content: DossierContent): Buffer {
     const o = objects.get(id);
     if (o && !usedByPublic.has(id) && !o.object_marking_refs) o.object_marking_refs = [TLP_AMBER];
   }
+  // An Arabic name is as restricted as what it names.
+  for (const o of objects.values()) if (o.type === 'language-content' && !o.object_marking_refs && objects.get(o.object_ref as string)?.object_marking_refs) o.object_marking_refs = [TLP_AMBER];
   const bundle = { type: 'bundle', id: stixId('bundle', content.id, String(content.version)), objects: [...objects.values()] };
   return Buffer.from(JSON.stringify(bundle, null, 1), 'utf8');
 }
