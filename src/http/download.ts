@@ -1,4 +1,6 @@
-import type { Request } from 'express';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Request, Response } from 'express';
+import { stringify } from 'csv-stringify/sync';
 import { HttpError } from './errors.js';
 
 /** RFC 6266/5987: an ASCII fallback and the exact UTF-8 name; `inline` for what a browser may show. */
@@ -27,4 +29,45 @@ export function siteOrigin(req: Request): string {
   const host = req.get('host') ?? '';
   if (!HOST.test(host)) throw new HttpError(400, 'errors.badHost');
   return `${scheme}://${host}`;
+}
+
+/** Rows per written chunk of a streamed CSV. */
+const CSV_CHUNK_ROWS = 500;
+
+/**
+ * A CSV file written as its rows are made (UTF-8 with a BOM for spreadsheets): the first bytes leave
+ * at once, memory holds one chunk of rows, other requests are served between chunks, a slow reader
+ * holds the writing back (`drain`), and a reader who leaves stops it. The bytes are those of the
+ * whole file stringified at once.
+ */
+export async function streamCsv(res: Response, name: string, header: readonly string[], rows: Iterable<readonly string[]>): Promise<void> {
+  res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+  res.setHeader('Content-Disposition', contentDisposition(name));
+  let batch: (readonly string[])[] = [];
+  const flush = async (text: string) => {
+    batch = [];
+    if (!res.write(text)) await drainedOrGone(res);
+    await nextTurn();
+  };
+  await flush(`\uFEFF${stringify([header])}`);
+  for (const row of rows) {
+    if (res.destroyed) return;
+    batch.push(row);
+    if (batch.length >= CSV_CHUNK_ROWS) await flush(stringify(batch));
+  }
+  if (res.destroyed) return;
+  if (batch.length) await flush(stringify(batch));
+  res.end();
+}
+
+function drainedOrGone(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }

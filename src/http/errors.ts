@@ -42,7 +42,11 @@ export function errorHandler(logger: Logger, exposeStack: boolean): ErrorRequest
       logger.error({ err, reqId: res.locals.reqId as string | undefined }, 'unhandled error');
     }
     else logger.debug({ err, status }, 'request refused');
-    if (res.headersSent) return;
+    if (res.headersSent) {
+      // A streamed answer broke off: close it unfinished (no last chunk), so the reader sees it is cut short.
+      res.destroy();
+      return;
+    }
     res.status(status);
     res.setHeader('Cache-Control', 'no-store');
     // CASE: the API is served before the i18n middleware: its messages are in English. A page that

@@ -148,6 +148,49 @@ function sendPage(req: Request, res: Response, page: Page, cache: ByteLru, label
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
+function pageOf(type: string, disposition: ReturnType<Response['getHeader']>, body: Buffer): Page {
+  return { type, ...(typeof disposition === 'string' ? { disposition } : {}), body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"` };
+}
+
+/**
+ * A streamed answer (`res.write`, e.g. a CSV written as its rows are made) goes out as it is written,
+ * without an ETag; a copy is kept as it passes, and stored when it ended whole and storable (a 200
+ * CSV, no cookie set, no form token, at most `limit` bytes), so that the next reader gets it at once,
+ * with its ETag. An answer that was cut short is not stored.
+ */
+function keepStreamed(res: Response, limit: number, store: (page: Page) => void): void {
+  const write = res.write.bind(res) as (chunk: unknown, ...rest: unknown[]) => boolean;
+  const end = res.end.bind(res) as (...args: unknown[]) => Response;
+  let chunks: Buffer[] | undefined;
+  let size = 0;
+  let streamed = false;
+  const bytes = (chunk: unknown) => (Buffer.isBuffer(chunk) ? chunk : typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : undefined);
+  res.write = ((chunk: unknown, ...rest: unknown[]) => {
+    if (!streamed) {
+      streamed = true;
+      if (res.statusCode === 200 && !res.getHeader('Set-Cookie') && /^text\/csv/.test(String(res.getHeader('Content-Type') ?? ''))) {
+        chunks = [];
+        res.setHeader('Cache-Control', CACHE_CONTROL);
+        res.setHeader('Vary', VARY);
+        res.setHeader('X-Page-Cache', 'miss');
+      }
+    }
+    const b = chunks && bytes(chunk);
+    if (chunks && b && (size += b.length) <= limit) chunks.push(b);
+    else chunks = undefined;
+    return write(chunk, ...rest);
+  }) as Response['write'];
+  res.end = ((...args: unknown[]) => {
+    if (streamed && chunks && !res.destroyed) {
+      const last = typeof args[0] === 'function' ? undefined : bytes(args[0]);
+      if (last) chunks.push(last);
+      const body = Buffer.concat(chunks);
+      if (body.length <= limit && !res.getHeader('Set-Cookie') && !body.includes('_csrf')) store(pageOf(String(res.getHeader('Content-Type')), res.getHeader('Content-Disposition'), body));
+    }
+    return end(...args);
+  }) as Response['end'];
+}
+
 export function pageCache(maxBytes: number): RequestHandler {
   const cache = new ByteLru(maxBytes);
   const handler: RequestHandler = (req, res, next) => {
@@ -159,6 +202,7 @@ export function pageCache(maxBytes: number): RequestHandler {
         const key = keyOf(req, languageFor(req), `${c.generation}:${c.version}`);
         const page = cache.get(key);
         if (page) return sendPage(req, res, page, cache, 'hit');
+        keepStreamed(res, maxBytes / 4, (fresh) => cache.set(key, fresh));
         const send = res.send.bind(res);
         res.send = (body?: unknown) => {
           // res.render hands over the HTML before a type is set.
@@ -172,7 +216,7 @@ export function pageCache(maxBytes: number): RequestHandler {
           if (!storable) return send(body);
           const buffer = Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
           const disposition = res.getHeader('Content-Disposition');
-          const fresh: Page = { type, ...(disposition ? { disposition: String(disposition) } : {}), body: buffer, etag: `"${createHash('sha256').update(buffer).digest('base64url').slice(0, 32)}"` };
+          const fresh = pageOf(type, disposition, buffer);
           cache.set(key, fresh);
           sendPage(req, res, fresh, cache, 'miss');
           return res;

@@ -1,11 +1,10 @@
 import { Router, type Request, type Response } from 'express';
-import { stringify } from 'csv-stringify/sync';
 import { catalogue, type Catalogue } from '../catalogue/index.js';
 import type { Entry } from '../catalogue/entry.js';
 import { countryName, countryOptions } from '../countries/index.js';
 import { TARGET_CATEGORIES } from '../facts/model.js';
 import { publicAccess } from '../http/access.js';
-import { contentDisposition, siteOrigin } from '../http/download.js';
+import { siteOrigin, streamCsv } from '../http/download.js';
 import { parseQuery } from '../http/validate.js';
 import { displayName } from '../reference/presenter.js';
 import { REGIMES } from '../vendors/model.js';
@@ -88,29 +87,29 @@ export function searchRoutes(): Router {
     const c = await catalogue();
     const lng = res.locals.lng as string;
     const base = siteOrigin(req);
-    const rows = entries.map((e) => {
-      const p = presentEntry(e, c, lng);
-      return [
-        p.ref,
-        p.title,
-        p.from,
-        p.to,
-        p.countries.map((x) => x.code).join(';'),
-        p.categories.join(';'),
-        p.products.map((x) => x.name).join(';'),
-        p.vendors.map((x) => x.name).join(';'),
-        p.operators.map((x) => x.name).join(';'),
-        p.leads.map((x) => x.name).join(';'),
-        `${base}/incidents/${p.ref}`,
-      ].map((cell) => neutraliseCell(cell ?? ''));
-    });
     // products, vendors and operators: named by findings; leads: named only by low-confidence claims.
     // Which claim says what, with its confidence: /claims.csv.
     const header = ['ref', 'title', 'date_from', 'date_to', 'countries', 'target_categories', 'products', 'vendors', 'operators', 'leads', 'url'];
+    function* rows() {
+      for (const e of entries) {
+        const p = presentEntry(e, c, lng);
+        yield [
+          p.ref,
+          p.title,
+          p.from,
+          p.to,
+          p.countries.map((x) => x.code).join(';'),
+          p.categories.join(';'),
+          p.products.map((x) => x.name).join(';'),
+          p.vendors.map((x) => x.name).join(';'),
+          p.operators.map((x) => x.name).join(';'),
+          p.leads.map((x) => x.name).join(';'),
+          `${base}/incidents/${p.ref}`,
+        ].map((cell) => neutraliseCell(cell ?? ''));
+      }
+    }
     linkLicence(res);
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', contentDisposition('incidents.csv'));
-    res.send(`\uFEFF${stringify([header, ...rows])}`);
+    await streamCsv(res, 'incidents.csv', header, rows());
   });
 
   // One row per attribution claim of the same incidents (same filters as /incidents.csv).
@@ -122,31 +121,31 @@ export function searchRoutes(): Router {
       const entity = id ? c.entities.byId.get(id) : undefined;
       return entity ? displayName(entity, lng) : '';
     };
-    const rows = entries.flatMap((e) => {
-      const doc = e.doc as { attributions: (StoredClaim & { basis: string; sources: number[] })[]; sources: { url?: string; title: string }[] };
-      return doc.attributions.map((a) => {
-        const operated = operatedBy(a);
-        const product = a.kind === 'product' ? subjectOf(a) : operated.product;
-        const vendor = a.kind === 'vendor' ? subjectOf(a) : operated.vendor ?? (product ? e.productVendors[product] : undefined);
-        return [
-          e.ref,
-          a.kind === 'government' ? 'operator' : a.kind,
-          nameOf(product),
-          nameOf(vendor),
-          a.kind === 'government' ? nameOf(subjectOf(a)) : '',
-          a.agency ?? '',
-          a.confidence,
-          isFinding(a.confidence) ? 'finding' : 'lead',
-          a.basis,
-          a.sources.map((n) => doc.sources[n]?.url || doc.sources[n]?.title || '').filter(Boolean).join(' ; '),
-        ].map((cell) => neutraliseCell(cell));
-      });
-    });
     const header = ['incident', 'kind', 'product', 'vendor', 'operator', 'agency', 'confidence', 'finding_or_lead', 'basis', 'sources'];
+    function* rows() {
+      for (const e of entries) {
+        const doc = e.doc as { attributions: (StoredClaim & { basis: string; sources: number[] })[]; sources: { url?: string; title: string }[] };
+        for (const a of doc.attributions) {
+          const operated = operatedBy(a);
+          const product = a.kind === 'product' ? subjectOf(a) : operated.product;
+          const vendor = a.kind === 'vendor' ? subjectOf(a) : operated.vendor ?? (product ? e.productVendors[product] : undefined);
+          yield [
+            e.ref,
+            a.kind === 'government' ? 'operator' : a.kind,
+            nameOf(product),
+            nameOf(vendor),
+            a.kind === 'government' ? nameOf(subjectOf(a)) : '',
+            a.agency ?? '',
+            a.confidence,
+            isFinding(a.confidence) ? 'finding' : 'lead',
+            a.basis,
+            a.sources.map((n) => doc.sources[n]?.url || doc.sources[n]?.title || '').filter(Boolean).join(' ; '),
+          ].map((cell) => neutraliseCell(cell));
+        }
+      }
+    }
     linkLicence(res);
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', contentDisposition('claims.csv'));
-    res.send(`\uFEFF${stringify([header, ...rows])}`);
+    await streamCsv(res, 'claims.csv', header, rows());
   });
 
   return router;

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import { agent, closeApps, makeApp } from '../helpers/app.js';
+import { agent, binary, closeApps, makeApp } from '../helpers/app.js';
+import { Incident } from '../../src/incidents/model.js';
+import { seedSynthetic } from '../../src/seed/synthetic.js';
 import { userActor } from '../../src/audit/index.js';
 import { importIndicators } from '../../src/stix/service.js';
 import { createEntities, createIncident, createUser, signedInAs } from '../helpers/factories.js';
@@ -37,6 +39,41 @@ describe('rendered-page cache for anonymous visitors', () => {
     const csv = await visitor.get('/incidents.csv').expect(200);
     expect(csv.headers['x-page-cache']).to.equal('hit');
     expect(csv.headers['content-disposition']).to.include('incidents.csv');
+  });
+
+  it('when a CSV export is asked, then its rows leave as they are made (chunked, no length), the next visitor gets the same bytes whole from the cache with an ETag, and a signed-in reader\'s copy is streamed and never cached', async function () {
+    this.timeout(120_000);
+    const { app } = makeApp();
+    await seedSynthetic(1200);
+    const published = await Incident.countDocuments({ published: true });
+    const visitor = agent(app);
+    const first = await binary(visitor, '/incidents.csv');
+    expect(first.status).to.equal(200);
+    expect(first.headers['transfer-encoding']).to.equal('chunked');
+    expect(first.headers['content-length']).to.equal(undefined);
+    expect(first.headers['x-page-cache']).to.equal('miss');
+    expect(first.headers['cache-control']).to.equal('public, no-cache');
+    const text = (first.body as Buffer).toString('utf8');
+    expect(text.startsWith('\uFEFFref,title,date_from')).to.equal(true);
+    // One line per published incident after the header: several chunks of rows, none lost or repeated.
+    const refs = text.trim().split('\n').slice(1).map((line) => line.split(',')[0]);
+    expect(refs.length).to.equal(published);
+    expect(new Set(refs).size).to.equal(published);
+    const second = await binary(visitor, '/incidents.csv');
+    expect(second.headers['x-page-cache']).to.equal('hit');
+    expect(Number(second.headers['content-length'])).to.be.greaterThan(0);
+    expect((second.body as Buffer).equals(first.body as Buffer)).to.equal(true);
+    expect(String(second.headers.etag)).to.match(/^"[\w-]{32}"$/);
+    const signedIn = await binary(await signedInAs(app, ['researcher']), '/incidents.csv');
+    expect(signedIn.headers['x-page-cache']).to.equal(undefined);
+    expect(signedIn.headers['transfer-encoding']).to.equal('chunked');
+    expect(signedIn.headers['cache-control']).to.equal('no-store');
+    // The same rows (each test agent reaches the app at its own port: links differ by it only).
+    const withoutOrigin = (b: Buffer) => b.toString('utf8').replace(/http:\/\/127\.0\.0\.1:\d+/g, '');
+    expect(withoutOrigin(signedIn.body as Buffer)).to.equal(withoutOrigin(first.body as Buffer));
+    const claims = await binary(visitor, '/claims.csv');
+    expect(claims.headers['transfer-encoding']).to.equal('chunked');
+    expect((claims.body as Buffer).toString('utf8').trim().split('\n').length).to.be.greaterThan(published);
   });
 
   it('when an incident is published, then the cached pages are not served any more: the next request shows it', async () => {
