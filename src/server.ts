@@ -13,6 +13,7 @@ import { vaultKeySpec } from './vault/keys.js';
 import { siteSigner } from './signing/index.js';
 import path from 'node:path';
 import { SealedFileStore } from './storage/sealed-files.js';
+import { claimHoldersGone } from './db/claims.js';
 import { sealEvidenceNames, sweepEvidence } from './evidence/service.js';
 import { sweepDossiers } from './dossiers/service.js';
 import { migrateOnce } from './incidents/migrate.js';
@@ -116,6 +117,8 @@ async function main(): Promise<void> {
   if (engine.kind !== 'external') {
     // The CLI reuses the running app's engine instead of opening the same files a second time.
     recordRunningEngine(config.DATA_DIR, engine.uri);
+    // The only writer: a claim from before this start has no living holder (db/claims.ts).
+    claimHoldersGone();
   }
 
   configureVault(vaultKeySpec(config));

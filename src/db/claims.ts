@@ -65,6 +65,19 @@ export async function claimed(key: string): Promise<boolean> {
 export const STALE_CLAIM_MS = 120_000;
 const MAX_TAKEOVERS = 20;
 
+/**
+ * When this process is the only writer (it owns the embedded engine: one app per DATA_DIR), a claim
+ * taken before the app started, or before its engine was restarted, has no living holder: the
+ * request that took it died with the process or lost its engine. Such a claim is stale at once, so a
+ * reviewer who sends an approval again after a crash completes the round instead of waiting two
+ * minutes. Never set for a shared MONGODB_URI (other processes may hold claims).
+ */
+let holdersGoneBefore = 0;
+export function claimHoldersGone(at = new Date()): void {
+  holdersGoneBefore = Math.max(holdersGoneBefore, at.getTime());
+}
+
+
 export async function claimAct(key: string, by: string, landed: () => Promise<boolean>, staleMs = STALE_CLAIM_MS): Promise<string | undefined> {
   for (let n = 0; n < MAX_TAKEOVERS; n++) {
     const link = n === 0 ? key : `${key}~${n}`;
@@ -72,7 +85,8 @@ export async function claimAct(key: string, by: string, landed: () => Promise<bo
     const held = await Claim.findById(link, { at: 1 }).lean();
     // Released meanwhile (its act failed and gave it back): try it again.
     if (!held) return (await claim(link, by)) ? link : undefined;
-    if (Date.now() - held.at.getTime() < staleMs || (await landed())) return undefined;
+    const stale = Date.now() - held.at.getTime() >= staleMs || held.at.getTime() < holdersGoneBefore;
+    if (!stale || (await landed())) return undefined;
   }
   return undefined;
 }

@@ -3,6 +3,7 @@ import { accessSync, constants, copyFileSync, cpSync, existsSync, mkdirSync, ope
 import net from 'node:net';
 import path from 'node:path';
 import type { Logger } from '../log.js';
+import { claimHoldersGone } from './claims.js';
 
 export const FERRETDB_VERSION = 'v1.24.2';
 const projectRoot = path.resolve(import.meta.dirname, '../..');
@@ -229,6 +230,8 @@ export class FerretdbProcess {
       this.spawnAndWait().then(
         () => {
           this.restartDelay = 1_000;
+          // The requests that held claims when the engine died lost it with them (db/claims.ts).
+          claimHoldersGone();
           this.options.logger.warn({ port: this.port }, 'embedded FerretDB restarted');
         },
         (err: unknown) => this.options.logger.error({ err }, 'embedded FerretDB restart failed'),

@@ -77,7 +77,8 @@ describe('crash and kill accounting (npm start, SIGKILL of the engine, the app, 
     })();
 
     const approvals = [first!, second!].map(async (reviewer, r) => {
-      // Each reviewer goes through the incidents in its own order, again and again until each is decided.
+      // Each reviewer goes through the incidents in its own order until each is decided; an approval
+      // whose answer did not come is sent again at once, as a person would press the button again.
       const todo = r === 0 ? [...refs] : [...refs].reverse();
       while (streaming && todo.length) {
         const ref = todo.shift()!;
@@ -88,12 +89,12 @@ describe('crash and kill accounting (npm start, SIGKILL of the engine, the app, 
           if (res.status === 302) acknowledged.approvals.push({ ref, reviewer: reviewer.id });
           else if (res.status >= 500) {
             counts.failures += 1;
-            todo.push(ref);
+            todo.unshift(ref);
           }
           // A 4xx: this reviewer's approval is already on record (an earlier answer was lost) or refused.
         } catch {
           counts.failures += 1;
-          todo.push(ref);
+          todo.unshift(ref);
           await sleep(200);
         }
         await sleep(300);

@@ -4,7 +4,7 @@ import { ApiToken } from '../../src/api/model.js';
 import { AuditEvent } from '../../src/audit/index.js';
 import { User } from '../../src/auth/model.js';
 import { verifyPassword } from '../../src/auth/password.js';
-import { Claim, STALE_CLAIM_MS } from '../../src/db/claims.js';
+import { Claim, claimHoldersGone, STALE_CLAIM_MS } from '../../src/db/claims.js';
 import { Incident } from '../../src/incidents/model.js';
 import { Report } from '../../src/reports/model.js';
 import { Review } from '../../src/verification/model.js';
@@ -64,6 +64,28 @@ describe('acts interrupted by a crash between their claim and their write', () =
     const again = await second.post(`/incidents/${incident.ref}/reviews`).type('form').send({ _csrf: token, decision: 'approve', sourceIdentified: 'yes', technicalEvidence: 'yes', corroborated: 'yes', riskConsidered: 'yes' });
     expect(again.status).to.equal(303);
     expect(again.headers.location).to.equal(`/incidents/${incident.ref}`);
+    expect(await AuditEvent.countDocuments({ action: 'incident.verified', 'subject.id': incident.ref })).to.equal(1);
+  });
+
+  it('when the app restarted on its own engine after the request that won the round died, then the approval sent again completes at once, without waiting for the claim to go stale', async () => {
+    const { app } = makeApp();
+    const incident = await createIncident({ status: 'in-review', title: 'Verification cut by a restart' });
+    const accounts = [await createUser({ roles: ['reviewer'], totp: true }), await createUser({ roles: ['reviewer'], totp: true })];
+    const checklist = { sourceIdentified: true, technicalEvidence: true, corroborated: true, riskConsidered: true };
+    for (const a of accounts) await Review.create({ incident: incident._id, round: 1, reviewer: a.user._id, decision: 'approve', checklist, at: new Date() });
+    // Taken a second ago by the request that died.
+    await leftover(`incident:${String(incident._id)}:round:1:closed`, new Date(Date.now() - 1_000));
+    const second = agent(app);
+    await signIn(second, accounts[1]!);
+    const token = await csrfFrom(second, `/incidents/${incident.ref}`);
+    const approve = () => second.post(`/incidents/${incident.ref}/reviews`).type('form').send({ _csrf: token, decision: 'approve', sourceIdentified: 'yes', technicalEvidence: 'yes', corroborated: 'yes', riskConsidered: 'yes' });
+    // While its holder may still be running, the claim is respected.
+    expect((await approve()).status).to.equal(303);
+    expect((await Incident.findById(incident._id).lean())!.verification?.status).to.equal('in-review');
+    // What npm start does when it owns the engine (server.ts), and the engine supervisor after a restart.
+    claimHoldersGone();
+    expect((await approve()).status).to.equal(302);
+    expect((await Incident.findById(incident._id).lean())!.verification?.status).to.equal('verified');
     expect(await AuditEvent.countDocuments({ action: 'incident.verified', 'subject.id': incident.ref })).to.equal(1);
   });
 
