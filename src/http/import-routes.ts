@@ -79,15 +79,11 @@ export function spreadsheetImportRoutes(s: SpreadsheetImport): Router {
       const id = newFormKey();
       await ImportJob.create({ _id: id, path: s.path, actor: String(req.user!.id), status: 'running', startedAt: now, heartbeat: now });
       const finished = runJob(id, s.logger, () => s.run(userActor(req.user!), file, progressOf(id)));
-      const settled = await Promise.race([finished.then(() => true), new Promise<false>((resolve) => setTimeout(resolve, IMPORT_ANSWER_WITHIN_MS, false))]);
-      if (settled) {
+      const refused = await Promise.race([finished, new Promise<undefined>((resolve) => setTimeout(resolve, IMPORT_ANSWER_WITHIN_MS, undefined))]);
+      if (refused) {
         // A file refused while the uploader waits: the form again with every error (nothing stored).
-        const job = await ImportJob.findById(id).lean();
-        if (job?.status === 'refused') {
-          await ImportJob.deleteOne({ _id: id });
-          const errors = jobView(job).errors;
-          throw new NotSubmitted(() => page(res.status(422), { errors }));
-        }
+        await ImportJob.deleteOne({ _id: id });
+        throw new NotSubmitted(() => page(res.status(422), { errors: refused }));
       }
       return { to: `${s.path}/jobs/${id}` };
     });
@@ -106,15 +102,23 @@ export function spreadsheetImportRoutes(s: SpreadsheetImport): Router {
   return router;
 }
 
-/** Runs an import and records its end on the job; never rejects (a failure is the job's state). */
-async function runJob(id: string, logger: Pick<Logger, 'error'>, run: () => ReturnType<SpreadsheetImport['run']>): Promise<void> {
+/**
+ * Runs an import and records its end on the job. Resolves with the errors of a refused file (the
+ * uploader may still be waiting for them), otherwise with nothing; never rejects (a failure is the
+ * job's state).
+ */
+async function runJob(id: string, logger: Pick<Logger, 'error'>, run: () => ReturnType<SpreadsheetImport['run']>): Promise<ImportError[] | undefined> {
   try {
     const result = await run();
     const endedAt = new Date();
-    if (!result.ok) await ImportJob.updateOne({ _id: id }, { $set: { status: 'refused', importErrors: result.errors, endedAt, heartbeat: endedAt } });
-    else await ImportJob.updateOne({ _id: id }, { $set: { status: 'done', created: result.created, rows: result.rows ?? [], written: result.created.length, endedAt, heartbeat: endedAt } });
+    if (!result.ok) {
+      await ImportJob.updateOne({ _id: id }, { $set: { status: 'refused', importErrors: result.errors, endedAt, heartbeat: endedAt } });
+      return result.errors;
+    }
+    await ImportJob.updateOne({ _id: id }, { $set: { status: 'done', created: result.created, rows: result.rows ?? [], written: result.created.length, endedAt, heartbeat: endedAt } });
   } catch (err) {
     logger.error({ err: { name: (err as Error).name, code: (err as { code?: unknown }).code }, job: id }, 'import job failed');
     await ImportJob.updateOne({ _id: id }, { $set: { status: 'failed', endedAt: new Date(), heartbeat: new Date() } }).catch(() => undefined);
   }
+  return undefined;
 }

@@ -148,14 +148,19 @@ function sendPage(req: Request, res: Response, page: Page, cache: ByteLru, label
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
+/** What may be kept: a 200 HTML or CSV answer that sets no cookie (the body is checked for a form token too). */
+function storable(res: Response, type: string): boolean {
+  return res.statusCode === 200 && !res.getHeader('Set-Cookie') && /^text\/(html|csv)/.test(type);
+}
+
 function pageOf(type: string, disposition: ReturnType<Response['getHeader']>, body: Buffer): Page {
   return { type, ...(typeof disposition === 'string' ? { disposition } : {}), body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"` };
 }
 
 /**
  * A streamed answer (`res.write`, e.g. a CSV written as its rows are made) goes out as it is written,
- * without an ETag; a copy is kept as it passes, and stored when it ended whole and storable (a 200
- * CSV, no cookie set, no form token, at most `limit` bytes), so that the next reader gets it at once,
+ * without an ETag; a copy is kept as it passes, and stored when it ended whole and storable (as a
+ * sent page is, and at most `limit` bytes), so that the next reader gets it at once,
  * with its ETag. An answer that was cut short is not stored.
  */
 function keepStreamed(res: Response, limit: number, store: (page: Page) => void): void {
@@ -168,7 +173,7 @@ function keepStreamed(res: Response, limit: number, store: (page: Page) => void)
   res.write = ((chunk: unknown, ...rest: unknown[]) => {
     if (!streamed) {
       streamed = true;
-      if (res.statusCode === 200 && !res.getHeader('Set-Cookie') && /^text\/csv/.test(String(res.getHeader('Content-Type') ?? ''))) {
+      if (storable(res, String(res.getHeader('Content-Type') ?? ''))) {
         chunks = [];
         res.setHeader('Cache-Control', CACHE_CONTROL);
         res.setHeader('Vary', VARY);
@@ -185,7 +190,7 @@ function keepStreamed(res: Response, limit: number, store: (page: Page) => void)
       const last = typeof args[0] === 'function' ? undefined : bytes(args[0]);
       if (last) chunks.push(last);
       const body = Buffer.concat(chunks);
-      if (body.length <= limit && !res.getHeader('Set-Cookie') && !body.includes('_csrf')) store(pageOf(String(res.getHeader('Content-Type')), res.getHeader('Content-Disposition'), body));
+      if (body.length <= limit && storable(res, String(res.getHeader('Content-Type'))) && !body.includes('_csrf')) store(pageOf(String(res.getHeader('Content-Type')), res.getHeader('Content-Disposition'), body));
     }
     return end(...args);
   }) as Response['end'];
@@ -207,13 +212,7 @@ export function pageCache(maxBytes: number): RequestHandler {
         res.send = (body?: unknown) => {
           // res.render hands over the HTML before a type is set.
           const type = String(res.getHeader('Content-Type') ?? (typeof body === 'string' ? 'text/html; charset=utf-8' : ''));
-          const storable =
-            res.statusCode === 200 &&
-            !res.getHeader('Set-Cookie') &&
-            (typeof body === 'string' || Buffer.isBuffer(body)) &&
-            /^text\/(html|csv)/.test(type) &&
-            !String(body).includes('_csrf');
-          if (!storable) return send(body);
+          if (!storable(res, type) || !(typeof body === 'string' || Buffer.isBuffer(body)) || String(body).includes('_csrf')) return send(body);
           const buffer = Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
           const disposition = res.getHeader('Content-Disposition');
           const fresh = pageOf(type, disposition, buffer);

@@ -1,11 +1,10 @@
 import { Router, type Request, type Response } from 'express';
-import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { catalogue } from '../catalogue/index.js';
 import { entryTitle } from '../catalogue/entry.js';
 import { countryName, countryOptions } from '../countries/index.js';
 import { publicAccess } from '../http/access.js';
-import { contentDisposition, siteOrigin } from '../http/download.js';
+import { siteOrigin, streamCsv } from '../http/download.js';
 import { notFound } from '../http/errors.js';
 import { parseQuery } from '../http/validate.js';
 import { displayName } from '../reference/presenter.js';
@@ -89,9 +88,7 @@ export function listingRoutes(): Router {
     ].map((row) => row.map((cell) => neutraliseCell(cell)));
     const header = ['row', 'rank_or_flag', 'slug', 'name', 'hq_country', 'score', 'findings', 'recent', 'high_or_confirmed', 'operator_governments', 'target_categories', 'listed_under', 'listed_company', 'listing_action', 'url'];
     linkLicence(res);
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', contentDisposition('listing-candidates.csv'));
-    res.send(`\uFEFF${stringify([header, ...rows])}`);
+    await streamCsv(res, 'listing-candidates.csv', header, rows);
   });
 
   router.get('/watching', authorize('listings.watch'), async (req, res) => {

@@ -4,7 +4,7 @@ import { earliest, latest } from '../facts/dates.js';
 import { operatedBy, type StoredClaim } from '../incidents/claims.js';
 import type { ProductDocument } from '../products/model.js';
 import { stixId, stixTime } from './ids.js';
-import { arabicName, governmentObjects, productObject, SITE, siteIdentity, vendorIdentity, type StixObject } from './entities.js';
+import { governmentObjects, productObject, SITE, siteIdentity, StixObjects, vendorIdentity } from './entities.js';
 import { indicatorObjects, productIndicatorsWithIncidents, publisherIdentities } from './service.js';
 
 /**
@@ -47,24 +47,16 @@ function timesOf(entry: Entry) {
 export async function productClaimsBundle(product: ProductDocument, c: Catalogue, origin: string) {
   const productId = String(product._id);
   const malware = { ...productObject(product), created_by_ref: SITE };
-  const objects: Record<string, unknown>[] = [siteIdentity(origin)];
-  const seen = new Set<string>();
-  const once = (object: Record<string, unknown> | undefined) => {
-    if (!object || seen.has(object.id as string)) return;
-    seen.add(object.id as string);
-    objects.push(object);
-  };
+  const bundle = new StixObjects();
+  const once = (object: Record<string, unknown>) => bundle.add(object);
+  bundle.add(siteIdentity(origin));
   // Arabic names as language content, the object keeping its English name (stix/entities.ts).
-  const withArabic = (object: StixObject, nameAr: string | null | undefined) => {
-    once(object);
-    once(arabicName(object, nameAr));
-  };
-  withArabic(malware, product.nameAr);
+  bundle.named(malware, product.nameAr);
 
   const vendor = product.vendor ? c.entities.byId.get(String(product.vendor)) : undefined;
   if (vendor) {
     const identity = vendorIdentity(vendor);
-    withArabic(identity, vendor.nameAr);
+    bundle.named(identity, vendor.nameAr);
     once({ type: 'relationship', spec_version: '2.1', id: stixId('relationship', 'related-to', malware.id, identity.id), created: malware.created, modified: malware.modified, created_by_ref: SITE, relationship_type: 'related-to', source_ref: malware.id, target_ref: identity.id, description: `${product.name} is made and sold by ${vendor.name} (this site's corporate record).` });
   }
 
@@ -83,8 +75,8 @@ export async function productClaimsBundle(product: ProductDocument, c: Catalogue
       const government = c.entities.byId.get(String(claim.government));
       if (!government) return;
       const { identity, actor: threatActor, attributedTo } = governmentObjects(government);
-      withArabic(identity, government.nameAr);
-      withArabic(threatActor, government.nameAr);
+      bundle.named(identity, government.nameAr);
+      bundle.named(threatActor, government.nameAr);
       once(attributedTo);
       const actor = threatActor.id;
       once({ type: 'relationship', id: stixId('relationship', 'uses', entry.ref, String(n)), ...common, relationship_type: 'uses', source_ref: actor, target_ref: malware.id, start_time: time.first, stop_time: time.last === time.first ? new Date(Date.parse(time.last) + 1).toISOString() : time.last, description: `${entry.ref}: ${government.name}${claim.agency ? ` (${claim.agency})` : ''} operated ${product.name} (${claim.confidence}). ${claim.basis}` });
@@ -97,5 +89,6 @@ export async function productClaimsBundle(product: ProductDocument, c: Catalogue
   for (const o of await publisherIdentities(product._id)) if (authors.has(String(o.id))) once(o);
   for (const o of indicatorObjects(indicators, malware.id, true)) once(o);
   // The same claims give the same bundle id: exporting twice gives the same bundle.
+  const objects = bundle.all();
   return { type: 'bundle', id: stixId('bundle', 'product-claims', product.slug, ...objects.map((o) => `${o.id as string}@${o.modified as string}`)), objects };
 }

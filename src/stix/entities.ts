@@ -85,6 +85,41 @@ export function arabicCountryName(code: string): string {
   return ar === code ? '' : ar;
 }
 
+/** Where an incident's report points when it names nothing else (a report needs an object_ref). */
+export function unknownLocation(): StixObject {
+  return { type: 'location', spec_version: '2.1', id: stixId('location', 'unknown'), created: stixTime(EPOCH), modified: stixTime(EPOCH), name: 'Unknown', region: 'unknown' };
+}
+
+type Collected = Record<string, unknown>;
+
+/** The objects of a bundle, each once (the first one added wins), in the order they were added. */
+export class StixObjects {
+  private readonly byId = new Map<string, Collected>();
+
+  /** Adds an object unless one with its id is there; returns its id. */
+  add(object: Collected): string {
+    const id = String(object.id);
+    if (!this.byId.has(id)) this.byId.set(id, object);
+    return id;
+  }
+
+  /** A record's object and its Arabic name (language-content), when it has one. */
+  named(object: StixObject, nameAr: string | null | undefined): string {
+    this.add(object);
+    const language = arabicName(object, nameAr);
+    if (language) this.add(language);
+    return object.id;
+  }
+
+  get(id: string): Collected | undefined {
+    return this.byId.get(id);
+  }
+
+  all(): Collected[] {
+    return [...this.byId.values()];
+  }
+}
+
 /** The Arabic name of an object, for the version of it given (none when there is no Arabic name). */
 export function arabicName(object: StixObject, nameAr: string | null | undefined): StixObject | undefined {
   if (!nameAr?.trim()) return undefined;

@@ -1,6 +1,6 @@
 import { stixId } from '../../stix/ids.js';
 import { STIX_CONFIDENCE } from '../../stix/claims.js';
-import { arabicCountryName, arabicName, countryLocation, governmentObjects, productObject, SITE, siteIdentity, vendorIdentity, type RecordedEntity, type StixObject } from '../../stix/entities.js';
+import { arabicCountryName, countryLocation, governmentObjects, productObject, SITE, siteIdentity, StixObjects, unknownLocation, vendorIdentity, type RecordedEntity } from '../../stix/entities.js';
 import { patternOf } from '../../stix/patterns.js';
 import type { IndicatorType } from '../../facts/indicators.js';
 import type { DossierContent } from '../content.js';
@@ -25,30 +25,21 @@ const TLP_AMBER = 'marking-definition--f88d31f6-486f-44da-b317-01333bde0b82';
 export function dossierStix(content: DossierContent, context: { entities: readonly UsedEntity[]; origin: string }): Buffer {
   const { entities, origin } = context;
   const at = content.generatedAt;
-  const objects = new Map<string, Record<string, unknown> & { id: string }>();
-  const add = (o: (Record<string, unknown> & { id: string }) | undefined) => {
-    if (o && !objects.has(o.id)) objects.set(o.id, o);
-    return o?.id ?? '';
-  };
+  const objects = new StixObjects();
   const recorded = new Map(entities.map((e) => [`${e.kind}:${e.slug}`, e]));
   const vendorSlugNamed = new Map(entities.filter((e) => e.kind === 'vendor').map((e) => [e.name, e.slug]));
   // What is recorded about an entity; the dossier's own text when the record was not collected.
   const record = (kind: UsedEntity['kind'], slug: string, fallback: RecordedEntity): RecordedEntity & { country?: string } => recorded.get(`${kind}:${slug}`) ?? fallback;
-  const withArabic = (object: StixObject, nameAr: string | null | undefined) => {
-    add(object);
-    add(arabicName(object, nameAr));
-    return object.id;
-  };
-  add(siteIdentity(origin));
+  objects.add(siteIdentity(origin));
   const vendorObject = (slug: string, name: string) => {
     const v = record('vendor', slug, { slug, name });
-    return withArabic(vendorIdentity(v), v.nameAr);
+    return objects.named(vendorIdentity(v), v.nameAr);
   };
   for (const v of content.identity.vendors) vendorObject(v.slug, v.name);
   const productIds = new Map<string, string>();
   const productOf = (p: { slug: string; name: string; category: string; description?: string; aliases?: string[] }) => {
     const r = record('product', p.slug, { slug: p.slug, name: p.name });
-    const id = withArabic({ ...productObject({ ...p, ...r, category: p.category }), created_by_ref: SITE }, r.nameAr);
+    const id = objects.named({ ...productObject({ ...p, ...r, category: p.category }), created_by_ref: SITE }, r.nameAr);
     productIds.set(p.slug, id);
     return id;
   };
@@ -56,10 +47,10 @@ export function dossierStix(content: DossierContent, context: { entities: readon
     const id = productOf(p);
     if (!p.vendor) continue;
     const product = objects.get(id)!;
-    const vendor = vendorSlugNamed.has(p.vendor) ? vendorObject(vendorSlugNamed.get(p.vendor)!, p.vendor) : add({ type: 'identity', spec_version: '2.1', id: stixId('identity', 'vendor-named', p.vendor), created: product.created, modified: product.modified, created_by_ref: SITE, name: p.vendor, identity_class: 'organization' });
-    add({ type: 'relationship', spec_version: '2.1', id: stixId('relationship', 'attributed-to', id, p.vendor), created: product.created, modified: product.modified, created_by_ref: SITE, relationship_type: 'attributed-to', source_ref: id, target_ref: vendor });
+    const vendor = vendorSlugNamed.has(p.vendor) ? vendorObject(vendorSlugNamed.get(p.vendor)!, p.vendor) : objects.add({ type: 'identity', spec_version: '2.1', id: stixId('identity', 'vendor-named', p.vendor), created: product.created, modified: product.modified, created_by_ref: SITE, name: p.vendor, identity_class: 'organization' });
+    objects.add({ type: 'relationship', spec_version: '2.1', id: stixId('relationship', 'attributed-to', id, p.vendor), created: product.created, modified: product.modified, created_by_ref: SITE, relationship_type: 'attributed-to', source_ref: id, target_ref: vendor });
   }
-  const countryOf = (code: string) => withArabic(countryLocation(code), arabicCountryName(code));
+  const countryOf = (code: string) => objects.named(countryLocation(code), arabicCountryName(code));
   // An indicator is dated by the earliest verification, in this dossier, of an incident that holds it.
   const indicatorDate = new Map<string, string>();
   for (const i of content.incidents) {
@@ -93,9 +84,9 @@ export function dossierStix(content: DossierContent, context: { entities: readon
       .map((a) => {
         const g = record('government', a.slug, { slug: a.slug, name: a.name });
         const { identity, actor, attributedTo } = governmentObjects(g);
-        withArabic(identity, g.nameAr);
-        withArabic(actor, g.nameAr);
-        add(attributedTo);
+        objects.named(identity, g.nameAr);
+        objects.named(actor, g.nameAr);
+        objects.add(attributedTo);
         refs.add(identity.id);
         return { claim: a, id: actor.id, name: g.name };
       });
@@ -103,7 +94,7 @@ export function dossierStix(content: DossierContent, context: { entities: readon
     const locations = i.countries.map((c) => countryOf(c.code));
     for (const id of [...products, ...governments.map((g) => g.id), ...vendors, ...locations]) refs.add(id);
     const relate = (type: string, source: string, target: string, extra: Record<string, unknown> = {}) => {
-      refs.add(add({ type: 'relationship', ...base, id: stixId('relationship', type, source, target, i.ref), relationship_type: type, source_ref: source, target_ref: target, ...extra }));
+      refs.add(objects.add({ type: 'relationship', ...base, id: stixId('relationship', type, source, target, i.ref), relationship_type: type, source_ref: source, target_ref: target, ...extra }));
     };
     // A government uses a product only where its operator claim names that product: never crossed.
     // The description names both in English, whatever the dossier's language (one text per version).
@@ -114,13 +105,13 @@ export function dossierStix(content: DossierContent, context: { entities: readon
     for (const p of products) for (const l of locations) relate('targets', p, l, { description: i.ref });
     for (const indicator of i.indicators) {
       const date = indicatorDate.get(`${indicator.type}\u0000${indicator.value}`) ?? verified;
-      const id = add({ type: 'indicator', spec_version: '2.1', created: date, modified: date, created_by_ref: SITE, id: stixId('indicator', indicator.type, indicator.value), indicator_types: ['malicious-activity'], pattern: patternOf(indicator.type as IndicatorType, indicator.value), pattern_type: 'stix', pattern_version: '2.1', valid_from: date });
+      const id = objects.add({ type: 'indicator', spec_version: '2.1', created: date, modified: date, created_by_ref: SITE, id: stixId('indicator', indicator.type, indicator.value), indicator_types: ['malicious-activity'], pattern: patternOf(indicator.type as IndicatorType, indicator.value), pattern_type: 'stix', pattern_version: '2.1', valid_from: date });
       refs.add(id);
       // Which product an indicator belongs to is known only when the incident identified one product.
       if (products.length === 1) relate('indicates', id, products[0]!);
     }
     const reportId = stixId('report', i.ref);
-    add({
+    objects.add({
       type: 'report',
       ...base,
       id: reportId,
@@ -129,7 +120,7 @@ export function dossierStix(content: DossierContent, context: { entities: readon
       description: i.summary,
       report_types: ['threat-report'],
       published: i.verifiedAt || at,
-      object_refs: refs.size ? [...refs] : [add({ type: 'location', spec_version: '2.1', created: '1970-01-01T00:00:00.000Z', modified: '1970-01-01T00:00:00.000Z', id: stixId('location', 'unknown'), name: 'Unknown', region: 'unknown' })],
+      object_refs: refs.size ? [...refs] : [objects.add(unknownLocation())],
       labels: [i.visibility === 'restricted' ? 'restricted' : 'public', 'verified'],
       ...(i.visibility === 'restricted' ? { object_marking_refs: [TLP_AMBER] } : {}),
       ...(i.sources.length ? { external_references: i.sources.map((s) => ({ source_name: s.publisher || s.title, description: s.title, ...(s.url ? { url: s.url } : {}) })) } : {}),
@@ -137,7 +128,7 @@ export function dossierStix(content: DossierContent, context: { entities: readon
     // A reviewer's translation travels as STIX language content (section 7.1), never as another name for the same id.
     if (i.translation) {
       const written = i.translation.updatedAt > verified ? i.translation.updatedAt : verified;
-      add({
+      objects.add({
         type: 'language-content',
         spec_version: '2.1',
         created: written,
@@ -157,7 +148,7 @@ export function dossierStix(content: DossierContent, context: { entities: readon
     if (o && !usedByPublic.has(id) && !o.object_marking_refs) o.object_marking_refs = [TLP_AMBER];
   }
   // An Arabic name is as restricted as what it names.
-  for (const o of objects.values()) if (o.type === 'language-content' && !o.object_marking_refs && objects.get(o.object_ref as string)?.object_marking_refs) o.object_marking_refs = [TLP_AMBER];
-  const bundle = { type: 'bundle', id: stixId('bundle', content.id, String(content.version)), objects: [...objects.values()] };
+  for (const o of objects.all()) if (o.type === 'language-content' && !o.object_marking_refs && objects.get(o.object_ref as string)?.object_marking_refs) o.object_marking_refs = [TLP_AMBER];
+  const bundle = { type: 'bundle', id: stixId('bundle', content.id, String(content.version)), objects: objects.all() };
   return Buffer.from(JSON.stringify(bundle, null, 1), 'utf8');
 }
