@@ -22,6 +22,15 @@ const R1 = `R-${new Date().getUTCFullYear()}-00001`;
 const staleAt = () => new Date(Date.now() - STALE_CLAIM_MS - 60_000);
 const leftover = (key: string, at = staleAt()) => Claim.create({ _id: key, at, by: 'killed-request' });
 
+/** An incident in review whose two approvals are stored, as a crash after the second one leaves it. */
+async function twoApprovalsOnRecord(title: string) {
+  const incident = await createIncident({ status: 'in-review', title });
+  const accounts = [await createUser({ roles: ['reviewer'], totp: true }), await createUser({ roles: ['reviewer'], totp: true })];
+  const checklist = { sourceIdentified: true, technicalEvidence: true, corroborated: true, riskConsidered: true };
+  for (const a of accounts) await Review.create({ incident: incident._id, round: 1, reviewer: a.user._id, decision: 'approve', checklist, at: new Date() });
+  return { incident, accounts };
+}
+
 describe('acts interrupted by a crash between their claim and their write', () => {
   afterEach(closeApps);
 
@@ -44,10 +53,7 @@ describe('acts interrupted by a crash between their claim and their write', () =
 
   it('when two approvals are on record but the request that won the round died before verifying, then the second reviewer approving again completes it (recorded once)', async () => {
     const { app } = makeApp();
-    const incident = await createIncident({ status: 'in-review', title: 'Interrupted verification' });
-    const accounts = [await createUser({ roles: ['reviewer'], totp: true }), await createUser({ roles: ['reviewer'], totp: true })];
-    const checklist = { sourceIdentified: true, technicalEvidence: true, corroborated: true, riskConsidered: true };
-    for (const a of accounts) await Review.create({ incident: incident._id, round: 1, reviewer: a.user._id, decision: 'approve', checklist, at: new Date() });
+    const { incident, accounts } = await twoApprovalsOnRecord('Interrupted verification');
     await leftover(`incident:${String(incident._id)}:round:1:closed`);
     const second = agent(app);
     await signIn(second, accounts[1]!);
@@ -69,10 +75,7 @@ describe('acts interrupted by a crash between their claim and their write', () =
 
   it('when the app restarted on its own engine after the request that won the round died, then the approval sent again completes at once, without waiting for the claim to go stale', async () => {
     const { app } = makeApp();
-    const incident = await createIncident({ status: 'in-review', title: 'Verification cut by a restart' });
-    const accounts = [await createUser({ roles: ['reviewer'], totp: true }), await createUser({ roles: ['reviewer'], totp: true })];
-    const checklist = { sourceIdentified: true, technicalEvidence: true, corroborated: true, riskConsidered: true };
-    for (const a of accounts) await Review.create({ incident: incident._id, round: 1, reviewer: a.user._id, decision: 'approve', checklist, at: new Date() });
+    const { incident, accounts } = await twoApprovalsOnRecord('Verification cut by a restart');
     // Taken a second ago by the request that died.
     await leftover(`incident:${String(incident._id)}:round:1:closed`, new Date(Date.now() - 1_000));
     const second = agent(app);
