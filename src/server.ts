@@ -18,11 +18,11 @@ import { sealEvidenceNames, sweepEvidence } from './evidence/service.js';
 import { sweepDossiers } from './dossiers/service.js';
 import { migrateOnce } from './incidents/migrate.js';
 import { migrateListings } from './listings/migrate.js';
+import { migrateApprovalSlotsOnce } from './verification/migrate.js';
 import { startMailer, stopMailer } from './notifications/service.js';
 import { startWatchNotifier, stopWatchNotifier } from './listings/watch-notify.js';
 import { Incident } from './incidents/model.js';
-import { warmIncidentRefs } from './incidents/refs.js';
-import { warmRefNumbers } from './db/sequence.js';
+import { knowRefNumber, warmRefNumbers } from './db/sequence.js';
 import { Report } from './reports/model.js';
 import { configureVault } from './vault/index.js';
 
@@ -133,10 +133,15 @@ async function main(): Promise<void> {
   if (migrated) logger.info({ linked: migrated.linked, incidents: migrated.incidents, needReview: migrated.needReview.length }, 'operator claims linked to the product their incident names (once)');
   const listings = await migrateListings();
   if (listings.vendors) logger.info(listings, 'listings kept in vendor records became official actions (once)');
+  const slotted = await migrateApprovalSlotsOnce();
+  if (slotted) logger.info({ approvals: slotted }, 'stored approvals took their approval slots (once)');
   const warm = Date.now();
   keepSnapshot(path.join(config.DATA_DIR, 'catalogue.snapshot'));
   const loaded = await catalogue();
-  logger.info({ incidents: loaded.all.length, ms: Date.now() - warm, from: loadedFrom.how, changesApplied: loadedFrom.caughtUp }, 'catalogue of published incidents loaded');
+  logger.info({ incidents: loaded.all.length, working: loaded.working.size, ms: Date.now() - warm, from: loadedFrom.how, changesApplied: loadedFrom.caughtUp }, 'catalogue of incidents loaded');
+  // The next incident number from the catalogue, which holds every incident (no sorted scan).
+  const year = new Date().getUTCFullYear();
+  knowRefNumber(Incident as never, 'I', year, loaded.highestRefSeq(year));
   watchForOtherProcesses();
   await initI18n();
   const sessionSecret = config.SESSION_SECRET ?? loadOrCreateSecret(config.DATA_DIR, 'sessionSecret');
@@ -152,10 +157,8 @@ async function main(): Promise<void> {
     logger.info(`listening on http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`);
     // What the write paths would otherwise read on first use, each a scan of a large collection.
     const started = Date.now();
-    void warmIncidentRefs()
-      .then(() => warmRefNumbers(Incident as never, 'I'))
-      .then(() => warmRefNumbers(Report as never, 'R'))
-      .then(() => logger.info({ ms: Date.now() - started }, 'incident references and reference numbers read'))
+    void warmRefNumbers(Report as never, 'R')
+      .then(() => logger.info({ ms: Date.now() - started }, 'reference numbers read'))
       .catch((err: unknown) => logger.info({ reason: (err as Error).message }, 'reference numbers not read ahead (read on first use)'));
   });
   server.listen(config.PORT, config.HOST);

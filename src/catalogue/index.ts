@@ -7,6 +7,7 @@ import { changeAt, forgetChangeSeq, lastChangeSeq, recordChange } from './change
 import { readSnapshot, writeSnapshot } from './snapshot.js';
 import { EntityIndex } from './entities.js';
 import { compareEntries, productVendorsOf, toEntry, type Entry } from './entry.js';
+import { WorkingSet, type WorkingDoc } from './working.js';
 
 /**
  * The catalogue of published incidents: an in-process read model behind every public list,
@@ -16,8 +17,9 @@ import { compareEntries, productVendorsOf, toEntry, type Entry } from './entry.j
  * "SCAN incidents"): at 100,000 incidents a filtered list or a count takes ~20 s. Public pages
  * only ever show verified public incidents, which change rarely and are read constantly, so they
  * are loaded once and kept here with posting lists (token → ids, entity → ids), and queries run
- * in memory. Commands that change an incident update its entry; other app processes notice the
- * version kept in the (tiny, fast) settings collection and reload.
+ * in memory. The incidents that are not public are held beside them (the working set). Commands
+ * that write an incident hand the document written to `incidentsWritten` (no read); other app
+ * processes apply the change log (catalogue/changes.ts) every few seconds.
  */
 export class Catalogue {
   private entries: Entry[] = [];
@@ -46,12 +48,38 @@ export class Catalogue {
 
   constructor(public entities: EntityIndex) {}
 
+  /** The incidents that are not public (catalogue/working.ts): the reviewers' queue, restricted dossiers. */
+  readonly working = new WorkingSet();
+  private restrictedSet?: { version: number; entities: EntityIndex; catalogue: Catalogue };
+
+  /**
+   * Verified incidents that are restricted (not public), with the same filters and search: for
+   * official dossiers and API token holders only. Taken from the working set (no read), made again
+   * when it or the entities changed.
+   */
+  restricted(): Catalogue {
+    const held = this.restrictedSet;
+    if (held?.version === this.working.version && held.entities === this.entities) return held.catalogue;
+    const catalogue = Catalogue.of(this.entities, this.working.verifiedRestricted());
+    this.restrictedSet = { version: this.working.version, entities: this.entities, catalogue };
+    return catalogue;
+  }
+
   /** A product's vendor (the corporate graph held by the entity index). */
   /** A product's vendor now, or at a time (an incident's start: the corporate graph as of its dates). */
   readonly vendorOf = (productId: string, at?: number): string | undefined => this.entities.vendorAt(productId, at);
 
+  /** Every incident, read once: the published ones become entries, the others the working set. */
   static async load(): Promise<Catalogue> {
-    return Catalogue.of(await EntityIndex.load(), await Incident.find({ published: true }).lean());
+    return Catalogue.ofAll(await EntityIndex.load(), await Incident.find({}).lean());
+  }
+
+  /** A catalogue of every incident (a load, a snapshot): published ones as entries, the others in the working set. */
+  static ofAll(entities: EntityIndex, docs: unknown[]): Catalogue {
+    const all = docs as WorkingDoc[];
+    const catalogue = Catalogue.of(entities, all.filter((d) => d.published));
+    for (const doc of all) if (!doc.published) catalogue.working.put(doc);
+    return catalogue;
   }
 
   /**
@@ -109,7 +137,7 @@ export class Catalogue {
 
   /**
    * The incidents as just written (a command's own write returns the document after it): published
-   * ones are (re)entered, the others leave. No read of the incidents collection (a scan of every
+   * ones are (re)entered, the others leave for the working set. No read of the incidents collection (a scan of every
    * incident on the embedded engine). Of two writes of one incident arriving out of order, the
    * older (by `updatedAt`) is ignored.
    */
@@ -120,9 +148,39 @@ export class Catalogue {
       const at = doc.updatedAt ? new Date(doc.updatedAt).getTime() : 0;
       if (at < (this.writtenAt.get(id) ?? -Infinity)) continue;
       this.writtenAt.set(id, at);
-      if (doc.published) this.put(toEntry(doc as never, this.vendorOf));
-      else this.remove(id);
+      if (doc.published) {
+        this.working.remove(id);
+        this.put(toEntry(doc as never, this.vendorOf));
+      } else {
+        this.remove(id);
+        this.working.put(doc as WorkingDoc);
+      }
     }
+  }
+
+  /** Where an incident is, published or not (`_id` by reference): every incident is held here. */
+  idOf(ref: string): string | undefined {
+    return this.byRef.get(ref)?.id ?? this.working.idOf(ref);
+  }
+
+  /** The highest reference number of a year among every incident held (db/sequence.ts knowRefNumber). */
+  highestRefSeq(year: number): number {
+    let highest = 0;
+    for (const doc of [...this.entries.map((e) => e.doc), ...this.working.all()] as { refYear?: number; refSeq?: number }[]) {
+      if (doc.refYear === year && (doc.refSeq ?? 0) > highest) highest = doc.refSeq!;
+    }
+    return highest;
+  }
+
+  /** An incident's reference by its `_id`, published or not. */
+  refOf(id: string): string | undefined {
+    return this.byId.get(id)?.ref ?? this.working.get(id)?.ref;
+  }
+
+  /** An incident deleted (an import undone). */
+  forget(id: string): void {
+    this.remove(id);
+    this.working.remove(id);
   }
 
   /** Re-reads the given incidents, one `_id` lookup each (the one filter the embedded engine pushes down). */
@@ -130,7 +188,7 @@ export class Catalogue {
     for (const id of ids.filter((i) => mongoose.isValidObjectId(i))) {
       const doc = await Incident.findById(id).lean();
       if (doc) this.apply([doc]);
-      else this.remove(id);
+      else this.forget(id);
     }
   }
 
@@ -243,7 +301,6 @@ function inTurn<T>(task: () => Promise<T>): Promise<T> {
   changes = next.catch(() => undefined);
   return next;
 }
-let restricted: Promise<Catalogue> | undefined;
 let poller: NodeJS.Timeout | undefined;
 
 /** The last change of the log (catalogue/changes.ts) this process has applied, every one before it too. */
@@ -277,7 +334,7 @@ async function load(): Promise<Catalogue> {
   // Trusted only if the change it ends at is in this database's log (not a database replaced since).
   if (snap && snap.seq > 0 && (await changeAt(snap.seq))?.nonce === snap.nonce) {
     applied = { seq: snap.seq, nonce: snap.nonce };
-    const c = Catalogue.of(await EntityIndex.load(), snap.docs);
+    const c = Catalogue.ofAll(await EntityIndex.load(), snap.docs);
     loadedFrom.how = 'snapshot';
     const caughtUp = await catchUp(c);
     loadedFrom.caughtUp = caughtUp.count;
@@ -304,7 +361,6 @@ async function catchUp(c: Catalogue): Promise<{ catalogue: Catalogue; count: num
       continue;
     }
     if (!own.delete(next.seq)) {
-      restricted = undefined;
       if (next.entities) await c.refreshEntities();
       if (next.incidents.length) await c.refresh(next.incidents);
       if (next.touched) c.touch();
@@ -327,7 +383,7 @@ export async function writeSnapshotNow(): Promise<void> {
   snapshot.timer = undefined;
   const c = await current;
   // Taken at one instant: the entries hold every change up to `applied` (and maybe some of this process's later ones, applied again after a restart).
-  const taken = { seq: applied.seq, nonce: applied.nonce, docs: c.all.map((e) => e.doc) };
+  const taken = { seq: applied.seq, nonce: applied.nonce, docs: [...c.all.map((e) => e.doc), ...(c.working.all() as Iterable<Record<string, unknown>>)] };
   if (taken.seq > 0) await writeSnapshot(snapshot.file, taken);
 }
 
@@ -336,16 +392,6 @@ export function catalogue(): Promise<Catalogue> {
   return current;
 }
 
-/**
- * Verified incidents that are restricted (not public): for official dossiers and API token holders
- * only. Kept like the public catalogue (a full scan on FerretDB is slow) and dropped on any change.
- */
-function restrictedCatalogue(c: Catalogue): Promise<Catalogue> {
-  restricted ??= Incident.find({ 'verification.status': 'verified', visibility: 'restricted' })
-    .lean()
-    .then((docs) => Catalogue.of(c.entities, docs));
-  return restricted;
-}
 
 /**
  * The verified incidents matching a filter, newest first: the public ones, and with
@@ -356,7 +402,7 @@ export async function verifiedEntries(filter: ResolvedFilter | 'nothing', includ
   const c = await catalogue();
   const entries = [...c.select(filter)];
   if (!includeRestricted) return entries;
-  const r = await restrictedCatalogue(c);
+  const r = c.restricted();
   return [...entries, ...r.select(filter)].sort(compareEntries);
 }
 
@@ -373,7 +419,6 @@ async function announce(change: Parameters<typeof recordChange>[0]): Promise<voi
 /** After a command changed incidents: read them again, update their entries here, and tell other processes. */
 export async function incidentsChanged(ids: unknown[]): Promise<void> {
   await inTurn(async () => {
-    restricted = undefined;
     const c = await catalogue();
     await c.refresh(ids.map(String));
   });
@@ -386,16 +431,23 @@ export async function incidentsChanged(ids: unknown[]): Promise<void> {
  */
 export async function incidentsWritten(docs: readonly unknown[]): Promise<void> {
   await inTurn(async () => {
-    restricted = undefined;
     (await catalogue()).apply(docs);
   });
   await announce({ incidents: docs.filter(Boolean).map((d) => String((d as { _id: unknown })._id)) });
 }
 
+/** After a command deleted incidents (an import undone): they leave, and other processes are told (they find nothing by `_id`). */
+export async function incidentsRemoved(ids: unknown[]): Promise<void> {
+  await inTurn(async () => {
+    const c = await catalogue();
+    for (const id of ids) c.forget(String(id));
+  });
+  await announce({ incidents: ids.map(String) });
+}
+
 /** After a vendor, product or government changed (names, aliases, listings, graph). */
 export async function entitiesChanged(): Promise<void> {
   await inTurn(async () => {
-    restricted = undefined;
     if (current) await (await current).refreshEntities();
   });
   await announce({ entities: true });
@@ -433,14 +485,12 @@ export function stopWatching(): void {
 /** After a bulk change (seeding): drop what this process holds and tell the others to reload. */
 export async function catalogueReplaced(): Promise<void> {
   current = undefined;
-  restricted = undefined;
   await recordChange({ replaced: true });
 }
 
 /** Tests empty the database between cases: forget what was loaded. */
 export function resetCatalogue(): void {
   current = undefined;
-  restricted = undefined;
   applied = { seq: 0, nonce: '' };
   own.clear();
   if (snapshot?.timer) clearTimeout(snapshot.timer);

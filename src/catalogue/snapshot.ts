@@ -2,13 +2,15 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { BSON } from 'mongodb';
 
 /**
- * The published incidents as the catalogue held them after change `seq`, in one file under
- * DATA_DIR, so that a start reads a file and the changes since instead of every incident (a scan
- * of the whole collection: about a minute at 100,000 on the embedded engine). BSON keeps what the
+ * Every incident as the catalogue held it after change `seq` (its published entries and its
+ * working set, catalogue/working.ts), in one file under DATA_DIR, so that a start reads a file and
+ * the changes since instead of every incident (a scan of the whole collection: about a minute at
+ * 100,000 on the embedded engine). BSON keeps what the
  * database returned (dates, ObjectIds) exactly. A header document first, then one per incident.
  * Written to a temporary file and renamed, so a crash leaves the previous snapshot or this one.
  */
-const FORMAT = 'catalogue-snapshot-1';
+// 2: every incident (1 held the published ones only, and is read as no snapshot: a start reads the database once).
+const FORMAT = 'catalogue-snapshot-2';
 
 export interface Snapshot {
   seq: number;

@@ -116,6 +116,15 @@ export function forgetRefNumbers(): void {
   lastTaken.clear();
 }
 
+/**
+ * The highest number of a year as a read model holds it (the catalogue holds every incident), so
+ * that no sorted scan is needed. A number another process took since is learnt from the refusal.
+ */
+export function knowRefNumber<T>(model: Model<T>, prefix: string, year: number, seq: number): void {
+  const key = keyOf(model as unknown as Model<never>, prefix, year);
+  lastTaken.set(key, Math.max(seq, lastTaken.get(key) ?? 0));
+}
+
 /** Reads this year's highest number ahead of the first insert (start-up, in the background). */
 export async function warmRefNumbers<T>(model: Model<T>, prefix: string, now = new Date()): Promise<void> {
   const m = model as unknown as Model<never>;

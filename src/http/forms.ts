@@ -7,15 +7,23 @@ import { FormValidationError } from './validate.js';
  */
 export async function submitForm(
   res: Response,
-  form: { view: string; locals?: Record<string, unknown>; values: Record<string, unknown> },
+  form: FormPage | (() => Promise<FormPage>),
   command: () => Promise<void>,
 ): Promise<void> {
   try {
     await command();
   } catch (err) {
     if (!(err instanceof FormValidationError)) throw err;
-    res.status(422).render(form.view, { ...form.locals, values: form.values, errors: err.fieldErrors });
+    // A page that is costly to build (its reads) may come as a function: built only when shown again.
+    const page = typeof form === 'function' ? await form() : form;
+    res.status(422).render(page.view, { ...page.locals, values: page.values, errors: err.fieldErrors });
   }
+}
+
+export interface FormPage {
+  view: string;
+  locals?: Record<string, unknown>;
+  values: Record<string, unknown>;
 }
 
 /** Form values that may be shown again: never a password or a token. */

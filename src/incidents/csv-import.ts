@@ -5,11 +5,10 @@ import { stringify } from 'csv-stringify/sync';
 import { readTable, type ImportError } from '../http/csv-table.js';
 import type { Progress } from '../http/import-job.js';
 import { recordAuditEvent, recordAuditEvents, type AuditActor } from '../audit/index.js';
-import { catalogue } from '../catalogue/index.js';
+import { catalogue, incidentsRemoved, incidentsWritten } from '../catalogue/index.js';
 import { forgetRefNumbers, insertManyWithNextRefs } from '../db/sequence.js';
 import { ImportedRow, Incident } from './model.js';
 import { canonicalJson } from '../audit/canonical.js';
-import { rememberIncidentRefs } from './refs.js';
 import { incidentSchema } from './schema.js';
 import { derive, storedClaims, vendorsOfProducts } from './service.js';
 import { foldText } from '../search/normalise.js';
@@ -191,7 +190,9 @@ async function claimRows(rows: { line: number; key: string }[], ids: mongoose.Ty
   // The incidents the earlier imports made, by id (the claim holds it).
   const lookUp = async () => {
     const earlier = await ImportedRow.find({ _id: mongoose.trusted({ $in: [...already.keys()].map((i) => rows[i]!.key) }) } as never).lean();
-    const refs = new Map((await Incident.find({ _id: mongoose.trusted({ $in: earlier.map((r) => r.incident) }) } as never, { ref: 1 }).lean()).map((d) => [String(d._id), d.ref]));
+    // Every incident is in the catalogue (catalogue/working.ts): no read of the incidents.
+    const c = await catalogue();
+    const refs = new Map(earlier.flatMap((r) => (c.refOf(String(r.incident)) ? [[String(r.incident), c.refOf(String(r.incident))!] as const] : [])));
     return { earlier, refs };
   };
   let { earlier, refs } = await lookUp();
@@ -256,7 +257,7 @@ export async function importIncidents(actor: AuditActor & { id: string }, file: 
   try {
     for (let start = 0; start < builds.length; start += WRITE_BATCH) {
       const batch = (await insertManyWithNextRefs(Incident as never, 'I', builds.slice(start, start + WRITE_BATCH))) as unknown as { _id: unknown; ref: string }[];
-      rememberIncidentRefs(batch);
+      await incidentsWritten(batch.map((doc) => (doc as unknown as { toObject: () => unknown }).toObject()));
       await recordAuditEvents(batch.map((doc, i) => ({ actor, action: 'incident.created', subject: { type: 'incident', id: doc.ref }, details: { import: sha256, line: parsed.rows[start + i]!.line } })));
       created.push(...batch);
       await progress(created.length, builds.length);
@@ -265,6 +266,7 @@ export async function importIncidents(actor: AuditActor & { id: string }, file: 
     // CASE: no transactions on FerretDB 1.24: undo by hand, so the import stays all-or-nothing.
     const written = await Incident.find({ _id: mongoose.trusted({ $in: ids }) } as never, { ref: 1 }).lean();
     await Incident.deleteMany({ _id: mongoose.trusted({ $in: ids }) } as never);
+    await incidentsRemoved(ids);
     // The rows are free again: a later import of the same file makes them.
     await ImportedRow.deleteMany({ _id: mongoose.trusted({ $in: fresh.map((r) => r.key) }) } as never);
     forgetRefNumbers();

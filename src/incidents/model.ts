@@ -85,6 +85,8 @@ incidentSchema.index({ reports: 1 });
 
 export const Incident = mongoose.model('Incident', incidentSchema);
 export type IncidentDocument = InstanceType<typeof Incident>;
+/** An incident as stored, without the document's methods (a lean read, a read model's copy). */
+export type IncidentRecord = mongoose.InferSchemaType<typeof incidentSchema> & { _id: mongoose.Types.ObjectId; ref: string };
 
 /**
  * One spreadsheet row imported as an incident (incidents/csv-import.ts), by its import key: the SHA-256

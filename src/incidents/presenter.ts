@@ -2,7 +2,7 @@ import { displayIndicator } from '../facts/indicators.js';
 import { presentCountry, presentDates, presentSources } from '../facts/presenter.js';
 import { loadEntities } from '../reference/lookup.js';
 import { isFinding, operatedBy } from './claims.js';
-import type { IncidentDocument } from './model.js';
+import type { IncidentDocument, IncidentRecord } from './model.js';
 import { directionOf, resolvedLanguage } from '../i18n/index.js';
 import { incidentVersions, textIn, type IncidentTexts } from '../i18n/texts.js';
 
@@ -86,7 +86,7 @@ export function presentTexts(incident: IncidentTexts, lng: string) {
   };
 }
 
-export function presentIncidentRow(incident: IncidentDocument, lng: string) {
+export function presentIncidentRow(incident: IncidentDocument | IncidentRecord, lng: string) {
   const title = textIn(incidentVersions(incident, 'title'), lng);
   return {
     ref: incident.ref,

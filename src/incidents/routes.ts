@@ -170,7 +170,7 @@ export function incidentRoutes(): Router {
 
   router.post('/incidents/:ref/reviews', authorize('incidents.verify'), async (req, res) => {
     const incident = await loadIncident(req);
-    await submitForm(res, await privilegedPage(req, res, incident), async () => {
+    await submitForm(res, () => privilegedPage(req, res, incident), async () => {
       let outcome;
       try {
         outcome = await recordReview(req.user!, incident, parseForm(reviewSchema, req.body));
@@ -189,7 +189,7 @@ export function incidentRoutes(): Router {
 
   router.post('/incidents/:ref/notes', authorize('incidents.edit'), async (req, res) => {
     const incident = await loadIncident(req);
-    await submitForm(res, await privilegedPage(req, res, incident), async () => {
+    await submitForm(res, () => privilegedPage(req, res, incident), async () => {
       const { note } = parseForm(noteForm, req.body);
       await addNote(userActor(req.user!), { type: 'incident', ref: incident.ref }, note);
       flash(req, 'success', 'review.noteAdded');
@@ -199,7 +199,7 @@ export function incidentRoutes(): Router {
 
   router.post('/incidents/:ref/translation', authorize('incidents.edit'), async (req, res) => {
     const incident = await loadIncident(req);
-    await submitForm(res, await privilegedPage(req, res, incident), async () => {
+    await submitForm(res, () => privilegedPage(req, res, incident), async () => {
       const outcome = await translateIncident(userActor(req.user!), incident, parseForm(translationSchema, req.body));
       flash(req, 'success', `translation.${outcome}`);
       res.redirect(303, `/incidents/${incident.ref}#translation`);
@@ -208,7 +208,7 @@ export function incidentRoutes(): Router {
 
   router.post('/incidents/:ref/retract', authorize('incidents.retract'), async (req, res) => {
     const incident = await loadIncident(req);
-    await submitForm(res, await privilegedPage(req, res, incident), async () => {
+    await submitForm(res, () => privilegedPage(req, res, incident), async () => {
       const { reason } = parseForm(retractSchema, req.body);
       await retractIncident(req.user!, incident, reason);
       flash(req, 'success', 'incidents.retractedDone');

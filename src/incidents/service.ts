@@ -10,10 +10,10 @@ import type { ReportDocument } from '../reports/model.js';
 import { claimReportClosure, markLinked } from '../reports/service.js';
 import { closeRoundForEdit } from '../verification/service.js';
 import { Vendor } from '../vendors/model.js';
-import { incidentsWritten } from '../catalogue/index.js';
-import { Incident, SUBSTANTIVE_FIELDS, type IncidentDocument } from './model.js';
+import { catalogue, incidentsWritten } from '../catalogue/index.js';
+import { Incident, SUBSTANTIVE_FIELDS, type IncidentDocument, type IncidentRecord } from './model.js';
 import type { IncidentInput } from './schema.js';
-import { findIncident, rememberIncidentRefs } from './refs.js';
+import { findIncident } from './refs.js';
 import { writtenIn } from '../i18n/texts.js';
 
 const AUDITED_FIELDS = ['title', 'summary', 'lang', 'responses', 'indicators', 'reports', ...SUBSTANTIVE_FIELDS] as const;
@@ -104,7 +104,7 @@ async function buildIncidentFromReport(actor: AuditActor, report: ReportDocument
     createdBy: actor.id,
     ...derived,
   }))) as unknown as IncidentDocument;
-  rememberIncidentRefs([incident]);
+  await incidentsWritten([incident.toObject()]);
   await recordAuditEvent({ actor, action: 'incident.created', subject: { type: 'incident', id: incident.ref }, details: { fromReport: report.ref } });
   await markLinked(actor, report, incident);
   return incident;
@@ -114,7 +114,7 @@ export async function linkReportToIncident(actor: AuditActor, report: ReportDocu
   const incident = await findIncident(incidentRef);
   if (!incident) throw new FormValidationError({ incident: 'validation.incidentRef' });
   await claimReportClosure(report, actor);
-  await Incident.updateOne({ _id: incident._id }, { $addToSet: { reports: report._id } });
+  await incidentsWritten([await Incident.findByIdAndUpdate(incident._id, { $addToSet: { reports: report._id } }, { returnDocument: 'after' }).lean()]);
   await recordAuditEvent({ actor, action: 'incident.report-linked', subject: { type: 'incident', id: incident.ref }, details: { report: report.ref } });
   await markLinked(actor, report, incident);
   return incident;
@@ -188,6 +188,7 @@ export async function updateIncident(actor: AuditActor, incident: IncidentDocume
   }
 }
 
-export function listWorkingIncidents(): Promise<IncidentDocument[]> {
-  return Incident.find({ published: false }).sort({ updatedAt: -1 }).limit(500);
+/** The 500 incidents not public that changed last, newest first: from the catalogue's working set (no read). */
+export async function listWorkingIncidents(): Promise<IncidentRecord[]> {
+  return (await catalogue()).working.recent(500) as unknown as IncidentRecord[];
 }

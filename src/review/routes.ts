@@ -9,7 +9,7 @@ import { parseForm, parseQuery } from '../http/validate.js';
 import { createIncidentFromReport, linkReportToIncident, listWorkingIncidents } from '../incidents/service.js';
 import { presentIncidentRow } from '../incidents/presenter.js';
 import { subjectOf, unlinkedOperators, type StoredClaim } from '../incidents/claims.js';
-import type { IncidentDocument } from '../incidents/model.js';
+import type { IncidentRecord } from '../incidents/model.js';
 import { catalogue, type Catalogue } from '../catalogue/index.js';
 import { displayName } from '../reference/presenter.js';
 import { REPORT_STATUSES, type ReportDocument } from '../reports/model.js';
@@ -62,13 +62,16 @@ async function reportPage(res: Response, report: ReportDocument, req: Request) {
  * Incidents (in progress, or published) whose operator claims link nothing although the incident
  * names products or vendors: a reviewer should say which operator operated what (migration leftovers).
  */
-function operatorsToLink(working: IncidentDocument[], c: Catalogue, lng: string) {
+function operatorsToLink(working: IncidentRecord[], c: Catalogue, lng: string) {
   const name = (id: unknown) => {
     const entity = c.entities.byId.get(String(id));
     return entity ? displayName(entity, lng) : '';
   };
-  const published = c.all.map((e) => e.doc as unknown as { ref: string; title: string; verification: { status: string }; attributions: StoredClaim[] });
-  return [...working.map((i) => i.toObject() as unknown as (typeof published)[number]), ...published]
+  // The published ones are looked through once per version of the catalogue, not per request.
+  const published = c.memo('review:operators-to-link', () =>
+    c.all.map((e) => e.doc as unknown as { ref: string; title: string; verification: { status: string }; attributions: StoredClaim[] }).filter((i) => unlinkedOperators(i.attributions).length),
+  );
+  return [...(working as unknown as typeof published), ...published]
     .map((i) => ({ i, unlinked: unlinkedOperators(i.attributions) }))
     .filter((x) => x.unlinked.length)
     .map(({ i, unlinked }) => ({

@@ -8,6 +8,7 @@ import { Claim, claimHoldersGone, STALE_CLAIM_MS } from '../../src/db/claims.js'
 import { Incident } from '../../src/incidents/model.js';
 import { Report } from '../../src/reports/model.js';
 import { Review } from '../../src/verification/model.js';
+import { takeApprovalSlot } from '../../src/verification/service.js';
 import { agent, closeApps, csrfFrom, makeApp } from '../helpers/app.js';
 import { createIncident, createUser, signIn, signedInAs } from '../helpers/factories.js';
 import { postReport } from '../helpers/reports.js';
@@ -22,12 +23,15 @@ const R1 = `R-${new Date().getUTCFullYear()}-00001`;
 const staleAt = () => new Date(Date.now() - STALE_CLAIM_MS - 60_000);
 const leftover = (key: string, at = staleAt()) => Claim.create({ _id: key, at, by: 'killed-request' });
 
-/** An incident in review whose two approvals are stored, as a crash after the second one leaves it. */
+/** An incident in review whose two approvals are stored and counted (their slots taken), as a crash after the second one leaves it. */
 async function twoApprovalsOnRecord(title: string) {
   const incident = await createIncident({ status: 'in-review', title });
   const accounts = [await createUser({ roles: ['reviewer'], totp: true }), await createUser({ roles: ['reviewer'], totp: true })];
   const checklist = { sourceIdentified: true, technicalEvidence: true, corroborated: true, riskConsidered: true };
-  for (const a of accounts) await Review.create({ incident: incident._id, round: 1, reviewer: a.user._id, decision: 'approve', checklist, at: new Date() });
+  for (const a of accounts) {
+    await Review.create({ incident: incident._id, round: 1, reviewer: a.user._id, decision: 'approve', checklist, at: new Date() });
+    await takeApprovalSlot(incident._id, 1, String(a.user._id));
+  }
   return { incident, accounts };
 }
 

@@ -3,6 +3,7 @@ import { stringify } from 'csv-stringify/sync';
 import { AuditEvent } from '../../src/audit/index.js';
 import { ImportedRow, Incident } from '../../src/incidents/model.js';
 import { IMPORT_COLUMNS } from '../../src/incidents/csv-import.js';
+import { resetCatalogue } from '../../src/catalogue/index.js';
 import { ImportJob } from '../../src/http/import-job.js';
 import { User } from '../../src/auth/model.js';
 import { agent, binary, closeApps, csrfFrom, makeApp, type Agent } from '../helpers/app.js';
@@ -103,8 +104,10 @@ describe('CSV import of incidents', () => {
     const file = stringify([header('en', keys), ['Crashed row', 'Left behind.', '2023-05', 'EG', 'journalist', 'A report']]);
     expect((await upload(a, file)).text).to.contain('1 draft incident created');
     const made = (await Incident.findOne({ title: 'Crashed row' }).lean())!;
-    // As a crash would leave it: the claim, no incident. A fresh claim holds; an old one is taken over.
+    // As a crash would leave it: the claim, no incident (and, after the restart, a catalogue read
+    // without it). A fresh claim holds; an old one is taken over.
     await Incident.deleteOne({ _id: made._id });
+    resetCatalogue();
     expect((await upload(a, file)).text).to.contain('1 row was imported before');
     expect(await Incident.countDocuments({ title: 'Crashed row' })).to.equal(0);
     await ImportedRow.updateMany({}, { $set: { at: new Date(Date.now() - 11 * 60_000) } });

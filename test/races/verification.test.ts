@@ -49,4 +49,25 @@ describe('races: verification (50 ways at once, 5 rounds)', function () {
     printRace('approval vs request for changes, outcome (round ended once)', WAYS, outcomes);
     expect(outcomes.every((o) => o === 'verified' || o === 'draft')).to.equal(true);
   });
+
+  it('when five reviewers each send their approval 10 times at once (50), then each approval counts once and the round is verified once, naming at least two different approvers', async () => {
+    const outcomes: string[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const { app } = makeApp();
+      const incident = await createIncident({ status: 'in-review', title: `Slots ${round}` });
+      const reviewers = await Promise.all(Array.from({ length: 5 }, () => signedInAs(app, ['reviewer'])));
+      const tokens = await Promise.all(reviewers.map((r) => csrfFrom(r, `/incidents/${incident.ref}`)));
+      const results = await Promise.all(Array.from({ length: WAYS }, (_, i) => reviewers[i % 5]!.post(`/incidents/${incident.ref}/reviews`).type('form').send({ _csrf: tokens[i % 5]!, decision: 'approve', ...checklist })));
+      expect(results.filter((r) => r.status >= 500).map((r) => r.status)).to.deep.equal([]);
+      expect(await Review.countDocuments({ incident: incident._id }), 'one approval per reviewer').to.equal(5);
+      const verified = await AuditEvent.find({ action: 'incident.verified', 'subject.id': incident.ref }).lean();
+      expect(verified, 'verified once').to.have.length(1);
+      const approvers = (verified[0]!.details as { approvers: string[] }).approvers;
+      expect(new Set(approvers).size, 'different approvers').to.equal(approvers.length);
+      expect(approvers.length).to.be.at.least(2);
+      expect((await Incident.findById(incident._id).lean())!.verification!.status).to.equal('verified');
+      outcomes.push(`verified by ${approvers.length}`);
+    }
+    printRace('five reviewers approving at once, round verified once', WAYS, outcomes);
+  });
 });

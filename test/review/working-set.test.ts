@@ -1,0 +1,99 @@
+import { expect } from 'chai';
+import mongoose from 'mongoose';
+import { AuditEvent } from '../../src/audit/index.js';
+import { recordChange } from '../../src/catalogue/changes.js';
+import { catalogue, stopWatching, watchForOtherProcesses } from '../../src/catalogue/index.js';
+import { Incident } from '../../src/incidents/model.js';
+import { Review } from '../../src/verification/model.js';
+import { migrateApprovalSlotsOnce } from '../../src/verification/migrate.js';
+import { agent, closeApps, csrfFrom, makeApp } from '../helpers/app.js';
+import { createIncident, createUser, signIn, signedInAs } from '../helpers/factories.js';
+
+const checklist = { sourceIdentified: 'yes', technicalEvidence: 'yes', corroborated: 'yes', riskConsidered: 'yes' };
+
+/** The commands a piece of work sent to the database, with the collection each names. */
+async function commandsOf<T>(run: () => Promise<T>): Promise<{ result: T; commands: { name: string; collection: unknown }[] }> {
+  const commands: { name: string; collection: unknown }[] = [];
+  const listener = (e: { commandName: string; command: Record<string, unknown> }) => commands.push({ name: e.commandName, collection: e.command[e.commandName] });
+  const client = mongoose.connection.getClient();
+  client.on('commandStarted', listener);
+  try {
+    return { result: await run(), commands };
+  } finally {
+    client.off('commandStarted', listener);
+  }
+}
+
+/** The queue's "incidents in progress" rows: reference and status, in the page's order. */
+function queueRows(html: string): string[] {
+  const section = html.slice(html.indexOf('id="incidents-heading"'), html.indexOf('</section>', html.indexOf('id="incidents-heading"')));
+  return [...section.matchAll(/(I-\d{4}-\d{5})<\/a>[\s\S]*?badge-status-([a-z-]+)/g)].map((m) => `${m[1]} ${m[2]}`);
+}
+
+describe('review: the working set (incidents not public) without reading the incidents collection', () => {
+  afterEach(async () => {
+    stopWatching();
+    await closeApps();
+  });
+
+  it('when incidents are drafted, submitted, published and changed by another process, then the queue lists those not public with their status, newest change first, and sends no query to the incidents collection', async () => {
+    const { app } = makeApp();
+    const reviewer = await signedInAs(app, ['reviewer']);
+    const older = await createIncident({ status: 'draft', title: 'Older draft' });
+    const newer = await createIncident({ status: 'draft', title: 'Newer draft' });
+    await createIncident({ status: 'verified', title: 'Already public' });
+
+    const first = await commandsOf(() => reviewer.get('/review'));
+    expect(first.result.status).to.equal(200);
+    expect(queueRows(first.result.text)).to.deep.equal([`${newer.ref} draft`, `${older.ref} draft`]);
+    expect(first.result.text).not.to.include('Already public');
+    expect(first.commands.filter((c) => c.collection === 'incidents'), 'no read of the incidents collection').to.deep.equal([]);
+
+    // Submitted through its page: listed first, in review.
+    const token = await csrfFrom(reviewer, `/incidents/${older.ref}`);
+    expect((await reviewer.post(`/incidents/${older.ref}/submit`).type('form').send({ _csrf: token })).status).to.equal(302);
+    expect(queueRows((await reviewer.get('/review')).text)).to.deep.equal([`${older.ref} in-review`, `${newer.ref} draft`]);
+
+    // Two approvals publish it: it leaves the queue and is on the public list.
+    for (const approver of [await signedInAs(app, ['reviewer']), await signedInAs(app, ['reviewer'])]) {
+      const t = await csrfFrom(approver, `/incidents/${older.ref}`);
+      expect((await approver.post(`/incidents/${older.ref}/reviews`).type('form').send({ _csrf: t, decision: 'approve', ...checklist })).status).to.equal(302);
+    }
+    expect(queueRows((await reviewer.get('/review')).text)).to.deep.equal([`${newer.ref} draft`]);
+    expect((await agent(app).get('/incidents')).text).to.include('Older draft');
+
+    // Another process sends the newer draft for review: this one applies its recorded change.
+    await Incident.updateOne({ _id: newer._id }, { $set: { 'verification.status': 'in-review' } });
+    await recordChange({ incidents: [String(newer._id)] });
+    watchForOtherProcesses(50);
+    for (let n = 0; n < 100 && (await catalogue()).working.get(String(newer._id))?.verification?.status !== 'in-review'; n++) await new Promise((r) => setTimeout(r, 50));
+    expect(queueRows((await reviewer.get('/review')).text)).to.deep.equal([`${newer.ref} in-review`]);
+  });
+
+  it('when a round was half approved before approvals took slots, then the start-up migration counts that approval once, and the next reviewer\'s approval verifies without a scan of the reviews', async () => {
+    const { app } = makeApp();
+    const incident = await createIncident({ status: 'in-review', title: 'Half approved across the upgrade' });
+    const earlier = await createUser({ roles: ['reviewer'], totp: true });
+    await Review.create({ incident: incident._id, round: 1, reviewer: earlier.user._id, decision: 'approve', checklist: { sourceIdentified: true, technicalEvidence: true, corroborated: true, riskConsidered: true }, at: new Date() });
+    expect(await migrateApprovalSlotsOnce()).to.equal(1);
+    expect(await migrateApprovalSlotsOnce(), 'once per database').to.equal(undefined);
+
+    // The earlier reviewer sending it again is still one approval.
+    const again = agent(app);
+    await signIn(again, earlier);
+    const againToken = await csrfFrom(again, `/incidents/${incident.ref}`);
+    expect((await again.post(`/incidents/${incident.ref}/reviews`).type('form').send({ _csrf: againToken, decision: 'approve', ...checklist })).status).to.equal(303);
+    expect((await Incident.findById(incident._id).lean())!.verification!.status).to.equal('in-review');
+
+    const second = await signedInAs(app, ['reviewer']);
+    const token = await csrfFrom(second, `/incidents/${incident.ref}`);
+    const { result, commands } = await commandsOf(() => second.post(`/incidents/${incident.ref}/reviews`).type('form').send({ _csrf: token, decision: 'approve', ...checklist }));
+    expect(result.status).to.equal(302);
+    expect((await Incident.findById(incident._id).lean())!.verification!.status).to.equal('verified');
+    expect(commands.filter((c) => c.collection === 'reviews' && c.name !== 'insert'), 'the reviews are only written').to.deep.equal([]);
+    const verified = (await AuditEvent.find({ action: 'incident.verified', 'subject.id': incident.ref }).lean())[0]!;
+    const reviewers = (await Review.find({ incident: incident._id }).lean()).map((r) => String(r.reviewer));
+    expect(reviewers).to.have.length(2);
+    expect((verified.details as { approvers: string[] }).approvers, 'the earlier approval first').to.deep.equal([String(earlier.user._id), reviewers.find((r) => r !== String(earlier.user._id))]);
+  });
+});
