@@ -109,7 +109,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   });
   app.use(chartRoutes());
   // The JSON API needs no session: it is mounted before it (tokens, not cookies).
-  app.use('/api/v1', apiRoutes());
+  app.use('/api/v1', apiRoutes({ anonymous: config.API_REQUESTS_PER_MINUTE, token: config.API_TOKEN_REQUESTS_PER_MINUTE }));
 
   // Form rate limits that can be decided from the address alone refuse here: before the session
   // is read and before any body is parsed.

@@ -39,6 +39,9 @@ const configSchema = z.object({
   LOGIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
   // Receipt-code look-ups and answers (/track) per client address and minute.
   TRACK_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
+  // JSON API requests per minute: per client address without a token, per token with one.
+  API_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000_000).default(120),
+  API_TOKEN_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000_000).default(600),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SCRYPT_LOG_N: z.coerce.number().int().min(17).max(20).default(17),
   COOKIE_SECURE: booleanFlag.optional(),

@@ -24,7 +24,7 @@ const noQuery = z.strictObject({});
  * incidents, marked `visibility: "restricted"`. Every request with a token is audited. Sessions and
  * cookies play no part here: a signed-in browser gets the public answer unless it sends a token.
  */
-export function apiRoutes(): Router {
+export function apiRoutes(limits: { anonymous: number; token: number }): Router {
   const router = Router();
   const baseUrl = (req: Request) => siteOrigin(req);
   const privileged = (res: Response) => Boolean(res.locals.apiTokenId);
@@ -46,7 +46,7 @@ export function apiRoutes(): Router {
     });
     next();
   });
-  router.use(limitApiRequests({ windowMs: 60_000, anonymousLimit: 120, tokenLimit: 600 }));
+  router.use(limitApiRequests({ windowMs: 60_000, anonymousLimit: limits.anonymous, tokenLimit: limits.token }));
 
   router.get('/', publicAccess, (req, res) => {
     parseQuery(noQuery, req);

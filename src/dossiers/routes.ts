@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { userActor } from '../audit/index.js';
@@ -22,7 +24,7 @@ import { AUDIENCES, type DossierParams } from './content.js';
 import { CITATIONS, FRAMINGS } from './framing.js';
 import type { DossierDocument } from './model.js';
 import { ArchiveRefused, VERIFIER, describeProblem, describeRefusal, readArchive, sha256, verifyFiles } from './package.js';
-import { PUBLIC_KEY_PATH, findDossier, generateDossier, listDossiers, readDossierFile, storedArchive } from './service.js';
+import { PUBLIC_KEY_PATH, checkStoredArchive, findDossier, generateDossier, listDossiers, readDossierFile } from './service.js';
 
 const buildSchema = formObject({
   subject: z.enum(['vendor', 'government', 'filter'], 'validation.required'),
@@ -214,11 +216,14 @@ export function dossierRoutes(config: Config, store: SealedFileStore, signer: Si
   router.get('/dossiers/:ref/download', authorize('dossiers.build'), async (req, res) => {
     const dossier = await findDossier(String(req.params.ref));
     if (!dossier || !mayRead(req, dossier)) throw notFound();
-    const archive = storedArchive(store, dossier);
+    // Read twice, a record at a time (memory flat in the archive's size): once to check it is the
+    // archive the record names, then to send it. Nothing is sent of an archive that is not.
+    await checkStoredArchive(store, dossier);
     await recordAuditEvent({ actor: userActor(req.user!), action: 'dossier.download', subject: { type: 'dossier', id: dossier.ref }, details: { file: `${dossier.ref}.zip` } });
     res.setHeader('Content-Type', 'application/zip');
     res.setHeader('Content-Disposition', contentDisposition(`${dossier.ref}.zip`));
-    res.send(archive);
+    res.setHeader('Content-Length', String(dossier.archive!.size));
+    await pipeline(Readable.from(store.stream(dossier.archive!.file)), res);
   });
 
   router.get('/dossiers/:ref/files/:name', authorize('dossiers.build'), async (req, res) => {

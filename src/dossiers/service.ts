@@ -192,6 +192,11 @@ export function storedArchive(store: SealedFileStore, dossier: DossierDocument):
   return archive;
 }
 
+/** Throws unless the stored archive is the one the record names (its SHA-256), read a record at a time. */
+export async function checkStoredArchive(store: SealedFileStore, dossier: DossierDocument): Promise<void> {
+  if ((await store.sha256(dossier.archive!.file)) !== dossier.archive!.sha256) throw new Error(`dossier ${dossier.ref}: stored archive does not match its hash`);
+}
+
 export function readDossierFile(store: SealedFileStore, dossier: DossierDocument, name: string): Buffer | undefined {
   if (!dossier.files.some((f) => f.name === name)) return undefined;
   return readArchive(storedArchive(store, dossier)).get(name);

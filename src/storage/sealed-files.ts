@@ -1,11 +1,14 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, openSync, fsyncSync, writeSync, closeSync, renameSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { open as openFile } from 'node:fs/promises';
 import path from 'node:path';
-import { openBuffer, sealBuffer } from '../vault/index.js';
+import { chunkedOpener, isChunked, openBuffer, SEAL_RECORD, sealChunked } from '../vault/index.js';
 
 /**
  * Files sealed with AES-256-GCM (evidence under DATA_DIR/evidence, dossiers under DATA_DIR/dossiers),
- * named by a random id (never the uploader's file name). Written atomically: a temporary file, fsync, then rename — so a crash
+ * named by a random id (never the uploader's file name). Written in records of 64 KiB
+ * (vault `sealChunked`), so a download is opened and sent record by record (`stream`) with memory
+ * flat in the file's size; files written whole by earlier versions (`sealBuffer`) still open. Written atomically: a temporary file, fsync, then rename — so a crash
  * leaves either no file or a whole one. The database record is written after the file; files no
  * record refers to are swept at start-up.
  *
@@ -22,7 +25,7 @@ export class SealedFileStore {
     const temp = path.join(this.dir, `.${id}.tmp`);
     const fd = openSync(temp, 'w', 0o600);
     try {
-      writeSync(fd, sealBuffer(plain));
+      writeSync(fd, sealChunked(plain));
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -31,13 +34,57 @@ export class SealedFileStore {
     return id;
   }
 
-  read(id: string): Buffer {
+  private file(id: string): string {
     if (!/^[0-9a-f]{32}$/.test(id)) throw new Error('bad file id');
-    return openBuffer(readFileSync(path.join(this.dir, `${id}.bin`)));
+    return path.join(this.dir, `${id}.bin`);
+  }
+
+  read(id: string): Buffer {
+    const sealed = readFileSync(this.file(id));
+    if (!isChunked(sealed)) return openBuffer(sealed);
+    const opener = chunkedOpener(sealed);
+    const parts: Buffer[] = [];
+    const records = recordsOf(sealed.length, opener.headerLength);
+    for (const r of records) parts.push(opener.open(sealed.subarray(r.at, r.at + r.length), r.index, r.last));
+    return Buffer.concat(parts);
+  }
+
+  /**
+   * The file's plain bytes, a record at a time, each authenticated before it is given out: a file
+   * altered, reordered or cut short throws at the first record that does not open (never after
+   * handing out bytes of a record that did not). A file written whole comes in one piece.
+   */
+  async *stream(id: string): AsyncGenerator<Buffer> {
+    const handle = await openFile(this.file(id), 'r');
+    try {
+      const { size } = await handle.stat();
+      const start = Buffer.alloc(Math.min(size, 3 + 1 + 255 + 7));
+      await handle.read(start, 0, start.length, 0);
+      if (!isChunked(start)) {
+        yield openBuffer(readFileSync(this.file(id)));
+        return;
+      }
+      const opener = chunkedOpener(start);
+      for (const r of recordsOf(size, opener.headerLength)) {
+        const record = Buffer.alloc(r.length);
+        const { bytesRead } = await handle.read(record, 0, r.length, r.at);
+        if (bytesRead !== r.length) throw new Error('sealed file cut short');
+        yield opener.open(record, r.index, r.last);
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** SHA-256 of the file's plain bytes, read a record at a time. */
+  async sha256(id: string): Promise<string> {
+    const hash = createHash('sha256');
+    for await (const part of this.stream(id)) hash.update(part);
+    return hash.digest('hex');
   }
 
   remove(id: string): void {
-    if (/^[0-9a-f]{32}$/.test(id)) rmSync(path.join(this.dir, `${id}.bin`), { force: true });
+    if (/^[0-9a-f]{32}$/.test(id)) rmSync(this.file(id), { force: true });
   }
 
   /** Temporary files of interrupted writes, and whole files older than `graceMs` that no record names. */
@@ -54,4 +101,14 @@ export class SealedFileStore {
     }
     return removed;
   }
+}
+
+/** Where each record of a record-sealed file of `size` bytes lies (the last may be shorter; an empty file has one, empty). */
+function recordsOf(size: number, headerLength: number): { at: number; length: number; index: number; last: boolean }[] {
+  const records = [];
+  for (let at = headerLength, index = 0; at < size || index === 0; at += SEAL_RECORD, index++) {
+    const length = Math.min(SEAL_RECORD, size - at);
+    records.push({ at, length, index, last: at + length >= size });
+  }
+  return records;
 }

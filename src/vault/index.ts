@@ -80,3 +80,72 @@ export function openBuffer(sealed: Buffer): Buffer {
   decipher.setAuthTag(sealed.subarray(at + 12, at + 28));
   return Buffer.concat([decipher.update(sealed.subarray(at + 28)), decipher.final()]);
 }
+
+/**
+ * Files sealed in records, so that a file is opened (and each part authenticated) as it is read,
+ * with memory flat in its size: [0x00 'S' '2'][kid length][kid][7-byte nonce prefix], then records of
+ * SEAL_CHUNK plaintext bytes (the last one shorter, possibly empty), each AES-256-GCM ciphertext and
+ * its 16-byte tag. A record's nonce is the prefix, its index (32 bits) and a last-record flag, and the
+ * header is its additional data (the STREAM construction of Hoang, Reyhanitabar, Rogaway and Vizár):
+ * records cannot be reordered, dropped, or cut off at a record boundary without the opening failing.
+ * No whole-buffer seal (above) starts with 0x00: its first byte is a key id's length, never zero.
+ */
+const CHUNKED = Buffer.from([0x00, 0x53, 0x32]);
+export const SEAL_CHUNK = 64 * 1024;
+export const SEAL_RECORD = SEAL_CHUNK + 16;
+
+function recordNonce(prefix: Buffer, index: number, last: boolean): Buffer {
+  const nonce = Buffer.alloc(12);
+  prefix.copy(nonce, 0);
+  nonce.writeUInt32BE(index, 7);
+  nonce[11] = last ? 1 : 0;
+  return nonce;
+}
+
+export function sealChunked(plain: Buffer): Buffer {
+  const kid = currentKid;
+  const key = kid ? keys.get(kid) : undefined;
+  if (!kid || !key) throw new Error('the vault has no key configured');
+  const kidBytes = Buffer.from(kid, 'utf8');
+  const header = Buffer.concat([CHUNKED, Buffer.from([kidBytes.length]), kidBytes, randomBytes(7)]);
+  const prefix = header.subarray(header.length - 7);
+  const parts = [header];
+  const count = Math.max(1, Math.ceil(plain.length / SEAL_CHUNK));
+  for (let i = 0; i < count; i++) {
+    const cipher = createCipheriv('aes-256-gcm', key, recordNonce(prefix, i, i === count - 1));
+    cipher.setAAD(header);
+    parts.push(cipher.update(plain.subarray(i * SEAL_CHUNK, (i + 1) * SEAL_CHUNK)), cipher.final(), cipher.getAuthTag());
+  }
+  return Buffer.concat(parts);
+}
+
+/** Whether a sealed file starts as a record-sealed one (`sealChunked`). */
+export function isChunked(start: Buffer): boolean {
+  return start.subarray(0, CHUNKED.length).equals(CHUNKED);
+}
+
+/**
+ * Reads a record-sealed file's header (its first bytes: at least 4 + 255 + 7, or the whole file if
+ * shorter): how long it is, and the opener of each record (index, and whether it is the file's last).
+ */
+export function chunkedOpener(start: Buffer): { headerLength: number; open: (record: Buffer, index: number, last: boolean) => Buffer } {
+  const kidLength = start[CHUNKED.length] ?? 0;
+  const kidAt = CHUNKED.length + 1;
+  const kid = start.subarray(kidAt, kidAt + kidLength).toString('utf8');
+  const key = keys.get(kid);
+  if (!key) throw new Error(`no key "${kid}" to open a protected file`);
+  const headerLength = kidAt + kidLength + 7;
+  if (start.length < headerLength) throw new Error('sealed file cut short');
+  const header = Buffer.from(start.subarray(0, headerLength));
+  const prefix = header.subarray(headerLength - 7);
+  return {
+    headerLength,
+    open(record, index, last) {
+      if (record.length < 16) throw new Error('sealed file cut short');
+      const decipher = createDecipheriv('aes-256-gcm', key, recordNonce(prefix, index, last));
+      decipher.setAAD(header);
+      decipher.setAuthTag(record.subarray(record.length - 16));
+      return Buffer.concat([decipher.update(record.subarray(0, record.length - 16)), decipher.final()]);
+    },
+  };
+}

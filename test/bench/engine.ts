@@ -6,13 +6,17 @@ import { initI18n } from '../../src/i18n/index.js';
 import { createLogger } from '../../src/log.js';
 import '../../src/models.js';
 
-/** The benchmarks' engine: seeded once with N synthetic incidents under dataDir, then reused. */
+/** The benchmarks' data: seeded once with N synthetic incidents under dataDir, then reused. */
+export function seedOnce(dataDir: string, incidents: number): void {
+  if (existsSync(`${dataDir}/ferretdb`)) return;
+  console.log(`seeding ${incidents} synthetic incidents into ${dataDir} …`);
+  const seeded = spawnSync('npx', ['tsx', 'src/seed/index.ts', '--synthetic', String(incidents)], { env: { ...process.env, DATA_DIR: dataDir, NODE_ENV: 'production' }, stdio: 'inherit' });
+  if (seeded.status !== 0) process.exit(1);
+}
+
+/** The benchmarks' engine, opened in this process: seeded once with N synthetic incidents under dataDir, then reused. */
 export async function openBenchEngine(dataDir: string, incidents: number) {
-  if (!existsSync(`${dataDir}/ferretdb`)) {
-    console.log(`seeding ${incidents} synthetic incidents into ${dataDir} …`);
-    const seeded = spawnSync('npx', ['tsx', 'src/seed/index.ts', '--synthetic', String(incidents)], { env: { ...process.env, DATA_DIR: dataDir }, stdio: 'inherit' });
-    if (seeded.status !== 0) process.exit(1);
-  }
+  seedOnce(dataDir, incidents);
   return openEngine(dataDir);
 }
 

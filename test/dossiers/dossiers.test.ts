@@ -364,6 +364,26 @@ describe('evidence dossiers', () => {
     expect(((await binary(a, `/dossiers/${ref}/download`)).body as Buffer).equals(zip)).to.equal(true);
   });
 
+  it('when a dossier is downloaded, then it is sent with its length from the sealed store as stored; an archive that is not the one its record names is refused and none of it is sent', async () => {
+    const { app } = makeApp();
+    const { vendor, product } = await createEntities();
+    await verifiedIncident({ productId: product._id, vendorId: vendor._id });
+    const a = await policymaker(app);
+    const { ref, zip } = await buildAndDownload(a, { subject: 'vendor', vendor: vendor.slug });
+    const res = await binary(a, `/dossiers/${ref}/download`);
+    expect(res.status).to.equal(200);
+    expect(res.headers['content-length']).to.equal(String(zip.length));
+    expect((res.body as Buffer).equals(zip)).to.equal(true);
+    // Another sealed file in its place (it opens, but it is not this dossier's archive).
+    const store = new SealedFileStore(path.join(testState.dataDir!, 'dossiers'));
+    const other = store.write(Buffer.from('PK-not-this-dossier'));
+    await Dossier.updateOne({ ref }, { $set: { 'archive.file': other } });
+    const refused = await binary(a, `/dossiers/${ref}/download`);
+    expect(refused.status).to.equal(500);
+    expect((refused.body as Buffer).includes('PK-not-this-dossier')).to.equal(false);
+    expect(await AuditEvent.countDocuments({ action: 'dossier.download', 'subject.id': ref })).to.equal(2);
+  });
+
   it('a vendor dossier covers its subsidiaries and the company it continued as after a rename, and names the parent only as context', async () => {
     const { app } = makeApp();
     const { vendor, product } = await createEntities();

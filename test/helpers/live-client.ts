@@ -18,8 +18,13 @@ export class LiveClient {
     }
   }
 
+  /** The cookies held, as a `Cookie` header (a load generator sends them as this client). */
+  cookie(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
   private headers(): Record<string, string> {
-    return { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '), origin: this.base(), 'sec-fetch-site': 'same-origin' };
+    return { cookie: this.cookie(), origin: this.base(), 'sec-fetch-site': 'same-origin' };
   }
 
   async request(method: string, url: string, form?: Record<string, string>): Promise<{ status: number; text: string; location: string | null }> {

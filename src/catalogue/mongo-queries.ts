@@ -1,0 +1,132 @@
+import type { Collection, Db, Document } from 'mongodb';
+import type { EntityIndex } from './entities.js';
+import type { Entry } from './entry.js';
+import type { ResolvedFilter } from './index.js';
+import { byCount, indexFieldsOf, type Facets, type IncidentQueries } from './queries.js';
+
+/**
+ * `IncidentQueries` answered by the database engine, for deployments on MongoDB (MONGODB_URI), where
+ * indexed queries are fast and every app process can read one shared projection instead of holding
+ * every incident in memory. The projection (`incidentindex`) holds, per published incident, the
+ * fields filters and counts read (catalogue/queries.ts indexFieldsOf): derived by the same `toEntry`
+ * as the in-process catalogue, so a finding and a lead are told apart the same way, and written from
+ * the same documents the commands hand to the read model (`apply`, `remove`).
+ *
+ * Indexes (`ensureIndexes`), and the questions each serves:
+ * - `{ start: -1, _id: -1 }`: the unfiltered list and its pages (newest first, then id);
+ * - `{ vendorIds: 1, start: -1 }`, `{ productIds: 1, start: -1 }`, `{ governmentIds: 1, start: -1 }`:
+ *   profiles and the entity filters (multikey), sorted by the index;
+ * - `{ countries: 1, start: -1 }`, `{ categories: 1, start: -1 }`, `{ year: 1 }`: the other filters;
+ * - `{ tokens: 1 }`: search, one posting list per token (multikey);
+ * - `{ ref: 1 }` unique: an incident by reference.
+ * Facets are one aggregation per dimension, run together; on MongoDB they can be one `$facet`
+ * stage, which the embedded engine (FerretDB 1.24) does not have. Other processes see a change as
+ * soon as it is written; on a replica set a change stream on `incidentindex` can tell them to drop
+ * their rendered-page caches (the embedded deployment uses the change log, catalogue/changes.ts).
+ */
+export const PROJECTION = 'incidentindex';
+
+export class MongoIncidentQueries implements IncidentQueries {
+  private readonly collection: Collection;
+
+  constructor(
+    db: Db,
+    private readonly entities: () => EntityIndex,
+  ) {
+    this.collection = db.collection(PROJECTION);
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.collection.createIndexes([
+      { key: { start: -1, _id: -1 } },
+      { key: { vendorIds: 1, start: -1 } },
+      { key: { productIds: 1, start: -1 } },
+      { key: { governmentIds: 1, start: -1 } },
+      { key: { countries: 1, start: -1 } },
+      { key: { categories: 1, start: -1 } },
+      { key: { year: 1 } },
+      { key: { tokens: 1 } },
+      { key: { ref: 1 }, unique: true },
+    ]);
+  }
+
+  /** Published incidents as their entries were derived: (re)written. */
+  async apply(entries: readonly Entry[]): Promise<void> {
+    if (!entries.length) return;
+    await this.collection.bulkWrite(entries.map((e) => ({ replaceOne: { filter: { _id: e.id as never }, replacement: indexFieldsOf(e), upsert: true } })));
+  }
+
+  /** Incidents no longer published (sent back, restricted, retracted, deleted). */
+  async remove(ids: readonly string[]): Promise<void> {
+    if (ids.length) await this.collection.deleteMany({ _id: { $in: ids as never[] } });
+  }
+
+  async page(filter: ResolvedFilter, page: number, perPage: number) {
+    const match = this.match(filter);
+    const [docs, total] = await Promise.all([
+      this.collection.find(match, { projection: { ref: 1 } }).sort({ start: -1, _id: -1 }).skip((page - 1) * perPage).limit(perPage).toArray(),
+      this.collection.countDocuments(match),
+    ]);
+    return { refs: docs.map((d) => d.ref as string), total };
+  }
+
+  count(filter: ResolvedFilter): Promise<number> {
+    return this.collection.countDocuments(this.match(filter));
+  }
+
+  async facets(filter: ResolvedFilter): Promise<Facets> {
+    const match = this.match(filter);
+    const countBy = async (field: string, unwind: boolean) => {
+      const groups = await this.collection.aggregate<{ _id: unknown; n: number }>([{ $match: match }, ...(unwind ? [{ $unwind: `$${field}` }] : []), { $group: { _id: `$${field}`, n: { $sum: 1 } } }]).toArray();
+      return byCount(new Map(groups.map((g) => [String(g._id), g.n])));
+    };
+    const [vendors, products, governments, countries, categories, years] = await Promise.all([
+      countBy('vendorIds', true),
+      countBy('productIds', true),
+      countBy('governmentIds', true),
+      countBy('countries', true),
+      countBy('categories', true),
+      countBy('year', false),
+    ]);
+    return { vendors, products, governments, countries, categories, years };
+  }
+
+  async byRef(ref: string) {
+    const doc = await this.collection.findOne({ ref }, { projection: { ref: 1, title: 1, year: 1 } });
+    return doc ? { ref: doc.ref as string, title: doc.title as string, year: doc.year as number } : undefined;
+  }
+
+  async stats(filter: ResolvedFilter) {
+    const match = this.match(filter);
+    const [total, groups] = await Promise.all([this.collection.countDocuments(match), this.collection.aggregate<{ _id: number; n: number }>([{ $match: match }, { $group: { _id: '$year', n: { $sum: 1 } } }]).toArray()]);
+    return { total, perYear: groups.map((g) => ({ year: g._id, n: g.n })).sort((a, b) => a.year - b.year) };
+  }
+
+  /** The filter as a query on the projection: the same conditions as the catalogue's `matches` and search. */
+  private match(f: ResolvedFilter): Document {
+    const and: Document[] = [];
+    if (f.vendorIds) and.push({ vendorIds: { $in: [...f.vendorIds] } });
+    if (f.productId) and.push({ productIds: f.productId });
+    if (f.governmentId) and.push({ governmentIds: f.governmentId });
+    if (f.country) and.push({ countries: f.country });
+    if (f.category) and.push({ categories: f.category });
+    if (f.yearFrom) and.push({ year: { $gte: f.yearFrom } });
+    if (f.yearTo) and.push({ year: { $lte: f.yearTo } });
+    if (f.since !== undefined) and.push({ earliest: { $gte: f.since } });
+    if (f.until !== undefined) and.push({ latest: { $lt: f.until } });
+    if (f.minRank) and.push({ confidenceRank: { $gte: f.minRank } });
+    if (f.listedVendors) and.push(f.listedVendors instanceof Set ? { vendorIds: { $in: [...f.listedVendors] } } : { vendorIds: { $nin: [...f.listedVendors.notIn] } });
+    for (const token of f.tokens ?? []) {
+      // As the catalogue searches: the incident's own text, or an entity (a vendor with its group) named so.
+      const entities = this.entities();
+      const ids = new Set<string>();
+      for (const id of entities.matching(token)) {
+        if (entities.byId.get(id)?.kind === 'vendor') for (const v of entities.vendorFamily(id)) ids.add(v);
+        else ids.add(id);
+      }
+      const named = [...ids];
+      and.push({ $or: [{ tokens: token }, ...(named.length ? [{ vendorIds: { $in: named } }, { productIds: { $in: named } }, { governmentIds: { $in: named } }] : [])] });
+    }
+    return and.length ? { $and: and } : {};
+  }
+}
