@@ -48,6 +48,15 @@ export class WorkingSet {
   private changed(): void {
     this.version += 1;
     this.byRecent = undefined;
+    this.memos.clear();
+  }
+
+  private readonly memos = new Map<string, unknown>();
+
+  /** A result computed once per version of the working set. */
+  memo<T>(key: string, compute: () => T): T {
+    if (!this.memos.has(key)) this.memos.set(key, compute());
+    return this.memos.get(key) as T;
   }
 
   get size(): number {
@@ -58,10 +67,10 @@ export class WorkingSet {
     return this.docs.values();
   }
 
-  /** The `limit` last changed (by `updatedAt`, then reference), newest first. Sorted once per version. */
-  recent(limit: number): WorkingDoc[] {
+  /** One page of the incidents by last change (`updatedAt`, then reference), newest first, and how many there are. Sorted once per version. */
+  recent(page: number, perPage: number): { docs: WorkingDoc[]; total: number } {
     this.byRecent ??= [...this.docs.values()].sort((a, b) => time(b.updatedAt) - time(a.updatedAt) || b.ref.localeCompare(a.ref));
-    return this.byRecent.slice(0, limit);
+    return { docs: this.byRecent.slice((page - 1) * perPage, page * perPage), total: this.byRecent.length };
   }
 
   /** Verified incidents that are restricted: what official dossiers and API token holders may add to the public ones. */

@@ -3,6 +3,7 @@ import { sweepImportJobs } from './import-job.js';
 import session from 'express-session';
 import MongoStore from 'connect-mongo';
 import mongoose from 'mongoose';
+import type { Collection } from 'mongodb';
 import type { RequestHandler } from 'express';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
@@ -49,12 +50,37 @@ export function startSessionSweep(seconds: number, logger: Pick<Logger, 'warn' |
 }
 
 /**
+ * connect-mongo's store, reading a session by `_id` alone. Its own `get` filters on `_id` and expiry
+ * together, and FerretDB 1.24 pushes down only a lone `_id` filter: that read scanned every stored
+ * session on every request that carries a session cookie. The expiry is checked here instead, as the
+ * query did (a session past `expires` is none).
+ */
+class SessionStore extends MongoStore {
+  override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
+    const store = this as unknown as {
+      collectionP: Promise<Collection<{ _id: string; expires?: Date; session: unknown; lastModified?: Date }>>;
+      computeStorageId(sid: string): string;
+      transformFunctions: { unserialize(stored: unknown): session.SessionData & { lastModified?: Date } };
+      options: { touchAfter: number };
+    };
+    (async () => {
+      const doc = await (await store.collectionP).findOne({ _id: store.computeStorageId(sid) });
+      if (!doc || (doc.expires && doc.expires.getTime() <= Date.now())) return callback(null, null);
+      const result = store.transformFunctions.unserialize(doc.session);
+      if (store.options.touchAfter > 0 && doc.lastModified) result.lastModified = doc.lastModified;
+      this.emit('get', sid);
+      callback(null, result);
+    })().catch((err: unknown) => callback(err));
+  }
+}
+
+/**
  * Sessions live in the database so several app processes can share them. FerretDB 1.24 has no TTL
  * indexes, so expired sessions are removed by our own sweep (startSessionSweep), never 'native'.
  */
 export function sessions(config: Config, secret: string): { middleware: RequestHandler; store: MongoStore } {
   const idleMs = config.SESSION_IDLE_MINUTES * 60_000;
-  const store = MongoStore.create({
+  const store = new SessionStore({
     client: mongoose.connection.getClient(),
     collectionName: SESSIONS,
     ttl: Math.ceil(idleMs / 1000),

@@ -188,7 +188,10 @@ export async function updateIncident(actor: AuditActor, incident: IncidentDocume
   }
 }
 
-/** The 500 incidents not public that changed last, newest first: from the catalogue's working set (no read). */
-export async function listWorkingIncidents(): Promise<IncidentRecord[]> {
-  return (await catalogue()).working.recent(500) as unknown as IncidentRecord[];
+export const WORKING_PAGE_SIZE = 50;
+
+/** A page of the incidents not public, last changed first, and how many there are: from the catalogue's working set (no read). */
+export async function listWorkingIncidents(page: number): Promise<{ incidents: IncidentRecord[]; total: number; pages: number }> {
+  const { docs, total } = (await catalogue()).working.recent(page, WORKING_PAGE_SIZE);
+  return { incidents: docs as unknown as IncidentRecord[], total, pages: Math.max(1, Math.ceil(total / WORKING_PAGE_SIZE)) };
 }

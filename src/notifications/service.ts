@@ -54,6 +54,7 @@ export async function notify(userIds: readonly string[], kind: NotifyKind, ref: 
   if (!to.length) return 0;
   const now = new Date();
   await Notification.insertMany(to.map((u) => ({ user: u._id, kind, ref, at: now })));
+  for (const u of to) unreadChanged(String(u._id));
   const mailed = mailEnabled() ? to.filter((u) => !(u.emailOff ?? []).includes(kind)) : [];
   if (mailed.length) await MailJob.insertMany(mailed.map((u) => ({ user: u._id, kind, ref, nextAttemptAt: now })));
   return to.length;
@@ -137,8 +138,37 @@ export async function stopMailer(): Promise<void> {
   sender = undefined;
 }
 
+/**
+ * The navigation badge's count, per account, kept here: counting is a scan of every notice on the
+ * embedded engine, on every signed-in page. Dropped when this process gives the account a notice or
+ * marks its notices read (a count read meanwhile is not kept); a notice another process gave (a
+ * shared MONGODB_URI, the CLI) shows within UNREAD_TTL_MS. Only a badge: the inbox itself is read.
+ */
+const UNREAD_TTL_MS = 30_000;
+const unread = new Map<string, { n: number; at: number }>();
+const unreadGeneration = new Map<string, number>();
+
+function unreadChanged(userId: string): void {
+  unread.delete(userId);
+  unreadGeneration.set(userId, (unreadGeneration.get(userId) ?? 0) + 1);
+}
+
 export async function unreadCount(userId: string): Promise<number> {
-  return Notification.countDocuments({ user: oid(userId), readAt: null });
+  const held = unread.get(userId);
+  if (held && Date.now() - held.at < UNREAD_TTL_MS) return held.n;
+  const generation = unreadGeneration.get(userId) ?? 0;
+  const n = await Notification.countDocuments({ user: oid(userId), readAt: null });
+  if ((unreadGeneration.get(userId) ?? 0) === generation) {
+    if (unread.size >= 10_000) unread.clear();
+    unread.set(userId, { n, at: Date.now() });
+  }
+  return n;
+}
+
+/** Tests empty the database between cases. */
+export function forgetUnreadCounts(): void {
+  unread.clear();
+  unreadGeneration.clear();
 }
 
 export async function inbox(userId: string) {
@@ -146,5 +176,7 @@ export async function inbox(userId: string) {
 }
 
 export async function markAllRead(userId: string): Promise<void> {
+  unreadChanged(userId);
   await Notification.updateMany({ user: oid(userId), readAt: null }, { $set: { readAt: new Date() } });
+  unreadChanged(userId);
 }

@@ -5,11 +5,10 @@ import { authorize } from '../http/access.js';
 import { notFound } from '../http/errors.js';
 import { flash } from '../http/flash.js';
 import { submitOnce } from '../http/once.js';
-import { parseForm, parseQuery } from '../http/validate.js';
+import { pageNumber, parseForm, parseQuery } from '../http/validate.js';
 import { createIncidentFromReport, linkReportToIncident, listWorkingIncidents } from '../incidents/service.js';
 import { presentIncidentRow } from '../incidents/presenter.js';
 import { subjectOf, unlinkedOperators, type StoredClaim } from '../incidents/claims.js';
-import type { IncidentRecord } from '../incidents/model.js';
 import { catalogue, type Catalogue } from '../catalogue/index.js';
 import { displayName } from '../reference/presenter.js';
 import { REPORT_STATUSES, type ReportDocument } from '../reports/model.js';
@@ -25,7 +24,7 @@ import { formObject } from '../http/validate.js';
 import { reportFiles } from '../reports/routes.js';
 import { safeValues, submitForm } from '../http/forms.js';
 
-const queueQuery = z.strictObject({ status: z.enum(REPORT_STATUSES).optional(), holder: z.enum(['me', 'none']).optional() });
+const queueQuery = z.strictObject({ status: z.enum(REPORT_STATUSES).optional(), holder: z.enum(['me', 'none']).optional(), page: pageNumber });
 const assignForm = formObject({ assignee: z.string().trim().regex(/^([0-9a-f]{24})?$/, 'validation.invalid').default('') });
 const fromReportForm = formObject({
   evidence: z
@@ -62,16 +61,17 @@ async function reportPage(res: Response, report: ReportDocument, req: Request) {
  * Incidents (in progress, or published) whose operator claims link nothing although the incident
  * names products or vendors: a reviewer should say which operator operated what (migration leftovers).
  */
-function operatorsToLink(working: IncidentRecord[], c: Catalogue, lng: string) {
+function operatorsToLink(c: Catalogue, lng: string) {
   const name = (id: unknown) => {
     const entity = c.entities.byId.get(String(id));
     return entity ? displayName(entity, lng) : '';
   };
-  // The published ones are looked through once per version of the catalogue, not per request.
-  const published = c.memo('review:operators-to-link', () =>
-    c.all.map((e) => e.doc as unknown as { ref: string; title: string; verification: { status: string }; attributions: StoredClaim[] }).filter((i) => unlinkedOperators(i.attributions).length),
-  );
-  return [...(working as unknown as typeof published), ...published]
+  type Doc = { ref: string; title: string; verification: { status: string }; attributions: StoredClaim[] };
+  const unlinked = (docs: Iterable<unknown>) => [...docs].map((d) => d as Doc).filter((i) => unlinkedOperators(i.attributions).length);
+  // Each set is looked through once per version of it, not per request.
+  const published = c.memo('review:operators-to-link', () => unlinked(c.all.map((e) => e.doc)));
+  const working = c.working.memo('review:operators-to-link', () => unlinked(c.working.all()));
+  return [...working, ...published]
     .map((i) => ({ i, unlinked: unlinkedOperators(i.attributions) }))
     .filter((x) => x.unlinked.length)
     .map(({ i, unlinked }) => ({
@@ -88,17 +88,19 @@ export function reviewRoutes(): Router {
   const router = Router();
 
   router.get('/review', authorize('reports.review'), async (req, res) => {
-    const { status, holder } = parseQuery(queueQuery, req);
+    const { status, holder, page } = parseQuery(queueQuery, req);
     const lng = res.locals.lng as string;
-    const [queue, incidents, c, reviewers] = await Promise.all([reviewQueue(status), listWorkingIncidents(), catalogue(), reviewerOptions()]);
+    const [queue, working, c, reviewers] = await Promise.all([reviewQueue(status), listWorkingIncidents(page), catalogue(), reviewerOptions()]);
+    const incidents = working.incidents;
     const me = req.user!.id;
     const reports = queue.filter((r) => (holder === 'me' ? String(r.assignee ?? '') === me : holder === 'none' ? !r.assignee : true));
     const nameOf = new Map(reviewers.map((r) => [r.id, r.name]));
     res.render('review/queue', {
-      toLink: operatorsToLink(incidents, c, lng),
+      toLink: operatorsToLink(c, lng),
       holder: holder ?? '',
       reports: reports.map((r) => ({ ...presentReportRow(r), ageDays: Math.floor((Date.now() - r.submittedAt.getTime()) / 86_400_000), holder: r.assignee ? (String(r.assignee) === me ? 'me' : (nameOf.get(String(r.assignee)) ?? '')) : '' })),
       incidents: incidents.map((i) => presentIncidentRow(i, lng)),
+      working: { page, pages: working.pages, total: working.total, url: (p: number) => `/review?${new URLSearchParams({ ...(status ? { status } : {}), ...(holder ? { holder } : {}), page: String(p) }).toString()}` },
       status: status ?? '',
       statuses: REPORT_STATUSES,
     });

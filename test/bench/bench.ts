@@ -20,7 +20,7 @@ import autocannon from 'autocannon';
 import { freePort } from '../../src/db/ferretdb.js';
 import { startServerProcess, stopAllServers, type ServerProcess } from '../helpers/server-process.js';
 import { seedOnce } from './engine.js';
-import { benchUsers, editVendor, memoryOf, publishOne, submitReport } from './flows.js';
+import { benchUsers, editVendor, memoryOf, publishOne, resetPeak, submitReport } from './flows.js';
 
 const source = process.env.BENCH_DATA_DIR ?? '/tmp/tracker-bench';
 const count = Number(process.env.BENCH_INCIDENTS ?? 100_000);
@@ -37,24 +37,19 @@ const barePort = await freePort();
 const bare = spawn('node', ['--import', 'tsx', 'test/bench/bare.ts'], { env: { ...process.env, PORT: String(barePort), NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'inherit'] });
 await new Promise((resolve) => bare.stdout.once('data', resolve));
 
-// ---- the app as `npm start` runs it, and its memory ------------------------------------------------
-const peaks = { app: 0, engine: 0 };
-let watched: ServerProcess | undefined;
-const sampler = setInterval(() => {
-  if (!watched) return;
-  try {
-    peaks.app = Math.max(peaks.app, memoryOf(watched.child.pid!).peak);
-    peaks.engine = Math.max(peaks.engine, memoryOf(watched.enginePid).peak);
-  } catch {
-    // the process ended between two samples
-  }
-}, 250);
+// ---- the app as `npm start` runs it, and its memory per phase -----------------------------------------
+const peaks: { phase: string; app: number; engine: number }[] = [];
+/** Ends a phase: the highest resident memory of the app and the engine since the last one (or their start). */
+function phase(server: ServerProcess, name: string): void {
+  peaks.push({ phase: name, app: memoryOf(server.child.pid!).peak, engine: memoryOf(server.enginePid).peak });
+  resetPeak(server.child.pid!);
+  resetPeak(server.enginePid);
+}
 
 async function start(): Promise<{ server: ServerProcess; seconds: number; loaded: string }> {
   const t0 = Date.now();
   // The API's per-client limit (120 a minute) would answer the load generator 429: raised for the measurement.
   const server = await startServerProcess(dataDir, { NODE_ENV: 'production', API_REQUESTS_PER_MINUTE: '10000000' }, 900_000);
-  watched = server;
   for (;;) {
     const res = await fetch(`http://127.0.0.1:${server.port}/healthz`).catch(() => undefined);
     if (res?.status === 200) break;
@@ -70,6 +65,9 @@ const first = await start();
 const base = `http://127.0.0.1:${first.server.port}`;
 const afterStart = memoryOf(first.server.child.pid!).rss;
 console.log(`start-up until /healthz answers: ${first.seconds.toFixed(1)} s (${first.loaded}); app RSS ${afterStart.toFixed(0)} MB`);
+// The snapshot is written 30 s after a load from the database: part of the start-up's memory.
+if (first.loaded.includes('from the database')) await new Promise((r) => setTimeout(r, 35_000));
+phase(first.server, 'start-up (and its snapshot)');
 
 const users = await benchUsers(dataDir, () => base);
 const noTiming = <T>(_label: string, act: () => Promise<T>) => act();
@@ -107,10 +105,13 @@ for (const target of targets) {
   const headers = { ...BROWSER, ...(target.cookie ? { cookie: target.cookie } : {}) };
   const check = await fetch(target.url, { headers, redirect: 'manual' });
   if (check.status !== 200) throw new Error(`${target.url} answered ${check.status}`);
+  // One second first, not counted: the first renders, compressions and JIT of a page are not its steady state.
+  await autocannon({ url: target.url, connections: CONNECTIONS, duration: 1, headers });
   const result = await autocannon({ url: target.url, connections: CONNECTIONS, duration, headers });
   if (result.non2xx || result.errors) throw new Error(`${target.url}: ${result.non2xx} non-2xx answers, ${result.errors} errors under load`);
   results.push({ label: target.label, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 });
 }
+phase(first.server, 'pages under load');
 const baseline = results[0]!.rps;
 console.log(`\n${count.toLocaleString('en')} synthetic incidents; ${duration} s per target, ${CONNECTIONS} connections from the bench process; app and bare route in their own processes; ${os.cpus().length}-core machine`);
 console.log('target'.padEnd(52), 'req/s'.padStart(8), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), 'ratio'.padStart(8));
@@ -150,6 +151,7 @@ for (let run = 1; run <= 3; run++) {
   writes.get('publication until listed on /incidents?q=')!.splice(-1, 1, listed);
   await editVendor(users, run, timed);
 }
+phase(first.server, 'CSV export and writes');
 console.log('\nwrite (3 runs, through the forms)'.padEnd(53), 'median s'.padStart(9), 'worst s'.padStart(8));
 for (const [label, times] of writes) console.log(label.padEnd(52), (median(times) / 1000).toFixed(2).padStart(9), (Math.max(...times) / 1000).toFixed(2).padStart(8));
 
@@ -157,8 +159,9 @@ for (const [label, times] of writes) console.log(label.padEnd(52), (median(times
 await stopAllServers();
 const second = await start();
 console.log(`\nrestart, start-up until /healthz answers: ${second.seconds.toFixed(1)} s (${second.loaded})`);
-clearInterval(sampler);
-console.log(`resident memory, highest over the run: app ${peaks.app.toFixed(0)} MB, engine ${peaks.engine.toFixed(0)} MB`);
+phase(second.server, 'restart from the snapshot');
+console.log('\nresident memory, highest in each phase'.padEnd(53), 'app MB'.padStart(8), 'engine MB'.padStart(10));
+for (const p of peaks) console.log(p.phase.padEnd(52), p.app.toFixed(0).padStart(8), p.engine.toFixed(0).padStart(10));
 
 await stopAllServers();
 bare.kill('SIGTERM');

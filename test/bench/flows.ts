@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { LiveClient, addLiveUser, signInLive, type LiveUser } from '../helpers/live-client.js';
 
 /** What the benchmarks do as users, through the real forms of a running `npm start` process. */
@@ -82,7 +82,12 @@ export async function editVendor(users: BenchUsers, run: number, timed: Timed): 
   });
 }
 
-/** A process's resident memory now and at its highest (VmRSS, VmHWM), in MB. */
+/** Starts a new high-water mark of a process's resident memory (Linux: `5` to /proc/PID/clear_refs). */
+export function resetPeak(pid: number): void {
+  writeFileSync(`/proc/${pid}/clear_refs`, '5');
+}
+
+/** A process's resident memory now and at its highest since it started or since `resetPeak` (VmRSS, VmHWM), in MB. */
 export function memoryOf(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);

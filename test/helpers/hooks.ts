@@ -1,6 +1,7 @@
 import { resetAuditHead } from '../../src/audit/index.js';
 import { forgetRefNumbers } from '../../src/db/sequence.js';
 import { resetCatalogue } from '../../src/catalogue/index.js';
+import { forgetUnreadCounts } from '../../src/notifications/service.js';
 import { configureVault } from '../../src/vault/index.js';
 import { TEST_IDENTITY_KEYS } from './app.js';
 import { clearDatabase, startTestEngine, stopTestEngine } from './engine.js';
@@ -20,5 +21,6 @@ export const mochaHooks = {
     resetAuditHead();
     forgetRefNumbers();
     resetCatalogue();
+    forgetUnreadCounts();
   },
 };

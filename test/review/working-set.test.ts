@@ -70,6 +70,25 @@ describe('review: the working set (incidents not public) without reading the inc
     expect(queueRows((await reviewer.get('/review')).text)).to.deep.equal([`${newer.ref} in-review`]);
   });
 
+  it('when more incidents are not public than a page holds, then the queue shows them 50 a page, last changed first, with links between pages that keep the report filter', async () => {
+    const { app } = makeApp();
+    const reviewer = await signedInAs(app, ['reviewer']);
+    const made = [];
+    for (let n = 0; n < 52; n++) made.push((await createIncident({ status: 'draft', title: `Draft ${n}` })).ref);
+    const first = await reviewer.get('/review?status=triaged');
+    expect(queueRows(first.text)).to.have.length(50);
+    expect(queueRows(first.text)[0]).to.equal(`${made[51]} draft`);
+    expect(first.text).to.include('Page 1 of 2 (52 incidents, last changed first)');
+    expect(first.text).to.include('href="/review?status=triaged&amp;page=2" rel="next"');
+    const second = await reviewer.get('/review?status=triaged&page=2');
+    expect(queueRows(second.text)).to.deep.equal([`${made[1]} draft`, `${made[0]} draft`]);
+    expect(second.text).to.include('rel="prev"');
+    expect((await reviewer.get('/review?page=0')).status).to.equal(400);
+    const past = await reviewer.get('/review?page=3');
+    expect(queueRows(past.text)).to.deep.equal([]);
+    expect(past.text).to.include('Page 3 of 2').and.include('href="/review?page=2" rel="prev"');
+  });
+
   it('when a round was half approved before approvals took slots, then the start-up migration counts that approval once, and the next reviewer\'s approval verifies without a scan of the reviews', async () => {
     const { app } = makeApp();
     const incident = await createIncident({ status: 'in-review', title: 'Half approved across the upgrade' });
