@@ -119,14 +119,18 @@ export function apiRoutes(limits: { anonymous: number; token: number }): Router 
   router.get('/incidents', publicAccess, async (req, res) => {
     const q = parseQuery(incidentQuerySchema, req);
     const c = await catalogue();
-    const entries = await verifiedEntries(resolveFilter(c, q), privileged(res));
-    const page = pageOf(entries, q);
-    const self = `${baseUrl(req)}/api/v1/incidents`;
-    res.json({
-      data: page.rows.map((e) => incidentSummaryJson(e, c, baseUrl(req))),
-      meta: { total: page.total, page: page.page, pages: page.pages, first: page.first, last: page.last, includesRestricted: privileged(res) },
-      links: { self: queryUrl(self, q, {}), next: page.next ? queryUrl(self, q, { page: undefined, after: page.next }) : null },
+    const restricted = privileged(res);
+    // Made once per version of what it reads (the public entries, and the working set for token holders).
+    const body = c.memo(`api:incidents:${JSON.stringify([q, restricted ? c.working.version : -1, baseUrl(req)])}`, async () => {
+      const page = pageOf(await verifiedEntries(resolveFilter(c, q), restricted), q);
+      const self = `${baseUrl(req)}/api/v1/incidents`;
+      return {
+        data: page.rows.map((e) => incidentSummaryJson(e, c, baseUrl(req))),
+        meta: { total: page.total, page: page.page, pages: page.pages, first: page.first, last: page.last, includesRestricted: restricted },
+        links: { self: queryUrl(self, q, {}), next: page.next ? queryUrl(self, q, { page: undefined, after: page.next }) : null },
+      };
     });
+    res.json(await body);
   });
 
   router.get('/incidents/:ref', publicAccess, async (req, res) => {

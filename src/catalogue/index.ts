@@ -397,13 +397,12 @@ export function catalogue(): Promise<Catalogue> {
  * The verified incidents matching a filter, newest first: the public ones, and with
  * `includeRestricted` also the verified restricted ones (whose entries say so in `doc.visibility`).
  */
-export async function verifiedEntries(filter: ResolvedFilter | 'nothing', includeRestricted: boolean): Promise<Entry[]> {
+export async function verifiedEntries(filter: ResolvedFilter | 'nothing', includeRestricted: boolean): Promise<readonly Entry[]> {
   if (filter === 'nothing') return [];
   const c = await catalogue();
-  const entries = [...c.select(filter)];
-  if (!includeRestricted) return entries;
+  if (!includeRestricted) return c.select(filter);
   const r = c.restricted();
-  return [...entries, ...r.select(filter)].sort(compareEntries);
+  return [...c.select(filter), ...r.select(filter)].sort(compareEntries);
 }
 
 /** Records a change this process has applied already, for the other processes (and the next start). */
