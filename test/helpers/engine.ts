@@ -21,7 +21,10 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 }
 
 export async function startTestEngine(): Promise<void> {
-  testState.dataDir = mkdtempSync(path.join(os.tmpdir(), 'tracker-test-'));
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tracker-test-'));
+  testState.dataDir = dataDir;
+  // A parallel worker ends without the global teardown: its data goes with it.
+  process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
   const external = process.env.MONGODB_URI;
   const config = loadConfig({
     NODE_ENV: 'test',

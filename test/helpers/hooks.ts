@@ -6,16 +6,26 @@ import { configureVault } from '../../src/vault/index.js';
 import { TEST_IDENTITY_KEYS } from './app.js';
 import { clearDatabase, startTestEngine, stopTestEngine } from './engine.js';
 
-export async function mochaGlobalSetup(): Promise<void> {
+/**
+ * One engine per test process, started before its first test file: the one process of a serial run,
+ * or each worker of a parallel one (`mocha --parallel`: each worker has its own engine and database;
+ * the engine exits with its worker, which closes its standard input).
+ */
+let engine: Promise<void> | undefined;
+function ensureEngine(): Promise<void> {
   configureVault(TEST_IDENTITY_KEYS);
-  await startTestEngine();
+  engine ??= startTestEngine();
+  return engine;
 }
 
 export async function mochaGlobalTeardown(): Promise<void> {
-  await stopTestEngine();
+  if (engine) await stopTestEngine();
 }
 
 export const mochaHooks = {
+  async beforeAll(): Promise<void> {
+    await ensureEngine();
+  },
   async beforeEach(): Promise<void> {
     await clearDatabase();
     resetAuditHead();
