@@ -57,6 +57,11 @@ async function start(): Promise<{ server: ServerProcess; seconds: number; loaded
   }
   const seconds = (Date.now() - t0) / 1000;
   const line = server.output().split('\n').find((l) => l.includes('catalogue of incidents loaded')) ?? '{}';
+  // From here its log (a line per request) is read and dropped, not kept in this process.
+  for (const stream of [server.child.stdout!, server.child.stderr!]) {
+    stream.removeAllListeners('data');
+    stream.resume();
+  }
   const { from, ms, incidents, working } = JSON.parse(line) as { from?: string; ms?: number; incidents?: number; working?: number };
   return { server, seconds, loaded: `catalogue from the ${from}: ${incidents} published + ${working} not public, ${((ms ?? 0) / 1000).toFixed(1)} s` };
 }
@@ -85,8 +90,9 @@ const anyIncident = /I-\d{4}-\d{5}/.exec(await (await fetch(`${base}/incidents?v
 
 // ---- pages -----------------------------------------------------------------------------------------
 const reviewerCookie = users.approvers[0].client.cookie();
+const bareTarget = { label: 'bare Express route (own process)', url: `http://127.0.0.1:${barePort}/hello` };
 const targets: { label: string; url: string; cookie?: string }[] = [
-  { label: 'bare Express route (own process)', url: `http://127.0.0.1:${barePort}/hello` },
+  bareTarget,
   { label: '/ (home)', url: `${base}/` },
   { label: `/vendors/${vendor.slug} (${vendor.n} incidents)`, url: `${base}/vendors/${vendor.slug}` },
   { label: '/incidents, two filters', url: `${base}/incidents?vendor=${vendor.slug}&target=journalist` },
@@ -99,6 +105,8 @@ const targets: { label: string; url: string; cookie?: string }[] = [
   { label: `signed in: /reports/${reportRef} (reviewer)`, url: `${base}/reports/${reportRef}`, cookie: reviewerCookie },
   { label: `signed in: /incidents/${anyIncident} (reviewer)`, url: `${base}/incidents/${anyIncident}`, cookie: reviewerCookie },
   { label: 'signed in: /incidents (reviewer)', url: `${base}/incidents`, cookie: reviewerCookie },
+  // The baseline again at the end: the ratio is to the mean of both (it varies from run to run on a shared machine).
+  { ...bareTarget, label: 'bare Express route, again' },
 ];
 const results: { label: string; rps: number; p50: number; p99: number }[] = [];
 for (const target of targets) {
@@ -112,8 +120,9 @@ for (const target of targets) {
   results.push({ label: target.label, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 });
 }
 phase(first.server, 'pages under load');
-const baseline = results[0]!.rps;
+const baseline = (results[0]!.rps + results.at(-1)!.rps) / 2;
 console.log(`\n${count.toLocaleString('en')} synthetic incidents; ${duration} s per target, ${CONNECTIONS} connections from the bench process; app and bare route in their own processes; ${os.cpus().length}-core machine`);
+console.log(`ratio: req/s ÷ the bare route's mean of its two runs (${baseline.toFixed(0)} req/s)`);
 console.log('target'.padEnd(52), 'req/s'.padStart(8), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), 'ratio'.padStart(8));
 for (const r of results) console.log(r.label.padEnd(52), r.rps.toFixed(0).padStart(8), String(r.p50).padStart(8), String(r.p99).padStart(8), (r.rps / baseline).toFixed(3).padStart(8));
 
