@@ -1,6 +1,7 @@
 import mongoose from 'mongoose';
 import { Government } from '../governments/model.js';
-import { Incident } from '../incidents/model.js';
+import type { IncidentRecord } from '../incidents/model.js';
+import { catalogue } from '../catalogue/index.js';
 import { Product } from '../products/model.js';
 import { Vendor } from '../vendors/model.js';
 import { verifySignature, type Signer } from '../signing/index.js';
@@ -76,9 +77,12 @@ async function entitiesNow(dossiers: DossierDocument[]): Promise<Map<string, Dat
 
 export async function dossierStatuses(dossiers: DossierDocument[]): Promise<Map<string, DossierStatus>> {
   const ids = [...new Set(dossiers.flatMap((d) => ((d.used ?? []) as UsedRecord[]).map((u) => String(u.id))))];
-  const now = new Map(
-    (ids.length ? await Incident.find({ _id: mongoose.trusted({ $in: ids.map((id) => new mongoose.Types.ObjectId(id)) }) } as never, { verification: 1, retraction: 1, updatedAt: 1 }).lean() : []).map((i) => [String(i._id), i]),
-  );
+  // Every incident is in the read model (published entries and the working set): no read of the incidents.
+  const c = await catalogue();
+  const now = new Map(ids.flatMap((id) => {
+    const doc = (c.byId.get(id)?.doc ?? c.working.get(id)) as unknown as IncidentRecord | undefined;
+    return doc ? [[id, doc] as const] : [];
+  }));
   const entityNow = await entitiesNow(dossiers);
   const latest = new Map<string, { ref: string; version: number }>();
   for (const d of await Dossier.find({ paramsKey: mongoose.trusted({ $in: [...new Set(dossiers.map((d) => d.paramsKey))] }) } as never, { ref: 1, paramsKey: 1, version: 1 }).lean()) {

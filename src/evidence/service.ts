@@ -57,7 +57,7 @@ export async function storeEvidence(props: { store: SealedFileStore; incident?: 
     }
   } catch (err) {
     for (const id of written) props.store.remove(id);
-    await Evidence.deleteMany({ _id: mongoose.trusted({ $in: items.map((i) => i._id) }) } as never);
+    await removeRecords(items);
     throw err;
   }
   // The uploader sees their own file names in this response only; nothing stores them in clear.
@@ -98,7 +98,8 @@ export async function receiveEvidence(props: { store: SealedFileStore; incident:
 /** After the report that carries them was stored: link the files to it (custody: 'attached'). */
 export async function attachToReport(items: EvidenceDocument[], report: { _id: unknown; ref: string }, actor: AuditActor): Promise<void> {
   if (!items.length) return;
-  await Evidence.updateMany({ _id: mongoose.trusted({ $in: items.map((i) => i._id) }) } as never, { $set: { report: report._id } });
+  // One write per file, by `_id` (an `$in` filter scans the whole collection on the embedded engine).
+  for (const item of items) await Evidence.updateOne({ _id: item._id }, { $set: { report: report._id } });
   for (const item of items) {
     await recordAuditEvent({ actor, action: 'evidence.attached', subject: { type: 'evidence', id: String(item._id) }, details: { report: report.ref } });
   }
@@ -112,7 +113,7 @@ export async function carryToIncident(report: { _id: unknown; ref: string }, inc
   if (!ids.length) return 0;
   const chosen = (await evidenceOfReport(report)).filter((e) => ids.includes(String(e._id)));
   if (!chosen.length) return 0;
-  await Evidence.updateMany({ _id: mongoose.trusted({ $in: chosen.map((e) => e._id) }) } as never, { $set: { incident: incident._id } });
+  for (const item of chosen) await Evidence.updateOne({ _id: item._id }, { $set: { incident: incident._id } });
   for (const item of chosen) {
     await recordAuditEvent({ actor, action: 'evidence.attached', subject: { type: 'evidence', id: String(item._id) }, details: { incident: incident.ref, fromReport: report.ref } });
   }
@@ -130,7 +131,12 @@ export async function discardEvidence(store: SealedFileStore, items: EvidenceDoc
     store.remove(item.original.file);
     if (item.working?.file) store.remove(item.working.file);
   }
-  await Evidence.deleteMany({ _id: mongoose.trusted({ $in: items.map((i) => i._id) }) } as never);
+  await removeRecords(items);
+}
+
+/** Deletes evidence records one by one, by `_id` (an `$in` filter scans the whole collection on the embedded engine). */
+async function removeRecords(items: readonly { _id: unknown }[]): Promise<void> {
+  for (const item of items) await Evidence.deleteOne({ _id: item._id });
 }
 
 /** Working copies a reviewer marked public, for the public page of a published incident. */

@@ -8,6 +8,7 @@ import { incidentsWritten } from '../catalogue/index.js';
 import { Incident, type IncidentDocument } from '../incidents/model.js';
 import type { ReviewInput } from '../incidents/schema.js';
 import { Report } from '../reports/model.js';
+import { findByIds } from '../db/by-id.js';
 import { CHECKLIST_ITEMS, Review, type ReviewDocument } from './model.js';
 
 export const APPROVALS_NEEDED = 2;
@@ -107,14 +108,14 @@ export async function submitForReview(actor: Express.User, incident: IncidentDoc
 /** The submitters (with an account) of the reports an incident was built from hear that it is public: by report, never by title. */
 async function tellReportersPublished(incident: IncidentDocument): Promise<void> {
   if (!incident.reports.length) return;
-  const reports = await Report.find({ _id: mongoose.trusted({ $in: incident.reports }) } as never, { ref: 1, submitter: 1 }).lean();
-  for (const r of reports) if (r.submitter?.user) await notify([String(r.submitter.user)], 'report.published', r.ref);
+  const reports = await findByIds<{ ref: string; submitter?: { user?: mongoose.Types.ObjectId | null } }>(Report, incident.reports, { ref: 1, submitter: 1 });
+  for (const r of reports) if (r.submitter?.user) await notify([r.submitter.user.toString()], 'report.published', r.ref);
 }
 
 /** True if the user submitted any report linked to the incident: they may not verify it. */
 async function submittedLinkedReport(userId: string, incident: IncidentDocument): Promise<boolean> {
   if (!incident.reports.length) return false;
-  return Boolean(await Report.exists({ _id: mongoose.trusted({ $in: incident.reports }), 'submitter.user': userId } as never));
+  return (await findByIds<{ submitter?: { user?: mongoose.Types.ObjectId | null } }>(Report, incident.reports, { submitter: 1 })).some((r) => r.submitter?.user?.toString() === userId);
 }
 
 /**

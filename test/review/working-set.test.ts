@@ -4,6 +4,8 @@ import { AuditEvent } from '../../src/audit/index.js';
 import { recordChange } from '../../src/catalogue/changes.js';
 import { catalogue, stopWatching, watchForOtherProcesses } from '../../src/catalogue/index.js';
 import { Incident } from '../../src/incidents/model.js';
+import { Report } from '../../src/reports/model.js';
+import { postReport } from '../helpers/reports.js';
 import { Review } from '../../src/verification/model.js';
 import { migrateApprovalSlotsOnce } from '../../src/verification/migrate.js';
 import { agent, closeApps, csrfFrom, makeApp } from '../helpers/app.js';
@@ -12,9 +14,9 @@ import { createIncident, createUser, signIn, signedInAs } from '../helpers/facto
 const checklist = { sourceIdentified: 'yes', technicalEvidence: 'yes', corroborated: 'yes', riskConsidered: 'yes' };
 
 /** The commands a piece of work sent to the database, with the collection each names. */
-async function commandsOf<T>(run: () => Promise<T>): Promise<{ result: T; commands: { name: string; collection: unknown }[] }> {
-  const commands: { name: string; collection: unknown }[] = [];
-  const listener = (e: { commandName: string; command: Record<string, unknown> }) => commands.push({ name: e.commandName, collection: e.command[e.commandName] });
+async function commandsOf<T>(run: () => Promise<T>): Promise<{ result: T; commands: { name: string; collection: unknown; filter: unknown }[] }> {
+  const commands: { name: string; collection: unknown; filter: unknown }[] = [];
+  const listener = (e: { commandName: string; command: Record<string, unknown> }) => commands.push({ name: e.commandName, collection: e.command[e.commandName], filter: e.command.filter });
   const client = mongoose.connection.getClient();
   client.on('commandStarted', listener);
   try {
@@ -91,7 +93,9 @@ describe('review: the working set (incidents not public) without reading the inc
 
   it('when a round was half approved before approvals took slots, then the start-up migration counts that approval once, and the next reviewer\'s approval verifies without a scan of the reviews', async () => {
     const { app } = makeApp();
-    const incident = await createIncident({ status: 'in-review', title: 'Half approved across the upgrade' });
+    await postReport(agent(app));
+    const report = (await Report.findOne({}).lean())!;
+    const incident = await createIncident({ status: 'in-review', title: 'Half approved across the upgrade', reports: [report._id] });
     const earlier = await createUser({ roles: ['reviewer'], totp: true });
     await Review.create({ incident: incident._id, round: 1, reviewer: earlier.user._id, decision: 'approve', checklist: { sourceIdentified: true, technicalEvidence: true, corroborated: true, riskConsidered: true }, at: new Date() });
     expect(await migrateApprovalSlotsOnce()).to.equal(1);
@@ -110,6 +114,10 @@ describe('review: the working set (incidents not public) without reading the inc
     expect(result.status).to.equal(302);
     expect((await Incident.findById(incident._id).lean())!.verification!.status).to.equal('verified');
     expect(commands.filter((c) => c.collection === 'reviews' && c.name !== 'insert'), 'the reviews are only written').to.deep.equal([]);
+    // The linked report (may the approver verify? who is told?) is read by its _id, never by an `$in` (a scan).
+    const reportReads = commands.filter((c) => c.collection === 'reports');
+    expect(reportReads.length).to.be.at.least(1);
+    expect(reportReads.map((c) => JSON.stringify(c.filter))).to.deep.equal(reportReads.map(() => JSON.stringify({ _id: report._id })));
     const verified = (await AuditEvent.find({ action: 'incident.verified', 'subject.id': incident.ref }).lean())[0]!;
     const reviewers = (await Review.find({ incident: incident._id }).lean()).map((r) => String(r.reviewer));
     expect(reviewers).to.have.length(2);
