@@ -18,7 +18,7 @@ import { sealEvidenceNames, sweepEvidence } from './evidence/service.js';
 import { sweepDossiers } from './dossiers/service.js';
 import { migrateOnce } from './incidents/migrate.js';
 import { migrateListings } from './listings/migrate.js';
-import { migrateApprovalSlotsOnce } from './verification/migrate.js';
+import { migrateApprovalSlotsOnce, migrateReviewNumbersOnce } from './verification/migrate.js';
 import { startMailer, stopMailer } from './notifications/service.js';
 import { startWatchNotifier, stopWatchNotifier } from './listings/watch-notify.js';
 import { Incident } from './incidents/model.js';
@@ -135,6 +135,8 @@ async function main(): Promise<void> {
   if (listings.vendors) logger.info(listings, 'listings kept in vendor records became official actions (once)');
   const slotted = await migrateApprovalSlotsOnce();
   if (slotted) logger.info({ approvals: slotted }, 'stored approvals took their approval slots (once)');
+  const numbered = await migrateReviewNumbersOnce();
+  if (numbered) logger.info({ reviews: numbered }, 'stored reviews were numbered (once)');
   const warm = Date.now();
   keepSnapshot(path.join(config.DATA_DIR, 'catalogue.snapshot'));
   const loaded = await catalogue();

@@ -14,6 +14,7 @@ import { createProduct } from '../products/service.js';
 import { getSetting, setSetting } from '../settings/model.js';
 import { catalogueReplaced } from '../catalogue/index.js';
 import { Review } from '../verification/model.js';
+import { numberReview } from '../verification/service.js';
 import { Vendor } from '../vendors/model.js';
 import { createVendor } from '../vendors/service.js';
 import { demoActions, demoGovernments, demoIncidents, demoProducts, demoVendors } from './demo-data.js';
@@ -95,7 +96,7 @@ export async function seedDemo(config: Config): Promise<Record<string, unknown>>
     const ref = (incident as unknown as { ref: string }).ref;
     await recordAuditEvent({ actor: seedActor, action: 'incident.created', subject: { type: 'incident', id: ref }, details: { seed: 'demo' } });
     for (const r of reviewers) {
-      await Review.create({
+      const review = await Review.create({
         incident: (incident as unknown as { _id: mongoose.Types.ObjectId })._id,
         round: 1,
         reviewer: r.user._id,
@@ -104,6 +105,7 @@ export async function seedDemo(config: Config): Promise<Record<string, unknown>>
         note: 'Demonstration data: summarised from the cited public report.',
         at: verifiedAt,
       });
+      await numberReview(review.incident, review._id);
       await recordAuditEvent({ actor: userActor({ id: r.user.id, roles: ['reviewer'] }), action: 'incident.review.approve', subject: { type: 'incident', id: ref }, details: { round: 1, seed: 'demo' } });
     }
     await recordAuditEvent({ actor: seedActor, action: 'incident.verified', subject: { type: 'incident', id: ref }, details: { round: 1, seed: 'demo' } });

@@ -8,7 +8,7 @@ import { Claim, claimHoldersGone, STALE_CLAIM_MS } from '../../src/db/claims.js'
 import { Incident } from '../../src/incidents/model.js';
 import { Report } from '../../src/reports/model.js';
 import { Review } from '../../src/verification/model.js';
-import { takeApprovalSlot } from '../../src/verification/service.js';
+import { numberReview, takeApprovalSlot } from '../../src/verification/service.js';
 import { agent, closeApps, csrfFrom, makeApp } from '../helpers/app.js';
 import { createIncident, createUser, signIn, signedInAs } from '../helpers/factories.js';
 import { postReport } from '../helpers/reports.js';
@@ -29,7 +29,8 @@ async function twoApprovalsOnRecord(title: string) {
   const accounts = [await createUser({ roles: ['reviewer'], totp: true }), await createUser({ roles: ['reviewer'], totp: true })];
   const checklist = { sourceIdentified: true, technicalEvidence: true, corroborated: true, riskConsidered: true };
   for (const a of accounts) {
-    await Review.create({ incident: incident._id, round: 1, reviewer: a.user._id, decision: 'approve', checklist, at: new Date() });
+    const review = await Review.create({ incident: incident._id, round: 1, reviewer: a.user._id, decision: 'approve', checklist, at: new Date() });
+    await numberReview(incident._id, review._id);
     await takeApprovalSlot(incident._id, 1, String(a.user._id));
   }
   return { incident, accounts };

@@ -5,6 +5,7 @@ import addFormats from 'ajv-formats';
 import { expect } from 'chai';
 import { stixProblems, stixSchemasAvailable } from '../helpers/stix-schemas.js';
 import { Review } from '../../src/verification/model.js';
+import { numberReview } from '../../src/verification/service.js';
 import { binary, csrfFrom, type Agent } from '../helpers/app.js';
 import { createIncident, createUser } from '../helpers/factories.js';
 import { readArchive } from '../../src/dossiers/package.js';
@@ -14,7 +15,8 @@ export async function verifiedIncident(props: Parameters<typeof createIncident>[
   const incident = await createIncident({ status: 'verified', ...props });
   for (let n = 0; n < 2; n++) {
     const { user } = await createUser({ roles: ['reviewer'] });
-    await Review.create({ incident: incident._id, round: 1, reviewer: user._id, decision: 'approve', checklist: { sourceIdentified: true, technicalEvidence: true, corroborated: true, riskConsidered: true }, at: new Date() });
+    const review = await Review.create({ incident: incident._id, round: 1, reviewer: user._id, decision: 'approve', checklist: { sourceIdentified: true, technicalEvidence: true, corroborated: true, riskConsidered: true }, at: new Date() });
+    await numberReview(incident._id, review._id);
   }
   return incident;
 }

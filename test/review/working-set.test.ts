@@ -7,7 +7,7 @@ import { Incident } from '../../src/incidents/model.js';
 import { Report } from '../../src/reports/model.js';
 import { postReport } from '../helpers/reports.js';
 import { Review } from '../../src/verification/model.js';
-import { migrateApprovalSlotsOnce } from '../../src/verification/migrate.js';
+import { migrateApprovalSlotsOnce, migrateReviewNumbersOnce } from '../../src/verification/migrate.js';
 import { agent, closeApps, csrfFrom, makeApp } from '../helpers/app.js';
 import { createIncident, createUser, signIn, signedInAs } from '../helpers/factories.js';
 
@@ -122,5 +122,29 @@ describe('review: the working set (incidents not public) without reading the inc
     const reviewers = (await Review.find({ incident: incident._id }).lean()).map((r) => String(r.reviewer));
     expect(reviewers).to.have.length(2);
     expect((verified.details as { approvers: string[] }).approvers, 'the earlier approval first').to.deep.equal([String(earlier.user._id), reviewers.find((r) => r !== String(earlier.user._id))]);
+  });
+
+  it('when an incident has reviews stored before they were numbered and new ones, then its staff page lists them all in the order sent, reading the reviews only by _id', async () => {
+    const { app } = makeApp();
+    const incident = await createIncident({ status: 'in-review', title: 'Reviews listed by number' });
+    const checks = { sourceIdentified: true, technicalEvidence: true, corroborated: true, riskConsidered: true };
+    for (const [n, note] of [[2, 'NOTE-ONE'], [1, 'NOTE-TWO']] as const) {
+      const { user } = await createUser({ roles: ['reviewer'], totp: true });
+      await Review.create({ incident: incident._id, round: 1, reviewer: user._id, decision: 'approve', checklist: checks, note, at: new Date(Date.now() - n * 60_000) });
+    }
+    expect(await migrateReviewNumbersOnce()).to.equal(2);
+    expect(await migrateReviewNumbersOnce(), 'once per database').to.equal(undefined);
+    const third = await signedInAs(app, ['reviewer']);
+    const token = await csrfFrom(third, `/incidents/${incident.ref}`);
+    await third.post(`/incidents/${incident.ref}/reviews`).type('form').send({ _csrf: token, decision: 'request-changes', note: 'NOTE-THREE' });
+    const reader = await signedInAs(app, ['reviewer']);
+    const { result, commands } = await commandsOf(() => reader.get(`/incidents/${incident.ref}`));
+    expect(result.status).to.equal(200);
+    const notes = ['NOTE-ONE', 'NOTE-TWO', 'NOTE-THREE'].map((n) => result.text.indexOf(n));
+    expect(notes.every((i) => i > 0), 'every review listed').to.equal(true);
+    expect([...notes].sort((a, b) => a - b), 'in the order sent').to.deep.equal(notes);
+    const reviewReads = commands.filter((c) => c.collection === 'reviews');
+    expect(reviewReads).to.have.length(3);
+    expect(reviewReads.every((c) => Object.keys(c.filter as object).join() === '_id'), 'each by _id').to.equal(true);
   });
 });
