@@ -1,4 +1,4 @@
-import { claim, releaseClaim, takeRevision } from '../db/claims.js';
+import { Claim, claim, releaseClaim, takeRevision } from '../db/claims.js';
 import mongoose from 'mongoose';
 import { anonymousActor, recordAuditEvent, userActor, type AuditActor } from '../audit/index.js';
 import type { Config } from '../config.js';
@@ -117,6 +117,7 @@ async function storeReport(props: Parameters<typeof submitReport>[0]): ReturnTyp
     if (props.evidence) await discardEvidence(props.evidence.store, stored.items);
     throw err;
   }
+  await rememberReport(report);
   await attachToReport(stored.items, report, user ? userActor(user) : anonymousActor);
 
   await recordAuditEvent({
@@ -129,13 +130,38 @@ async function storeReport(props: Parameters<typeof submitReport>[0]): ReturnTyp
   return { report, ...(receiptCode ? { receiptCode } : {}), stripped: stored.stripped, files: stored.items.length };
 }
 
+/**
+ * Where a report is, by reference or by receipt: claims naming its `_id` (`report-ref:<ref>`,
+ * `report-receipt:<hash of the code>`), taken when it is stored, so that finding it is two reads by
+ * `_id` instead of a query that scans every report on the embedded engine (every report page and
+ * every action on a report starts with this). A report stored before this, or whose claim a crash
+ * left untaken, is found by the query once and remembered then; a claim that names something else
+ * (it cannot, but) is not trusted.
+ */
+async function rememberReport(report: { _id: unknown; ref: string; submitter?: { receiptHash?: string | null } | null }): Promise<void> {
+  await claim(`report-ref:${report.ref}`, String(report._id));
+  if (report.submitter?.receiptHash) await claim(`report-receipt:${report.submitter.receiptHash}`, String(report._id));
+}
+
+async function reportByKey(key: string, query: Record<string, string>, matches: (doc: ReportDocument) => boolean): Promise<ReportDocument | null> {
+  const held = await Claim.findById(key, { by: 1 }).lean();
+  if (held && mongoose.isValidObjectId(held.by)) {
+    const doc = await Report.findById(held.by);
+    if (doc && matches(doc)) return doc;
+  }
+  const doc = await Report.findOne(query);
+  if (doc) await rememberReport(doc);
+  return doc;
+}
+
 export async function findReport(ref: string): Promise<ReportDocument | null> {
   if (!/^R-\d{4}-\d{5}$/.test(ref)) return null;
-  return Report.findOne({ ref });
+  return reportByKey(`report-ref:${ref}`, { ref }, (doc) => doc.ref === ref);
 }
 
 export async function findReportByReceipt(code: string): Promise<ReportDocument | null> {
-  return Report.findOne({ 'submitter.receiptHash': hashReceiptCode(code) });
+  const hash = hashReceiptCode(code);
+  return reportByKey(`report-receipt:${hash}`, { 'submitter.receiptHash': hash }, (doc) => doc.submitter?.receiptHash === hash);
 }
 
 export function reportsOf(userId: string): Promise<ReportDocument[]> {

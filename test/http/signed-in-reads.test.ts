@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import mongoose from 'mongoose';
-import { agent, closeApps, makeApp } from '../helpers/app.js';
-import { createUser, signIn } from '../helpers/factories.js';
+import { Claim } from '../../src/db/claims.js';
+import { agent, closeApps, csrfFrom, makeApp } from '../helpers/app.js';
+import { createUser, signIn, signedInAs } from '../helpers/factories.js';
+import { postReport } from '../helpers/reports.js';
 
 /** The commands a request sent, each as its name, collection and the fields its filter names. */
 async function commandsOf(run: () => Promise<unknown>): Promise<string[]> {
@@ -41,5 +43,32 @@ describe('what a signed-in page reads (each a lookup by _id, never a scan)', () 
     const res = await a.get('/account');
     expect(res.status).to.equal(302);
     expect(res.headers.location).to.equal('/login');
+  });
+
+  it('when a reviewer opens a report and a submitter follows it by receipt, then the report is found through its reference or receipt claim and read by _id, never by a query on the reports', async () => {
+    const { app } = makeApp();
+    const posted = await postReport(agent(app));
+    const code = /<code>([A-Z2-7-]{39})<\/code>/.exec(posted.text)![1]!;
+    const ref = `R-${new Date().getUTCFullYear()}-00001`;
+    const reviewer = await signedInAs(app, ['reviewer']);
+    const reportFinds = (commands: string[]) => commands.filter((c) => c.startsWith('find reports'));
+    const page = await commandsOf(() => reviewer.get(`/reports/${ref}`));
+    // Found by _id (the page's duplicate detection then queries other reports by source and indicator).
+    expect(reportFinds(page)[0]).to.equal('find reports _id');
+    expect(reportFinds(page)).not.to.include('find reports ref');
+    const tracker = agent(app);
+    const token = await csrfFrom(tracker, '/track');
+    let tracked: { status: number; text: string } | undefined;
+    const track = await commandsOf(async () => {
+      tracked = await tracker.post('/track').type('form').send({ _csrf: token, code });
+    });
+    expect(tracked!.status).to.equal(200);
+    expect(tracked!.text).to.include(ref);
+    expect(reportFinds(track)).to.deep.equal(['find reports _id']);
+    // A report stored before the claims existed (its claims removed here) is found by the query once, then remembered.
+    await Claim.deleteMany({});
+    expect(reportFinds(await commandsOf(() => reviewer.get(`/reports/${ref}`)))[0]).to.equal('find reports ref');
+    expect(reportFinds(await commandsOf(() => reviewer.get(`/reports/${ref}`)))[0]).to.equal('find reports _id');
+    expect((await reviewer.get('/reports/R-2000-00009')).status).to.equal(404);
   });
 });
