@@ -90,6 +90,10 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   app.use(securityHeaders);
   app.use(compressResponses);
   app.use(strictTransportSecurity(config.PUBLIC_URL));
+  // Anonymous visitors' public pages (http/page-cache.ts): before any session is read, and before the
+  // static-file handlers, so that a cached page costs no file-system lookup. After compression, which
+  // must wrap a response before the cache keeps a copy of what it writes.
+  app.use(pageCache(config.PAGE_CACHE_MB * 1024 * 1024));
   app.use(
     express.static(path.join(root, 'public'), { index: false, maxAge: '1h', fallthrough: true }),
   );
@@ -115,8 +119,6 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   // is read and before any body is parsed.
   const limits = formLimits(config);
   app.use(limits.early);
-  // Anonymous visitors' public pages, before any session is read (http/page-cache.ts).
-  app.use(pageCache(config.PAGE_CACHE_MB * 1024 * 1024));
   app.use(noStore);
   const { middleware: sessionMiddleware } = sessions(config, deps.sessionSecret);
   const stopSessionSweep = startSessionSweep(config.SESSION_SWEEP_SECONDS, logger);
