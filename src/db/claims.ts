@@ -50,6 +50,35 @@ export async function claimed(key: string): Promise<boolean> {
 }
 
 /**
+ * Numbered claims `<prefix>:1`, `<prefix>:2`, … taken in order: `by` takes the first free number (a
+ * list of things, each numbered once, with no counter to lose an update). With `keepOwn`, a number
+ * `by` holds already is kept instead, and the holders of every number up to it are returned (the
+ * approvals of a round); without it, only `by`.
+ */
+export async function claimNextNumber(prefix: string, by: string, keepOwn = false): Promise<string[]> {
+  const before: string[] = [];
+  for (let n = 1; n <= 10_000; n++) {
+    const key = `${prefix}:${n}`;
+    if (await claim(key, by)) return [...before, by];
+    if (!keepOwn) continue;
+    const holder = (await Claim.findById(key, { by: 1 }).lean())?.by ?? '';
+    if (holder === by) return [...before, by];
+    before.push(holder);
+  }
+  throw new Error(`numbers under ${prefix} exhausted`);
+}
+
+/** Who holds each numbered claim under `prefix`, in order (read by `_id` until the first free number). */
+export async function numberedHolders(prefix: string): Promise<string[]> {
+  const holders: string[] = [];
+  for (let n = 1; ; n++) {
+    const held = await Claim.findById(`${prefix}:${n}`, { by: 1 }).lean();
+    if (!held) return holders;
+    holders.push(held.by);
+  }
+}
+
+/**
  * A claim that guards a change still to be written (a status, a revocation) can outlive its winner:
  * a crash between the claim and the write leaves the claim taken and the change never made, and
  * every later attempt would be refused forever. `claimAct` is claim() for such acts: when `key` is

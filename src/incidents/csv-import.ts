@@ -192,7 +192,10 @@ async function claimRows(rows: { line: number; key: string }[], ids: mongoose.Ty
     const earlier = await ImportedRow.find({ _id: mongoose.trusted({ $in: [...already.keys()].map((i) => rows[i]!.key) }) } as never).lean();
     // Every incident is in the catalogue (catalogue/working.ts): no read of the incidents.
     const c = await catalogue();
-    const refs = new Map(earlier.flatMap((r) => (c.refOf(String(r.incident)) ? [[String(r.incident), c.refOf(String(r.incident))!] as const] : [])));
+    const refs = new Map(earlier.flatMap((r) => {
+      const ref = c.refOf(String(r.incident));
+      return ref ? [[String(r.incident), ref] as const] : [];
+    }));
     return { earlier, refs };
   };
   let { earlier, refs } = await lookUp();

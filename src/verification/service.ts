@@ -2,7 +2,7 @@ import { notify, notifyRole } from '../notifications/service.js';
 import mongoose from 'mongoose';
 import { recordAuditEvent, userActor } from '../audit/index.js';
 import { HttpError } from '../http/errors.js';
-import { Claim, claim, claimAct, claimed, releaseClaim } from '../db/claims.js';
+import { claim, claimAct, claimed, claimNextNumber, numberedHolders, releaseClaim } from '../db/claims.js';
 import { FormValidationError } from '../http/validate.js';
 import { incidentsWritten } from '../catalogue/index.js';
 import { Incident, type IncidentDocument } from '../incidents/model.js';
@@ -38,10 +38,6 @@ export async function closeRoundForEdit(incident: IncidentDocument, by: string):
 
 const after = { returnDocument: 'after' as const };
 
-function approvalSlotKey(incidentId: unknown, round: number, slot: number): string {
-  return `incident:${String(incidentId)}:round:${round}:approval:${slot}`;
-}
-
 /**
  * Counts a reviewer's approval of round `round`: the approvals of a round fill numbered slots, each
  * decided by a claim (`…:approval:1`, `…:approval:2`, …) taken in order, and a reviewer who holds
@@ -51,15 +47,7 @@ function approvalSlotKey(incidentId: unknown, round: number, slot: number): stri
  * on the embedded engine, on every approval; these are reads by `_id`.
  */
 export async function takeApprovalSlot(incidentId: unknown, round: number, reviewerId: string): Promise<string[]> {
-  const before: string[] = [];
-  for (let slot = 1; slot <= 1_000; slot++) {
-    const key = approvalSlotKey(incidentId, round, slot);
-    if (await claim(key, reviewerId)) return [...before, reviewerId];
-    const holder = (await Claim.findById(key, { by: 1 }).lean())?.by ?? '';
-    if (holder === reviewerId) return [...before, reviewerId];
-    before.push(holder);
-  }
-  throw new Error('approval slots exhausted');
+  return claimNextNumber(`incident:${String(incidentId)}:round:${round}:approval`, reviewerId, true);
 }
 
 /**
@@ -207,10 +195,6 @@ export async function retractIncident(actor: Express.User, incident: IncidentDoc
   await recordAuditEvent({ actor: userActor(actor), action: 'incident.retracted', subject: subject(incident), details: { reason, from: incident.verification!.status } });
 }
 
-function reviewNumberKey(incidentId: unknown, n: number): string {
-  return `incident:${String(incidentId)}:review:${n}`;
-}
-
 /**
  * An incident's reviews are numbered 1, 2, 3 … by claims (`incident:<id>:review:<n>`, each naming
  * a review's `_id`), taken in order by unique insert. Why: listing an incident's reviews with a
@@ -218,18 +202,16 @@ function reviewNumberKey(incidentId: unknown, n: number): string {
  * 100,000 incidents) on every staff view of an incident; walking its numbers is a few reads by `_id`.
  */
 export async function numberReview(incidentId: unknown, reviewId: unknown): Promise<void> {
-  for (let n = 1; n <= 10_000; n++) if (await claim(reviewNumberKey(incidentId, n), String(reviewId))) return;
-  throw new Error('review numbers exhausted');
+  await claimNextNumber(reviewsKey(incidentId), String(reviewId));
+}
+
+function reviewsKey(incidentId: unknown): string {
+  return `incident:${String(incidentId)}:review`;
 }
 
 /** An incident's reviews in the order they were numbered (the order they were sent), each once. */
 export async function reviewsOf(incident: { _id: unknown }): Promise<ReviewDocument[]> {
-  const ids: string[] = [];
-  for (let n = 1; ; n++) {
-    const numbered = await Claim.findById(reviewNumberKey(incident._id, n), { by: 1 }).lean();
-    if (!numbered) break;
-    if (!ids.includes(numbered.by)) ids.push(numbered.by);
-  }
+  const ids = [...new Set(await numberedHolders(reviewsKey(incident._id)))];
   const reviews: ReviewDocument[] = [];
   for (const id of ids) {
     const review = mongoose.isValidObjectId(id) ? await Review.findById(id).populate('reviewer', 'name roles') : null;

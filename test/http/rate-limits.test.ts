@@ -1,21 +1,8 @@
 import { expect } from 'chai';
-import mongoose from 'mongoose';
 import { agent, closeApps, makeApp } from '../helpers/app.js';
+import { commandsDuring } from '../helpers/commands.js';
 import { createUser, signIn } from '../helpers/factories.js';
 import { postReport } from '../helpers/reports.js';
-
-/** Counts the database commands sent while `run` is in flight. */
-async function commandsDuring<T>(run: () => Promise<T>): Promise<{ result: T; commands: string[] }> {
-  const commands: string[] = [];
-  const listener = (e: { commandName: string }) => commands.push(e.commandName);
-  const client = mongoose.connection.getClient();
-  client.on('commandStarted', listener);
-  try {
-    return { result: await run(), commands };
-  } finally {
-    client.off('commandStarted', listener);
-  }
-}
 
 describe('rate-limited refusals cost nothing', () => {
   afterEach(closeApps);

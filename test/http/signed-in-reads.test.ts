@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import mongoose from 'mongoose';
+import { commandsDuring, describeCommand } from '../helpers/commands.js';
 import { Claim } from '../../src/db/claims.js';
 import { agent, closeApps, csrfFrom, makeApp } from '../helpers/app.js';
 import { createUser, signIn, signedInAs } from '../helpers/factories.js';
@@ -7,19 +8,7 @@ import { postReport } from '../helpers/reports.js';
 
 /** The commands a request sent, each as its name, collection and the fields its filter names. */
 async function commandsOf(run: () => Promise<unknown>): Promise<string[]> {
-  const commands: string[] = [];
-  const listener = (e: { commandName: string; command: Record<string, unknown> }) => {
-    const filter = (e.command.filter ?? e.command.query ?? {}) as Record<string, unknown>;
-    commands.push(`${e.commandName} ${String(e.command[e.commandName])} ${Object.keys(filter).join(',')}`);
-  };
-  const client = mongoose.connection.getClient();
-  client.on('commandStarted', listener);
-  try {
-    await run();
-  } finally {
-    client.off('commandStarted', listener);
-  }
-  return commands;
+  return (await commandsDuring(run)).commands.map(describeCommand);
 }
 
 describe('what a signed-in page reads (each a lookup by _id, never a scan)', () => {

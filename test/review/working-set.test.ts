@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import mongoose from 'mongoose';
 import { AuditEvent } from '../../src/audit/index.js';
 import { recordChange } from '../../src/catalogue/changes.js';
 import { catalogue, stopWatching, watchForOtherProcesses } from '../../src/catalogue/index.js';
@@ -9,22 +8,10 @@ import { postReport } from '../helpers/reports.js';
 import { Review } from '../../src/verification/model.js';
 import { migrateApprovalSlotsOnce, migrateReviewNumbersOnce } from '../../src/verification/migrate.js';
 import { agent, closeApps, csrfFrom, makeApp } from '../helpers/app.js';
+import { commandsDuring } from '../helpers/commands.js';
 import { createIncident, createUser, signIn, signedInAs } from '../helpers/factories.js';
 
 const checklist = { sourceIdentified: 'yes', technicalEvidence: 'yes', corroborated: 'yes', riskConsidered: 'yes' };
-
-/** The commands a piece of work sent to the database, with the collection each names. */
-async function commandsOf<T>(run: () => Promise<T>): Promise<{ result: T; commands: { name: string; collection: unknown; filter: unknown }[] }> {
-  const commands: { name: string; collection: unknown; filter: unknown }[] = [];
-  const listener = (e: { commandName: string; command: Record<string, unknown> }) => commands.push({ name: e.commandName, collection: e.command[e.commandName], filter: e.command.filter });
-  const client = mongoose.connection.getClient();
-  client.on('commandStarted', listener);
-  try {
-    return { result: await run(), commands };
-  } finally {
-    client.off('commandStarted', listener);
-  }
-}
 
 /** The queue's "incidents in progress" rows: reference and status, in the page's order. */
 function queueRows(html: string): string[] {
@@ -45,7 +32,7 @@ describe('review: the working set (incidents not public) without reading the inc
     const newer = await createIncident({ status: 'draft', title: 'Newer draft' });
     await createIncident({ status: 'verified', title: 'Already public' });
 
-    const first = await commandsOf(() => reviewer.get('/review'));
+    const first = await commandsDuring(() => reviewer.get('/review'));
     expect(first.result.status).to.equal(200);
     expect(queueRows(first.result.text)).to.deep.equal([`${newer.ref} draft`, `${older.ref} draft`]);
     expect(first.result.text).not.to.include('Already public');
@@ -110,7 +97,7 @@ describe('review: the working set (incidents not public) without reading the inc
 
     const second = await signedInAs(app, ['reviewer']);
     const token = await csrfFrom(second, `/incidents/${incident.ref}`);
-    const { result, commands } = await commandsOf(() => second.post(`/incidents/${incident.ref}/reviews`).type('form').send({ _csrf: token, decision: 'approve', ...checklist }));
+    const { result, commands } = await commandsDuring(() => second.post(`/incidents/${incident.ref}/reviews`).type('form').send({ _csrf: token, decision: 'approve', ...checklist }));
     expect(result.status).to.equal(302);
     expect((await Incident.findById(incident._id).lean())!.verification!.status).to.equal('verified');
     expect(commands.filter((c) => c.collection === 'reviews' && c.name !== 'insert'), 'the reviews are only written').to.deep.equal([]);
@@ -138,7 +125,7 @@ describe('review: the working set (incidents not public) without reading the inc
     const token = await csrfFrom(third, `/incidents/${incident.ref}`);
     await third.post(`/incidents/${incident.ref}/reviews`).type('form').send({ _csrf: token, decision: 'request-changes', note: 'NOTE-THREE' });
     const reader = await signedInAs(app, ['reviewer']);
-    const { result, commands } = await commandsOf(() => reader.get(`/incidents/${incident.ref}`));
+    const { result, commands } = await commandsDuring(() => reader.get(`/incidents/${incident.ref}`));
     expect(result.status).to.equal(200);
     const notes = ['NOTE-ONE', 'NOTE-TWO', 'NOTE-THREE'].map((n) => result.text.indexOf(n));
     expect(notes.every((i) => i > 0), 'every review listed').to.equal(true);
