@@ -23,7 +23,7 @@ import { configureMail } from './notifications/service.js';
 import { configureLicence, dataLicence } from './about/licence.js';
 import { formKeyLocals } from './http/once.js';
 import { requestLog } from './http/request-log.js';
-import { pageCache } from './http/page-cache.js';
+import { API_PAGES, PUBLIC_PAGES, pageCache } from './http/page-cache.js';
 import { noStore, securityHeaders, strictTransportSecurity } from './http/security.js';
 import { configurePublicUrl } from './http/download.js';
 import { absoluteLifetime, saveBeforeRedirect, sessions, startSessionSweep } from './http/session.js';
@@ -93,7 +93,8 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   // Anonymous visitors' public pages (http/page-cache.ts): before any session is read, and before the
   // static-file handlers, so that a cached page costs no file-system lookup. After compression, which
   // must wrap a response before the cache keeps a copy of what it writes.
-  app.use(pageCache(config.PAGE_CACHE_MB * 1024 * 1024));
+  const pages = pageCache(config.PAGE_CACHE_MB * 1024 * 1024);
+  app.use(pages.serve(PUBLIC_PAGES));
   app.use(
     express.static(path.join(root, 'public'), { index: false, maxAge: '1h', fallthrough: true }),
   );
@@ -113,7 +114,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   });
   app.use(chartRoutes());
   // The JSON API needs no session: it is mounted before it (tokens, not cookies).
-  app.use('/api/v1', apiRoutes({ anonymous: config.API_REQUESTS_PER_MINUTE, token: config.API_TOKEN_REQUESTS_PER_MINUTE }));
+  app.use('/api/v1', apiRoutes({ anonymous: config.API_REQUESTS_PER_MINUTE, token: config.API_TOKEN_REQUESTS_PER_MINUTE }, pages.serve(API_PAGES, { perOrigin: true })));
 
   // Form rate limits that can be decided from the address alone refuse here: before the session
   // is read and before any body is parsed.

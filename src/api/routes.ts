@@ -1,5 +1,5 @@
 import { linkLicence } from '../about/licence.js';
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { recordAuditEvent } from '../audit/index.js';
 import { catalogue, verifiedEntries } from '../catalogue/index.js';
@@ -24,7 +24,7 @@ const noQuery = z.strictObject({});
  * incidents, marked `visibility: "restricted"`. Every request with a token is audited. Sessions and
  * cookies play no part here: a signed-in browser gets the public answer unless it sends a token.
  */
-export function apiRoutes(limits: { anonymous: number; token: number }): Router {
+export function apiRoutes(limits: { anonymous: number; token: number }, cached: RequestHandler = (_req, _res, next) => next()): Router {
   const router = Router();
   const baseUrl = (req: Request) => siteOrigin(req);
   const privileged = (res: Response) => Boolean(res.locals.apiTokenId);
@@ -47,6 +47,8 @@ export function apiRoutes(limits: { anonymous: number; token: number }): Router 
     next();
   });
   router.use(limitApiRequests({ windowMs: 60_000, anonymousLimit: limits.anonymous, tokenLimit: limits.token }));
+  // Anonymous public reads from the rendered-page cache (http/page-cache.ts), after the rate limit.
+  router.use(cached);
 
   router.get('/', publicAccess, (req, res) => {
     parseQuery(noQuery, req);

@@ -5,14 +5,14 @@ import { catalogue } from '../catalogue/index.js';
 import { LANGUAGES, languageOfRequest } from '../i18n/index.js';
 
 /**
- * Rendered public pages for anonymous visitors, kept per (path + normalised query, language, data
+ * Rendered public pages (and the JSON API's public answers) for anonymous visitors, kept per (path + normalised query, language, data
  * version) and bounded in memory (least recently used out first, by bytes).
  *
  * What is never served from here, by construction:
  * - a request with any cookie but `lng` (a session: a signed-in user, a submitter, a flash message)
  *   or an `Authorization` header;
- * - any path not on the allow-list of public read pages (forms, accounts, review, dossiers, evidence
- *   and the API are not on it);
+ * - any path not on the allow-list of public read pages (forms, accounts, review, dossiers and
+ *   evidence are not on it; the API's public reads are a list of their own, served after its rate limit);
  * - a response that is not a 200, that sets a cookie, or whose body holds a form token (`_csrf`):
  *   such a response is not stored, whatever the path.
  *
@@ -21,7 +21,7 @@ import { LANGUAGES, languageOfRequest } from '../i18n/index.js';
  * no-cache` with a strong ETag: a browser or proxy may keep a copy but must ask again each time,
  * and gets a 304 when nothing changed — never a retracted incident from a cache.
  */
-const PUBLIC_PAGES = [
+export const PUBLIC_PAGES = [
   /^\/$/,
   /^\/methodology$/,
   /^\/incidents$/,
@@ -31,6 +31,13 @@ const PUBLIC_PAGES = [
   /^\/(vendors|governments)$/,
   /^\/(vendors|products|governments)\/[a-z0-9-]{1,80}$/,
 ];
+
+/**
+ * The anonymous JSON API's public reads. Served from inside the API's router, after its per-client
+ * rate limit (a cached answer still counts), and keyed on the origin too, because the API writes
+ * absolute links from the request's host when no PUBLIC_URL is set.
+ */
+export const API_PAGES = [/^\/$/, /^\/openapi\.json$/, /^\/(vendors|products|governments|incidents)$/, /^\/(vendors|products|governments)\/[a-z0-9-]{1,80}$/, /^\/incidents\/I-\d{4}-\d{5}$/];
 
 const CACHE_CONTROL = 'public, no-cache';
 const VARY = 'Accept-Language, Cookie, Accept-Encoding';
@@ -110,10 +117,11 @@ function languageFor(req: Request): string {
   return asked ?? languageOfRequest(req);
 }
 
-function keyOf(req: Request, lng: string, version: string): string {
+function keyOf(req: Request, lng: string, version: string, perOrigin: boolean): string {
   const url = new URL(req.originalUrl, 'http://x');
   const params = [...url.searchParams.entries()].filter(([k]) => k !== 'lng').sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0));
-  return `${lng}\n${url.pathname}?${new URLSearchParams(params).toString()}\n${version}`;
+  const origin = perOrigin ? `${req.protocol}://${req.get('host') ?? ''}\n` : '';
+  return `${origin}${lng}\n${url.pathname}?${new URLSearchParams(params).toString()}\n${version}`;
 }
 
 function encodingFor(req: Request): 'br' | 'gzip' | undefined {
@@ -148,9 +156,9 @@ function sendPage(req: Request, res: Response, page: Page, cache: ByteLru, label
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
-/** What may be kept: a 200 HTML or CSV answer that sets no cookie (the body is checked for a form token too). */
+/** What may be kept: a 200 HTML, CSV or JSON answer that sets no cookie (the body is checked for a form token too). */
 function storable(res: Response, type: string): boolean {
-  return res.statusCode === 200 && !res.getHeader('Set-Cookie') && /^text\/(html|csv)/.test(type);
+  return res.statusCode === 200 && !res.getHeader('Set-Cookie') && /^(text\/(html|csv)|application\/json)/.test(type);
 }
 
 function pageOf(type: string, disposition: ReturnType<Response['getHeader']>, body: Buffer): Page {
@@ -196,15 +204,19 @@ function keepStreamed(res: Response, limit: number, store: (page: Page) => void)
   }) as Response['end'];
 }
 
-export function pageCache(maxBytes: number): RequestHandler {
+/**
+ * One cache (one memory bound) for the public pages and the API's public reads: `serve(paths)` gives
+ * the handler for a set of paths (matched against the path its router sees).
+ */
+export function pageCache(maxBytes: number): { serve(paths: readonly RegExp[], options?: { perOrigin?: boolean }): RequestHandler } {
   const cache = new ByteLru(maxBytes);
-  const handler: RequestHandler = (req, res, next) => {
-    if (maxBytes <= 0 || (req.method !== 'GET' && req.method !== 'HEAD') || !anonymous(req) || !PUBLIC_PAGES.some((p) => p.test(req.path))) return next();
+  const serve = (paths: readonly RegExp[], options: { perOrigin?: boolean } = {}): RequestHandler => (req, res, next) => {
+    if (maxBytes <= 0 || (req.method !== 'GET' && req.method !== 'HEAD') || !anonymous(req) || !paths.some((p) => p.test(req.path))) return next();
     // An explicit language change sets a cookie: that response is made, not served from here.
     if (typeof req.query.lng === 'string' && req.query.lng !== cookieLanguage(req)) return next();
     catalogue()
       .then((c) => {
-        const key = keyOf(req, languageFor(req), `${c.generation}:${c.version}`);
+        const key = keyOf(req, languageFor(req), `${c.generation}:${c.version}`, options.perOrigin === true);
         const page = cache.get(key);
         if (page) return sendPage(req, res, page, cache, 'hit');
         keepStreamed(res, maxBytes / 4, (fresh) => cache.set(key, fresh));
@@ -224,5 +236,5 @@ export function pageCache(maxBytes: number): RequestHandler {
       })
       .catch(next);
   };
-  return handler;
+  return { serve };
 }

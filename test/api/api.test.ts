@@ -175,4 +175,39 @@ describe('JSON API /api/v1', () => {
     expect(limited.status).to.equal(429);
     expect(limited.body.error.status).to.equal(429);
   });
+
+  it('when anonymous clients ask the same public read, then the second answer comes from the page cache (per host, counted by the rate limit); a token\'s answer never comes from it or goes into it, and a publication is seen at once', async () => {
+    const { app } = makeApp();
+    const w = await world();
+    const { token } = await createToken(app);
+    const a = agent(app);
+    const first = await a.get('/api/v1/incidents').set('Host', 'one.example');
+    const second = await a.get('/api/v1/incidents').set('Host', 'one.example');
+    expect([first.headers['x-page-cache'], second.headers['x-page-cache']]).to.deep.equal(['miss', 'hit']);
+    expect(second.text).to.equal(first.text);
+    expect(second.headers['content-type']).to.match(/^application\/json/);
+    expect(second.headers['cache-control']).to.equal('public, no-cache');
+    expect(second.headers['ratelimit']).to.match(/\br=118\b/);
+    expect((await a.get('/api/v1/incidents').set('Host', 'one.example').set('If-None-Match', String(second.headers.etag))).status).to.equal(304);
+    // Links are absolute: another host gets its own answer, never the first host's.
+    const other = await a.get('/api/v1/incidents').set('Host', 'two.example');
+    expect(other.headers['x-page-cache']).to.equal('miss');
+    expect(other.text).to.include('http://two.example/api/v1/incidents').and.not.to.include('one.example');
+    // A token holder's answer (restricted incidents) is made per request and never kept.
+    for (let n = 0; n < 2; n++) {
+      const withToken = await agent(app).get('/api/v1/incidents').set('Host', 'one.example').set('Authorization', `Bearer ${token}`);
+      expect(withToken.headers['x-page-cache']).to.equal(undefined);
+      expect(withToken.headers['cache-control']).to.equal('no-store');
+      expect(withToken.text).to.contain('RESTRICTEDCANARY');
+    }
+    const anonymousAgain = await a.get('/api/v1/incidents').set('Host', 'one.example');
+    expect(anonymousAgain.headers['x-page-cache']).to.equal('hit');
+    expect(anonymousAgain.text).not.to.contain('RESTRICTEDCANARY');
+    expect((await a.get(`/api/v1/incidents/${w.restricted.ref}`).set('Host', 'one.example')).status).to.equal(404);
+    // A publication changes the read model's version: the next answer is made again and lists it.
+    const fresh = await createIncident({ status: 'verified', title: 'Published after the API cache filled', productId: w.product._id });
+    const after = await a.get('/api/v1/incidents').set('Host', 'one.example');
+    expect(after.headers['x-page-cache']).to.equal('miss');
+    expect(after.text).to.include(fresh.ref);
+  });
 });
