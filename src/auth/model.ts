@@ -1,6 +1,7 @@
-import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import mongoose, { Schema, type InferSchemaType, type MongooseQueryOrDocumentMiddleware } from 'mongoose';
 import { ROLES } from '../config.js';
 import { sealedSchema } from '../vault/model.js';
+import { heldAccounts } from './held-accounts.js';
 
 const userSchema = new Schema(
   {
@@ -37,6 +38,16 @@ const userSchema = new Schema(
 );
 
 userSchema.index({ status: 1, createdAt: -1 });
+
+// Signed-in requests read their account from memory (auth/held-accounts.ts): any write through this
+// model drops what is held, when it starts and when it ends, so that no request of this process acts
+// on an account as it was before a change (a disabled account, a role taken away, a new password).
+const WRITES: MongooseQueryOrDocumentMiddleware[] = ['save', 'updateOne', 'updateMany', 'findOneAndUpdate', 'findOneAndReplace', 'replaceOne', 'deleteOne', 'deleteMany', 'findOneAndDelete'];
+userSchema.pre(WRITES, { document: true, query: true }, () => heldAccounts.changedAll());
+userSchema.post(WRITES, { document: true, query: true }, () => heldAccounts.changedAll());
+userSchema.pre('insertMany', () => heldAccounts.changedAll());
+userSchema.pre('bulkWrite', () => heldAccounts.changedAll());
+userSchema.post('bulkWrite', () => heldAccounts.changedAll());
 
 export type UserFields = InferSchemaType<typeof userSchema>;
 export const User = mongoose.model('User', userSchema);

@@ -4,13 +4,15 @@ import { Strategy as LocalStrategy } from 'passport-local';
 import type { AuthSettings } from './service.js';
 import { authenticatePassword, findUserById, sessionStillValid } from './service.js';
 import { toSessionUser } from './presenter.js';
+import { heldAccounts } from './held-accounts.js';
 
 export interface PasswordInfo {
   needsTotp: boolean;
   pending?: boolean;
 }
 
-/** Passport keeps only the user id in the session; every request reloads the user, so a disabled
+/** Passport keeps only the user id in the session; every request reads the account by id (held for
+ * SIGNED_IN_HOLD_MS, dropped by any write of this process: auth/held-accounts.ts), so a disabled
  * account or a role change takes effect at once. */
 export function configurePassport(settings: AuthSettings): typeof passport {
   passport.use(
@@ -31,10 +33,16 @@ export function configurePassport(settings: AuthSettings): typeof passport {
     const session = (req as { session?: { loginAt?: number; credentialsAt?: number } }).session;
     const sessionId = (req as { sessionID?: string }).sessionID;
     const credentialsAt = Math.max(session?.loginAt ?? 0, session?.credentialsAt ?? 0);
-    findUserById(id).then(
-      (user) => done(null, user && user.status === 'active' && sessionStillValid(user, credentialsAt, sessionId) ? toSessionUser(user) : false),
-      (err: unknown) => done(err),
-    );
+    heldAccounts
+      .get(id, async () => {
+        const user = await findUserById(id);
+        return user ? { user: toSessionUser(user), status: user.status, passwordChangedAt: user.passwordChangedAt, passwordChangedBySession: user.passwordChangedBySession } : null;
+      })
+      .then(
+        // A copy: the held account is shared between requests.
+        (held) => done(null, held && held.status === 'active' && sessionStillValid(held, credentialsAt, sessionId) ? { ...held.user, roles: [...held.user.roles] } : false),
+        (err: unknown) => done(err),
+      );
   });
   return passport;
 }

@@ -7,6 +7,8 @@ import type { Collection } from 'mongodb';
 import type { RequestHandler } from 'express';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
+import { SIGNED_IN_HOLD_MS } from '../auth/held-accounts.js';
+import { HeldReads } from '../db/held.js';
 
 export const SESSION_COOKIE = 'tracker.sid';
 
@@ -28,7 +30,9 @@ export async function sweepExpiredSessions(now = new Date()): Promise<number> {
 export async function endSessionsOf(userId: string, keepSessionId: string): Promise<number> {
   const db = mongoose.connection.db;
   if (!db) return 0;
+  heldSessions.changedAll();
   const result = await db.collection<{ _id: string }>(SESSIONS).deleteMany({ 'session.passport.user': userId, _id: { $ne: keepSessionId } }, { writeConcern: { w: 1 } });
+  heldSessions.changedAll();
   return result.deletedCount;
 }
 
@@ -49,28 +53,76 @@ export function startSessionSweep(seconds: number, logger: Pick<Logger, 'warn' |
   return () => clearInterval(timer);
 }
 
+type StoredSession = { _id: string; expires?: Date; session: unknown; lastModified?: Date };
+
+/**
+ * Stored sessions by storage id, held for SIGNED_IN_HOLD_MS (db/held.ts): each request with a session
+ * cookie would otherwise wait for an engine round trip before anything else. Every write of this
+ * process (a save, a touch that writes, a destroy, the end of an account's other sessions) drops the
+ * held copy before and after it; the expiry is checked on each request.
+ */
+const heldSessions = new HeldReads<StoredSession | null>(SIGNED_IN_HOLD_MS);
+
+/** Tests empty the database between cases. */
+export function forgetHeldSessions(): void {
+  heldSessions.changedAll();
+}
+
 /**
  * connect-mongo's store, reading a session by `_id` alone. Its own `get` filters on `_id` and expiry
  * together, and FerretDB 1.24 pushes down only a lone `_id` filter: that read scanned every stored
  * session on every request that carries a session cookie. The expiry is checked here instead, as the
- * query did (a session past `expires` is none).
+ * query did (a session past `expires` is none). What was read is held briefly (heldSessions) and
+ * handed out as a copy: express-session changes the object it is given.
  */
 class SessionStore extends MongoStore {
-  override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
-    const store = this as unknown as {
-      collectionP: Promise<Collection<{ _id: string; expires?: Date; session: unknown; lastModified?: Date }>>;
+  private internals() {
+    return this as unknown as {
+      collectionP: Promise<Collection<StoredSession>>;
       computeStorageId(sid: string): string;
       transformFunctions: { unserialize(stored: unknown): session.SessionData & { lastModified?: Date } };
       options: { touchAfter: number };
     };
+  }
+
+  override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
+    const store = this.internals();
+    const id = store.computeStorageId(sid);
     (async () => {
-      const doc = await (await store.collectionP).findOne({ _id: store.computeStorageId(sid) });
+      const doc = await heldSessions.get(id, async () => (await store.collectionP).findOne({ _id: id }));
       if (!doc || (doc.expires && doc.expires.getTime() <= Date.now())) return callback(null, null);
-      const result = store.transformFunctions.unserialize(doc.session);
-      if (store.options.touchAfter > 0 && doc.lastModified) result.lastModified = doc.lastModified;
+      const result = store.transformFunctions.unserialize(structuredClone(doc.session));
+      if (store.options.touchAfter > 0 && doc.lastModified) result.lastModified = new Date(doc.lastModified);
       this.emit('get', sid);
       callback(null, result);
     })().catch((err: unknown) => callback(err));
+  }
+
+  /** Runs a write of `sid`'s stored session with the held copy dropped before and after it. */
+  private writing(sid: string, write: (done: (err?: unknown) => void) => void, callback?: (err?: unknown) => void): void {
+    const id = this.internals().computeStorageId(sid);
+    heldSessions.changed(id);
+    write((err) => {
+      heldSessions.changed(id);
+      callback?.(err);
+    });
+  }
+
+  override set(sid: string, data: session.SessionData, callback?: (err?: unknown) => void): void {
+    this.writing(sid, (done) => super.set(sid, data, done), callback);
+  }
+
+  override destroy(sid: string, callback?: (err?: unknown) => void): void {
+    this.writing(sid, (done) => super.destroy(sid, done), callback);
+  }
+
+  override touch(sid: string, data: session.SessionData & { lastModified?: Date }, callback?: (err?: unknown) => void): void {
+    // connect-mongo writes a touch only once `touchAfter` has passed since the last write; most
+    // requests' touches write nothing and leave the held copy as it is.
+    const touchAfterMs = this.internals().options.touchAfter * 1000;
+    const writes = !(touchAfterMs > 0 && data.lastModified && Date.now() - new Date(data.lastModified).getTime() < touchAfterMs);
+    if (writes) this.writing(sid, (done) => super.touch(sid, data, done), callback);
+    else super.touch(sid, data, callback);
   }
 }
 

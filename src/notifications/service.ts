@@ -4,6 +4,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import { User } from '../auth/model.js';
 import type { Role } from '../config.js';
 import { claimAct } from '../db/claims.js';
+import { HeldReads } from '../db/held.js';
 import { repeat } from '../periodic.js';
 import { open, seal, type Sealed } from '../vault/index.js';
 import { MailJob, Notification, type NotifyKind } from './model.js';
@@ -142,33 +143,21 @@ export async function stopMailer(): Promise<void> {
  * The navigation badge's count, per account, kept here: counting is a scan of every notice on the
  * embedded engine, on every signed-in page. Dropped when this process gives the account a notice or
  * marks its notices read (a count read meanwhile is not kept); a notice another process gave (a
- * shared MONGODB_URI, the CLI) shows within UNREAD_TTL_MS. Only a badge: the inbox itself is read.
+ * shared MONGODB_URI, the CLI) shows within 30 s (db/held.ts). Only a badge: the inbox itself is read.
  */
-const UNREAD_TTL_MS = 30_000;
-const unread = new Map<string, { n: number; at: number }>();
-const unreadGeneration = new Map<string, number>();
+const unread = new HeldReads<number>(30_000);
 
 function unreadChanged(userId: string): void {
-  unread.delete(userId);
-  unreadGeneration.set(userId, (unreadGeneration.get(userId) ?? 0) + 1);
+  unread.changed(userId);
 }
 
 export async function unreadCount(userId: string): Promise<number> {
-  const held = unread.get(userId);
-  if (held && Date.now() - held.at < UNREAD_TTL_MS) return held.n;
-  const generation = unreadGeneration.get(userId) ?? 0;
-  const n = await Notification.countDocuments({ user: oid(userId), readAt: null });
-  if ((unreadGeneration.get(userId) ?? 0) === generation) {
-    if (unread.size >= 10_000) unread.clear();
-    unread.set(userId, { n, at: Date.now() });
-  }
-  return n;
+  return unread.get(userId, () => Notification.countDocuments({ user: oid(userId), readAt: null }));
 }
 
 /** Tests empty the database between cases. */
 export function forgetUnreadCounts(): void {
-  unread.clear();
-  unreadGeneration.clear();
+  unread.changedAll();
 }
 
 export async function inbox(userId: string) {

@@ -2,6 +2,8 @@ import { resetAuditHead } from '../../src/audit/index.js';
 import { forgetRefNumbers } from '../../src/db/sequence.js';
 import { resetCatalogue } from '../../src/catalogue/index.js';
 import { forgetUnreadCounts } from '../../src/notifications/service.js';
+import { forgetHeldSessions } from '../../src/http/session.js';
+import { heldAccounts } from '../../src/auth/held-accounts.js';
 import { configureVault } from '../../src/vault/index.js';
 import { TEST_IDENTITY_KEYS } from './app.js';
 import { clearDatabase, startTestEngine, stopTestEngine } from './engine.js';
@@ -32,5 +34,7 @@ export const mochaHooks = {
     forgetRefNumbers();
     resetCatalogue();
     forgetUnreadCounts();
+    forgetHeldSessions();
+    heldAccounts.changedAll();
   },
 };
