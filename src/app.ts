@@ -24,6 +24,7 @@ import { configureLicence, dataLicence } from './about/licence.js';
 import { formKeyLocals } from './http/once.js';
 import { requestLog } from './http/request-log.js';
 import { API_PAGES, PUBLIC_PAGES, pageCache } from './http/page-cache.js';
+import { useViews } from './http/views.js';
 import { noStore, securityHeaders, strictTransportSecurity } from './http/security.js';
 import { configurePublicUrl } from './http/download.js';
 import { absoluteLifetime, saveBeforeRedirect, sessions, startSessionSweep } from './http/session.js';
@@ -78,11 +79,9 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   app.locals.siteUrl = config.PUBLIC_URL ?? '';
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY);
-  app.set('views', path.join(root, 'views'));
-  app.set('view engine', 'ejs');
+  useViews(app, config.NODE_ENV !== 'development');
   // Express reads process.env.NODE_ENV by itself; the validated configuration decides instead.
   app.set('env', config.NODE_ENV === 'development' ? 'development' : 'production');
-  app.set('view cache', config.NODE_ENV !== 'development');
   // Flat, bounded query strings (http/form-fields.ts): more than 100 keys is a 400.
   app.set('query parser', parseQueryString);
 
@@ -95,9 +94,9 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   // must wrap a response before the cache keeps a copy of what it writes.
   const pages = pageCache(config.PAGE_CACHE_MB * 1024 * 1024);
   app.use(pages.serve(PUBLIC_PAGES));
-  app.use(
-    express.static(path.join(root, 'public'), { index: false, maxAge: '1h', fallthrough: true }),
-  );
+  // Only for what public/ holds: any other path would cost every page a file-system lookup.
+  const staticFiles = express.static(path.join(root, 'public'), { index: false, maxAge: '1h', fallthrough: true });
+  app.use((req, res, next) => (/^\/(css|schemas)\/|^\/favicon\.svg$/.test(req.path) ? staticFiles(req, res, next) : next()));
   app.use(
     '/fonts/noto-naskh-arabic',
     express.static(path.join(root, 'node_modules/@fontsource/noto-naskh-arabic/files'), { index: false, maxAge: '7d' }),

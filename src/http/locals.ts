@@ -2,12 +2,18 @@ import { User } from '../auth/model.js';
 import { unreadCount } from '../notifications/service.js';
 import type { Request, RequestHandler, Response } from 'express';
 import { abilities } from '../policies/index.js';
-import { LANGUAGES, directionOf, i18next, languageOfRequest, languageSwitchUrl, resolvedLanguage } from '../i18n/index.js';
+import { LANGUAGES, directionOf, heldTranslations, i18next, languageOfRequest, languageSwitchUrl, resolvedLanguage } from '../i18n/index.js';
+
+/** Date and time as pages show them, per language (a formatter is costly to make: one each, made once). */
+const DATE_FORMATS: Record<(typeof LANGUAGES)[number], Intl.DateTimeFormat> = {
+  en: new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }),
+  ar: new Intl.DateTimeFormat('ar-u-nu-latn', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }),
+};
 
 /** What every view may use: translation, language and direction, the user and their abilities. */
 export const viewLocals: RequestHandler = (req, res, next) => {
   const lng = resolvedLanguage(req.i18n?.resolvedLanguage ?? req.language);
-  res.locals.t = req.t;
+  res.locals.t = heldTranslations(req.t, String(req.language));
   res.locals.lng = lng;
   res.locals.dir = directionOf(lng);
   res.locals.currentUser = req.user;
@@ -19,8 +25,8 @@ export const viewLocals: RequestHandler = (req, res, next) => {
   // Repeated form sections show the rows already filled plus one blank row (at least `min`).
   res.locals.rowCount = (rows: unknown, min: number) => Math.max((rows && typeof rows === 'object' ? Object.keys(rows).length : 0) + 1, min);
   res.locals.asList = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' && v !== '' ? [v] : []);
-  res.locals.formatDate = (d: Date | string | undefined) =>
-    d ? new Intl.DateTimeFormat(lng === 'ar' ? 'ar-u-nu-latn' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(d)) : '';
+  const dates = DATE_FORMATS[lng];
+  res.locals.formatDate = (d: Date | string | undefined) => (d ? dates.format(new Date(d)) : '');
   next();
 };
 

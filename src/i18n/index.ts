@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import i18next from 'i18next';
+import i18next, { type TFunction } from 'i18next';
 import { LanguageDetector, handle } from 'i18next-http-middleware';
 import type { RequestHandler } from 'express';
 
@@ -54,6 +54,29 @@ export function initI18n(): Promise<unknown> {
 }
 
 export const i18nMiddleware: RequestHandler = handle(i18next);
+
+const translated = new Map<string, string>();
+
+/**
+ * A request's `t` for views, with the texts asked without options (most of a page's) kept after the
+ * first time: the locale files do not change while the app runs, and i18next's lookup of one key
+ * costs more than the rest of a row. Keyed by the language `t` was fixed to.
+ */
+export function heldTranslations(t: TFunction, lng: string): TFunction {
+  const any = t as unknown as (...args: unknown[]) => unknown;
+  const held = ((key: unknown, ...rest: unknown[]) => {
+    if (rest.length || typeof key !== 'string') return any(key, ...rest);
+    const id = `${lng}\u0000${key}`;
+    let text = translated.get(id);
+    if (text === undefined) {
+      text = String(any(key));
+      if (translated.size >= 20_000) translated.clear();
+      translated.set(id, text);
+    }
+    return text;
+  }) as unknown as TFunction;
+  return held;
+}
 
 function languageCookie(header: string | undefined): string | undefined {
   return /(?:^|;\s*)lng=([a-z]{2})(?:;|$)/.exec(header ?? '')?.[1];

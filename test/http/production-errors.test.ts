@@ -4,6 +4,7 @@ import express from 'express';
 import supertest from 'supertest';
 import { loadConfig } from '../../src/config.js';
 import { errorHandler } from '../../src/http/errors.js';
+import { useViews } from '../../src/http/views.js';
 import { i18nMiddleware } from '../../src/i18n/index.js';
 import { createLogger } from '../../src/log.js';
 import { agent, closeApps, makeApp } from '../helpers/app.js';
@@ -31,8 +32,7 @@ describe('production by default: no stack, path or engine message reaches a visi
   for (const [label, method, url] of [['a public page', 'get', '/incidents'], ['a form', 'post', '/track']] as const) {
     it(`when the engine fails on ${label}, then the visitor gets a plain 500 page without the engine's message, a stack or a path`, async () => {
       const app = express();
-      app.set('views', path.join(root, 'views'));
-      app.set('view engine', 'ejs');
+      useViews(app, true);
       app.use(i18nMiddleware);
       app[method](url, () => {
         throw engineError();
