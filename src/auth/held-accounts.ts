@@ -18,3 +18,12 @@ export interface HeldAccount {
 
 /** Accounts by id. Every write through the User model drops them all (auth/model.ts), before and after it. */
 export const heldAccounts = new HeldReads<HeldAccount | null>(SIGNED_IN_HOLD_MS);
+
+/** Lists of accounts that staff pages show (the active reviewers), dropped like `heldAccounts`. */
+export const heldAccountLists = new HeldReads<readonly { id: string; name: string }[]>(SIGNED_IN_HOLD_MS);
+
+/** A write through the User model is starting or has ended (auth/model.ts). */
+export function accountsChanged(): void {
+  heldAccounts.changedAll();
+  heldAccountLists.changedAll();
+}

@@ -1,7 +1,7 @@
 import mongoose, { Schema, type InferSchemaType, type MongooseQueryOrDocumentMiddleware } from 'mongoose';
 import { ROLES } from '../config.js';
 import { sealedSchema } from '../vault/model.js';
-import { heldAccounts } from './held-accounts.js';
+import { accountsChanged } from './held-accounts.js';
 
 const userSchema = new Schema(
   {
@@ -43,11 +43,11 @@ userSchema.index({ status: 1, createdAt: -1 });
 // model drops what is held, when it starts and when it ends, so that no request of this process acts
 // on an account as it was before a change (a disabled account, a role taken away, a new password).
 const WRITES: MongooseQueryOrDocumentMiddleware[] = ['save', 'updateOne', 'updateMany', 'findOneAndUpdate', 'findOneAndReplace', 'replaceOne', 'deleteOne', 'deleteMany', 'findOneAndDelete'];
-userSchema.pre(WRITES, { document: true, query: true }, () => heldAccounts.changedAll());
-userSchema.post(WRITES, { document: true, query: true }, () => heldAccounts.changedAll());
-userSchema.pre('insertMany', () => heldAccounts.changedAll());
-userSchema.pre('bulkWrite', () => heldAccounts.changedAll());
-userSchema.post('bulkWrite', () => heldAccounts.changedAll());
+userSchema.pre(WRITES, { document: true, query: true }, accountsChanged);
+userSchema.post(WRITES, { document: true, query: true }, accountsChanged);
+userSchema.pre('insertMany', accountsChanged);
+userSchema.pre('bulkWrite', accountsChanged);
+userSchema.post('bulkWrite', accountsChanged);
 
 export type UserFields = InferSchemaType<typeof userSchema>;
 export const User = mongoose.model('User', userSchema);

@@ -1,5 +1,6 @@
 import type { FuzzyDate } from '../facts/dates.js';
-import { CONFIDENCE_RANK, isFinding, operationsOf, subjectOf, type Operation } from '../incidents/claims.js';
+import { BSON } from 'mongodb';
+import { CONFIDENCE_RANK, isFinding, operationsOf, subjectOf, unlinkedOperators, type Operation } from '../incidents/claims.js';
 import type { IncidentDocument } from '../incidents/model.js';
 import { tokenize } from '../search/normalise.js';
 import { countryName } from '../countries/index.js';
@@ -38,8 +39,19 @@ export interface Entry {
   operations: Operation[];
   confidenceRank: number;
   tokens: string[];
-  /** The whole published record, so its public page needs no database read. */
-  doc: Record<string, unknown>;
+  /** When it was verified (ms; its start if the record has no time): the feeds' order. */
+  verifiedAt: number;
+  /** Every product its claims name (findings, leads, operators): what `productVendors` is derived from. */
+  namedProducts: string[];
+  /** Whether an operator claim links nothing although the incident names products or vendors (the reviewers' list). */
+  unlinkedOperators: boolean;
+  /**
+   * The whole published record as BSON (about 1 KB), so its public page needs no database read; held
+   * as bytes, not objects, which would take five times the memory at 100,000 incidents.
+   */
+  bson: Uint8Array;
+  /** The whole published record, decoded from `bson` at each use (a new object each time: callers may change it). */
+  readonly doc: Record<string, unknown>;
 }
 
 type Lean = IncidentDocument & { _id: unknown };
@@ -48,21 +60,29 @@ function fuzzy(d: { y: number; m?: number | null; d?: number | null }): FuzzyDat
   return { y: d.y, ...(d.m ? { m: d.m } : {}), ...(d.d ? { d: d.d } : {}) };
 }
 
+/** Every product the incident's claims name (product claims, and operator claims that say what was operated). */
+function namedProductsOf(incident: Lean): string[] {
+  const products = incident.attributions.map((a) => (a.kind === 'product' || a.kind === 'government' ? a.product : undefined)).filter(Boolean);
+  return [...new Set(products.map(String))];
+}
+
 /** Each product the incident names → its vendor as of the incident's start (after an acquisition, the vendor of the time). */
-export function productVendorsOf(incident: Lean, vendorOf: (productId: string, at?: number) => string | undefined): Record<string, string> {
-  const at = new Date(incident.dates.start).getTime();
+export function productVendorsOf(namedProducts: readonly string[], start: number, vendorOf: (productId: string, at?: number) => string | undefined): Record<string, string> {
   const productVendors: Record<string, string> = {};
-  for (const a of incident.attributions) {
-    const product = a.kind === 'product' ? a.product : a.kind === 'government' ? a.product : undefined;
-    const vendor = product ? vendorOf(String(product), at) : undefined;
-    if (product && vendor) productVendors[String(product)] = vendor;
+  for (const product of namedProducts) {
+    const vendor = vendorOf(product, start);
+    if (vendor) productVendors[product] = vendor;
   }
   return productVendors;
 }
 
-/** `vendorOf`: a product's vendor at a time, from the entity index (the corporate graph over time). */
-export function toEntry(incident: Lean, vendorOf: (productId: string, at?: number) => string | undefined): Entry {
-  const productVendors = productVendorsOf(incident, vendorOf);
+/**
+ * `vendorOf`: a product's vendor at a time, from the entity index (the corporate graph over time).
+ * `bson`: the record's bytes when the caller holds them (a snapshot); otherwise it is encoded here.
+ */
+export function toEntry(incident: Lean, vendorOf: (productId: string, at?: number) => string | undefined, bson?: Uint8Array): Entry {
+  const namedProducts = namedProductsOf(incident);
+  const productVendors = productVendorsOf(namedProducts, new Date(incident.dates.start).getTime(), vendorOf);
   const vendorAt = (productId: string) => productVendors[productId];
   const attributions = incident.attributions.map((a) => ({ kind: a.kind, id: subjectOf(a), confidence: a.confidence, finding: isFinding(a.confidence) }));
   const findings = attributions.filter((a) => a.finding);
@@ -90,6 +110,8 @@ export function toEntry(incident: Lean, vendorOf: (productId: string, at?: numbe
     ...categories.flatMap((k) => labelsOf(`targetCategories.${k}`)),
   ].join(' ');
   const dates = incident.dates;
+  const bytes = bson ?? BSON.serialize(incident, { ignoreUndefined: true });
+  const verifiedAt = (incident as { verification?: { verifiedAt?: Date | string | null } }).verification?.verifiedAt;
   return {
     id: String(incident._id),
     ref: incident.ref,
@@ -110,7 +132,13 @@ export function toEntry(incident: Lean, vendorOf: (productId: string, at?: numbe
     productVendors,
     confidenceRank: Math.max(0, ...attributions.map((a) => CONFIDENCE_RANK[a.confidence] ?? 0)),
     tokens: tokenize(text, true),
-    doc: incident as unknown as Record<string, unknown>,
+    verifiedAt: verifiedAt ? new Date(verifiedAt).getTime() : new Date(dates.start).getTime(),
+    namedProducts,
+    unlinkedOperators: unlinkedOperators(incident.attributions).length > 0,
+    bson: bytes,
+    get doc() {
+      return BSON.deserialize(bytes);
+    },
   };
 }
 

@@ -75,9 +75,10 @@ export class Catalogue {
   }
 
   /** A catalogue of every incident (a load, a snapshot): published ones as entries, the others in the working set. */
-  static ofAll(entities: EntityIndex, docs: unknown[]): Catalogue {
+  static ofAll(entities: EntityIndex, docs: unknown[], bytes?: readonly Uint8Array[]): Catalogue {
     const all = docs as WorkingDoc[];
-    const catalogue = Catalogue.of(entities, all.filter((d) => d.published));
+    const published = all.map((d, n) => (d.published ? n : -1)).filter((n) => n >= 0);
+    const catalogue = Catalogue.of(entities, published.map((n) => all[n]), bytes && published.map((n) => bytes[n]!));
     for (const doc of all) if (!doc.published) catalogue.working.put(doc);
     return catalogue;
   }
@@ -86,9 +87,9 @@ export class Catalogue {
    * A catalogue of the given incidents, with the same filters and search as the public one: for
    * sets that are not public (verified restricted incidents in an official dossier or the API).
    */
-  static of(entities: EntityIndex, docs: unknown[]): Catalogue {
+  static of(entities: EntityIndex, docs: unknown[], bytes?: readonly Uint8Array[]): Catalogue {
     const catalogue = new Catalogue(entities);
-    for (const doc of docs) catalogue.put(toEntry(doc as never, catalogue.vendorOf), false);
+    docs.forEach((doc, n) => catalogue.put(toEntry(doc as never, catalogue.vendorOf, bytes?.[n]), false));
     catalogue.entries.sort(compareEntries);
     return catalogue;
   }
@@ -166,7 +167,12 @@ export class Catalogue {
   /** The highest reference number of a year among every incident held (db/sequence.ts knowRefNumber). */
   highestRefSeq(year: number): number {
     let highest = 0;
-    for (const doc of [...this.entries.map((e) => e.doc), ...this.working.all()] as { refYear?: number; refSeq?: number }[]) {
+    // A published entry's reference is I-<year>-<number> (db/sequence.ts); the working set holds whole records.
+    for (const entry of this.entries) {
+      const [, y, n] = /^I-(\d{4})-(\d+)$/.exec(entry.ref) ?? [];
+      if (Number(y) === year && Number(n) > highest) highest = Number(n);
+    }
+    for (const doc of this.working.all() as Iterable<{ refYear?: number; refSeq?: number }>) {
       if (doc.refYear === year && (doc.refSeq ?? 0) > highest) highest = doc.refSeq!;
     }
     return highest;
@@ -200,9 +206,8 @@ export class Catalogue {
   async refreshEntities(): Promise<void> {
     this.entities = await EntityIndex.load();
     this.entries = this.entries.map((entry) => {
-      const doc = entry.doc as never;
-      if (JSON.stringify(productVendorsOf(doc, this.vendorOf)) === JSON.stringify(entry.productVendors)) return entry;
-      const next = toEntry(doc, this.vendorOf);
+      if (JSON.stringify(productVendorsOf(entry.namedProducts, entry.start, this.vendorOf)) === JSON.stringify(entry.productVendors)) return entry;
+      const next = toEntry(entry.doc as never, this.vendorOf, entry.bson);
       this.byId.set(next.id, next);
       this.byRef.set(next.ref, next);
       return next;
@@ -334,7 +339,7 @@ async function load(): Promise<Catalogue> {
   // Trusted only if the change it ends at is in this database's log (not a database replaced since).
   if (snap && snap.seq > 0 && (await changeAt(snap.seq))?.nonce === snap.nonce) {
     applied = { seq: snap.seq, nonce: snap.nonce };
-    const c = Catalogue.ofAll(await EntityIndex.load(), snap.docs);
+    const c = Catalogue.ofAll(await EntityIndex.load(), snap.docs, snap.bytes);
     loadedFrom.how = 'snapshot';
     const caughtUp = await catchUp(c);
     loadedFrom.caughtUp = caughtUp.count;
@@ -383,7 +388,7 @@ export async function writeSnapshotNow(): Promise<void> {
   snapshot.timer = undefined;
   const c = await current;
   // Taken at one instant: the entries hold every change up to `applied` (and maybe some of this process's later ones, applied again after a restart).
-  const taken = { seq: applied.seq, nonce: applied.nonce, docs: [...c.all.map((e) => e.doc), ...(c.working.all() as Iterable<Record<string, unknown>>)] };
+  const taken = { seq: applied.seq, nonce: applied.nonce, docs: [...c.all.map((e) => e.bson), ...(c.working.all() as Iterable<Record<string, unknown>>)] };
   if (taken.seq > 0) await writeSnapshot(snapshot.file, taken);
 }
 

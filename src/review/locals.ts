@@ -1,11 +1,12 @@
+import { heldAccountLists } from '../auth/held-accounts.js';
 import { User } from '../auth/model.js';
 import type { ReportDocument } from '../reports/model.js';
 import { possibleDuplicates } from '../reports/service.js';
 import { notesOf } from './notes.js';
 
-/** Active reviewers, for "give to" (a few dozen accounts at most). */
-export async function reviewerOptions(): Promise<{ id: string; name: string }[]> {
-  return (await User.find({ roles: 'reviewer', status: 'active' }, { name: 1 }).sort({ name: 1 }).lean()).map((u) => ({ id: String(u._id), name: u.name }));
+/** Active reviewers, for "give to" (a few dozen accounts at most); held briefly, as signed-in accounts are (auth/held-accounts.ts). */
+export async function reviewerOptions(): Promise<readonly { id: string; name: string }[]> {
+  return heldAccountLists.get('active reviewers', async () => (await User.find({ roles: 'reviewer', status: 'active' }, { name: 1 }).sort({ name: 1 }).lean()).map((u) => ({ id: String(u._id), name: u.name })));
 }
 
 /** What a reviewer sees beside a report: possible duplicates, who holds it, internal notes and the triage actions' state. */

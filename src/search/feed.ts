@@ -15,8 +15,7 @@ function xml(text: string): string {
 }
 
 function verifiedAt(e: Entry): Date {
-  const at = (e.doc as { verification?: { verifiedAt?: Date | string } }).verification?.verifiedAt;
-  return at ? new Date(at) : new Date(e.start);
+  return new Date(e.verifiedAt);
 }
 
 /**
@@ -26,7 +25,7 @@ function verifiedAt(e: Entry): Date {
  * shows: title, dates, countries, findings' names, the public summary.
  */
 export function atomFeed(c: Catalogue, entries: readonly Entry[], opts: { base: string; selfPath: string; htmlPath: string; title: string; lng: string; labels: { dates: string; countries: string; named: string } }): string {
-  const newest = [...entries].sort((a, b) => verifiedAt(b).getTime() - verifiedAt(a).getTime() || (a.id < b.id ? 1 : -1)).slice(0, FEED_SIZE);
+  const newest = [...entries].sort((a, b) => b.verifiedAt - a.verifiedAt || (a.id < b.id ? 1 : -1)).slice(0, FEED_SIZE);
   const updated = newest.length ? verifiedAt(newest[0]!) : new Date(0);
   const name = (id: string) => {
     const entity = c.entities.byId.get(id);

@@ -27,8 +27,7 @@ type Claim = StoredClaim & { basis: string; sources: number[] };
 type Source = { title: string; publisher?: string | null; url?: string | null };
 type Doc = { attributions: Claim[]; sources: Source[]; visibility: string; verification?: { verifiedAt?: Date }; dates: { from: Entry['from']; to?: Entry['from'] } };
 
-function references(entry: Entry, claim: Claim, origin: string) {
-  const doc = entry.doc as unknown as Doc;
+function references(entry: Entry, doc: Doc, claim: Claim, origin: string) {
   return [
     { source_name: 'surveillance-misuse-tracker', external_id: entry.ref, url: `${origin}/incidents/${entry.ref}` },
     ...claim.sources
@@ -38,8 +37,7 @@ function references(entry: Entry, claim: Claim, origin: string) {
   ];
 }
 
-function timesOf(entry: Entry) {
-  const doc = entry.doc as unknown as Doc;
+function timesOf(entry: Entry, doc: Doc) {
   const verified = doc.verification?.verifiedAt ?? new Date(entry.start);
   return { created: stixTime(verified), first: stixTime(earliest(entry.from)), last: stixTime(latest(entry.to ?? entry.from)) };
 }
@@ -64,9 +62,9 @@ export async function productClaimsBundle(product: ProductDocument, c: Catalogue
   for (const entry of entries) {
     const doc = entry.doc as unknown as Doc;
     if (doc.visibility !== 'public') continue;
-    const time = timesOf(entry);
+    const time = timesOf(entry, doc);
     doc.attributions.forEach((claim, n) => {
-      const common = { spec_version: '2.1', created: time.created, modified: time.created, created_by_ref: SITE, confidence: STIX_CONFIDENCE[claim.confidence] ?? 0, external_references: references(entry, claim, origin) };
+      const common = { spec_version: '2.1', created: time.created, modified: time.created, created_by_ref: SITE, confidence: STIX_CONFIDENCE[claim.confidence] ?? 0, external_references: references(entry, doc, claim, origin) };
       if (claim.kind === 'product' && String(claim.product) === productId) {
         once({ type: 'sighting', id: stixId('sighting', entry.ref, String(n)), ...common, sighting_of_ref: malware.id, first_seen: time.first, last_seen: time.last, count: 1, description: `${entry.ref}: ${product.name} identified (${claim.confidence}). ${claim.basis}` });
         return;

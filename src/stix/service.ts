@@ -316,16 +316,19 @@ export function indicatorObjects(indicators: StoredIndicator[], target: string, 
 export async function productIndicatorsWithIncidents(product: ProductDocument, c: Catalogue) {
   const imported = await productIndicators(product._id);
   const seen = new Set(imported.map((i) => `${i.type}\u0000${i.value}`));
-  const fromIncidents: typeof imported = [];
-  for (const entry of c.select({ productId: String(product._id) })) {
-    const doc = entry.doc as { indicators?: { type: IndicatorType; value: string }[]; verification?: { verifiedAt?: Date } };
-    for (const i of doc.indicators ?? []) {
-      const key = `${i.type}\u0000${i.value}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      fromIncidents.push({ type: i.type, value: i.value, addedAt: doc.verification?.verifiedAt ?? new Date(entry.start) });
+  // The incidents' indicators, gathered once per version of the catalogue (each record is decoded to read them).
+  const recorded = c.memo(`product-indicators:${String(product._id)}`, () => {
+    const found = new Map<string, (typeof imported)[number]>();
+    for (const entry of c.select({ productId: String(product._id) })) {
+      const doc = entry.doc as { indicators?: { type: IndicatorType; value: string }[]; verification?: { verifiedAt?: Date } };
+      for (const i of doc.indicators ?? []) {
+        const key = `${i.type}\u0000${i.value}`;
+        if (!found.has(key)) found.set(key, { type: i.type, value: i.value, addedAt: doc.verification?.verifiedAt ?? new Date(entry.start) });
+      }
     }
-  }
+    return [...found.entries()];
+  });
+  const fromIncidents = recorded.filter(([key]) => !seen.has(key)).map(([, indicator]) => indicator);
   return [...imported, ...fromIncidents.sort((a, b) => a.type.localeCompare(b.type) || a.value.localeCompare(b.value))];
 }
 

@@ -3,7 +3,7 @@ import { forgetRefNumbers } from '../../src/db/sequence.js';
 import { resetCatalogue } from '../../src/catalogue/index.js';
 import { forgetUnreadCounts } from '../../src/notifications/service.js';
 import { forgetHeldSessions } from '../../src/http/session.js';
-import { heldAccounts } from '../../src/auth/held-accounts.js';
+import { accountsChanged } from '../../src/auth/held-accounts.js';
 import { configureVault } from '../../src/vault/index.js';
 import { TEST_IDENTITY_KEYS } from './app.js';
 import { clearDatabase, startTestEngine, stopTestEngine } from './engine.js';
@@ -35,6 +35,6 @@ export const mochaHooks = {
     resetCatalogue();
     forgetUnreadCounts();
     forgetHeldSessions();
-    heldAccounts.changedAll();
+    accountsChanged();
   },
 };

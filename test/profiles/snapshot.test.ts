@@ -44,6 +44,26 @@ describe('catalogue snapshot and change log (start-up without reading every inci
     expect(loadedFrom.caughtUp).to.be.at.least(1);
   });
 
+  it('when an incident is held as BSON bytes, then each read of its record is a fresh copy equal to the stored document (dates and ids intact), also after a restart from the snapshot', async () => {
+    restart(file);
+    const made = await createIncident({ status: 'verified', title: 'Held as bytes', extra: { indicators: [{ type: 'domain', value: 'held.example' }] } });
+    const stored = await Incident.findById(made._id).lean();
+    const entry = (await catalogue()).byRef.get(made.ref)!;
+    expect(entry.bson).to.be.instanceOf(Uint8Array);
+    expect(JSON.stringify(entry.doc)).to.equal(JSON.stringify(stored));
+    expect(entry.doc.createdAt).to.be.instanceOf(Date);
+    expect(String(entry.doc._id)).to.equal(String(made._id));
+    // A caller changing what it read changes nothing held.
+    (entry.doc as { title: string }).title = 'Changed by a reader';
+    expect((entry.doc as { title: string }).title).to.equal('Held as bytes');
+    await writeSnapshotNow();
+    restart(file);
+    const again = (await catalogue()).byRef.get(made.ref)!;
+    expect(loadedFrom.how).to.equal('snapshot');
+    expect(JSON.stringify(again.doc)).to.equal(JSON.stringify(stored));
+    expect(again.verifiedAt).to.equal(new Date((stored as { verification: { verifiedAt: Date } }).verification.verifiedAt).getTime());
+  });
+
   it('when the database was replaced since the snapshot (a restore, a reset), then the snapshot is not used and everything is read again', async () => {
     restart(file);
     await createIncident({ status: 'verified', title: 'In the old database' });
