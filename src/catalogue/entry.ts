@@ -112,7 +112,8 @@ export function toEntry(incident: Lean, vendorOf: (productId: string, at?: numbe
   const dates = incident.dates;
   const bytes = bson ?? BSON.serialize(incident, { ignoreUndefined: true });
   const verifiedAt = (incident as { verification?: { verifiedAt?: Date | string | null } }).verification?.verifiedAt;
-  return {
+  const list = (items: readonly string[]) => (items.length ? items.map(shared) : NONE);
+  return heldEntry({
     id: String(incident._id),
     ref: incident.ref,
     title: incident.title,
@@ -121,25 +122,48 @@ export function toEntry(incident: Lean, vendorOf: (productId: string, at?: numbe
     from: fuzzy(dates.from),
     ...(dates.to ? { to: fuzzy(dates.to) } : {}),
     year: dates.from.y,
-    countries: [...incident.countries],
-    categories: [...new Set(incident.targets.map((t) => t.category))],
-    productIds,
-    vendorIds,
-    governmentIds,
-    leadIds,
-    attributions,
-    operations,
-    productVendors,
+    countries: list(incident.countries),
+    categories: list(categories),
+    productIds: list(productIds),
+    vendorIds: list(vendorIds),
+    governmentIds: list(governmentIds),
+    leadIds: list(leadIds),
+    attributions: attributions.map((a) => ({ kind: shared(a.kind), id: shared(a.id), confidence: shared(a.confidence), finding: a.finding })),
+    operations: operations.length ? operations.map((o) => ({ ...o, government: shared(o.government), ...(o.product ? { product: shared(o.product) } : {}), ...(o.vendor ? { vendor: shared(o.vendor) } : {}), confidence: shared(o.confidence) })) : (NONE as unknown as Operation[]),
+    productVendors: Object.fromEntries(Object.entries(productVendors).map(([p, v]) => [shared(p), shared(v)])),
     confidenceRank: Math.max(0, ...attributions.map((a) => CONFIDENCE_RANK[a.confidence] ?? 0)),
-    tokens: tokenize(text, true),
+    tokens: tokenize(text, true).map(shared),
     verifiedAt: verifiedAt ? new Date(verifiedAt).getTime() : new Date(dates.start).getTime(),
-    namedProducts,
+    namedProducts: list(namedProducts),
     unlinkedOperators: unlinkedOperators(incident.attributions).length > 0,
     bson: bytes,
-    get doc() {
-      return BSON.deserialize(bytes);
-    },
-  };
+  });
+}
+
+/**
+ * Memory at 100,000 incidents: an entry's strings are mostly the same few hundred entity ids, codes
+ * and search words, so one copy of each is kept and shared (up to a bound; past it, strings are kept
+ * as they come). Empty lists are one shared, frozen list.
+ */
+const SHARED_MAX = 200_000;
+const sharedStrings = new Map<string, string>();
+function shared(text: string): string {
+  const held = sharedStrings.get(text);
+  if (held !== undefined) return held;
+  if (sharedStrings.size < SHARED_MAX) sharedStrings.set(text, text);
+  return text;
+}
+const NONE: string[] = Object.freeze([]) as unknown as string[];
+
+/** An entry's record, decoded by a getter on the prototype (no function per entry). */
+class HeldEntry {
+  get doc(): Record<string, unknown> {
+    return BSON.deserialize((this as unknown as { bson: Uint8Array }).bson);
+  }
+}
+
+function heldEntry(fields: Omit<Entry, 'doc'>): Entry {
+  return Object.assign(new HeldEntry(), fields);
 }
 
 /** The title a row shows on a page in `lng`, and the language it is in (for `lang` on the element). */

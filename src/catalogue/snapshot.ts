@@ -15,7 +15,7 @@ const FORMAT = 'catalogue-snapshot-2';
 export interface Snapshot {
   seq: number;
   nonce: string;
-  /** Each incident, decoded (read) or as a document or its BSON bytes (written). */
+  /** Each incident, as a document or as its BSON bytes. */
   docs: (Record<string, unknown> | Uint8Array)[];
 }
 
@@ -27,37 +27,55 @@ export async function writeSnapshot(file: string, snapshot: Snapshot): Promise<v
   await rename(temporary, file);
 }
 
-/**
- * The snapshot, or undefined if there is none or it is not one this version wrote completely. Each
- * incident decoded, and its bytes (views of the file read, which the catalogue keeps: catalogue/entry.ts).
- */
-export async function readSnapshot(file: string): Promise<(Snapshot & { docs: Record<string, unknown>[]; bytes: Uint8Array[] }) | undefined> {
+/** A snapshot file as read: its header, and its incidents one at a time. */
+export interface SnapshotFile {
+  seq: number;
+  nonce: string;
+  /**
+   * Hands each incident to `take`, decoded and as its bytes (views of the file read, which the
+   * catalogue keeps: catalogue/entry.ts), one at a time, so that the whole decoded set is never held
+   * at once. False if the file is damaged or holds fewer or more incidents than its header says.
+   */
+  each(take: (doc: Record<string, unknown>, bytes: Uint8Array) => void): boolean;
+}
+
+/** The snapshot's header, or undefined if there is no file or it is not one this version wrote. */
+export async function readSnapshot(file: string): Promise<SnapshotFile | undefined> {
   let buffer: Buffer;
   try {
     buffer = await readFile(file);
   } catch {
     return undefined;
   }
+  const sizeAt = (at: number) => {
+    const size = buffer.readInt32LE(at);
+    if (size < 5 || at + size > buffer.length) throw new Error('cut short');
+    return size;
+  };
+  let header: { format?: string; seq?: number; nonce?: string; count?: number };
+  let first: number;
   try {
-    const next = (at: number) => {
-      const size = buffer.readInt32LE(at);
-      const bytes = buffer.subarray(at, at + size);
-      return { doc: BSON.deserialize(bytes), bytes, end: at + size };
-    };
-    const head = next(0);
-    const header = head.doc as { format?: string; seq?: number; nonce?: string; count?: number };
-    if (header.format !== FORMAT || typeof header.seq !== 'number' || typeof header.nonce !== 'string') return undefined;
-    const docs: Record<string, unknown>[] = [];
-    const bytes: Uint8Array[] = [];
-    let at = head.end;
-    while (at < buffer.length) {
-      const read = next(at);
-      docs.push(read.doc);
-      bytes.push(read.bytes);
-      at = read.end;
-    }
-    return docs.length === header.count ? { seq: header.seq, nonce: header.nonce, docs, bytes } : undefined;
+    first = sizeAt(0);
+    header = BSON.deserialize(buffer.subarray(0, first));
   } catch {
     return undefined;
   }
+  if (header.format !== FORMAT || typeof header.seq !== 'number' || typeof header.nonce !== 'string') return undefined;
+  return {
+    seq: header.seq,
+    nonce: header.nonce,
+    each(take) {
+      try {
+        let count = 0;
+        for (let at = first; at < buffer.length; count++) {
+          const bytes = buffer.subarray(at, at + sizeAt(at));
+          take(BSON.deserialize(bytes), bytes);
+          at += bytes.length;
+        }
+        return count === header.count;
+      } catch {
+        return false;
+      }
+    },
+  };
 }
