@@ -12,6 +12,7 @@ import { loadOrCreateSecret } from './secrets.js';
 import { vaultKeySpec } from './vault/keys.js';
 import { siteSigner } from './signing/index.js';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { SealedFileStore } from './storage/sealed-files.js';
 import { claimHoldersGone } from './db/claims.js';
 import { sealEvidenceNames, sweepEvidence } from './evidence/service.js';
@@ -141,6 +142,12 @@ async function main(): Promise<void> {
   keepSnapshot(path.join(config.DATA_DIR, 'catalogue.snapshot'));
   const loaded = await catalogue();
   logger.info({ incidents: loaded.all.length, working: loaded.working.size, ms: Date.now() - warm, from: loadedFrom.how, changesApplied: loadedFrom.caughtUp }, 'catalogue of incidents loaded');
+  // The read model lives in this process's heap: say how much of its bound it takes (README, Engines:
+  // NODE_OPTIONS=--max-old-space-size bounds the heap, and so the process's resident memory under load).
+  const heap = v8.getHeapStatistics();
+  const heapMb = { usedMb: Math.round(heap.used_heap_size / 1_048_576), limitMb: Math.round(heap.heap_size_limit / 1_048_576) };
+  if (heap.used_heap_size > heap.heap_size_limit / 2) logger.warn(heapMb, 'the read model takes more than half the heap bound: raise --max-old-space-size (NODE_OPTIONS) before the data grows further');
+  else logger.info(heapMb, 'heap after loading the read model');
   // The next incident number from the catalogue, which holds every incident (no sorted scan).
   const year = new Date().getUTCFullYear();
   knowRefNumber(Incident as never, 'I', year, loaded.highestRefSeq(year));
