@@ -13,6 +13,9 @@ export { CONFIDENCE_RANK };
 export interface Entry {
   id: string;
   ref: string;
+  /** The reference's year and number (db/sequence.ts): the next number at start-up. */
+  refYear: number;
+  refSeq: number;
   /** The title as written (in `lang`). */
   title: string;
   /** The title in each language it has (as written, and a reviewer's translation): rows pick the page's. */
@@ -116,6 +119,8 @@ export function toEntry(incident: Lean, vendorOf: (productId: string, at?: numbe
   return heldEntry({
     id: String(incident._id),
     ref: incident.ref,
+    refYear: incident.refYear,
+    refSeq: incident.refSeq,
     title: incident.title,
     titles: incidentVersions(incident, 'title'),
     start: new Date(dates.start).getTime(),

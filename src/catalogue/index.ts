@@ -173,12 +173,7 @@ export class Catalogue {
   /** The highest reference number of a year among every incident held (db/sequence.ts knowRefNumber). */
   highestRefSeq(year: number): number {
     let highest = 0;
-    // A published entry's reference is I-<year>-<number> (db/sequence.ts); the working set holds whole records.
-    for (const entry of this.entries) {
-      const [, y, n] = /^I-(\d{4})-(\d+)$/.exec(entry.ref) ?? [];
-      if (Number(y) === year && Number(n) > highest) highest = Number(n);
-    }
-    for (const doc of this.working.all() as Iterable<{ refYear?: number; refSeq?: number }>) {
+    for (const doc of [...this.entries, ...(this.working.all() as Iterable<{ refYear?: number; refSeq?: number }>)]) {
       if (doc.refYear === year && (doc.refSeq ?? 0) > highest) highest = doc.refSeq!;
     }
     return highest;
