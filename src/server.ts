@@ -141,7 +141,7 @@ async function main(): Promise<void> {
   const warm = Date.now();
   keepSnapshot(path.join(config.DATA_DIR, 'catalogue.snapshot'));
   const loaded = await catalogue();
-  logger.info({ incidents: loaded.all.length, working: loaded.working.size, ms: Date.now() - warm, from: loadedFrom.how, changesApplied: loadedFrom.caughtUp }, 'catalogue of incidents loaded');
+  logger.info({ incidents: loaded.all.length, working: loaded.working.size, ms: Date.now() - warm, from: loadedFrom.how, entries: loadedFrom.entries, changesApplied: loadedFrom.caughtUp }, 'catalogue of incidents loaded');
   // The read model lives in this process's heap: say how much of its bound it takes (README, Engines:
   // NODE_OPTIONS=--max-old-space-size bounds the heap, and so the process's resident memory under load).
   const heap = v8.getHeapStatistics();

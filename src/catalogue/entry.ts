@@ -152,13 +152,13 @@ export function toEntry(incident: Lean, vendorOf: (productId: string, at?: numbe
  */
 const SHARED_MAX = 200_000;
 const sharedStrings = new Map<string, string>();
-function shared(text: string): string {
+export function shared(text: string): string {
   const held = sharedStrings.get(text);
   if (held !== undefined) return held;
   if (sharedStrings.size < SHARED_MAX) sharedStrings.set(text, text);
   return text;
 }
-const NONE: string[] = Object.freeze([]) as unknown as string[];
+export const NONE: string[] = Object.freeze([]) as unknown as string[];
 
 /** An entry's record, decoded by a getter on the prototype (no function per entry). */
 class HeldEntry {
@@ -167,7 +167,8 @@ class HeldEntry {
   }
 }
 
-function heldEntry(fields: Omit<Entry, 'doc'>): Entry {
+/** An entry from its fields (derived here, or read back from a snapshot: catalogue/snapshot.ts). */
+export function heldEntry(fields: Omit<Entry, 'doc'>): Entry {
   return Object.assign(new HeldEntry(), fields);
 }
 

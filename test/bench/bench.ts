@@ -62,8 +62,8 @@ async function start(): Promise<{ server: ServerProcess; seconds: number; loaded
     stream.removeAllListeners('data');
     stream.resume();
   }
-  const { from, ms, incidents, working } = JSON.parse(line) as { from?: string; ms?: number; incidents?: number; working?: number };
-  return { server, seconds, loaded: `catalogue from the ${from}: ${incidents} published + ${working} not public, ${((ms ?? 0) / 1000).toFixed(1)} s` };
+  const { from, entries, ms, incidents, working } = JSON.parse(line) as { from?: string; entries?: string; ms?: number; incidents?: number; working?: number };
+  return { server, seconds, loaded: `catalogue from the ${from} (entries ${entries}): ${incidents} published + ${working} not public, ${((ms ?? 0) / 1000).toFixed(1)} s` };
 }
 
 const first = await start();

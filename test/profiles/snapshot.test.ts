@@ -4,8 +4,10 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { catalogue, keepSnapshot, loadedFrom, resetCatalogue, writeSnapshotNow } from '../../src/catalogue/index.js';
 import { recordChange } from '../../src/catalogue/changes.js';
+import { toEntry, type Entry } from '../../src/catalogue/entry.js';
+import { BSON } from 'mongodb';
 import { Incident } from '../../src/incidents/model.js';
-import { createIncident } from '../helpers/factories.js';
+import { createEntities, createIncident } from '../helpers/factories.js';
 import { clearDatabase } from '../helpers/engine.js';
 
 /** What a restart does to the catalogue: everything this process held is gone; the snapshot file stays. */
@@ -13,6 +15,9 @@ function restart(file: string): void {
   resetCatalogue();
   keepSnapshot(file, 60_000);
 }
+
+/** Every field of an entry (its record's bytes as a Buffer, to compare by content). */
+const fieldsOf = (e: Entry) => ({ ...e, bson: Buffer.from(e.bson) });
 
 const titles = async () => (await catalogue()).all.map((e) => e.title).sort();
 
@@ -62,6 +67,56 @@ describe('catalogue snapshot and change log (start-up without reading every inci
     expect(loadedFrom.how).to.equal('snapshot');
     expect(JSON.stringify(again.doc)).to.equal(JSON.stringify(stored));
     expect(again.verifiedAt).to.equal(new Date((stored as { verification: { verifiedAt: Date } }).verification.verifiedAt).getTime());
+  });
+
+  it('when the app restarts, then each entry is the one stored with its record, equal field for field to deriving it again; after an upgrade (other code) each is derived again from its record', async () => {
+    restart(file);
+    const { product, government } = await createEntities();
+    const { vendor } = await createEntities();
+    const rich = await createIncident({
+      status: 'verified',
+      title: 'Journalist hacked',
+      summary: 'Spyware traces were found on the phone of a journalist in Casablanca.',
+      productId: product._id,
+      extra: {
+        lang: 'en',
+        translation: { lang: 'ar', title: 'اختراق هاتف صحفي', summary: 'عُثر على آثار برنامج تجسس.', updatedAt: new Date('2026-11-01T00:00:00Z') },
+        dates: { from: { y: 2020, m: 3, d: 4 }, to: { y: 2021 }, start: new Date(Date.UTC(2020, 2, 4)), end: new Date(Date.UTC(2021, 11, 31)) },
+        countries: ['MA', 'EG'],
+        attributions: [
+          { kind: 'product', product: product._id, confidence: 'high', basis: 'Forensic traces.', sources: [0] },
+          { kind: 'vendor', vendor: vendor._id, confidence: 'low', basis: 'A lead.', sources: [0] },
+          { kind: 'government', government: government._id, product: product._id, confidence: 'medium', basis: 'Targeting pattern.', sources: [0] },
+        ],
+      },
+    });
+    const plain = await createIncident({ status: 'verified', title: 'Nothing attributed' });
+    const c = await catalogue();
+    const derivedNow = async () => Promise.all([rich, plain].map(async (i) => fieldsOf(toEntry((await Incident.findById(i._id).lean()) as never, (await catalogue()).vendorOf))));
+    const expected = await derivedNow();
+    expect(expected[0]!.operations).to.have.length(1);
+    expect(expected[0]!.leadIds).to.have.length(1);
+    expect(expected[0]!.to).to.deep.equal({ y: 2021 });
+    expect([c.byRef.get(rich.ref)!, c.byRef.get(plain.ref)!].map(fieldsOf)).to.deep.equal(expected);
+    await writeSnapshotNow();
+
+    restart(file);
+    const stored = await catalogue();
+    expect(loadedFrom).to.include({ how: 'snapshot', entries: 'stored' });
+    expect([stored.byRef.get(rich.ref)!, stored.byRef.get(plain.ref)!].map(fieldsOf)).to.deep.equal(expected);
+    // Search reads the stored words (the translation's too).
+    expect((await catalogue()).select({ tokens: ['تجسس'] }).map((e) => e.ref)).to.deep.equal([rich.ref]);
+    expect(JSON.stringify(stored.byRef.get(rich.ref)!.doc)).to.equal(JSON.stringify(await Incident.findById(rich._id).lean()));
+
+    // The same snapshot as written by other code (an earlier version): the entries are derived again.
+    const whole = readFileSync(file);
+    const headerSize = whole.readInt32LE(0);
+    const header = BSON.deserialize(whole.subarray(0, headerSize));
+    writeFileSync(file, Buffer.concat([BSON.serialize({ ...header, derivation: 'an earlier version' }), whole.subarray(headerSize)]));
+    restart(file);
+    const again = await catalogue();
+    expect(loadedFrom).to.include({ how: 'snapshot', entries: 'derived' });
+    expect([again.byRef.get(rich.ref)!, again.byRef.get(plain.ref)!].map(fieldsOf)).to.deep.equal(expected);
   });
 
   it('when the database was replaced since the snapshot (a restore, a reset), then the snapshot is not used and everything is read again', async () => {

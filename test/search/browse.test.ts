@@ -5,7 +5,8 @@ import { Vendor } from '../../src/vendors/model.js';
 import { OfficialAction } from '../../src/listings/model.js';
 import { Product } from '../../src/products/model.js';
 import { Government } from '../../src/governments/model.js';
-import { entitiesChanged } from '../../src/catalogue/index.js';
+import { entitiesChanged, incidentsChanged } from '../../src/catalogue/index.js';
+import { Incident } from '../../src/incidents/model.js';
 
 function count(html: string): number {
   const m = /result-count" role="status">(\d+) verified incident/.exec(html);
@@ -77,6 +78,24 @@ describe('GET /incidents (browse and search)', () => {
     for (const bad of ['/incidents?colour=red', '/incidents?vendor=a&vendor=b', '/incidents?country=XX', '/incidents?from=abc', '/incidents?vendor[$ne]=x']) {
       expect((await agent(app).get(bad)).status, bad).to.equal(400);
     }
+  });
+
+  it('when a word was searched, then an incident published, changed or withdrawn after is found or no longer found by the next search', async () => {
+    const { app } = makeApp();
+    const search = async (q: string) => count((await agent(app).get(`/incidents?q=${encodeURIComponent(q)}`)).text);
+    const first = await createIncident({ status: 'verified', title: 'Quokka seen near the lab' });
+    expect(await search('quokka')).to.equal(1);
+    expect(await search('wombat')).to.equal(0);
+    const second = await createIncident({ status: 'verified', title: 'Wombat and quokka' });
+    expect(await search('quokka')).to.equal(2);
+    expect(await search('wombat')).to.equal(1);
+    await Incident.updateOne({ _id: first._id }, { $set: { title: 'Seen near the lab' } });
+    await incidentsChanged([first._id]);
+    expect(await search('quokka')).to.equal(1);
+    await Incident.updateOne({ _id: second._id }, { $set: { published: false, 'verification.status': 'retracted' } });
+    await incidentsChanged([second._id]);
+    expect(await search('quokka')).to.equal(0);
+    expect(await search('wombat')).to.equal(0);
   });
 
   it('when an incident is published between two page loads, then following "next" gives no duplicate and no gap', async () => {
