@@ -14,4 +14,4 @@ import './stix/model.js';
 import './dossiers/model.js';
 import './api/model.js';
 import './db/claims.js';
-import './catalogue/changes.js';
+import './events/changes.js';

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
 import { Incident } from '../incidents/model.js';
 import { queryTokens } from '../search/normalise.js';
-import { changeAt, forgetChangeSeq, lastChangeSeq, recordChange } from './changes.js';
+import { changeAt, forgetChangeSeq, lastChangeSeq, recordChange } from '../events/changes.js';
 import { readSnapshot, writeSnapshot } from './snapshot.js';
 import { EntityIndex } from './entities.js';
 import { compareEntries, productVendorsOf, toEntry, type Entry } from './entry.js';

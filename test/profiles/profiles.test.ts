@@ -7,7 +7,7 @@ import { OfficialAction } from '../../src/listings/model.js';
 import { Product } from '../../src/products/model.js';
 import { Government } from '../../src/governments/model.js';
 import { catalogue, entitiesChanged, resetCatalogue, watchForOtherProcesses, stopWatching } from '../../src/catalogue/index.js';
-import { recordChange } from '../../src/catalogue/changes.js';
+import { recordChange } from '../../src/events/changes.js';
 
 function figure(html: string): number {
   const m = /<dt>Verified incidents<\/dt><dd><a href="[^"]+">(\d+)<\/a><\/dd>/.exec(html);

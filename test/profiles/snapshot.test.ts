@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { catalogue, keepSnapshot, loadedFrom, resetCatalogue, writeSnapshotNow } from '../../src/catalogue/index.js';
-import { recordChange } from '../../src/catalogue/changes.js';
+import { recordChange } from '../../src/events/changes.js';
 import { toEntry, type Entry } from '../../src/catalogue/entry.js';
 import { BSON } from 'mongodb';
 import { Incident } from '../../src/incidents/model.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { AuditEvent } from '../../src/audit/index.js';
-import { recordChange } from '../../src/catalogue/changes.js';
+import { recordChange } from '../../src/events/changes.js';
 import { catalogue, stopWatching, watchForOtherProcesses } from '../../src/catalogue/index.js';
 import { Incident } from '../../src/incidents/model.js';
 import { Report } from '../../src/reports/model.js';

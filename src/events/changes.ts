@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import mongoose, { Schema } from 'mongoose';
 
 /**
- * The catalogue's change log: one record per change to what public pages show (incidents written,
- * entities edited, other public data touched, everything replaced by a seed), numbered 1, 2, 3 …
- * without gaps. Other app processes, and this one after a restart from its snapshot, apply the
+ * The change log: one record per domain event (events/index.ts: incidents written, entities edited,
+ * other public data touched, everything replaced by a seed), numbered 1, 2, 3 … without gaps. Other app processes, and this one after a restart from its snapshot, apply the
  * changes after the last one they applied instead of reloading every incident.
  *
  * Each record's `_id` is its number as a zero-padded string: the embedded engine pushes down (and,
