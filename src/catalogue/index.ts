@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
 import { Incident } from '../incidents/model.js';
 import { queryTokens } from '../search/normalise.js';
-import { changeAt, forgetChangeSeq, lastChangeSeq, recordChange } from '../events/changes.js';
+import { changeAt, forgetChangeSeq, lastChangeSeq, recordChange, type Change } from '../events/changes.js';
+import { subscribe, type DomainEvent } from '../events/index.js';
 import { readSnapshot, writeSnapshot } from './snapshot.js';
 import { EntityIndex } from './entities.js';
 import { compareEntries, productVendorsOf, toEntry, type Entry } from './entry.js';
@@ -448,63 +449,48 @@ export async function verifiedEntries(filter: ResolvedFilter | 'nothing', includ
   return [...c.select(filter), ...r.select(filter)].sort(compareEntries);
 }
 
-/** Records a change this process has applied already, for the other processes (and the next start). */
-async function announce(change: Parameters<typeof recordChange>[0]): Promise<void> {
-  const recorded = await recordChange(change);
-  if (recorded.seq === applied.seq + 1) {
-    // Next in the log: nothing of another process's lies between, so it counts as applied.
-    applied = { seq: recorded.seq, nonce: recorded.nonce };
-    scheduleSnapshot();
-  } else if (recorded.seq > applied.seq) own.add(recorded.seq);
-}
-
-/** After a command changed incidents: read them again, update their entries here, and tell other processes. */
-export async function incidentsChanged(ids: unknown[]): Promise<void> {
-  await inTurn(async () => {
-    const c = await catalogue();
-    await c.refresh(ids.map(String));
-  });
-  await announce({ incidents: ids.map(String) });
-}
-
 /**
- * After a command wrote incidents and holds the documents as written (`returnDocument: 'after'`):
- * their entries here come from those, with no read; other processes are told.
+ * The read model subscribes to the domain events (events/index.ts) when this module is loaded: each
+ * is applied here, in turn, before it is recorded in the change log for the other processes.
  */
-export async function incidentsWritten(docs: readonly unknown[]): Promise<void> {
-  await inTurn(async () => {
-    (await catalogue()).apply(docs);
-  });
-  await announce({ incidents: docs.filter(Boolean).map((d) => String((d as { _id: unknown })._id)) });
-}
-
-/** After a command deleted incidents (an import undone): they leave, and other processes are told (they find nothing by `_id`). */
-export async function incidentsRemoved(ids: unknown[]): Promise<void> {
-  await inTurn(async () => {
-    const c = await catalogue();
-    for (const id of ids) c.forget(String(id));
-  });
-  await announce({ incidents: ids.map(String) });
-}
-
-/** After a vendor, product or government changed (names, aliases, listings, graph). */
-export async function entitiesChanged(): Promise<void> {
-  await inTurn(async () => {
-    if (current) await (await current).refreshEntities();
-  });
-  await announce({ entities: true });
-}
-
-/**
- * After a change to data public pages show beside the catalogue's (an evidence file made public or
- * restricted, indicators imported): a new version here, and other processes are told.
- */
-export async function publicDataChanged(): Promise<void> {
-  await inTurn(async () => {
-    if (current) (await current).touch();
-  });
-  await announce({ touched: true });
-}
+subscribe({
+  async apply(event: DomainEvent) {
+    switch (event.kind) {
+      case 'incidents-written':
+        // The documents as written (`returnDocument: 'after'`): entries from those, no read.
+        return inTurn(async () => (await catalogue()).apply(event.docs));
+      case 'incidents-changed':
+        return inTurn(async () => (await catalogue()).refresh(event.ids.map(String)));
+      case 'incidents-removed':
+        return inTurn(async () => {
+          const c = await catalogue();
+          for (const id of event.ids) c.forget(String(id));
+        });
+      case 'entities-changed':
+        return inTurn(async () => {
+          if (current) await (await current).refreshEntities();
+        });
+      case 'public-data-changed':
+        // A new version here, so no memo and no rendered page of the old one is served.
+        return inTurn(async () => {
+          if (current) (await current).touch();
+        });
+      case 'replaced':
+        // Dropped: the next read loads everything again.
+        current = undefined;
+        return;
+    }
+  },
+  /** A change this process applied already, now in the log: applied, unless another process's lies between. */
+  recorded(change: Change) {
+    if (change.replaced) return;
+    if (change.seq === applied.seq + 1) {
+      // Next in the log: nothing of another process's lies between, so it counts as applied.
+      applied = { seq: change.seq, nonce: change.nonce };
+      scheduleSnapshot();
+    } else if (change.seq > applied.seq) own.add(change.seq);
+  },
+});
 
 /** Changes other processes made: applied every few seconds, in the background; pages are served meanwhile. */
 export function watchForOtherProcesses(intervalMs = 3_000): void {
@@ -522,12 +508,6 @@ export function watchForOtherProcesses(intervalMs = 3_000): void {
 export function stopWatching(): void {
   if (poller) clearInterval(poller);
   poller = undefined;
-}
-
-/** After a bulk change (seeding): drop what this process holds and tell the others to reload. */
-export async function catalogueReplaced(): Promise<void> {
-  current = undefined;
-  await recordChange({ replaced: true });
 }
 
 /** Tests empty the database between cases: forget what was loaded. */

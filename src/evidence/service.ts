@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { takeRevision } from '../db/claims.js';
 import mongoose from 'mongoose';
-import { publicDataChanged } from '../catalogue/index.js';
 import { AuditEvent, recordAuditEvent, systemActor, userActor, type AuditActor } from '../audit/index.js';
 import { open, seal, type Sealed } from '../vault/index.js';
 import type { IncidentDocument } from '../incidents/model.js';
@@ -9,6 +8,7 @@ import { getSetting, setSetting } from '../settings/model.js';
 import { Evidence, type EvidenceDocument } from './model.js';
 import { inspect, sanitiseName } from './inspect.js';
 import type { SealedFileStore } from '../storage/sealed-files.js';
+import { publish } from '../events/index.js';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 export const DERIVATION = 'sharp re-encode (same format, orientation applied), all metadata removed: EXIF, GPS, XMP, IPTC, ICC';
@@ -157,7 +157,7 @@ export async function setClassification(actor: AuditActor, evidence: EvidenceDoc
   await Evidence.updateOne({ _id: evidence._id }, { $set: { classification, revision: evidence.revision + 1 } });
   await recordAuditEvent({ actor, action: 'evidence.classified', subject: { type: 'evidence', id: String(evidence._id) }, details: { from: evidence.classification, to: classification } });
   // The public page of its incident lists public working copies.
-  await publicDataChanged();
+  await publish({ kind: 'public-data-changed' });
 }
 
 export function evidenceOf(incident: IncidentDocument): Promise<EvidenceDocument[]> {

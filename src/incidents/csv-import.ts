@@ -5,7 +5,7 @@ import { stringify } from 'csv-stringify/sync';
 import { readTable, type ImportError } from '../http/csv-table.js';
 import type { Progress } from '../http/import-job.js';
 import { recordAuditEvent, recordAuditEvents, type AuditActor } from '../audit/index.js';
-import { catalogue, incidentsRemoved, incidentsWritten } from '../catalogue/index.js';
+import { catalogue } from '../catalogue/index.js';
 import { forgetRefNumbers, insertManyWithNextRefs } from '../db/sequence.js';
 import { ImportedRow, Incident } from './model.js';
 import { canonicalJson } from '../audit/canonical.js';
@@ -15,6 +15,7 @@ import { foldText } from '../search/normalise.js';
 import { labelsOf } from '../i18n/index.js';
 import { SOURCE_KINDS, TARGET_CATEGORIES } from '../facts/model.js';
 import { CONFIDENCE_LEVELS } from './model.js';
+import { publish } from '../events/index.js';
 
 /**
  * Incidents from a spreadsheet (CSV, UTF-8): every row becomes a *draft* incident for reviewers to
@@ -260,7 +261,7 @@ export async function importIncidents(actor: AuditActor & { id: string }, file: 
   try {
     for (let start = 0; start < builds.length; start += WRITE_BATCH) {
       const batch = (await insertManyWithNextRefs(Incident as never, 'I', builds.slice(start, start + WRITE_BATCH))) as unknown as { _id: unknown; ref: string }[];
-      await incidentsWritten(batch.map((doc) => (doc as unknown as { toObject: () => unknown }).toObject()));
+      await publish({ kind: 'incidents-written', docs: batch.map((doc) => (doc as unknown as { toObject: () => unknown }).toObject()) });
       await recordAuditEvents(batch.map((doc, i) => ({ actor, action: 'incident.created', subject: { type: 'incident', id: doc.ref }, details: { import: sha256, line: parsed.rows[start + i]!.line } })));
       created.push(...batch);
       await progress(created.length, builds.length);
@@ -269,7 +270,7 @@ export async function importIncidents(actor: AuditActor & { id: string }, file: 
     // CASE: no transactions on FerretDB 1.24: undo by hand, so the import stays all-or-nothing.
     const written = await Incident.find({ _id: mongoose.trusted({ $in: ids }) } as never, { ref: 1 }).lean();
     await Incident.deleteMany({ _id: mongoose.trusted({ $in: ids }) } as never);
-    await incidentsRemoved(ids);
+    await publish({ kind: 'incidents-removed', ids });
     // The rows are free again: a later import of the same file makes them.
     await ImportedRow.deleteMany({ _id: mongoose.trusted({ $in: fresh.map((r) => r.key) }) } as never);
     forgetRefNumbers();

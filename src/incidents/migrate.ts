@@ -1,9 +1,9 @@
 import mongoose from 'mongoose';
 import { recordAuditEvent, systemActor } from '../audit/index.js';
-import { incidentsChanged } from '../catalogue/index.js';
 import { getSetting, setSetting } from '../settings/model.js';
 import { unlinkedOperators } from './claims.js';
 import { Incident } from './model.js';
+import { publish } from '../events/index.js';
 
 /**
  * Migration to attribution claims (incidents/claims.ts): earlier versions stored an incident's
@@ -44,7 +44,7 @@ export async function migrateOperatorLinks(): Promise<MigrationResult> {
     result.incidents += 1;
     changed.push(doc._id);
   }
-  if (changed.length) await incidentsChanged(changed);
+  if (changed.length) await publish({ kind: 'incidents-changed', ids: changed });
   await recordAuditEvent({ actor: systemActor, action: 'incidents.operators-linked', subject: { type: 'migration', id: MIGRATION_KEY }, details: { ...result } });
   await setSetting(MIGRATION_KEY, { at: new Date().toISOString(), ...result });
   return result;

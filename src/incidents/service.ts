@@ -10,11 +10,12 @@ import type { ReportDocument } from '../reports/model.js';
 import { claimReportClosure, markLinked } from '../reports/service.js';
 import { closeRoundForEdit } from '../verification/service.js';
 import { Vendor } from '../vendors/model.js';
-import { catalogue, incidentsWritten } from '../catalogue/index.js';
+import { catalogue } from '../catalogue/index.js';
 import { Incident, SUBSTANTIVE_FIELDS, type IncidentDocument, type IncidentRecord } from './model.js';
 import type { IncidentInput } from './schema.js';
 import { findIncident } from './refs.js';
 import { writtenIn } from '../i18n/texts.js';
+import { publish } from '../events/index.js';
 
 const AUDITED_FIELDS = ['title', 'summary', 'lang', 'responses', 'indicators', 'reports', ...SUBSTANTIVE_FIELDS] as const;
 
@@ -104,7 +105,7 @@ async function buildIncidentFromReport(actor: AuditActor, report: ReportDocument
     createdBy: actor.id,
     ...derived,
   }))) as unknown as IncidentDocument;
-  await incidentsWritten([incident.toObject()]);
+  await publish({ kind: 'incidents-written', docs: [incident.toObject()] });
   await recordAuditEvent({ actor, action: 'incident.created', subject: { type: 'incident', id: incident.ref }, details: { fromReport: report.ref } });
   await markLinked(actor, report, incident);
   return incident;
@@ -114,7 +115,7 @@ export async function linkReportToIncident(actor: AuditActor, report: ReportDocu
   const incident = await findIncident(incidentRef);
   if (!incident) throw new FormValidationError({ incident: 'validation.incidentRef' });
   await claimReportClosure(report, actor);
-  await incidentsWritten([await Incident.findByIdAndUpdate(incident._id, { $addToSet: { reports: report._id } }, { returnDocument: 'after' }).lean()]);
+  await publish({ kind: 'incidents-written', docs: [await Incident.findByIdAndUpdate(incident._id, { $addToSet: { reports: report._id } }, { returnDocument: 'after' }).lean()] });
   await recordAuditEvent({ actor, action: 'incident.report-linked', subject: { type: 'incident', id: incident.ref }, details: { report: report.ref } });
   await markLinked(actor, report, incident);
   return incident;
@@ -181,7 +182,7 @@ export async function updateIncident(actor: AuditActor, incident: IncidentDocume
     set['verification.reopened'] = { fields: substantive, at: new Date() };
     set['verification.verifiedAt'] = null;
   }
-  await incidentsWritten([await Incident.findByIdAndUpdate(incident._id, { $set: set }, { returnDocument: 'after' }).lean()]);
+  await publish({ kind: 'incidents-written', docs: [await Incident.findByIdAndUpdate(incident._id, { $set: set }, { returnDocument: 'after' }).lean()] });
   await recordAuditEvent({ actor, action: 'incident.updated', subject: { type: 'incident', id: incident.ref }, details: { changes } });
   if (reopen) {
     await recordAuditEvent({ actor, action: 'incident.reopened', subject: { type: 'incident', id: incident.ref }, details: { fields: substantive, from: status } });

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { recordAuditEvent, type AuditActor } from '../audit/index.js';
 import { changedFields } from '../audit/diff.js';
-import { incidentsWritten } from '../catalogue/index.js';
 import { HttpError } from '../http/errors.js';
 import { formObject, text } from '../http/validate.js';
 import { resolvedLanguage } from '../i18n/index.js';
 import { otherLanguage } from '../i18n/texts.js';
 import { Incident, type IncidentDocument } from './model.js';
+import { publish } from '../events/index.js';
 
 /** Both the title and the summary, or neither (which removes the translation). */
 export const translationSchema = formObject({ title: text(200).default(''), summary: text(20_000).default('') }).superRefine((v, ctx) => {
@@ -29,7 +29,7 @@ export async function translateIncident(actor: AuditActor, incident: IncidentDoc
   const changes = changedFields({ translation: before }, { translation: after }, ['translation']);
   if (!Object.keys(changes).length) return 'unchanged';
   const update = after ? { $set: { translation: { ...after, updatedAt: new Date() } } } : { $unset: { translation: 1 } };
-  await incidentsWritten([await Incident.findByIdAndUpdate(incident._id, update, { returnDocument: 'after' }).lean()]);
+  await publish({ kind: 'incidents-written', docs: [await Incident.findByIdAndUpdate(incident._id, update, { returnDocument: 'after' }).lean()] });
   await recordAuditEvent({ actor, action: 'incident.translated', subject: { type: 'incident', id: incident.ref }, details: { lang, ...changes.translation } });
   return after ? 'saved' : 'removed';
 }

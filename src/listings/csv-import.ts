@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { stringify } from 'csv-stringify/sync';
 import { recordAuditEvent, type AuditActor } from '../audit/index.js';
-import { catalogue, entitiesChanged } from '../catalogue/index.js';
+import { catalogue } from '../catalogue/index.js';
 import { readTable, type ImportError } from '../http/csv-table.js';
 import { FormValidationError } from '../http/validate.js';
 import { OfficialAction } from './model.js';
 import { actionSchema, type ActionInput } from './schema.js';
 import { createAction } from './service.js';
+import { publish } from '../events/index.js';
 
 /**
  * Official actions from a spreadsheet, under the same rules as the form and as the incident import:
@@ -94,7 +95,7 @@ export async function importActions(actor: AuditActor, file: { buffer: Buffer; o
       // CASE: no transactions on FerretDB 1.24: undo by hand, so the import stays all-or-nothing.
       if (written.length) await OfficialAction.deleteMany({ slug: { $in: written } });
       await recordAuditEvent({ actor, action: 'official-actions.import-undone', details: { import: sha256, removed: written } });
-      await entitiesChanged();
+      await publish({ kind: 'entities-changed' });
       if (err instanceof FormValidationError) return { ok: false, errors: Object.entries(err.fieldErrors).map(([field, message]) => ({ line, column: FIELD_COLUMN[field] ?? field, message })) };
       throw err;
     }

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import mongoose from 'mongoose';
 import { recordAuditEvent, systemActor } from '../audit/index.js';
-import { entitiesChanged } from '../catalogue/index.js';
 import { Vendor } from '../vendors/model.js';
 import { OfficialAction, type ActionKind } from './model.js';
+import { publish } from '../events/index.js';
 
 interface StoredListing {
   regime: string;
@@ -44,7 +44,7 @@ export async function migrateListings(): Promise<{ actions: number; vendors: num
     }
   }
   await Vendor.collection.updateMany({ _id: { $in: vendors.map((v) => v._id) } }, { $unset: { listings: '' } });
-  await entitiesChanged();
+  await publish({ kind: 'entities-changed' });
   await recordAuditEvent({ actor: systemActor, action: 'listings.migrated', subject: { type: 'official-action', id: 'all' }, details: { actions: created, vendors: vendors.length } });
   return { actions: created, vendors: vendors.length };
 }

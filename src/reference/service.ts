@@ -2,7 +2,7 @@ import type { Model } from 'mongoose';
 import { recordAuditEvent, type AuditActor } from '../audit/index.js';
 import { changedFields } from '../audit/diff.js';
 import { FormValidationError } from '../http/validate.js';
-import { entitiesChanged } from '../catalogue/index.js';
+import { publish } from '../events/index.js';
 
 /**
  * Create and update for the reference collections (vendors, products, governments): unique slugs
@@ -29,7 +29,7 @@ export async function createReference<T>(kind: ReferenceKind<T>, actor: AuditAct
     if ((err as { code?: number }).code === 11000) throw new FormValidationError({ slug: 'validation.slugTaken' });
     throw err;
   }
-  await entitiesChanged();
+  await publish({ kind: 'entities-changed' });
   await recordAuditEvent({
     actor,
     action: `${kind.subjectType}.created`,
@@ -54,6 +54,6 @@ export async function updateReference<T>(
     update.previousSlugs = [...new Set([...(current.previousSlugs ?? []), current.slug])].filter((s) => s !== input.slug);
   }
   await kind.model.updateOne({ _id: current._id } as never, { $set: update });
-  await entitiesChanged();
+  await publish({ kind: 'entities-changed' });
   await recordAuditEvent({ actor, action: `${kind.subjectType}.updated`, subject: { type: kind.subjectType, id: String(current._id) }, details: { changes } });
 }

@@ -12,13 +12,13 @@ import { Incident } from '../incidents/model.js';
 import { Product } from '../products/model.js';
 import { createProduct } from '../products/service.js';
 import { getSetting, setSetting } from '../settings/model.js';
-import { catalogueReplaced } from '../catalogue/index.js';
 import { Review } from '../verification/model.js';
 import { numberReview } from '../verification/service.js';
 import { Vendor } from '../vendors/model.js';
 import { createVendor } from '../vendors/service.js';
 import { demoActions, demoGovernments, demoIncidents, demoProducts, demoVendors } from './demo-data.js';
 import { createAction } from '../listings/service.js';
+import { publish } from '../events/index.js';
 
 const seedActor = { type: 'cli' as const, label: 'seed' };
 const day = (d?: string) => (d ? new Date(`${d}T00:00:00Z`) : undefined);
@@ -111,7 +111,7 @@ export async function seedDemo(config: Config): Promise<Record<string, unknown>>
     await recordAuditEvent({ actor: seedActor, action: 'incident.verified', subject: { type: 'incident', id: ref }, details: { round: 1, seed: 'demo' } });
   }
   await setSetting('demoData', { loadedAt: new Date().toISOString() });
-  await catalogueReplaced();
+  await publish({ kind: 'replaced' });
   await recordAuditEvent({ actor: seedActor, action: 'seed.demo', details: { vendors: demoVendors.length, products: demoProducts.length, governments: demoGovernments.length, incidents: demoIncidents.length } });
   return {
     demo: 'loaded',

@@ -7,8 +7,8 @@ import { Government } from '../governments/model.js';
 import { CONFIDENCE_LEVELS, Incident } from '../incidents/model.js';
 import { Product } from '../products/model.js';
 import { setSetting } from '../settings/model.js';
-import { catalogueReplaced } from '../catalogue/index.js';
 import { Vendor } from '../vendors/model.js';
+import { publish } from '../events/index.js';
 
 /** A small deterministic generator, so that two runs with the same N build the same data. */
 function generator(seed: number): () => number {
@@ -98,6 +98,6 @@ export async function seedSynthetic(count: number): Promise<void> {
     await Incident.insertMany(batch, { ordered: true, lean: true });
   }
   await setSetting('syntheticData', { count, at: new Date().toISOString() });
-  await catalogueReplaced();
+  await publish({ kind: 'replaced' });
   await recordAuditEvent({ actor: { type: 'cli', label: 'seed' }, action: 'seed.synthetic', details: { count } });
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import mongoose from 'mongoose';
-import { catalogue, publicDataChanged, type Catalogue } from '../catalogue/index.js';
+import { catalogue, type Catalogue } from '../catalogue/index.js';
 import { recordAuditEvent, type AuditActor } from '../audit/index.js';
 import type { IndicatorType } from '../facts/indicators.js';
 import { FormValidationError } from '../http/validate.js';
@@ -9,6 +9,7 @@ import { IndicatorImport, ProductIndicator } from './model.js';
 import { parsePattern, patternOf } from './patterns.js';
 import { productObject, STIX_MALWARE_CATEGORIES } from './entities.js';
 import { stixId, stixTime } from './ids.js';
+import { publish } from '../events/index.js';
 
 /** What the publisher said of an indicator, kept as published (only well-formed values). */
 export interface Published {
@@ -231,7 +232,7 @@ export async function importIndicators(props: { actor: AuditActor & { id: string
     details: { import: String(importId), sha256: record.sha256, source: props.source, licence: props.licence, indicators: record.indicators, added, alreadyPresent: record.alreadyPresent, notUnderstood: parsed.notUnderstood.length, withheld: parsed.withheld.length },
   });
   // The product's public page counts its indicators.
-  if (added) await publicDataChanged();
+  if (added) await publish({ kind: 'public-data-changed' });
   return record;
 }
 

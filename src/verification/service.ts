@@ -4,12 +4,12 @@ import { recordAuditEvent, userActor } from '../audit/index.js';
 import { HttpError } from '../http/errors.js';
 import { claim, claimAct, claimed, claimNextNumber, numberedHolders, releaseClaim } from '../db/claims.js';
 import { FormValidationError } from '../http/validate.js';
-import { incidentsWritten } from '../catalogue/index.js';
 import { Incident, type IncidentDocument } from '../incidents/model.js';
 import type { ReviewInput } from '../incidents/schema.js';
 import { Report } from '../reports/model.js';
 import { findByIds } from '../db/by-id.js';
 import { CHECKLIST_ITEMS, Review, type ReviewDocument } from './model.js';
+import { publish } from '../events/index.js';
 
 export const APPROVALS_NEEDED = 2;
 
@@ -88,7 +88,7 @@ export async function submitForReview(actor: Express.User, incident: IncidentDoc
     return now?.verification?.round !== round || !['draft', 'disputed'].includes(now.verification.status ?? '');
   };
   if (!(await claimAct(`incident:${String(incident._id)}:round:${round}:submitted`, actor.id, submitted))) throw new HttpError(409, 'verification.notDraft');
-  await incidentsWritten([await Incident.findByIdAndUpdate(incident._id, { $set: { 'verification.status': 'in-review' } }, after).lean()]);
+  await publish({ kind: 'incidents-written', docs: [await Incident.findByIdAndUpdate(incident._id, { $set: { 'verification.status': 'in-review' } }, after).lean()] });
   await recordAuditEvent({ actor: userActor(actor), action: 'incident.submitted-for-review', subject: subject(incident), details: { from: status, round: incident.verification!.round } });
   await notifyRole('reviewer', 'incident.awaiting-approval', incident.ref, actor.id);
 }
@@ -172,14 +172,14 @@ export async function recordReview(reviewer: Express.User, incident: IncidentDoc
       ).lean();
       written = (await concurrentChange(incident, round)) ?? verified;
     }
-    await incidentsWritten([written]);
+    await publish({ kind: 'incidents-written', docs: [written] });
     const overtaken = (written as { verification?: { status?: string } } | null)?.verification?.status !== 'verified';
     await recordAuditEvent({ actor: userActor(reviewer), action: 'incident.verified', subject: subject(incident), details: { round, approvers: approvers.map(String), ...(overtaken ? { overtakenBy: 'concurrent edit or retraction' } : {}) } });
     if (!overtaken && (written as { published?: boolean }).published) await tellReportersPublished(incident);
     return overtaken ? 'in-review' : 'verified';
   }
   const back = input.decision === 'reject' ? 'disputed' : 'draft';
-  await incidentsWritten([await Incident.findByIdAndUpdate(incident._id, { $set: { 'verification.status': back, 'verification.round': round + 1, published: false } }, after).lean()]);
+  await publish({ kind: 'incidents-written', docs: [await Incident.findByIdAndUpdate(incident._id, { $set: { 'verification.status': back, 'verification.round': round + 1, published: false } }, after).lean()] });
   await recordAuditEvent({ actor: userActor(reviewer), action: 'incident.sent-back', subject: subject(incident), details: { to: back, round } });
   return back;
 }
@@ -191,7 +191,7 @@ export async function retractIncident(actor: Express.User, incident: IncidentDoc
   const retracted = async () => (await Incident.findById(incident._id, { verification: 1 }).lean())?.verification?.status === 'retracted';
   if (!(await claimAct(retractedKey(incident._id), actor.id, retracted))) throw new HttpError(409, 'incidents.retracted');
   await claim(roundClosedKey(incident._id, incident.verification!.round), actor.id);
-  await incidentsWritten([await Incident.findByIdAndUpdate(incident._id, { $set: { 'verification.status': 'retracted', published: false, retraction: { reason, at: new Date() } } }, after).lean()]);
+  await publish({ kind: 'incidents-written', docs: [await Incident.findByIdAndUpdate(incident._id, { $set: { 'verification.status': 'retracted', published: false, retraction: { reason, at: new Date() } } }, after).lean()] });
   await recordAuditEvent({ actor: userActor(actor), action: 'incident.retracted', subject: subject(incident), details: { reason, from: incident.verification!.status } });
 }
 

@@ -2,10 +2,10 @@ import { expect } from 'chai';
 import { Incident } from '../../src/incidents/model.js';
 import { seedDemo } from '../../src/seed/demo.js';
 import { Product } from '../../src/products/model.js';
-import { entitiesChanged } from '../../src/catalogue/index.js';
 import { createEntities, createIncident, createUser } from '../helpers/factories.js';
 import { axeViolations, recordForeignRequests, screenshot, signInWithBrowser, useBrowser, useServedApp } from '../helpers/browser.js';
 import { testConfig } from '../helpers/engine.js';
+import { publish } from '../../src/events/index.js';
 
 describe('browser: vendor profile and filtered search on the demo data', function () {
   this.timeout(180_000);
@@ -103,7 +103,7 @@ describe('browser: what reviewers link and what a product changed hands to', fun
       { kind: 'product', product: other.product._id, confidence: 'high', basis: 'Traces.', sources: [0] },
       { kind: 'government', government: government._id, confidence: 'medium', basis: 'Targeting.', sources: [0] },
     ] } });
-    await entitiesChanged();
+    await publish({ kind: 'entities-changed' });
     for (const lng of ['en', 'ar'] as const) {
       // One account per language: a TOTP code is accepted once, and both sign-ins may fall in one step.
       const account = await createUser({ roles: ['reviewer'], totp: true });

@@ -6,10 +6,10 @@ import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { agent, closeApps, csrfFrom, makeApp } from '../helpers/app.js';
 import { createEntities, signedInAs } from '../helpers/factories.js';
-import { incidentsChanged } from '../../src/catalogue/index.js';
 import { Incident } from '../../src/incidents/model.js';
 import { Vendor } from '../../src/vendors/model.js';
 import { buildAndDownload, verifiedIncident } from './helpers.js';
+import { publish } from '../../src/events/index.js';
 
 const run = promisify(execFile);
 
@@ -99,7 +99,7 @@ describe('dossiers that know when they are out of date', () => {
     await reviewer.post(`/incidents/${doomed.ref}/retract`).type('form').send({ _csrf: token, reason: 'Misread traces.' });
     // A substantive edit verified again in a new round (that path is tested with the two-person rule).
     await Incident.updateOne({ _id: reworked._id }, { $set: { 'verification.round': 2, 'verification.verifiedAt': new Date() } });
-    await incidentsChanged([reworked._id]);
+    await publish({ kind: 'incidents-changed', ids: [reworked._id] });
     const added = await verifiedIncident({ title: 'New since', productId: product._id, vendorId: vendor._id });
 
     const second = await buildAndDownload(policymaker, { subject: 'vendor', vendor: vendor.slug });

@@ -6,11 +6,11 @@ import { seal } from '../../src/vault/index.js';
 import type { Role } from '../../src/config.js';
 import { agent, csrfFrom, type Agent } from './app.js';
 import { insertWithNextRef } from '../../src/db/sequence.js';
-import { incidentsChanged } from '../../src/catalogue/index.js';
 import { Government } from '../../src/governments/model.js';
 import { Incident, type IncidentDocument } from '../../src/incidents/model.js';
 import { Product } from '../../src/products/model.js';
 import { Vendor } from '../../src/vendors/model.js';
+import { publish } from '../../src/events/index.js';
 
 export const PASSWORD = 'correct horse battery staple';
 const hashes = new Map<string, Promise<string>>();
@@ -119,7 +119,7 @@ export async function createIncident(props: {
     governmentIds: props.governmentId ? [props.governmentId] : [],
     ...(props.extra ?? {}),
   }))) as unknown as IncidentDocument;
-  await incidentsChanged([incident._id]);
+  await publish({ kind: 'incidents-changed', ids: [incident._id] });
   return incident;
 }
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { AuditEvent } from '../../src/audit/model.js';
-import { catalogue, entitiesChanged } from '../../src/catalogue/index.js';
+import { catalogue } from '../../src/catalogue/index.js';
 import { FormValidationError } from '../../src/http/validate.js';
 import { Incident } from '../../src/incidents/model.js';
 import { migrateListings } from '../../src/listings/migrate.js';
@@ -16,6 +16,7 @@ import { follow, Watch } from '../../src/listings/watch.js';
 import { notifyWatchNews } from '../../src/listings/watch-notify.js';
 import { printRace, race } from '../helpers/race.js';
 import { encodeForm } from '../helpers/reports.js';
+import { publish } from '../../src/events/index.js';
 
 function resultCount(html: string): number {
   const m = /result-count" role="status">(\d+) verified/.exec(html);
@@ -87,7 +88,7 @@ describe('Official actions, dockets and listing candidates (/listings, /vendors/
       expect((before.body as { flags: { kind: string }[] }).flags.filter((f) => f.kind === 'successor')).to.deep.equal([]);
       const successor = await Vendor.create({ slug: 'renamed-nso', name: 'Renamed Successor Ltd', hqCountry: 'IL' });
       await Vendor.updateOne({ slug: 'nso-group' }, { $set: { successor: successor._id } });
-      await entitiesChanged();
+      await publish({ kind: 'entities-changed' });
       const json = (await agent(app).get('/listings/candidates.json')).body as { flags: { kind: string; regime: string; subject: { slug: string }; listed: { slug: string; action: string } }[] };
       expect(json.flags).to.deep.include.members([{ kind: 'successor', regime: 'us-entity-list', subject: { kind: 'vendor', slug: 'renamed-nso', name: 'Renamed Successor Ltd', nameAr: '' }, listed: { slug: 'nso-group', name: 'NSO Group', nameAr: 'مجموعة NSO', action: 'us-entity-list-2021-11-04', date: '2021-11-04' } }] as never);
       const html = (await agent(app).get('/listings/candidates').set('Accept-Language', 'en')).text;
@@ -148,7 +149,7 @@ describe('Official actions, dockets and listing candidates (/listings, /vendors/
     const a = await signedInAs(app, ['reviewer']);
     const one = await Vendor.create({ slug: 'one-co', name: 'One Co' });
     const two = await Vendor.create({ slug: 'two-co', name: 'Two Co' });
-    await entitiesChanged();
+    await publish({ kind: 'entities-changed' });
     const form = {
       slug: 'eu-measure-2025', regime: 'eu-dual-use', kind: 'listing', date: '2025-02-03', citation: 'Council measure 2025/1', url: 'https://example.org/measure',
       'entities[0][vendor]': String(one._id), 'entities[0][asNamed]': 'One Co Ltd (Cyprus)', 'entities[1][vendor]': String(two._id), 'entities[1][asNamed]': '',
@@ -218,7 +219,7 @@ describe('Official actions, dockets and listing candidates (/listings, /vendors/
   it('when a policymaker follows "Build a dossier for this docket", then the builder is prefilled with the vendor, the framing and the official audience', async () => {
     const { app } = makeApp();
     await Vendor.create({ slug: 'docketed', name: 'Docketed Co' });
-    await entitiesChanged();
+    await publish({ kind: 'entities-changed' });
     const p = await signedInAs(app, ['policymaker']);
     const docket = (await p.get('/vendors/docketed/docket?regime=eu-2021-821-art5').set('Accept-Language', 'en')).text;
     expect(docket).to.include('href="/dossiers?vendor=docketed&amp;framing=eu-2021-821-art5&amp;audience=official"');
@@ -234,7 +235,7 @@ describe('Official actions, dockets and listing candidates (/listings, /vendors/
   it('when a policymaker follows a vendor, then new findings and official actions naming it appear under Following until marked as seen; following twice stores one', async () => {
     const { app } = makeApp();
     const vendor = await Vendor.create({ slug: 'followed-co', name: 'Followed Co' });
-    await entitiesChanged();
+    await publish({ kind: 'entities-changed' });
     const p = await signedInAs(app, ['policymaker']);
     const page = await p.get('/vendors/followed-co').set('Accept-Language', 'en');
     expect(page.text).to.include('Follow this vendor');
@@ -295,7 +296,7 @@ describe('CSV import of official actions (/admin/actions/import)', () => {
   it('when a reviewer imports actions (English or Arabic headers), then each is stored and sets the listings of the companies it names; any bad row refuses the whole file by line and column', async () => {
     const { app } = makeApp();
     const [one, two] = await Vendor.create([{ slug: 'csv-one', name: 'CSV One' }, { slug: 'csv-two', name: 'CSV Two' }]);
-    await entitiesChanged();
+    await publish({ kind: 'entities-changed' });
     const a = await signedInAs(app, ['reviewer']);
     const good = 'slug,regime,kind,date,citation,url,companies,as_named,basis\ncsv-eu-1,eu-sanctions,listing,2024-05-01,Council decision 1,https://example.org/1,csv-one;csv-two,One Ltd;Two SA,Supply of spyware\n';
     const bad = `${good}csv-eu-1,eu-sanctions,listing,2024-02-30,Council decision 2,ftp://x,no-such-co,,\n`;

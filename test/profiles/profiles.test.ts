@@ -6,8 +6,9 @@ import { Vendor } from '../../src/vendors/model.js';
 import { OfficialAction } from '../../src/listings/model.js';
 import { Product } from '../../src/products/model.js';
 import { Government } from '../../src/governments/model.js';
-import { catalogue, entitiesChanged, resetCatalogue, watchForOtherProcesses, stopWatching } from '../../src/catalogue/index.js';
+import { catalogue, resetCatalogue, watchForOtherProcesses, stopWatching } from '../../src/catalogue/index.js';
 import { recordChange } from '../../src/events/changes.js';
+import { publish } from '../../src/events/index.js';
 
 function figure(html: string): number {
   const m = /<dt>Verified incidents<\/dt><dd><a href="[^"]+">(\d+)<\/a><\/dd>/.exec(html);
@@ -35,7 +36,7 @@ async function world() {
   const maker = await Vendor.create({ slug: 'maker', name: 'Maker AD', parent: parent._id });
   const tool = await Product.create({ slug: 'tool', name: 'Tool', vendor: maker._id, category: 'spyware' });
   const gov = await Government.create({ slug: 'gov', country: 'EG', name: 'Government of Egypt', agencies: [{ name: 'Agency', kind: 'intelligence' }] });
-  await entitiesChanged();
+  await publish({ kind: 'entities-changed' });
   for (let i = 0; i < 4; i++) await createIncident({ status: 'verified', title: `Published ${i}`, productId: tool._id, vendorId: maker._id, governmentId: gov._id, extra: { countries: ['EG'] } });
   // Canaries: attributed to the same entities, in a country used by nothing published (Iceland).
   const canaries = [

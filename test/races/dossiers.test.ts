@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { entitiesChanged, incidentsChanged } from '../../src/catalogue/index.js';
 import { Dossier } from '../../src/dossiers/model.js';
 import { verifyFiles } from '../../src/dossiers/package.js';
 import { Incident } from '../../src/incidents/model.js';
@@ -9,6 +8,7 @@ import { Government } from '../../src/governments/model.js';
 import { agent, closeApps, makeApp } from '../helpers/app.js';
 import { signedInAs } from '../helpers/factories.js';
 import { buildAndDownload, verifiedIncident } from '../dossiers/helpers.js';
+import { publish } from '../../src/events/index.js';
 
 const DOSSIERS = 30;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -46,7 +46,7 @@ describe('races: dossiers while incidents and entities change', function () {
           const name = `Race Tool ${step % 2} (rev ${step})`;
           names.get(product.slug)!.add(name);
           await Product.updateOne({ _id: product._id }, { $set: { name } });
-          await entitiesChanged();
+          await publish({ kind: 'entities-changed' });
           writes.renamed += 1;
         } else if (step % 3 === 1) {
           await verifiedIncident({ title: `Published during the run ${step}`, productId: products[step % 2]!._id, vendorId: vendor._id, governmentId: government._id });
@@ -55,7 +55,7 @@ describe('races: dossiers while incidents and entities change', function () {
           const victim = await Incident.findOne({ published: true }).sort({ createdAt: -1 }).lean();
           if (victim) {
             await Incident.updateOne({ _id: victim._id }, { $set: { published: false, 'verification.status': 'retracted' } });
-            await incidentsChanged([victim._id]);
+            await publish({ kind: 'incidents-changed', ids: [victim._id] });
             writes.withdrawn += 1;
           }
         }

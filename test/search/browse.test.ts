@@ -5,8 +5,8 @@ import { Vendor } from '../../src/vendors/model.js';
 import { OfficialAction } from '../../src/listings/model.js';
 import { Product } from '../../src/products/model.js';
 import { Government } from '../../src/governments/model.js';
-import { entitiesChanged, incidentsChanged } from '../../src/catalogue/index.js';
 import { Incident } from '../../src/incidents/model.js';
+import { publish } from '../../src/events/index.js';
 
 function count(html: string): number {
   const m = /result-count" role="status">(\d+) verified incident/.exec(html);
@@ -20,7 +20,7 @@ async function world() {
   const pegasus = await Product.create({ slug: 'pegasus', name: 'Pegasus', nameAr: 'بيغاسوس', aliases: ['بيجاسوس'], vendor: nso._id, category: 'spyware' });
   const other = await Product.create({ slug: 'other-tool', name: 'Other Tool', vendor: quiet._id, category: 'spyware' });
   const morocco = await Government.create({ slug: 'morocco', country: 'MA', name: 'Government of Morocco', nameAr: 'الحكومة المغربية' });
-  await entitiesChanged();
+  await publish({ kind: 'entities-changed' });
   const made = [];
   for (let i = 0; i < 3; i++) made.push(await createIncident({ status: 'verified', title: `Pegasus case ${i}`, productId: pegasus._id, vendorId: nso._id, governmentId: morocco._id, extra: { countries: i === 0 ? ['MA', 'FR'] : ['MA'], year: 2020 + i, 'dates.from': { y: 2020 + i } } }));
   made.push(await createIncident({ status: 'verified', title: 'Other case', productId: other._id, vendorId: quiet._id, extra: { countries: ['EG'], targets: [{ category: 'activist', pseudonym: 'A', consentToPublish: false }] } }));
@@ -90,10 +90,10 @@ describe('GET /incidents (browse and search)', () => {
     expect(await search('quokka')).to.equal(2);
     expect(await search('wombat')).to.equal(1);
     await Incident.updateOne({ _id: first._id }, { $set: { title: 'Seen near the lab' } });
-    await incidentsChanged([first._id]);
+    await publish({ kind: 'incidents-changed', ids: [first._id] });
     expect(await search('quokka')).to.equal(1);
     await Incident.updateOne({ _id: second._id }, { $set: { published: false, 'verification.status': 'retracted' } });
-    await incidentsChanged([second._id]);
+    await publish({ kind: 'incidents-changed', ids: [second._id] });
     expect(await search('quokka')).to.equal(0);
     expect(await search('wombat')).to.equal(0);
   });

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { entitiesChanged, incidentsChanged } from '../../src/catalogue/index.js';
 import { Incident } from '../../src/incidents/model.js';
 import { Vendor } from '../../src/vendors/model.js';
 import { agent, closeApps, makeApp } from '../helpers/app.js';
 import { createIncident } from '../helpers/factories.js';
+import { publish } from '../../src/events/index.js';
 
 function entries(xml: string): { id: string; title: string; updated: string; summary: string }[] {
   return [...xml.matchAll(/<entry>([\s\S]*?)<\/entry>/g)].map((m) => ({
@@ -20,12 +20,12 @@ describe('Atom feeds of newly verified incidents (/incidents.atom)', () => {
   it('when a feed is asked for site-wide, per vendor, per country or per search, then it lists the verified public incidents of that selection, newest verification first, escaped, never a draft or a restricted one', async () => {
     const { app } = makeApp();
     const vendor = await Vendor.create({ slug: 'feed-vendor', name: 'Feed Vendor' });
-    await entitiesChanged();
+    await publish({ kind: 'entities-changed' });
     const older = await createIncident({ status: 'verified', title: 'Older <b>case</b> & more', vendorId: vendor._id, extra: { countries: ['EG'] } });
     const newer = await createIncident({ status: 'verified', title: 'Newer case', vendorId: vendor._id, extra: { countries: ['MA'] } });
     await Incident.updateOne({ _id: older._id }, { $set: { 'verification.verifiedAt': new Date('2026-01-01T00:00:00Z') } });
     await Incident.updateOne({ _id: newer._id }, { $set: { 'verification.verifiedAt': new Date('2026-02-01T00:00:00Z') } });
-    await incidentsChanged([older._id, newer._id]);
+    await publish({ kind: 'incidents-changed', ids: [older._id, newer._id] });
     await createIncident({ status: 'draft', title: 'CANARY-DRAFT', vendorId: vendor._id });
     await createIncident({ status: 'verified', visibility: 'restricted', title: 'CANARY-RESTRICTED', vendorId: vendor._id });
     await createIncident({ status: 'verified', title: 'Other vendor case', extra: { countries: ['EG'] } });
