@@ -380,6 +380,8 @@ async function load(): Promise<Catalogue> {
     applied = { seq: snap.seq, nonce: snap.nonce };
     loadedFrom.how = 'snapshot';
     loadedFrom.entries = snap.current ? 'stored' : 'derived';
+    // Derived again (other code wrote it: an upgrade): written anew, so the next start reads them stored.
+    if (!snap.current) scheduleSnapshot();
     const caughtUp = await catchUp(c);
     loadedFrom.caughtUp = caughtUp.count;
     return caughtUp.catalogue;
@@ -420,15 +422,22 @@ function scheduleSnapshot(): void {
   snapshot.timer.unref();
 }
 
-/** Writes the snapshot now if one is due (the delay after a change, or a clean shutdown). */
+/** The snapshot being written, if any: one at a time (they share a temporary file), and a shutdown waits for it. */
+let writing: Promise<void> = Promise.resolve();
+
+/** Writes the snapshot now if one is due (the delay after a change, or a clean shutdown); waits for one being written. */
 export async function writeSnapshotNow(): Promise<void> {
-  if (!snapshot?.timer || !current) return;
+  if (!snapshot?.timer || !current) return writing;
   clearTimeout(snapshot.timer);
   snapshot.timer = undefined;
+  const file = snapshot.file;
   const c = await current;
   // Taken at one instant: the entries hold every change up to `applied` (and maybe some of this process's later ones, applied again after a restart).
-  const taken = { seq: applied.seq, nonce: applied.nonce, entries: c.all, working: [...(c.working.all() as Iterable<Record<string, unknown>>)] };
-  if (taken.seq > 0) await writeSnapshot(snapshot.file, taken);
+  const taken = { seq: applied.seq, nonce: applied.nonce, entries: [...c.all], working: [...(c.working.all() as Iterable<Record<string, unknown>>)] };
+  if (taken.seq === 0) return writing;
+  const written = writing.then(() => writeSnapshot(file, taken));
+  writing = written.catch(() => undefined);
+  return written;
 }
 
 export function catalogue(): Promise<Catalogue> {

@@ -117,6 +117,12 @@ describe('catalogue snapshot and change log (start-up without reading every inci
     const again = await catalogue();
     expect(loadedFrom).to.include({ how: 'snapshot', entries: 'derived' });
     expect([again.byRef.get(rich.ref)!, again.byRef.get(plain.ref)!].map(fieldsOf)).to.deep.equal(expected);
+    // And written anew by this code, with no change meanwhile: the next start reads them stored.
+    await writeSnapshotNow();
+    restart(file);
+    const rewritten = await catalogue();
+    expect(loadedFrom).to.include({ how: 'snapshot', entries: 'stored' });
+    expect([rewritten.byRef.get(rich.ref)!, rewritten.byRef.get(plain.ref)!].map(fieldsOf)).to.deep.equal(expected);
   });
 
   it('when the database was replaced since the snapshot (a restore, a reset), then the snapshot is not used and everything is read again', async () => {
