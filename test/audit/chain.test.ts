@@ -56,7 +56,7 @@ describe('audit chain', () => {
     expect((await verifyAuditChain()).ok).to.equal(true);
   });
 
-  it('when a stored event is edited directly, then audit:verify names its seq and fails', async () => {
+  it('when a stored event is edited directly, then audit:verify names its seq and fails [spawns a process]', async () => {
     await seedChain(6);
     expect((await cliAuditVerify()).out).to.match(/^OK 6 events, head [0-9a-f]{64}/);
     await AuditEvent.collection.updateOne({ _id: 4 } as never, { $set: { 'details.i': 40 } });

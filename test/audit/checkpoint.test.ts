@@ -94,7 +94,7 @@ describe('audit chain tampering and signed checkpoints', () => {
     expect(await verifyAgainstCheckpoint(checkpoint, other.publicKeyPem)).to.deep.include({ ok: false, checkpoint: 'bad signature' });
   });
 
-  it('when the CLI writes a checkpoint and verifies with only the public key, then it passes, and fails after a byte changes in the database', async () => {
+  it('when the CLI writes a checkpoint and verifies with only the public key, then it passes, and fails after a byte changes in the database [spawns a process]', async () => {
     await chainOf(5);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'checkpoint-'));
     const file = path.join(dir, 'checkpoint.json');

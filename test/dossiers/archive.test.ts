@@ -108,7 +108,7 @@ describe('dossier archives: only an unambiguous ZIP is checked', () => {
     expect(readArchive(streamed).get('streamed.txt')!.toString()).to.equal('streamed entry');
   });
 
-  it('when a forged dossier ZIP is checked by the CLI or by the standalone verify-dossier.mjs (copied out of the ZIP, no checkout), then each is refused with the rule; the genuine one is valid', async () => {
+  it('when a forged dossier ZIP is checked by the CLI or by the standalone verify-dossier.mjs (copied out of the ZIP, no checkout), then each is refused with the rule; the genuine one is valid [spawns a process]', async () => {
     const { app } = makeApp();
     const { vendor, product } = await createEntities();
     await verifiedIncident({ productId: product._id, vendorId: vendor._id });

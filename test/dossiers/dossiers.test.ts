@@ -104,7 +104,7 @@ describe('evidence dossiers', () => {
     expect(verifyFiles(files, other).problems[0]!.kind).to.equal('unknown-key');
   });
 
-  it('when the CLI checks a dossier ZIP offline with only the public key, then it says valid, and after one byte changes it names the file (exit 1)', async () => {
+  it('when the CLI checks a dossier ZIP offline with only the public key, then it says valid, and after one byte changes it names the file (exit 1) [spawns a process]', async () => {
     const { app } = makeApp();
     const { vendor, product } = await createEntities();
     await verifiedIncident({ productId: product._id, vendorId: vendor._id });

@@ -17,7 +17,7 @@ const run = promisify(execFile);
 describe('dossiers that know when they are out of date', () => {
   afterEach(closeApps);
 
-  it('when an incident in a signed dossier is retracted, then its page, the web verifier and the offline verifier with the status list say superseded and name it; without the list the offline verifier says it cannot tell', async function () {
+  it('when an incident in a signed dossier is retracted, then its page, the web verifier and the offline verifier with the status list say superseded and name it; without the list the offline verifier says it cannot tell [spawns a process]', async function () {
     this.timeout(180_000);
     const { app } = makeApp();
     const { vendor, product } = await createEntities();

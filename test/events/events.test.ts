@@ -25,7 +25,7 @@ describe('domain events: commands publish, the read model and the other processe
     resetCatalogue();
   });
 
-  it('when a process with no read model loaded (a seed, the CLI) publishes an event, then it is recorded in the change log and the running app applies it', async () => {
+  it('when a process with no read model loaded (a seed, the CLI) publishes an event, then it is recorded in the change log and the running app applies it [spawns a process]', async () => {
     const made = await createIncident({ status: 'verified', title: 'As first published' });
     const title = async () => (await catalogue()).byRef.get(made.ref)?.title;
     expect(await title()).to.equal('As first published');

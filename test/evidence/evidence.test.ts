@@ -172,7 +172,7 @@ describe('evidence files', () => {
     expect(await Evidence.countDocuments({})).to.equal(0);
   });
 
-  it('when evidence:verify runs, then it passes, and fails loudly after one byte changes on disk', async () => {
+  it('when evidence:verify runs, then it passes, and fails loudly after one byte changes on disk [spawns a process]', async () => {
     const { app } = makeApp();
     const incident = await createIncident({ status: 'draft' });
     const a = await reviewer(app);
