@@ -4,7 +4,7 @@ import { Claim } from '../../src/db/claims.js';
 import { Incident } from '../../src/incidents/model.js';
 import { Report, ReportMessage } from '../../src/reports/model.js';
 import { agent, closeApps, csrfFrom, makeApp } from '../helpers/app.js';
-import { signedInAs } from '../helpers/factories.js';
+import { createUser, signIn, signedInAs } from '../helpers/factories.js';
 import { encodeForm, postReport, reportForm } from '../helpers/reports.js';
 import { printRace, race } from '../helpers/race.js';
 
@@ -106,5 +106,25 @@ describe('races: report transitions (50 ways at once, 5 rounds)', function () {
     }
     printRace('anonymous reports vs budget 10, stored', WAYS, stored);
     expect(stored).to.deep.equal(Array(ROUNDS).fill(10));
+  });
+
+  it('when 50 reviewers take the same report at once, then exactly one holds it and the others are told it was taken', async () => {
+    // 50 sign-ins (two steps each) from one test address: above the default per-minute limit.
+    const { app } = makeApp({ LOGIN_ATTEMPTS_PER_MINUTE: '1000' });
+    await postReport(agent(app), reportForm());
+    const report = (await Report.findOne({}).lean())!;
+    const results = await race(
+      50,
+      async (i) => {
+        const a = agent(app);
+        await signIn(a, await createUser({ roles: ['reviewer'], totp: true, name: `Reviewer ${i}` }));
+        return { a, token: await csrfFrom(a, `/reports/${report.ref}`) };
+      },
+      (p) => p.a.post(`/reports/${report.ref}/take`).type('form').send({ _csrf: p.token }),
+    );
+    printRace('report taken by 50 reviewers, holders', 50, [results.filter((r) => r.status === 303).length]);
+    expect(results.filter((r) => r.status === 303)).to.have.length(1);
+    expect(results.filter((r) => r.status !== 303 && r.status !== 409)).to.deep.equal([]);
+    expect(await AuditEvent.countDocuments({ action: 'report.assigned', 'subject.id': report.ref })).to.equal(1);
   });
 });
