@@ -92,7 +92,7 @@ export class Catalogue {
   take(doc: unknown, bytes?: Uint8Array): void {
     const held = doc as WorkingDoc;
     if (held.published) this.put(toEntry(doc as never, this.vendorOf, bytes), false);
-    else this.working.put(held);
+    else this.working.put(held, bytes);
   }
 
   /** While loading: an entry as a snapshot stored it (derived by this code: catalogue/snapshot.ts). */
@@ -186,7 +186,7 @@ export class Catalogue {
   /** The highest reference number of a year among every incident held (db/sequence.ts knowRefNumber). */
   highestRefSeq(year: number): number {
     let highest = 0;
-    for (const doc of [...this.entries, ...(this.working.all() as Iterable<{ refYear?: number; refSeq?: number }>)]) {
+    for (const doc of [...this.entries, ...this.working.refNumbers()]) {
       if (doc.refYear === year && (doc.refSeq ?? 0) > highest) highest = doc.refSeq!;
     }
     return highest;
@@ -194,7 +194,7 @@ export class Catalogue {
 
   /** An incident's reference by its `_id`, published or not. */
   refOf(id: string): string | undefined {
-    return this.byId.get(id)?.ref ?? this.working.get(id)?.ref;
+    return this.byId.get(id)?.ref ?? this.working.refOf(id);
   }
 
   /** An incident deleted (an import undone). */
@@ -433,7 +433,7 @@ export async function writeSnapshotNow(): Promise<void> {
   const file = snapshot.file;
   const c = await current;
   // Taken at one instant: the entries hold every change up to `applied` (and maybe some of this process's later ones, applied again after a restart).
-  const taken = { seq: applied.seq, nonce: applied.nonce, entries: [...c.all], working: [...(c.working.all() as Iterable<Record<string, unknown>>)] };
+  const taken = { seq: applied.seq, nonce: applied.nonce, entries: [...c.all], working: [...c.working.records()] };
   if (taken.seq === 0) return writing;
   const written = writing.then(() => writeSnapshot(file, taken));
   writing = written.catch(() => undefined);

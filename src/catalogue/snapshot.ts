@@ -31,7 +31,8 @@ export interface Snapshot {
   nonce: string;
   /** Taken at one instant (copies: the catalogue goes on changing while this is written). */
   entries: readonly Entry[];
-  working: readonly Record<string, unknown>[];
+  /** The working set's records, as their BSON bytes. */
+  working: readonly Uint8Array[];
 }
 
 /** Records encoded between two turns of the event loop: writing 100,000 takes seconds of CPU, and pages are served meanwhile. */
@@ -44,10 +45,7 @@ export async function writeSnapshot(file: string, snapshot: Snapshot): Promise<v
     parts.push(encodeEntry(e, strings), e.bson);
     if (n % PER_TURN === PER_TURN - 1) await nextTurn();
   }
-  for (const [n, doc] of snapshot.working.entries()) {
-    parts.push(BSON.serialize(doc));
-    if (n % PER_TURN === PER_TURN - 1) await nextTurn();
-  }
+  parts.push(...snapshot.working);
   const header = { format: FORMAT, seq: snapshot.seq, nonce: snapshot.nonce, derivation: await derivation(), entries: snapshot.entries.length, working: snapshot.working.length, strings: strings.list };
   parts.unshift(BSON.serialize(header));
   const temporary = `${file}.${process.pid}.tmp`;

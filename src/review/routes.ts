@@ -70,7 +70,7 @@ function operatorsToLink(c: Catalogue, lng: string) {
   const unlinked = (docs: Iterable<unknown>) => [...docs].map((d) => d as Doc).filter((i) => unlinkedOperators(i.attributions).length);
   // Each set is looked through once per version of it, not per request.
   const published = c.memo('review:operators-to-link', () => unlinked(c.all.filter((e) => e.unlinkedOperators).map((e) => e.doc)));
-  const working = c.working.memo('review:operators-to-link', () => unlinked(c.working.all()));
+  const working = c.working.memo('review:operators-to-link', () => unlinked(c.working.withUnlinkedOperators()));
   return [...working, ...published]
     .map((i) => ({ i, unlinked: unlinkedOperators(i.attributions) }))
     .filter((x) => x.unlinked.length)

@@ -125,6 +125,33 @@ describe('catalogue snapshot and change log (start-up without reading every inci
     expect([rewritten.byRef.get(rich.ref)!, rewritten.byRef.get(plain.ref)!].map(fieldsOf)).to.deep.equal(expected);
   });
 
+  it('when incidents are not public, then each read of a working-set record is a fresh copy equal to the stored document, also after a restart from the snapshot, and its lists pick their incidents', async () => {
+    restart(file);
+    const { product, government } = await createEntities();
+    const draft = await createIncident({ status: 'draft', title: 'A draft held as bytes', extra: { indicators: [{ type: 'domain', value: 'draft.example' }] } });
+    const restricted = await createIncident({ status: 'verified', visibility: 'restricted', title: 'Verified, restricted' });
+    // An operator claim that names no product, beside a product claim: a reviewer should link it.
+    const unlinked = await createIncident({ status: 'in-review', title: 'Operator unlinked', productId: product._id, governmentId: government._id });
+    const stored = JSON.stringify(await Incident.findById(draft._id).lean());
+    const check = async () => {
+      const c = await catalogue();
+      const id = String(draft._id);
+      expect(JSON.stringify(c.working.get(id))).to.equal(stored);
+      expect(c.working.get(id)!.updatedAt).to.be.instanceOf(Date);
+      (c.working.get(id) as unknown as { title: string }).title = 'Changed by a reader';
+      expect((c.working.get(id) as unknown as { title: string }).title).to.equal('A draft held as bytes');
+      expect(c.working.verifiedRestricted().map((d) => d.ref)).to.deep.equal([restricted.ref]);
+      expect(c.working.withUnlinkedOperators().map((d) => d.ref)).to.deep.equal([unlinked.ref]);
+      expect(c.working.recent(1, 50).docs.map((d) => d.ref)).to.have.members([draft.ref, restricted.ref, unlinked.ref]);
+      expect(c.refOf(id)).to.equal(draft.ref);
+    };
+    await check();
+    await writeSnapshotNow();
+    restart(file);
+    await check();
+    expect(loadedFrom.how).to.equal('snapshot');
+  });
+
   it('when the database was replaced since the snapshot (a restore, a reset), then the snapshot is not used and everything is read again', async () => {
     restart(file);
     await createIncident({ status: 'verified', title: 'In the old database' });
