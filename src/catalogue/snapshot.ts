@@ -17,8 +17,8 @@ import { heldEntry, NONE, shared, type Entry } from './entry.js';
  * A published incident is stored with what the catalogue derived from it (its entry: lists,
  * search words, vendors as of its dates), so that a start does not derive 100,000 entries again
  * (decoding every record and deriving took 6 of the 11–15 s of a start). The entries are used only
- * if they were derived by this very code (`derivation`: the app's source and locale files and its
- * libraries' versions); after an upgrade each record is derived again from its bytes, once.
+ * if they were derived by this very code (`derivation`: the app's source and locale files, its
+ * libraries' and Node's versions); after an upgrade each record is derived again from its bytes, once.
  *
  * Layout: a header document (with every string the entries' lists hold, once), then per published
  * incident its entry's fields and its record, then each incident of the working set.
@@ -277,8 +277,8 @@ let derived: Promise<string> | undefined;
 
 /**
  * A digest of everything an entry is derived by: the app's source and locale files (src/: the
- * claims rules, the tokenizer, country and category names) and its libraries' versions
- * (package-lock.json). Read once per process.
+ * claims rules, the tokenizer, country and category names), its libraries' versions
+ * (package-lock.json) and Node's (its Unicode data folds text). Read once per process.
  */
 export function derivation(): Promise<string> {
   derived ??= (async () => {
@@ -292,6 +292,8 @@ export function derivation(): Promise<string> {
       hash.update(path.relative(root, file)).update('\0');
       hash.update(await readFile(file).catch(() => Buffer.alloc(0))).update('\0');
     }
+    // Folding (String.prototype.normalize) and collation come with Node's ICU.
+    hash.update(JSON.stringify([process.versions.node, process.versions.icu, process.versions.unicode]));
     return hash.digest('hex');
   })();
   return derived;

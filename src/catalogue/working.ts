@@ -92,8 +92,9 @@ export class WorkingSet {
 
   private readonly memos = new Map<string, unknown>();
 
-  /** A result computed once per version of the working set. */
+  /** A result computed once per version of the working set (at most 200 kept). */
   memo<T>(key: string, compute: () => T): T {
+    if (this.memos.size > 200) this.memos.clear();
     if (!this.memos.has(key)) this.memos.set(key, compute());
     return this.memos.get(key) as T;
   }
@@ -112,10 +113,15 @@ export class WorkingSet {
     yield* this.held.values();
   }
 
-  /** One page of the incidents by last change (`updatedAt`, then reference), newest first, and how many there are. Sorted once per version. */
-  recent(page: number, perPage: number): { docs: WorkingDoc[]; total: number } {
+  /**
+   * One page of the incidents by last change (`updatedAt`, then reference), newest first, and how
+   * many there are. Sorted, and each page decoded, once per version: the page's records are shared
+   * between requests (not to be changed).
+   */
+  recent(page: number, perPage: number): { docs: readonly WorkingDoc[]; total: number } {
     this.byRecent ??= [...this.held].sort(([, a], [, b]) => b.updatedAt - a.updatedAt || b.ref.localeCompare(a.ref));
-    return { docs: this.byRecent.slice((page - 1) * perPage, page * perPage).map(([, held]) => decode(held)), total: this.byRecent.length };
+    const byRecent = this.byRecent;
+    return this.memo(`recent:${page}:${perPage}`, () => ({ docs: byRecent.slice((page - 1) * perPage, page * perPage).map(([, held]) => decode(held)), total: byRecent.length }));
   }
 
   /** Verified incidents that are restricted: what official dossiers and API token holders may add to the public ones. */
