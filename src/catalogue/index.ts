@@ -10,6 +10,9 @@ import { EntityIndex } from './entities.js';
 import { compareEntries, productVendorsOf, toEntry, type Entry } from './entry.js';
 import { WorkingSet, type WorkingDoc } from './working.js';
 
+/** The most entry ids the search lists hold together (about 40 MB). */
+const POSTINGS_MAX = 1_000_000;
+
 /**
  * The catalogue of published incidents: an in-process read model behind every public list,
  * filter, facet, search, profile statistic, chart and CSV.
@@ -17,14 +20,12 @@ import { WorkingSet, type WorkingDoc } from './working.js';
  * Why: FerretDB 1.24's SQLite backend uses no index for any query (explain: filterPushdown false,
  * "SCAN incidents"): at 100,000 incidents a filtered list or a count takes ~20 s. Public pages
  * only ever show verified public incidents, which change rarely and are read constantly, so they
- * are loaded once and kept here with posting lists (token → ids, entity → ids), and queries run
- * in memory. The incidents that are not public are held beside them (the working set). Commands
- * that write an incident hand the document written to `incidentsWritten` (no read); other app
- * processes apply the change log (catalogue/changes.ts) every few seconds.
+ * are loaded once and kept here (with a list of incidents per searched word), and queries run in
+ * memory. The incidents that are not public are held beside them (the working set). Commands
+ * publish what they wrote as domain events (events/index.ts), which this read model applies from
+ * the documents written (no read); other app processes apply the change log (events/changes.ts)
+ * every few seconds.
  */
-/** The most entry ids the search lists hold together (about 40 MB). */
-const POSTINGS_MAX = 1_000_000;
-
 export class Catalogue {
   private entries: Entry[] = [];
   readonly byId = new Map<string, Entry>();
@@ -33,7 +34,7 @@ export class Catalogue {
    * Search: a word → the entries whose own text has it. A word's list is made at its first search
    * (one pass over the entries' words, about 20 ms at 100,000) and kept up to date after, rather
    * than every word's at load: 8 million insertions at 100,000 incidents, 2.5 s of start-up and
-   * about 100 MB. Bounded: past `POSTINGS_MAX` ids held, the lists are made again as searched.
+   * about 40 MB. Bounded: past `POSTINGS_MAX` ids held, the lists are made again as searched.
    */
   private readonly postings = new Map<string, Set<string>>();
   private postingsHeld = 0;

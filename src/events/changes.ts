@@ -3,8 +3,9 @@ import mongoose, { Schema } from 'mongoose';
 
 /**
  * The change log: one record per domain event (events/index.ts: incidents written, entities edited,
- * other public data touched, everything replaced by a seed), numbered 1, 2, 3 … without gaps. Other app processes, and this one after a restart from its snapshot, apply the
- * changes after the last one they applied instead of reloading every incident.
+ * other public data touched, everything replaced by a seed), numbered 1, 2, 3 … without gaps.
+ * Other app processes, and this one after a restart from its snapshot, apply the changes after the
+ * last one they applied instead of reloading every incident.
  *
  * Each record's `_id` is its number as a zero-padded string: the embedded engine pushes down (and,
  * with the patched build, indexes) only a lone `_id` equality on a string or an ObjectId, so every

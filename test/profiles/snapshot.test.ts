@@ -92,20 +92,25 @@ describe('catalogue snapshot and change log (start-up without reading every inci
     });
     const plain = await createIncident({ status: 'verified', title: 'Nothing attributed' });
     const c = await catalogue();
-    const derivedNow = async () => Promise.all([rich, plain].map(async (i) => fieldsOf(toEntry((await Incident.findById(i._id).lean()) as never, (await catalogue()).vendorOf))));
-    const expected = await derivedNow();
+    const expected = await Promise.all([rich, plain].map(async (i) => fieldsOf(toEntry((await Incident.findById(i._id).lean()) as never, c.vendorOf))));
     expect(expected[0]!.operations).to.have.length(1);
     expect(expected[0]!.leadIds).to.have.length(1);
     expect(expected[0]!.to).to.deep.equal({ y: 2021 });
-    expect([c.byRef.get(rich.ref)!, c.byRef.get(plain.ref)!].map(fieldsOf)).to.deep.equal(expected);
+    const entriesOf = (held: Awaited<ReturnType<typeof catalogue>>) => [held.byRef.get(rich.ref)!, held.byRef.get(plain.ref)!].map(fieldsOf);
+    /** Restarts from the snapshot: its entries read as `entries` says, equal to deriving them now. */
+    const restartsWith = async (entries: 'stored' | 'derived') => {
+      restart(file);
+      const held = await catalogue();
+      expect(loadedFrom).to.include({ how: 'snapshot', entries });
+      expect(entriesOf(held)).to.deep.equal(expected);
+      return held;
+    };
+    expect(entriesOf(c)).to.deep.equal(expected);
     await writeSnapshotNow();
 
-    restart(file);
-    const stored = await catalogue();
-    expect(loadedFrom).to.include({ how: 'snapshot', entries: 'stored' });
-    expect([stored.byRef.get(rich.ref)!, stored.byRef.get(plain.ref)!].map(fieldsOf)).to.deep.equal(expected);
+    const stored = await restartsWith('stored');
     // Search reads the stored words (the translation's too).
-    expect((await catalogue()).select({ tokens: ['تجسس'] }).map((e) => e.ref)).to.deep.equal([rich.ref]);
+    expect(stored.select({ tokens: ['تجسس'] }).map((e) => e.ref)).to.deep.equal([rich.ref]);
     expect(JSON.stringify(stored.byRef.get(rich.ref)!.doc)).to.equal(JSON.stringify(await Incident.findById(rich._id).lean()));
 
     // The same snapshot as written by other code (an earlier version): the entries are derived again.
@@ -113,16 +118,10 @@ describe('catalogue snapshot and change log (start-up without reading every inci
     const headerSize = whole.readInt32LE(0);
     const header = BSON.deserialize(whole.subarray(0, headerSize));
     writeFileSync(file, Buffer.concat([BSON.serialize({ ...header, derivation: 'an earlier version' }), whole.subarray(headerSize)]));
-    restart(file);
-    const again = await catalogue();
-    expect(loadedFrom).to.include({ how: 'snapshot', entries: 'derived' });
-    expect([again.byRef.get(rich.ref)!, again.byRef.get(plain.ref)!].map(fieldsOf)).to.deep.equal(expected);
+    await restartsWith('derived');
     // And written anew by this code, with no change meanwhile: the next start reads them stored.
     await writeSnapshotNow();
-    restart(file);
-    const rewritten = await catalogue();
-    expect(loadedFrom).to.include({ how: 'snapshot', entries: 'stored' });
-    expect([rewritten.byRef.get(rich.ref)!, rewritten.byRef.get(plain.ref)!].map(fieldsOf)).to.deep.equal(expected);
+    await restartsWith('stored');
   });
 
   it('when incidents are not public, then each read of a working-set record is a fresh copy equal to the stored document, also after a restart from the snapshot, and its lists pick their incidents', async () => {
