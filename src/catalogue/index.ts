@@ -193,6 +193,17 @@ export class Catalogue {
     return highest;
   }
 
+  /**
+   * An incident's whole record as held here (a fresh copy: callers may change it), published or not:
+   * as this process wrote it, and as other processes' changes reached it through the change log.
+   */
+  recordOf(ref: string): Record<string, unknown> | undefined {
+    const entry = this.byRef.get(ref);
+    if (entry) return entry.doc;
+    const id = this.working.idOf(ref);
+    return id ? (this.working.get(id) as unknown as Record<string, unknown>) : undefined;
+  }
+
   /** An incident's reference by its `_id`, published or not. */
   refOf(id: string): string | undefined {
     return this.byId.get(id)?.ref ?? this.working.refOf(id);

@@ -1,6 +1,7 @@
 import mongoose from 'mongoose';
 import { createLogger, type Logger } from '../log.js';
 import { refuseUnacknowledgedWrites } from './write-guard.js';
+import { watchWrites } from './held.js';
 
 mongoose.set('sanitizeFilter', true);
 mongoose.set('strictQuery', 'throw');
@@ -9,12 +10,14 @@ mongoose.set('autoIndex', false);
 
 /**
  * Connects the one Mongoose client. Every write is acknowledged: the guard refuses any `w=0`
- * command before it is sent (see write-guard.ts for why), which needs command monitoring on.
+ * command before it is sent (see write-guard.ts for why), which needs command monitoring on; the
+ * same monitoring drops the staff pages' held reads of a collection this process writes (held.ts).
  */
 export async function connectDatabase(uri: string, logger: Pick<Logger, 'error'> = createLogger('error')): Promise<typeof mongoose> {
   await mongoose.connect(uri, { serverSelectionTimeoutMS: 15_000, heartbeatFrequencyMS: 2_000, monitorCommands: true });
   try {
     refuseUnacknowledgedWrites(mongoose.connection.getClient(), logger);
+    watchWrites(mongoose.connection.getClient() as never);
   } catch (err) {
     await mongoose.disconnect();
     throw err;

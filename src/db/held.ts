@@ -13,6 +13,7 @@
 export class HeldReads<V> {
   private readonly held = new Map<string, { value: V; at: number }>();
   private readonly keyGenerations = new Map<string, number>();
+  private readonly reading = new Map<string, { generation: string; value: Promise<V> }>();
   private generation = 0;
 
   constructor(
@@ -24,12 +25,27 @@ export class HeldReads<V> {
     return `${this.generation}:${this.keyGenerations.get(key) ?? 0}`;
   }
 
-  /** The held value if it is younger than the TTL; otherwise `read()`, kept unless a change began meanwhile. */
+  /**
+   * The held value if it is younger than the TTL; otherwise `read()`, kept unless a change began
+   * meanwhile. Requests that miss together share one read (the one begun in the same generation):
+   * ten requests arriving as the copy expires send one query, not ten.
+   */
   async get(key: string, read: () => Promise<V>): Promise<V> {
     const found = this.held.get(key);
     if (found && Date.now() - found.at < this.ttlMs) return found.value;
     const generation = this.generationOf(key);
-    const value = await read();
+    const pending = this.reading.get(key);
+    if (pending?.generation === generation) return pending.value;
+    const value = read();
+    this.reading.set(key, { generation, value });
+    try {
+      return await this.keep(key, generation, await value);
+    } finally {
+      if (this.reading.get(key)?.value === value) this.reading.delete(key);
+    }
+  }
+
+  private keep(key: string, generation: string, value: V): V {
     if (this.generationOf(key) === generation) {
       // Oldest out first (a Map keeps insertion order).
       if (this.held.size >= this.max) this.held.delete(this.held.keys().next().value!);
@@ -52,4 +68,43 @@ export class HeldReads<V> {
     this.keyGenerations.clear();
     this.generation += 1;
   }
+}
+
+const droppedOnWrite = new Map<string, Set<HeldReads<unknown>>>();
+
+/**
+ * Held reads that are dropped whenever this process writes to a collection they read: the client
+ * reports every write command as it is sent and again when it is answered (`watchWrites`), whatever
+ * sends it (a model, a raw collection, a library, a test emptying the database). Another process's
+ * writes are seen once the held copy is `ttlMs` old.
+ */
+export function heldUntilWritten<V>(ttlMs: number, collections: readonly string[], max?: number): HeldReads<V> {
+  const held = new HeldReads<V>(ttlMs, max);
+  for (const c of collections) droppedOnWrite.set(c, (droppedOnWrite.get(c) ?? new Set()).add(held as HeldReads<unknown>));
+  return held;
+}
+
+const WRITE_COMMANDS = new Set(['insert', 'update', 'delete', 'findAndModify', 'drop', 'create', 'createIndexes']);
+
+/** Tells `heldUntilWritten` reads of every write this client sends (needs `monitorCommands: true`). */
+export function watchWrites(client: { on(event: string, listener: (event: { requestId: number; commandName: string; command?: Record<string, unknown> }) => void): unknown }): void {
+  const inFlight = new Map<number, string | undefined>();
+  const written = (collection: string | undefined) => {
+    for (const [name, holds] of droppedOnWrite) if (collection === undefined || name === collection) for (const h of holds) h.changedAll();
+  };
+  client.on('commandStarted', (event) => {
+    const all = event.commandName === 'dropDatabase';
+    if (!all && !WRITE_COMMANDS.has(event.commandName)) return;
+    const collection = all ? undefined : String(event.command?.[event.commandName]);
+    inFlight.set(event.requestId, collection);
+    written(collection);
+  });
+  const answered = (event: { requestId: number }) => {
+    if (!inFlight.has(event.requestId)) return;
+    const collection = inFlight.get(event.requestId);
+    inFlight.delete(event.requestId);
+    written(collection);
+  };
+  client.on('commandSucceeded', answered);
+  client.on('commandFailed', answered);
 }

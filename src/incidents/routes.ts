@@ -23,6 +23,8 @@ import { ATTRIBUTION_KINDS, CONFIDENCE_LEVELS, type IncidentDocument } from './m
 import { presentIncident } from './presenter.js';
 import { incidentSchema, retractSchema, reviewSchema } from './schema.js';
 import { findIncident, updateIncident } from './service.js';
+import { incidentToShow } from './refs.js';
+import { heldPageRead } from '../review/held-reads.js';
 import { catalogue } from '../catalogue/index.js';
 import { evidenceOf, publicEvidenceOf } from '../evidence/service.js';
 
@@ -77,7 +79,7 @@ function formValues(incident: IncidentDocument): Record<string, unknown> {
 
 /** The incident page as staff see it (verification panel, history); its forms show it again on errors. */
 async function privilegedPage(req: Request, res: Response, incident: IncidentDocument) {
-  const reviews = await reviewsOf(incident);
+  const reviews = await heldPageRead(`reviews:${String(incident._id)}`, () => reviewsOf(incident));
   const round = incident.verification!.round;
   const approvals = new Set(reviews.filter((r) => r.round === round && r.decision === 'approve').map((r) => String((r.reviewer as unknown as { _id: unknown })._id)));
   return {
@@ -100,12 +102,12 @@ async function privilegedPage(req: Request, res: Response, incident: IncidentDoc
       approvedByMe: approvals.has(req.user!.id),
       // One decision per reviewer and round: once recorded, the form is not offered again.
       reviewedByMe: reviews.some((r) => r.round === round && String((r.reviewer as unknown as { _id: unknown })._id) === req.user!.id),
-      evidence: (await evidenceOf(incident)).map((e) => ({ id: String(e._id), name: e.name, sha256: e.original.sha256, size: e.original.size, mediaType: e.original.mediaType, stripped: e.metadataStripped, classification: e.classification, preview: previewable(e) })),
+      evidence: (await heldPageRead(`evidence:${String(incident._id)}`, () => evidenceOf(incident))).map((e) => ({ id: String(e._id), name: e.name, sha256: e.original.sha256, size: e.original.size, mediaType: e.original.mediaType, stripped: e.metadataStripped, classification: e.classification, preview: previewable(e) })),
       checklistItems: CHECKLIST_ITEMS,
       // The translation form: the other language than the one the text is written in.
       translationLang: otherLanguage(resolvedLanguage(incident.lang ?? 'en')),
       translationDir: directionOf(otherLanguage(resolvedLanguage(incident.lang ?? 'en'))),
-      notes: await notesOf({ type: 'incident', ref: incident.ref }),
+      notes: await heldPageRead(`notes:incident:${incident.ref}`, () => notesOf({ type: 'incident', ref: incident.ref })),
     },
   };
 }
@@ -123,7 +125,7 @@ export function incidentRoutes(): Router {
         return;
       }
     }
-    const incident = await findIncident(ref);
+    const incident = await incidentToShow(ref);
     if (!incident) throw notFound();
     if ((res.locals.can as Record<string, boolean>).viewUnpublished) {
       const page = await privilegedPage(req, res, incident);

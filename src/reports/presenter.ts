@@ -1,5 +1,6 @@
 import { displayIndicator } from '../facts/indicators.js';
-import { Incident } from '../incidents/model.js';
+import { catalogue } from '../catalogue/index.js';
+import { heldPageRead } from '../review/held-reads.js';
 import { messagesOf } from './service.js';
 import { presentCountry, presentDates, presentSources } from '../facts/presenter.js';
 import { loadEntities } from '../reference/lookup.js';
@@ -35,7 +36,7 @@ export async function presentReport(report: ReportDocument, lng: string) {
     vector: { kind: report.infectionVector?.kind ?? 'unknown', detail: report.infectionVector?.detail ?? '' },
     sources: presentSources(report.sources),
     indicators: report.indicators.map((i) => ({ type: i.type, value: displayIndicator(i.type, i.value) })),
-    messages: await messagesOf(report),
+    messages: await heldPageRead(`messages:${String(report._id)}`, () => messagesOf(report)),
     rejectionReason: report.rejectionReason ?? '',
     linkedIncident: report.linkedIncident ? String(report.linkedIncident) : '',
     // The incident it became: linked on the page once it is public (before, only that it exists).
@@ -43,9 +44,12 @@ export async function presentReport(report: ReportDocument, lng: string) {
   };
 }
 
+/** From the read model, which holds every incident (an `_id` read scans on the embedded engine). */
 async function linkedIncidentOf(report: ReportDocument): Promise<{ ref: string; title: string; public: boolean } | undefined> {
   if (!report.linkedIncident) return undefined;
-  const incident = await Incident.findById(report.linkedIncident, { ref: 1, title: 1, published: 1 }).lean();
+  const c = await catalogue();
+  const ref = c.refOf(String(report.linkedIncident));
+  const incident = ref ? (c.recordOf(ref) as { ref: string; title: string; published?: boolean } | undefined) : undefined;
   return incident ? { ref: incident.ref, title: incident.published ? incident.title : '', public: Boolean(incident.published) } : undefined;
 }
 

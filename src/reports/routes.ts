@@ -15,7 +15,8 @@ import { FormValidationError, parseForm } from '../http/validate.js';
 import { entityOptions } from '../reference/lookup.js';
 import { presentReport, presentReportRow } from './presenter.js';
 import { messageSchema, reportSchema, trackAnswerSchema, trackSchema } from './schema.js';
-import { answerQuestion, findReport, findReportByReceipt, reportsOf, submitReport } from './service.js';
+import { answerQuestion, findReport, findReportByReceipt, reportToShow, reportsOf, submitReport } from './service.js';
+import { heldPageRead } from '../review/held-reads.js';
 import { reviewerReportLocals } from '../review/locals.js';
 import type { SealedFileStore } from '../storage/sealed-files.js';
 import { multipartWithFiles, sameOriginOnly, uploadedFiles } from '../http/upload.js';
@@ -58,7 +59,7 @@ function lngOf(res: Response): string {
 }
 
 export async function reportFiles(report: { _id: unknown }) {
-  return (await evidenceOfReport(report)).map((e) => ({ id: String(e._id), name: e.name, mediaType: e.original.mediaType, size: e.original.size, sha256: e.original.sha256, stripped: e.metadataStripped, preview: previewable(e) }));
+  return (await heldPageRead(`report-files:${String(report._id)}`, () => evidenceOfReport(report))).map((e) => ({ id: String(e._id), name: e.name, mediaType: e.original.mediaType, size: e.original.size, sha256: e.original.sha256, stripped: e.metadataStripped, preview: previewable(e) }));
 }
 
 export function reportRoutes(config: Config, store: SealedFileStore, formLimit: FormLimits): Router {
@@ -112,7 +113,7 @@ export function reportRoutes(config: Config, store: SealedFileStore, formLimit: 
   });
 
   router.get('/reports/:ref', authorize('reports.own'), async (req, res) => {
-    const report = await findReport(String(req.params.ref));
+    const report = await reportToShow(String(req.params.ref));
     const isOwner = Boolean(report?.submitter?.user && String(report.submitter.user) === req.user!.id);
     // res.locals.can already accounts for the second factor a reviewer must have used.
     const isReviewer = Boolean((res.locals.can as Record<string, boolean>).review);

@@ -1,3 +1,4 @@
+import { heldPageRead } from '../review/held-reads.js';
 import { Claim, claim, releaseClaim, takeRevision } from '../db/claims.js';
 import mongoose from 'mongoose';
 import { anonymousActor, recordAuditEvent, userActor, type AuditActor } from '../audit/index.js';
@@ -157,6 +158,16 @@ async function reportByKey(key: string, query: Record<string, string>, matches: 
 export async function findReport(ref: string): Promise<ReportDocument | null> {
   if (!/^R-\d{4}-\d{5}$/.test(ref)) return null;
   return reportByKey(`report-ref:${ref}`, { ref }, (doc) => doc.ref === ref);
+}
+
+/**
+ * A report for a page that only shows it, held briefly (review/held-reads.ts): several reviewers on
+ * the same report, or a reload, send no query. Commands start from `findReport`: they act on the
+ * stored revision.
+ */
+export async function reportToShow(ref: string): Promise<ReportDocument | null> {
+  const doc = await heldPageRead(`report:${ref}`, () => findReport(ref));
+  return doc ? Report.hydrate(doc) : null;
 }
 
 export async function findReportByReceipt(code: string): Promise<ReportDocument | null> {

@@ -3,6 +3,7 @@ import { User } from '../auth/model.js';
 import type { ReportDocument } from '../reports/model.js';
 import { possibleDuplicates } from '../reports/service.js';
 import { notesOf } from './notes.js';
+import { heldPageRead } from './held-reads.js';
 
 /** Active reviewers, for "give to" (a few dozen accounts at most); held briefly, as signed-in accounts are (auth/held-accounts.ts). */
 export async function reviewerOptions(): Promise<readonly { id: string; name: string }[]> {
@@ -14,11 +15,11 @@ export async function reviewerReportLocals(report: ReportDocument, me: string): 
   const reviewers = await reviewerOptions();
   const holder = report.assignee ? reviewers.find((r) => r.id === String(report.assignee)) ?? { id: String(report.assignee), name: '' } : undefined;
   return {
-    duplicates: await possibleDuplicates(report),
+    duplicates: await heldPageRead(`duplicates:${String(report._id)}`, () => possibleDuplicates(report)),
     open: report.status !== 'linked' && report.status !== 'rejected',
     holder,
     heldByMe: holder?.id === me,
     reviewers,
-    notes: await notesOf({ type: 'report', ref: report.ref }),
+    notes: await heldPageRead(`notes:report:${report.ref}`, () => notesOf({ type: 'report', ref: report.ref })),
   };
 }
