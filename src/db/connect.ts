@@ -17,7 +17,7 @@ export async function connectDatabase(uri: string, logger: Pick<Logger, 'error'>
   await mongoose.connect(uri, { serverSelectionTimeoutMS: 15_000, heartbeatFrequencyMS: 2_000, monitorCommands: true });
   try {
     refuseUnacknowledgedWrites(mongoose.connection.getClient(), logger);
-    watchWrites(mongoose.connection.getClient() as never);
+    watchWrites(mongoose.connection.getClient());
   } catch (err) {
     await mongoose.disconnect();
     throw err;

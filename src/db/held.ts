@@ -80,7 +80,7 @@ const droppedOnWrite = new Map<string, Set<HeldReads<unknown>>>();
  */
 export function heldUntilWritten<V>(ttlMs: number, collections: readonly string[], max?: number): HeldReads<V> {
   const held = new HeldReads<V>(ttlMs, max);
-  for (const c of collections) droppedOnWrite.set(c, (droppedOnWrite.get(c) ?? new Set()).add(held as HeldReads<unknown>));
+  for (const c of collections) droppedOnWrite.set(c, (droppedOnWrite.get(c) ?? new Set()).add(held));
   return held;
 }
 
