@@ -8,6 +8,7 @@ import { Report } from '../../src/reports/model.js';
 import { agent, csrfFrom, type Agent } from '../helpers/app.js';
 import { createIncident, createUser, PASSWORD, signIn, signedInAs } from '../helpers/factories.js';
 import { Incident } from '../../src/incidents/model.js';
+import { publish } from '../../src/events/index.js';
 import { printRace, race } from '../helpers/race.js';
 import { postReport, reportForm } from '../helpers/reports.js';
 import { testConfig } from '../helpers/engine.js';
@@ -72,6 +73,8 @@ describe('Notifications: in-app inbox and e-mail through SMTP', () => {
     expect(before).to.include('linked to an incident that is not public yet');
     expect(before).to.not.include(incident.ref);
     await Incident.updateOne({ _id: incident._id }, { $set: { 'verification.status': 'verified', published: true } });
+    // As every command that writes incidents does: the read model is told (the report page reads it).
+    await publish({ kind: 'incidents-changed', ids: [incident._id] });
     const after = (await r.get(`/reports/${report.ref}`).set('Accept-Language', 'en')).text;
     expect(after).to.include(`href="/incidents/${incident.ref}"`);
     expect(after).to.include('Incident built from the report');
