@@ -36,7 +36,8 @@ export class HeldReads<V> {
     const generation = this.generationOf(key);
     const pending = this.reading.get(key);
     if (pending?.generation === generation) return pending.value;
-    const value = read();
+    // Resolved once, here: a caller's read may be a query (a thenable that runs again at each `then`).
+    const value = Promise.resolve(read());
     this.reading.set(key, { generation, value });
     try {
       return await this.keep(key, generation, await value);

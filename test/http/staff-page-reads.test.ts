@@ -8,6 +8,7 @@ import { postReport, reportForm } from '../helpers/reports.js';
 import { SIGNED_IN_HOLD_MS } from '../../src/auth/held-accounts.js';
 import { heldUntilWritten } from '../../src/db/held.js';
 import { Incident } from '../../src/incidents/model.js';
+import { Notification } from '../../src/notifications/model.js';
 import { publish } from '../../src/events/index.js';
 import { testState } from '../helpers/engine.js';
 
@@ -99,5 +100,12 @@ describe("what the staff's pages read (an incident from the read model; a report
     await mongoose.connection.db!.collection('heldtests').insertOne({ at: new Date() });
     expect(await during).to.equal(3);
     expect(await held.get('other', read)).to.equal(4);
+  });
+
+  it('when requests that miss together share a read given as a Mongoose query (run again at each `then`), then it runs once and every one gets its answer', async () => {
+    const held = heldUntilWritten<number>(60_000, ['notifications']);
+    const { result, commands } = await commandsDuring(() => Promise.all(Array.from({ length: 10 }, () => held.get('unread', () => Notification.countDocuments({})))));
+    expect(result).to.deep.equal(Array.from({ length: 10 }, () => 0));
+    expect(commands.map(describeCommand)).to.deep.equal(['aggregate notifications ']);
   });
 });
