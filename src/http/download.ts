@@ -44,9 +44,10 @@ export async function streamCsv(res: Response, name: string, header: readonly st
   res.setHeader('Content-Type', 'text/csv; charset=utf-8');
   res.setHeader('Content-Disposition', contentDisposition(name));
   let batch: (readonly string[])[] = [];
+  const drained = drainWaiter(res);
   const flush = async (text: string) => {
     batch = [];
-    if (!res.write(text)) await drainedOrGone(res);
+    if (!res.write(text)) await drained();
     await nextTurn();
   };
   await flush(`\uFEFF${stringify([header])}`);
@@ -60,14 +61,20 @@ export async function streamCsv(res: Response, name: string, header: readonly st
   res.end();
 }
 
-function drainedOrGone(res: Response): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
+/**
+ * Waits for `drain` (or for the reader to leave), with one listener each for the whole response:
+ * the compression middleware hands `drain` listeners to its compressor stream, where `res.off` does
+ * not reach them, so a listener per wait stayed behind (Node warned of eleven on one brotli stream,
+ * an uncached CSV under load).
+ */
+function drainWaiter(res: Response): () => Promise<void> {
+  let waiting: (() => void) | undefined;
+  const wake = () => {
+    const resolve = waiting;
+    waiting = undefined;
+    resolve?.();
+  };
+  res.on('drain', wake);
+  res.on('close', wake);
+  return () => (res.destroyed ? Promise.resolve() : new Promise<void>((resolve) => (waiting = resolve)));
 }
