@@ -65,6 +65,9 @@ const configSchema = z.object({
   // /healthz answers 503 below this much free space in DATA_DIR (a submission would fail there).
   HEALTH_MIN_FREE_MB: z.coerce.number().int().min(0).max(1_000_000).default(100),
   PAGE_CACHE_MB: z.coerce.number().int().min(0).max(4_096).default(64),
+  // How far V8 lets the heap grow past what a full collection left live before the next one, in
+  // percent (0: V8's own pacing, which lets it reach about four times under load; README, Memory).
+  HEAP_GROWTH_PERCENT: z.coerce.number().int().min(0).max(300).default(50),
   // How long shutdown waits for requests in flight before it closes their connections.
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   ANONYMOUS_REPORTS: booleanFlag.default(true),

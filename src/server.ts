@@ -40,6 +40,10 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.LOG_LEVEL);
+  // The heap's growth between full collections (README, Memory): V8 reads the factor at each
+  // collection, so setting it here holds for the process's life. Without it, the read model's 270 MB
+  // at 100,000 incidents grew to 1.3 GB of resident memory under page load; with 50 %, 0.7 GB.
+  if (config.HEAP_GROWTH_PERCENT > 0) v8.setFlagsFromString(`--heap-growing-percent=${config.HEAP_GROWTH_PERCENT}`);
   // Filled in as start-up proceeds; shutdown stops whatever exists so far.
   const running: { engine?: Engine; server?: Server; closeApp?: () => Promise<void> } = {};
 

@@ -16,6 +16,13 @@ describe('loadConfig', () => {
     expect(config.REGISTRATION).to.equal('approval');
     expect(config.REQUIRE_TOTP_ROLES).to.deep.equal(['reviewer', 'admin']);
     expect(config.TRUST_PROXY).to.equal(false);
+    expect(config.HEAP_GROWTH_PERCENT).to.equal(50);
     expect(Object.isFrozen(config)).to.equal(true);
+  });
+
+  it('when the heap growth is set, then 0 (V8 paces it) to 300 is taken and anything else is refused by name', () => {
+    expect(loadConfig({ HEAP_GROWTH_PERCENT: '0' }).HEAP_GROWTH_PERCENT).to.equal(0);
+    expect(loadConfig({ HEAP_GROWTH_PERCENT: '300' }).HEAP_GROWTH_PERCENT).to.equal(300);
+    for (const bad of ['-1', '301', 'half']) expect(() => loadConfig({ HEAP_GROWTH_PERCENT: bad }), bad).to.throw(ConfigError, /HEAP_GROWTH_PERCENT/);
   });
 });
