@@ -75,7 +75,7 @@ async function main(): Promise<void> {
           server.closeAllConnections();
         }
       }
-      stopWatching();
+      await stopWatching();
       await stopMailer();
       await stopWatchNotifier();
       await writeSnapshotNow().catch((err: unknown) => logger.warn({ err }, 'catalogue snapshot not written'));

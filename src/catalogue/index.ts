@@ -526,9 +526,15 @@ export function watchForOtherProcesses(intervalMs = 3_000): void {
   poller.unref();
 }
 
-export function stopWatching(): void {
+/**
+ * Stops watching; resolves once a catch-up already under way has ended. Without that wait, a
+ * catch-up begun just before a reset (tests empty the database between cases) went on against the
+ * next case's change log and left its own idea of the last change applied.
+ */
+export async function stopWatching(): Promise<void> {
   if (poller) clearInterval(poller);
   poller = undefined;
+  await changes;
 }
 
 /** Tests empty the database between cases: forget what was loaded. */

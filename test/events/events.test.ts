@@ -20,8 +20,8 @@ function inAnotherProcess(source: string, env: Record<string, string>): Promise<
 }
 
 describe('domain events: commands publish, the read model and the other processes apply', () => {
-  afterEach(() => {
-    stopWatching();
+  afterEach(async () => {
+    await stopWatching();
     resetCatalogue();
   });
 

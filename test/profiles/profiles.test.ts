@@ -134,7 +134,7 @@ describe('profiles, indexes and charts', () => {
       }
       expect(found).to.equal(true);
     } finally {
-      stopWatching();
+      await stopWatching();
       resetCatalogue();
     }
   });

@@ -21,7 +21,7 @@ function queueRows(html: string): string[] {
 
 describe('review: the working set (incidents not public) without reading the incidents collection', () => {
   afterEach(async () => {
-    stopWatching();
+    await stopWatching();
     await closeApps();
   });
 
