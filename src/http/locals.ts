@@ -12,8 +12,8 @@ const DATE_FORMATS: Record<(typeof LANGUAGES)[number], Intl.DateTimeFormat> = {
 
 /** What every view may use: translation, language and direction, the user and their abilities. */
 export const viewLocals: RequestHandler = (req, res, next) => {
-  const lng = resolvedLanguage(req.i18n?.resolvedLanguage ?? req.language);
-  res.locals.t = heldTranslations(req.t, String(req.language));
+  const lng = resolvedLanguage(req.language);
+  res.locals.t = heldTranslations(req.t, lng);
   res.locals.lng = lng;
   res.locals.dir = directionOf(lng);
   res.locals.currentUser = req.user;

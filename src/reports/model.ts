@@ -80,6 +80,8 @@ reportSchema.pre('save', function refuseEditsToSubmittedReport() {
 
 export const Report = mongoose.model('Report', reportSchema);
 export type ReportDocument = InstanceType<typeof Report>;
+/** A report's stored fields as plain data (what the pages show; commands act on a ReportDocument). */
+export type ReportRecord = mongoose.InferSchemaType<typeof reportSchema> & { _id: mongoose.Types.ObjectId };
 
 /**
  * Questions and answers after submission, one document each (insert-only). Kept apart from the

@@ -4,11 +4,11 @@ import { heldPageRead } from '../review/held-reads.js';
 import { messagesOf } from './service.js';
 import { presentCountry, presentDates, presentSources } from '../facts/presenter.js';
 import { loadEntities } from '../reference/lookup.js';
-import type { ReportDocument } from './model.js';
+import type { ReportDocument, ReportRecord } from './model.js';
 
 /** A report for its submitter or a reviewer. Protected identities are never part of it: only
  * whether one was given (revealing it is a separate, audited action). */
-export async function presentReport(report: ReportDocument, lng: string) {
+export async function presentReport(report: ReportRecord, lng: string) {
   const suspected = report.suspected ?? { products: [], vendors: [], governments: [], other: '' };
   const entities = await loadEntities(suspected, lng);
   return {
@@ -45,7 +45,7 @@ export async function presentReport(report: ReportDocument, lng: string) {
 }
 
 /** From the read model, which holds every incident (an `_id` read scans on the embedded engine). */
-async function linkedIncidentOf(report: ReportDocument): Promise<{ ref: string; title: string; public: boolean } | undefined> {
+async function linkedIncidentOf(report: Pick<ReportRecord, 'linkedIncident'>): Promise<{ ref: string; title: string; public: boolean } | undefined> {
   if (!report.linkedIncident) return undefined;
   const c = await catalogue();
   const ref = c.refOf(String(report.linkedIncident));

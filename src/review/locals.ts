@@ -1,6 +1,6 @@
 import { heldAccountLists } from '../auth/held-accounts.js';
 import { User } from '../auth/model.js';
-import type { ReportDocument } from '../reports/model.js';
+import type { ReportRecord } from '../reports/model.js';
 import { possibleDuplicates } from '../reports/service.js';
 import { notesOf } from './notes.js';
 import { heldPageRead } from './held-reads.js';
@@ -11,7 +11,7 @@ export async function reviewerOptions(): Promise<readonly { id: string; name: st
 }
 
 /** What a reviewer sees beside a report: possible duplicates, who holds it, internal notes and the triage actions' state. */
-export async function reviewerReportLocals(report: ReportDocument, me: string): Promise<Record<string, unknown>> {
+export async function reviewerReportLocals(report: ReportRecord, me: string): Promise<Record<string, unknown>> {
   const reviewers = await reviewerOptions();
   const holder = report.assignee ? reviewers.find((r) => r.id === String(report.assignee)) ?? { id: String(report.assignee), name: '' } : undefined;
   return {
