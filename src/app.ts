@@ -87,12 +87,17 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
 
   app.use(requestLog(logger));
   app.use(securityHeaders);
-  app.use(compressResponses);
   app.use(strictTransportSecurity(config.PUBLIC_URL));
   // Anonymous visitors' public pages (http/page-cache.ts): before any session is read, and before the
-  // static-file handlers, so that a cached page costs no file-system lookup. After compression, which
-  // must wrap a response before the cache keeps a copy of what it writes.
+  // static-file handlers, so that a cached page costs no file-system lookup. A kept page is answered
+  // before compression (it holds its compressed copies); one to be made is kept after it, because
+  // compression must wrap a response before the cache keeps a copy of what it writes.
   const pages = pageCache(config.PAGE_CACHE_MB * 1024 * 1024);
+  app.use(pages.hits(PUBLIC_PAGES));
+  // The JSON API needs no session: it is mounted before it (tokens, not cookies), and before
+  // compression, which its router sets up after its rate limit and its cached answers.
+  app.use('/api/v1', apiRoutes({ anonymous: config.API_REQUESTS_PER_MINUTE, token: config.API_TOKEN_REQUESTS_PER_MINUTE }, { hits: pages.hits(API_PAGES, { perOrigin: true }), serve: pages.serve(API_PAGES, { perOrigin: true }) }));
+  app.use(compressResponses);
   app.use(pages.serve(PUBLIC_PAGES));
   // Only for what public/ holds: any other path would cost every page a file-system lookup.
   const staticFiles = express.static(path.join(root, 'public'), { index: false, maxAge: '1h', fallthrough: true });
@@ -112,8 +117,6 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
     res.send(deps.signer.publicKeyPem);
   });
   app.use(chartRoutes());
-  // The JSON API needs no session: it is mounted before it (tokens, not cookies).
-  app.use('/api/v1', apiRoutes({ anonymous: config.API_REQUESTS_PER_MINUTE, token: config.API_TOKEN_REQUESTS_PER_MINUTE }, pages.serve(API_PAGES, { perOrigin: true })));
 
   // Form rate limits that can be decided from the address alone refuse here: before the session
   // is read and before any body is parsed.

@@ -5,6 +5,7 @@ import { recordAuditEvent } from '../audit/index.js';
 import { catalogue, verifiedEntries } from '../catalogue/index.js';
 import { Government } from '../governments/model.js';
 import { publicAccess } from '../http/access.js';
+import { compressResponses } from '../http/compress.js';
 import { siteOrigin } from '../http/download.js';
 import { HttpError, notFound } from '../http/errors.js';
 import { limitApiRequests } from '../http/rate-limit.js';
@@ -24,7 +25,7 @@ const noQuery = z.strictObject({});
  * incidents, marked `visibility: "restricted"`. Every request with a token is audited. Sessions and
  * cookies play no part here: a signed-in browser gets the public answer unless it sends a token.
  */
-export function apiRoutes(limits: { anonymous: number; token: number }, cached: RequestHandler = (_req, _res, next) => next()): Router {
+export function apiRoutes(limits: { anonymous: number; token: number }, cached: { hits: RequestHandler; serve: RequestHandler }): Router {
   const router = Router();
   const baseUrl = (req: Request) => siteOrigin(req);
   const privileged = (res: Response) => Boolean(res.locals.apiTokenId);
@@ -47,8 +48,11 @@ export function apiRoutes(limits: { anonymous: number; token: number }, cached: 
     next();
   });
   router.use(limitApiRequests({ windowMs: 60_000, anonymousLimit: limits.anonymous, tokenLimit: limits.token }));
-  // Anonymous public reads from the rendered-page cache (http/page-cache.ts), after the rate limit.
-  router.use(cached);
+  // Anonymous public reads from the rendered-page cache (http/page-cache.ts), after the rate limit:
+  // a kept answer before compression (it holds its compressed copies), one to be made kept after it.
+  router.use(cached.hits);
+  router.use(compressResponses);
+  router.use(cached.serve);
 
   router.get('/', publicAccess, (req, res) => {
     parseQuery(noQuery, req);

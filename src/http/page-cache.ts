@@ -117,10 +117,14 @@ function languageFor(req: Request): string {
   return asked ?? languageOfRequest(req);
 }
 
+/** A URL without a query and with nothing a URL parser would change: its own normalised form. */
+const PLAIN_PATH = /^[\w/-]+$/;
+
 function keyOf(req: Request, lng: string, version: string, perOrigin: boolean): string {
+  const origin = perOrigin ? `${req.protocol}://${req.get('host') ?? ''}\n` : '';
+  if (PLAIN_PATH.test(req.originalUrl)) return `${origin}${lng}\n${req.originalUrl}?\n${version}`;
   const url = new URL(req.originalUrl, 'http://x');
   const params = [...url.searchParams.entries()].filter(([k]) => k !== 'lng').sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0));
-  const origin = perOrigin ? `${req.protocol}://${req.get('host') ?? ''}\n` : '';
   return `${origin}${lng}\n${url.pathname}?${new URLSearchParams(params).toString()}\n${version}`;
 }
 
@@ -206,17 +210,35 @@ function keepStreamed(res: Response, limit: number, store: (page: Page) => void)
 
 /**
  * One cache (one memory bound) for the public pages and the API's public reads: `serve(paths)` gives
- * the handler for a set of paths (matched against the path its router sees).
+ * the handler for a set of paths (matched against the path its router sees), which answers from the
+ * cache or keeps what the route makes; `hits(paths)` only answers from it, and goes before the
+ * compression middleware (a kept page holds its own compressed copies), so a cached page costs no
+ * compressor set up around it. `serve` must come after compression: a streamed answer is kept as it
+ * is written, before it is compressed.
  */
-export function pageCache(maxBytes: number): { serve(paths: readonly RegExp[], options?: { perOrigin?: boolean }): RequestHandler } {
+export function pageCache(maxBytes: number): { serve(paths: readonly RegExp[], options?: { perOrigin?: boolean }): RequestHandler; hits(paths: readonly RegExp[], options?: { perOrigin?: boolean }): RequestHandler } {
   const cache = new ByteLru(maxBytes);
-  const serve = (paths: readonly RegExp[], options: { perOrigin?: boolean } = {}): RequestHandler => (req, res, next) => {
-    if (maxBytes <= 0 || (req.method !== 'GET' && req.method !== 'HEAD') || !anonymous(req) || !paths.some((p) => p.test(req.path))) return next();
+  /** The key a request's page is kept under, or undefined when this cache must not answer it. */
+  const keyFor = async (req: Request, paths: readonly RegExp[], perOrigin: boolean): Promise<string | undefined> => {
+    if (maxBytes <= 0 || (req.method !== 'GET' && req.method !== 'HEAD') || !anonymous(req) || !paths.some((p) => p.test(req.path))) return undefined;
     // An explicit language change sets a cookie: that response is made, not served from here.
-    if (typeof req.query.lng === 'string' && req.query.lng !== cookieLanguage(req)) return next();
-    catalogue()
-      .then((c) => {
-        const key = keyOf(req, languageFor(req), `${c.generation}:${c.version}`, options.perOrigin === true);
+    if (typeof req.query.lng === 'string' && req.query.lng !== cookieLanguage(req)) return undefined;
+    const c = await catalogue();
+    return keyOf(req, languageFor(req), `${c.generation}:${c.version}`, perOrigin);
+  };
+  const hits = (paths: readonly RegExp[], options: { perOrigin?: boolean } = {}): RequestHandler => (req, res, next) => {
+    keyFor(req, paths, options.perOrigin === true)
+      .then((key) => {
+        const page = key === undefined ? undefined : cache.get(key);
+        if (page) sendPage(req, res, page, cache, 'hit');
+        else next();
+      })
+      .catch(next);
+  };
+  const serve = (paths: readonly RegExp[], options: { perOrigin?: boolean } = {}): RequestHandler => (req, res, next) => {
+    keyFor(req, paths, options.perOrigin === true)
+      .then((key) => {
+        if (key === undefined) return next();
         const page = cache.get(key);
         if (page) return sendPage(req, res, page, cache, 'hit');
         keepStreamed(res, maxBytes / 4, (fresh) => cache.set(key, fresh));
@@ -236,5 +258,5 @@ export function pageCache(maxBytes: number): { serve(paths: readonly RegExp[], o
       })
       .catch(next);
   };
-  return { serve };
+  return { serve, hits };
 }

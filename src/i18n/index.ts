@@ -71,7 +71,8 @@ function translatorOf(lng: Language): TFunction {
  * so one translator per language serves every request.
  */
 export const i18nMiddleware: RequestHandler = (req, res, next) => {
-  const detected = i18next.services.languageDetector?.detect(req, res);
+  const detector = i18next.services.languageDetector as { detect(req: unknown, res: unknown): string | string[] | undefined } | undefined;
+  const detected = detector?.detect(req, res);
   const lng = resolvedLanguage(Array.isArray(detected) ? detected[0] : detected);
   req.language = lng;
   req.languages = [lng];
@@ -80,7 +81,8 @@ export const i18nMiddleware: RequestHandler = (req, res, next) => {
   next();
 };
 
-const translated = new Map<string, string>();
+/** Texts asked without options, per language (heldTranslations). */
+const translated = new Map<string, Map<string, string>>(LANGUAGES.map((lng) => [lng, new Map<string, string>()]));
 
 /**
  * A request's `t` for views, with the texts asked without options (most of a page's) kept after the
@@ -89,14 +91,14 @@ const translated = new Map<string, string>();
  */
 export function heldTranslations(t: TFunction, lng: string): TFunction {
   const any = t as unknown as (...args: unknown[]) => unknown;
+  const texts = translated.get(resolvedLanguage(lng))!;
   const held = ((key: unknown, ...rest: unknown[]) => {
     if (rest.length || typeof key !== 'string') return any(key, ...rest);
-    const id = `${lng}\u0000${key}`;
-    let text = translated.get(id);
+    let text = texts.get(key);
     if (text === undefined) {
       text = String(any(key));
-      if (translated.size >= 20_000) translated.clear();
-      translated.set(id, text);
+      if (texts.size >= 10_000) texts.clear();
+      texts.set(key, text);
     }
     return text;
   }) as unknown as TFunction;
@@ -134,6 +136,7 @@ export function directionOf(lng: string): 'rtl' | 'ltr' {
 }
 
 export function resolvedLanguage(lng: string | undefined): Language {
+  if (lng === 'en' || lng === 'ar') return lng;
   const base = (lng ?? 'en').split('-')[0];
   return (LANGUAGES as readonly string[]).includes(base ?? '') ? (base as Language) : 'en';
 }

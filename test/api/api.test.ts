@@ -188,6 +188,9 @@ describe('JSON API /api/v1', () => {
     expect(second.headers['content-type']).to.match(/^application\/json/);
     expect(second.headers['cache-control']).to.equal('public, no-cache');
     expect(second.headers['ratelimit']).to.match(/\br=118\b/);
+    // Kept and made answers alike leave compressed (supertest asks for gzip): a kept one holds its
+    // own compressed copy, answered before the compressor; one made per request goes through it.
+    expect([first.headers['content-encoding'], second.headers['content-encoding']]).to.deep.equal(['gzip', 'gzip']);
     expect((await a.get('/api/v1/incidents').set('Host', 'one.example').set('If-None-Match', String(second.headers.etag))).status).to.equal(304);
     // Links are absolute: another host gets its own answer, never the first host's.
     const other = await a.get('/api/v1/incidents').set('Host', 'two.example');
@@ -199,6 +202,7 @@ describe('JSON API /api/v1', () => {
       expect(withToken.headers['x-page-cache']).to.equal(undefined);
       expect(withToken.headers['cache-control']).to.equal('no-store');
       expect(withToken.text).to.contain('RESTRICTEDCANARY');
+      expect(withToken.headers['content-encoding']).to.equal('gzip');
     }
     const anonymousAgain = await a.get('/api/v1/incidents').set('Host', 'one.example');
     expect(anonymousAgain.headers['x-page-cache']).to.equal('hit');
