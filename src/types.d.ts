@@ -1,3 +1,4 @@
+import type { TFunction } from 'i18next';
 import type { Flash } from './http/flash.js';
 import type { Role } from './config.js';
 import type { UploadedFile } from './http/upload.js';
@@ -15,6 +16,9 @@ declare global {
     interface Request {
       /** Files of a multipart form, read by http/upload.ts (within its limits). */
       files?: UploadedFile[];
+      /** The request's language and a translator fixed to it (i18n/index.ts i18nMiddleware). */
+      language: string;
+      t: TFunction;
     }
   }
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { Request, RequestHandler, Response } from 'express';
 import { catalogue } from '../catalogue/index.js';
-import { LANGUAGES, languageOfRequest } from '../i18n/index.js';
+import { detectLanguage } from '../i18n/index.js';
 
 /**
  * Rendered public pages (and the JSON API's public answers) for anonymous visitors, kept per (path + normalised query, language, data
@@ -109,12 +109,6 @@ function anonymous(req: Request): boolean {
 
 function cookieLanguage(req: Request): string | undefined {
   return /(?:^|;\s*)lng=([a-z]{2})(?:;|$)/.exec(req.headers.cookie ?? '')?.[1];
-}
-
-/** The language the page will be in (the i18n detection order: ?lng, the lng cookie, Accept-Language). */
-function languageFor(req: Request): string {
-  const asked = typeof req.query.lng === 'string' && (LANGUAGES as readonly string[]).includes(req.query.lng) ? req.query.lng : undefined;
-  return asked ?? languageOfRequest(req);
 }
 
 /** A URL without a query and with nothing a URL parser would change: its own normalised form. */
@@ -224,7 +218,7 @@ export function pageCache(maxBytes: number): { serve(paths: readonly RegExp[], o
     // An explicit language change sets a cookie: that response is made, not served from here.
     if (typeof req.query.lng === 'string' && req.query.lng !== cookieLanguage(req)) return undefined;
     const c = await catalogue();
-    return keyOf(req, languageFor(req), `${c.generation}:${c.version}`, perOrigin);
+    return keyOf(req, detectLanguage(req), `${c.generation}:${c.version}`, perOrigin);
   };
   const hits = (paths: readonly RegExp[], options: { perOrigin?: boolean } = {}): RequestHandler => (req, res, next) => {
     keyFor(req, paths, options.perOrigin === true)

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import i18next, { type TFunction } from 'i18next';
-import { LanguageDetector } from 'i18next-http-middleware';
 import type { RequestHandler } from 'express';
 
 export const LANGUAGES = ['en', 'ar'] as const;
@@ -29,13 +28,9 @@ export function labelsOf(key: string): string[] {
 
 let ready: Promise<unknown> | undefined;
 
-/**
- * Language from ?lng=, then the `lng` cookie, then Accept-Language. The cookie is written only when
- * a visitor chooses a language (rememberLanguageChoice), and lasts as long as the browser session:
- * a year-long cookie would be one more trace left on an at-risk visitor's device.
- */
+/** i18next with both languages' texts; each request's language is found by detectLanguage. */
 export function initI18n(): Promise<unknown> {
-  ready ??= i18next.use(LanguageDetector).init({
+  ready ??= i18next.init({
     resources: Object.fromEntries(LANGUAGES.map((lng) => [lng, { translation: load(lng) }])),
     fallbackLng: 'en',
     supportedLngs: [...LANGUAGES],
@@ -43,14 +38,49 @@ export function initI18n(): Promise<unknown> {
     load: 'languageOnly',
     returnNull: false,
     interpolation: { escapeValue: false }, // EJS escapes on output (<%= %>)
-    detection: {
-      order: ['querystring', 'cookie', 'header'],
-      lookupQuerystring: 'lng',
-      lookupCookie: 'lng',
-      caches: [],
-    },
   });
   return ready;
+}
+
+function isLanguage(value: unknown): value is Language {
+  return typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value);
+}
+
+/**
+ * The language the browser prefers most among ours, by the weights of its Accept-Language header
+ * (`en;q=0.5, ar` is Arabic); the first written wins a tie, a weight of 0 refuses, and English
+ * when it names none of ours.
+ */
+function preferredLanguage(header: string | undefined): Language {
+  let best: Language = 'en';
+  let bestWeight = 0;
+  for (const part of (header ?? '').split(',')) {
+    const [tag = '', ...params] = part.split(';');
+    const base = tag.trim().split('-')[0]!.toLowerCase();
+    if (!isLanguage(base)) continue;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    const weight = q === undefined ? 1 : Number(q.slice(2));
+    if (Number.isFinite(weight) && weight > bestWeight) {
+      best = base;
+      bestWeight = weight;
+    }
+  }
+  return best;
+}
+
+/**
+ * A request's language: `?lng=` (a choice from the language links), then the `lng` cookie, then the
+ * browser's Accept-Language. The cookie is written only when a visitor chooses a language
+ * (rememberLanguageChoice), and lasts as long as the browser session: a year-long cookie would be
+ * one more trace left on an at-risk visitor's device. One function for the pages and for the
+ * rendered-page cache's key, so a cached page is always in the language it is kept under.
+ */
+export function detectLanguage(req: { query: unknown; headers: { cookie?: string; 'accept-language'?: string } }): Language {
+  const asked = (req.query as Record<string, unknown>).lng;
+  if (isLanguage(asked)) return asked;
+  const cookie = languageCookie(req.headers.cookie);
+  if (isLanguage(cookie)) return cookie;
+  return preferredLanguage(req.headers['accept-language']);
 }
 
 /** The translators fixed to each language, made once (the locale files do not change while the app runs). */
@@ -65,17 +95,14 @@ function translatorOf(lng: Language): TFunction {
 }
 
 /**
- * Each request's language (i18next's detector, in the order initI18n gives) and a `t` fixed to it.
- * i18next-http-middleware's own `handle` clones an i18next instance for every request, which cost
- * an eighth of a signed-in page's time under load; nothing here changes a language after detection,
- * so one translator per language serves every request.
+ * Each request's language (detectLanguage) and a `t` fixed to it. i18next-http-middleware's
+ * `handle`, used before, cloned an i18next instance for every request, which cost an eighth of a
+ * signed-in page's time under load; nothing changes a language after detection, so one translator
+ * per language serves every request.
  */
 export const i18nMiddleware: RequestHandler = (req, res, next) => {
-  const detector = i18next.services.languageDetector as { detect(req: unknown, res: unknown): string | string[] | undefined } | undefined;
-  const detected = detector?.detect(req, res);
-  const lng = resolvedLanguage(Array.isArray(detected) ? detected[0] : detected);
+  const lng = detectLanguage(req);
   req.language = lng;
-  req.languages = [lng];
   req.t = translatorOf(lng);
   res.setHeader('Content-Language', lng);
   next();
@@ -144,9 +171,7 @@ export const rememberLanguageChoice: RequestHandler = (req, res, next) => {
 export function languageOfRequest(req: { language?: string; headers: { cookie?: string; 'accept-language'?: string } }): Language {
   if (req.language) return resolvedLanguage(req.language);
   const cookie = languageCookie(req.headers.cookie);
-  if (cookie) return resolvedLanguage(cookie);
-  const preferred = (req.headers['accept-language'] ?? '').split(',').map((part) => part.trim().slice(0, 2).toLowerCase());
-  return resolvedLanguage(preferred.find((l) => (LANGUAGES as readonly string[]).includes(l)));
+  return isLanguage(cookie) ? cookie : preferredLanguage(req.headers['accept-language']);
 }
 
 export function directionOf(lng: string): 'rtl' | 'ltr' {

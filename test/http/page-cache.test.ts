@@ -41,6 +41,22 @@ describe('rendered-page cache for anonymous visitors', () => {
     expect(csv.headers['content-disposition']).to.include('incidents.csv');
   });
 
+  it('when browsers weigh their languages (q values), then the page is in the language they prefer most, and the cache never hands one language\'s page to a reader of the other', async () => {
+    const { app } = makeApp();
+    const pageLanguage = async (acceptLanguage: string) => /<html lang="(\w+)"/.exec((await agent(app).get('/methodology').set('Accept-Language', acceptLanguage).expect(200)).text)?.[1];
+    // Arabic weighed above English although written after it; then an English reader of the same page.
+    expect(await pageLanguage('en;q=0.5, ar')).to.equal('ar');
+    expect(await pageLanguage('en')).to.equal('en');
+    expect(await pageLanguage('en-GB,en;q=0.9')).to.equal('en');
+    expect(await pageLanguage('fr-CA, ar;q=0.2, en;q=0.9')).to.equal('en');
+    expect(await pageLanguage('ar-EG;q=0.9, en;q=0.8')).to.equal('ar');
+    expect(await pageLanguage('en;q=0.8, ar-EG;q=0.9')).to.equal('ar');
+    // No supported language asked (or a weight of 0): English.
+    expect(await pageLanguage('fr, de;q=0.5')).to.equal('en');
+    expect(await pageLanguage('ar;q=0, fr')).to.equal('en');
+    expect(await pageLanguage('*')).to.equal('en');
+  });
+
   it('when a CSV export is asked, then its rows leave as they are made (chunked, no length), the next visitor gets the same bytes whole from the cache with an ETag, and a signed-in reader\'s copy is streamed and never cached', async function () {
     this.timeout(120_000);
     const { app } = makeApp();
