@@ -58,6 +58,8 @@ async function reportPage(res: Response, report: ReportDocument, req: Request) {
   };
 }
 
+type Doc = { ref: string; title: string; verification: { status: string }; attributions: StoredClaim[] };
+
 /**
  * Incidents (in progress, or published) whose operator claims link nothing although the incident
  * names products or vendors: a reviewer should say which operator operated what (migration leftovers).
@@ -67,12 +69,16 @@ function operatorsToLink(c: Catalogue, lng: string) {
     const entity = c.entities.byId.get(String(id));
     return entity ? displayName(entity, lng) : '';
   };
-  type Doc = { ref: string; title: string; verification: { status: string }; attributions: StoredClaim[] };
   const unlinked = (docs: Iterable<unknown>) => [...docs].map((d) => d as Doc).filter((i) => unlinkedOperators(i.attributions).length);
-  // Each set is looked through once per version of it, not per request.
+  // Each set is looked through once per version of it, not per request, and its rows made once per
+  // language and version of both (an entity's new name is a new version of the catalogue).
   const published = c.memo('review:operators-to-link', () => unlinked(c.all.filter((e) => e.unlinkedOperators).map((e) => e.doc)));
   const working = c.working.memo('review:operators-to-link', () => unlinked(c.working.withUnlinkedOperators()));
-  return [...working, ...published]
+  return c.memo(`review:operators-to-link:${lng}:${c.working.version}`, () => rowsToLink([...working, ...published], name));
+}
+
+function rowsToLink(incidents: Doc[], name: (id: unknown) => string) {
+  return incidents
     .map((i) => ({ i, unlinked: unlinkedOperators(i.attributions) }))
     .filter((x) => x.unlinked.length)
     .map(({ i, unlinked }) => ({
@@ -100,7 +106,8 @@ export function reviewRoutes(): Router {
       toLink: operatorsToLink(c, lng),
       holder: holder ?? '',
       reports: reports.map((r) => ({ ...presentReportRow(r), ageDays: Math.floor((Date.now() - r.submittedAt.getTime()) / 86_400_000), holder: r.assignee ? (String(r.assignee) === me ? 'me' : (nameOf.get(String(r.assignee)) ?? '')) : '' })),
-      incidents: incidents.map((i) => presentIncidentRow(i, lng)),
+      // Made once per page, language and version of the incidents in progress: they hold nothing of the person.
+      incidents: c.working.memo(`review:rows:${page}:${lng}`, () => incidents.map((i) => presentIncidentRow(i, lng))),
       working: { page, pages: working.pages, total: working.total, url: (p: number) => `/review?${new URLSearchParams({ ...(status ? { status } : {}), ...(holder ? { holder } : {}), page: String(p) }).toString()}` },
       status: status ?? '',
       statuses: REPORT_STATUSES,
