@@ -106,8 +106,14 @@ export function reviewRoutes(): Router {
       toLink: operatorsToLink(c, lng),
       holder: holder ?? '',
       reports: reports.map((r) => ({ ...presentReportRow(r), ageDays: Math.floor((Date.now() - r.submittedAt.getTime()) / 86_400_000), holder: r.assignee ? (String(r.assignee) === me ? 'me' : (nameOf.get(String(r.assignee)) ?? '')) : '' })),
-      // Made once per page, language and version of the incidents in progress: they hold nothing of the person.
-      incidents: c.working.memo(`review:rows:${page}:${lng}`, () => incidents.map((i) => presentIncidentRow(i, lng))),
+      // Made once per page, language and version of the incidents in progress, their labels
+      // translated then (fifty rows of lookups were a tenth of this page): they hold nothing of the person.
+      incidents: c.working.memo(`review:rows:${page}:${lng}`, () =>
+        incidents.map((i) => {
+          const row = presentIncidentRow(i, lng);
+          return { ...row, statusLabel: req.t(`verificationStatus.${row.status}`), visibilityLabel: req.t(`visibility.${row.visibility}`) };
+        }),
+      ),
       working: { page, pages: working.pages, total: working.total, url: (p: number) => `/review?${new URLSearchParams({ ...(status ? { status } : {}), ...(holder ? { holder } : {}), page: String(p) }).toString()}` },
       status: status ?? '',
       statuses: REPORT_STATUSES,
