@@ -19,6 +19,12 @@ function queueRows(html: string): string[] {
   return [...section.matchAll(/(I-\d{4}-\d{5})<\/a>[\s\S]*?badge-status-([a-z-]+)/g)].map((m) => `${m[1]} ${m[2]}`);
 }
 
+/** The same rows as their reader sees them: reference, status and visibility in the page's language. */
+function queueLabels(html: string): string[] {
+  const section = html.slice(html.indexOf('id="incidents-heading"'), html.indexOf('</section>', html.indexOf('id="incidents-heading"')));
+  return [...section.matchAll(/(I-\d{4}-\d{5})<\/a>[\s\S]*?badge-status-[a-z-]+">([^<]+)<\/span><\/td>\s*<td>([^<]+)<\/td>/g)].map((m) => `${m[1]} ${m[2]} · ${m[3]}`);
+}
+
 describe('review: the working set (incidents not public) without reading the incidents collection', () => {
   afterEach(async () => {
     await stopWatching();
@@ -42,6 +48,9 @@ describe('review: the working set (incidents not public) without reading the inc
     const token = await csrfFrom(reviewer, `/incidents/${older.ref}`);
     expect((await reviewer.post(`/incidents/${older.ref}/submit`).type('form').send({ _csrf: token })).status).to.equal(302);
     expect(queueRows((await reviewer.get('/review')).text)).to.deep.equal([`${older.ref} in-review`, `${newer.ref} draft`]);
+    // Labels in the reader's language, each language its own (they are made once per language).
+    expect(queueLabels((await reviewer.get('/review?lng=ar')).text)).to.deep.equal([`${older.ref} قيد المراجعة · عامة`, `${newer.ref} مسودة · عامة`]);
+    expect(queueLabels((await reviewer.get('/review?lng=en')).text)).to.deep.equal([`${older.ref} In review · Public`, `${newer.ref} Draft · Public`]);
 
     // Two approvals publish it: it leaves the queue and is on the public list.
     for (const approver of [await signedInAs(app, ['reviewer']), await signedInAs(app, ['reviewer'])]) {
