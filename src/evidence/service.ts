@@ -160,7 +160,7 @@ export async function setClassification(actor: AuditActor, evidence: EvidenceDoc
   await publish({ kind: 'public-data-changed' });
 }
 
-export function evidenceOf(incident: IncidentDocument): Promise<EvidenceDocument[]> {
+export function evidenceOf(incident: { _id: mongoose.Types.ObjectId }): Promise<EvidenceDocument[]> {
   return Evidence.find({ incident: incident._id }).sort({ receivedAt: 1 });
 }
 

@@ -10,7 +10,7 @@ import { incidentVersions, textIn, type IncidentTexts } from '../i18n/texts.js';
  * An incident as a page shows it. Public pages pass privileged = false: then a target's pseudonym
  * appears only with consent to publish, and nothing about linked reports is shown.
  */
-export async function presentIncident(incident: IncidentDocument, lng: string, privileged: boolean) {
+export async function presentIncident(incident: IncidentDocument | IncidentRecord, lng: string, privileged: boolean) {
   const attributions = incident.attributions;
   const entities = await loadEntities(
     {

@@ -19,7 +19,7 @@ import { entityOptions } from '../reference/lookup.js';
 import { idString, isoDay } from '../reference/presenter.js';
 import { CHECKLIST_ITEMS } from '../verification/model.js';
 import { APPROVALS_NEEDED, recordReview, retractIncident, reviewsOf, submitForReview } from '../verification/service.js';
-import { ATTRIBUTION_KINDS, CONFIDENCE_LEVELS, type IncidentDocument } from './model.js';
+import { ATTRIBUTION_KINDS, CONFIDENCE_LEVELS, type IncidentDocument, type IncidentRecord } from './model.js';
 import { presentIncident } from './presenter.js';
 import { incidentSchema, retractSchema, reviewSchema } from './schema.js';
 import { findIncident, updateIncident } from './service.js';
@@ -78,7 +78,7 @@ function formValues(incident: IncidentDocument): Record<string, unknown> {
 }
 
 /** The incident page as staff see it (verification panel, history); its forms show it again on errors. */
-async function privilegedPage(req: Request, res: Response, incident: IncidentDocument) {
+async function privilegedPage(req: Request, res: Response, incident: IncidentDocument | IncidentRecord) {
   const reviews = await heldPageRead(`reviews:${String(incident._id)}`, () => reviewsOf(incident));
   const round = incident.verification!.round;
   const approvals = new Set(reviews.filter((r) => r.round === round && r.decision === 'approve').map((r) => String((r.reviewer as unknown as { _id: unknown })._id)));
