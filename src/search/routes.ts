@@ -46,7 +46,8 @@ export function searchRoutes(): Router {
     const active = FILTER_KEYS.filter((k) => q[k] !== undefined && q[k] !== '');
     res.render('incidents/index', {
       q,
-      rows: page.rows.map((e) => presentEntry(e, c, lng)),
+      // Made once per query, page and language for this version of the catalogue (signed-in readers are not served the cached page).
+      rows: c.memo(`rows:${lng}:${JSON.stringify(q)}`, () => page.rows.map((e) => presentEntry(e, c, lng))),
       page,
       facets: {
         vendors: nameCounts(facets.vendors, c, lng),
