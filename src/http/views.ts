@@ -20,7 +20,9 @@ export function useViews(app: Express, cache: boolean): void {
   // `unsafePrototypeLocals` then only tells EJS to use the locals it is given, which are always such
   // a copy (this one, or the one each include makes), so no view ever sees Object.prototype.
   // (EJS 7's types do not list the option; ejs.js reads it.)
-  const options = { root: VIEWS, views: [VIEWS], cache, unsafePrototypeLocals: true };
+  // `compileDebug` (a view's line number kept as it runs, for error messages) only in development:
+  // each line of a view set it through the view's `with` scope, a lookup the engine cannot cache.
+  const options = { root: VIEWS, views: [VIEWS], cache, unsafePrototypeLocals: true, compileDebug: !cache };
   app.engine('ejs', (file: string, data: object, done: (err: Error | null, html?: string) => void) => {
     const locals = Object.assign(Object.create(null) as ejs.Data, data);
     ejs.renderFile(file, locals, options, (err, html) => done(err, html));
