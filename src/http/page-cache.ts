@@ -212,27 +212,33 @@ function keepStreamed(res: Response, limit: number, store: (page: Page) => void)
  */
 export function pageCache(maxBytes: number): { serve(paths: readonly RegExp[], options?: { perOrigin?: boolean }): RequestHandler; hits(paths: readonly RegExp[], options?: { perOrigin?: boolean }): RequestHandler } {
   const cache = new ByteLru(maxBytes);
-  /** The key a request's page is kept under, or undefined when this cache must not answer it. */
-  const keyFor = async (req: Request, paths: readonly RegExp[], perOrigin: boolean): Promise<string | undefined> => {
-    if (maxBytes <= 0 || (req.method !== 'GET' && req.method !== 'HEAD') || !anonymous(req) || !paths.some((p) => p.test(req.path))) return undefined;
+  /** Whether this cache may answer the request at all (decided before anything is awaited: most requests pass straight on). */
+  const eligible = (req: Request, paths: readonly RegExp[]): boolean =>
+    maxBytes > 0 &&
+    (req.method === 'GET' || req.method === 'HEAD') &&
+    anonymous(req) &&
+    paths.some((p) => p.test(req.path)) &&
     // An explicit language change sets a cookie: that response is made, not served from here.
-    if (typeof req.query.lng === 'string' && req.query.lng !== cookieLanguage(req)) return undefined;
+    !(typeof req.query.lng === 'string' && req.query.lng !== cookieLanguage(req));
+  /** The key a request's page is kept under: its path and query, language and the read model's version. */
+  const keyFor = async (req: Request, perOrigin: boolean): Promise<string> => {
     const c = await catalogue();
     return keyOf(req, detectLanguage(req), `${c.generation}:${c.version}`, perOrigin);
   };
   const hits = (paths: readonly RegExp[], options: { perOrigin?: boolean } = {}): RequestHandler => (req, res, next) => {
-    keyFor(req, paths, options.perOrigin === true)
+    if (!eligible(req, paths)) return next();
+    keyFor(req, options.perOrigin === true)
       .then((key) => {
-        const page = key === undefined ? undefined : cache.get(key);
+        const page = cache.get(key);
         if (page) sendPage(req, res, page, cache, 'hit');
         else next();
       })
       .catch(next);
   };
   const serve = (paths: readonly RegExp[], options: { perOrigin?: boolean } = {}): RequestHandler => (req, res, next) => {
-    keyFor(req, paths, options.perOrigin === true)
+    if (!eligible(req, paths)) return next();
+    keyFor(req, options.perOrigin === true)
       .then((key) => {
-        if (key === undefined) return next();
         const page = cache.get(key);
         if (page) return sendPage(req, res, page, cache, 'hit');
         keepStreamed(res, maxBytes / 4, (fresh) => cache.set(key, fresh));
