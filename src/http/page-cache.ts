@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { Request, RequestHandler, Response } from 'express';
 import { catalogue } from '../catalogue/index.js';
-import { detectLanguage } from '../i18n/index.js';
+import { detectLanguage, languageCookie } from '../i18n/index.js';
 
 /**
  * Rendered public pages (and the JSON API's public answers) for anonymous visitors, kept per (path + normalised query, language, data
@@ -105,10 +105,6 @@ function anonymous(req: Request): boolean {
   const cookie = req.headers.cookie;
   if (!cookie) return true;
   return cookie.split(';').every((part) => part.trim() === '' || part.trim().startsWith('lng='));
-}
-
-function cookieLanguage(req: Request): string | undefined {
-  return /(?:^|;\s*)lng=([a-z]{2})(?:;|$)/.exec(req.headers.cookie ?? '')?.[1];
 }
 
 /** A URL without a query and with nothing a URL parser would change: its own normalised form. */
@@ -219,7 +215,7 @@ export function pageCache(maxBytes: number): { serve(paths: readonly RegExp[], o
     anonymous(req) &&
     paths.some((p) => p.test(req.path)) &&
     // An explicit language change sets a cookie: that response is made, not served from here.
-    !(typeof req.query.lng === 'string' && req.query.lng !== cookieLanguage(req));
+    !(typeof req.query.lng === 'string' && req.query.lng !== languageCookie(req.headers.cookie));
   /** The key a request's page is kept under: its path and query, language and the read model's version. */
   const keyFor = async (req: Request, perOrigin: boolean): Promise<string> => {
     const c = await catalogue();

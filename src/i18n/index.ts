@@ -77,10 +77,13 @@ function preferredLanguage(header: string | undefined): Language {
  */
 export function detectLanguage(req: { query: unknown; headers: { cookie?: string; 'accept-language'?: string } }): Language {
   const asked = (req.query as Record<string, unknown>).lng;
-  if (isLanguage(asked)) return asked;
-  const cookie = languageCookie(req.headers.cookie);
-  if (isLanguage(cookie)) return cookie;
-  return preferredLanguage(req.headers['accept-language']);
+  return isLanguage(asked) ? asked : chosenOrPreferred(req.headers);
+}
+
+/** The language chosen earlier (the `lng` cookie), else the browser's preference. */
+function chosenOrPreferred(headers: { cookie?: string; 'accept-language'?: string }): Language {
+  const cookie = languageCookie(headers.cookie);
+  return isLanguage(cookie) ? cookie : preferredLanguage(headers['accept-language']);
 }
 
 /** The translators fixed to each language, made once (the locale files do not change while the app runs). */
@@ -150,7 +153,8 @@ export function heldTranslations(t: TFunction, lng: string): TFunction {
   return held;
 }
 
-function languageCookie(header: string | undefined): string | undefined {
+/** The `lng` cookie's value, as sent (whether it names one of our languages is for the caller). */
+export function languageCookie(header: string | undefined): string | undefined {
   return /(?:^|;\s*)lng=([a-z]{2})(?:;|$)/.exec(header ?? '')?.[1];
 }
 
@@ -169,9 +173,7 @@ export const rememberLanguageChoice: RequestHandler = (req, res, next) => {
  * body too large): the chosen `lng` cookie, else the browser's preference, else English.
  */
 export function languageOfRequest(req: { language?: string; headers: { cookie?: string; 'accept-language'?: string } }): Language {
-  if (req.language) return resolvedLanguage(req.language);
-  const cookie = languageCookie(req.headers.cookie);
-  return isLanguage(cookie) ? cookie : preferredLanguage(req.headers['accept-language']);
+  return req.language ? resolvedLanguage(req.language) : chosenOrPreferred(req.headers);
 }
 
 export function directionOf(lng: string): 'rtl' | 'ltr' {

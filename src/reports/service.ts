@@ -162,12 +162,9 @@ export async function findReport(ref: string): Promise<ReportDocument | null> {
 
 /**
  * A report for a page that only shows it, held briefly (review/held-reads.ts): several reviewers on
- * the same report, or a reload, send no query. Commands start from `findReport`: they act on the
- * stored revision.
- */
-/**
- * A report to show on its page, as plain data (held, db/held.ts): no Mongoose document is built for
- * a read, which was a seventh of a report page's time under load.
+ * the same report, or a reload, send no query. Plain data: no Mongoose document is built for a read,
+ * which was a seventh of a report page's time under load. Commands start from `findReport`: they act
+ * on the stored revision.
  */
 export async function reportToShow(ref: string): Promise<ReportRecord | null> {
   return heldPageRead(`report:${ref}`, async () => (await findReport(ref))?.toObject() ?? null);

@@ -13,16 +13,19 @@ import { createIncident, createUser, signIn, signedInAs } from '../helpers/facto
 
 const checklist = { sourceIdentified: 'yes', technicalEvidence: 'yes', corroborated: 'yes', riskConsidered: 'yes' };
 
+/** The queue's "incidents in progress" section. */
+function incidentsSection(html: string): string {
+  return html.slice(html.indexOf('id="incidents-heading"'), html.indexOf('</section>', html.indexOf('id="incidents-heading"')));
+}
+
 /** The queue's "incidents in progress" rows: reference and status, in the page's order. */
 function queueRows(html: string): string[] {
-  const section = html.slice(html.indexOf('id="incidents-heading"'), html.indexOf('</section>', html.indexOf('id="incidents-heading"')));
-  return [...section.matchAll(/(I-\d{4}-\d{5})<\/a>[\s\S]*?badge-status-([a-z-]+)/g)].map((m) => `${m[1]} ${m[2]}`);
+  return [...incidentsSection(html).matchAll(/(I-\d{4}-\d{5})<\/a>[\s\S]*?badge-status-([a-z-]+)/g)].map((m) => `${m[1]} ${m[2]}`);
 }
 
 /** The same rows as their reader sees them: reference, status and visibility in the page's language. */
 function queueLabels(html: string): string[] {
-  const section = html.slice(html.indexOf('id="incidents-heading"'), html.indexOf('</section>', html.indexOf('id="incidents-heading"')));
-  return [...section.matchAll(/(I-\d{4}-\d{5})<\/a>[\s\S]*?badge-status-[a-z-]+">([^<]+)<\/span><\/td>\s*<td>([^<]+)<\/td>/g)].map((m) => `${m[1]} ${m[2]} · ${m[3]}`);
+  return [...incidentsSection(html).matchAll(/(I-\d{4}-\d{5})<\/a>[\s\S]*?badge-status-[a-z-]+">([^<]+)<\/span><\/td>\s*<td>([^<]+)<\/td>/g)].map((m) => `${m[1]} ${m[2]} · ${m[3]}`);
 }
 
 describe('review: the working set (incidents not public) without reading the incidents collection', () => {
