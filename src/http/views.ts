@@ -1,30 +1,101 @@
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import * as acorn from 'acorn';
 import ejs from 'ejs';
+import { analyze } from 'eslint-scope';
 import type { Express } from 'express';
 
 const VIEWS = path.resolve(import.meta.dirname, '../../views');
 
 /**
- * The app's views: EJS under views/, compiled once when `cache` (production). Views include each
- * other by paths from views/ ('/partials/head'), which EJS resolves without a file-system lookup,
- * where a relative include costs one on every render. EJS 7 takes no options from Express's settings
- * but `views` and `view cache`, so they are given to it here.
+ * The app's views: EJS under views/, each compiled once (again when its file changes, in development).
+ * Views include each other by paths from views/ ('/partials/head'), which EJS resolves without a
+ * file-system lookup, where a relative include costs one on every render. EJS 7 takes no options
+ * from Express's settings but `views` and `view cache`, so they are given to it here.
  */
-export function useViews(app: Express, cache: boolean): void {
+export function useViews(app: Express, production: boolean): void {
   app.set('views', VIEWS);
   app.set('view engine', 'ejs');
-  app.set('view cache', cache);
+  app.set('view cache', production);
   // EJS copies a view's locals into an object without a prototype before it runs the view, and
   // again for each include, after the include's own copy: two copies of some forty locals per
   // include were a tenth of a staff page's time. The copy is made here, once, without a prototype;
   // `unsafePrototypeLocals` then only tells EJS to use the locals it is given, which are always such
   // a copy (this one, or the one each include makes), so no view ever sees Object.prototype.
   // (EJS 7's types do not list the option; ejs.js reads it.)
-  // `compileDebug` (a view's line number kept as it runs, for error messages) only in development:
-  // each line of a view set it through the view's `with` scope, a lookup the engine cannot cache.
-  const options = { root: VIEWS, views: [VIEWS], cache, unsafePrototypeLocals: true, compileDebug: !cache };
+  // `compileDebug` (a view's line number kept as it runs, for error messages) only in development.
+  const options = { root: VIEWS, views: [VIEWS], cache: true, unsafePrototypeLocals: true, compileDebug: !production };
+  useCompiledViews(options, !production);
   app.engine('ejs', (file: string, data: object, done: (err: Error | null, html?: string) => void) => {
     const locals = Object.assign(Object.create(null) as ejs.Data, data);
+    const clash = localNamedLikeGlobal(locals);
+    if (clash) return done(new Error(`view ${file}: a local is named like the JavaScript global ${clash}`));
     ejs.renderFile(file, locals, options, (err, html) => done(err, html));
   });
+}
+
+/**
+ * EJS runs a view inside `with (locals)`: every name the view reads, its locals and `t` and `Math`
+ * alike, is then a lookup through that scope, which the JavaScript engine cannot cache (a page's
+ * fifty table rows, each calling `t` twice, were a fifth of its time). Here each view is compiled
+ * without `with`: its free names (those it uses and does not declare, found by parsing the code EJS
+ * generates) are read from its locals once, at its start (EJS's `destructuredLocals`). Names of
+ * JavaScript globals (`Math`, `JSON`, `URL`) stay globals: no local may be named like one
+ * (`localNamedLikeGlobal` refuses such a render).
+ *
+ * EJS finds compiled views, for a render and for each include, in `ejs.cache` (its documented place
+ * for a cache of one's own); this one compiles on a miss, so every view and include is compiled so.
+ * One process has one such cache: an app made in another mode (tests make both) starts it afresh.
+ */
+const compiled = new Map<string, { fn: ejs.TemplateFunction; mtimeMs: number }>();
+let mode: { options: ejs.Options; reloadChanged: boolean } | undefined;
+
+function useCompiledViews(options: ejs.Options, reloadChanged: boolean): void {
+  if (mode?.reloadChanged !== reloadChanged) compiled.clear();
+  mode = { options, reloadChanged };
+  (ejs as { cache: ejs.Cache }).cache = viewCache;
+}
+
+const viewCache: ejs.Cache = {
+  get(file: string) {
+    const { options, reloadChanged } = mode!;
+    const mtimeMs = reloadChanged ? statSync(file).mtimeMs : 0;
+    const held = compiled.get(file);
+    if (held && held.mtimeMs === mtimeMs) return held.fn;
+    const fn = compileView(file, options);
+    compiled.set(file, { fn, mtimeMs });
+    return fn;
+  },
+  set() {
+    // Never asked: `get` always answers.
+  },
+  reset() {
+    compiled.clear();
+  },
+};
+
+/** One view compiled without `with` (see above). */
+export function compileView(file: string, options: ejs.Options): ejs.TemplateFunction {
+  const text = readFileSync(file, 'utf8');
+  const template = new ejs.Template(text, { ...options, filename: file });
+  // EJS's types do not list generateSource (the step of compile() that writes `source`).
+  (template as unknown as { generateSource(): void }).generateSource();
+  const destructuredLocals = freeNames(template.source);
+  return ejs.compile(text, { ...options, filename: file, _with: false, destructuredLocals }) as ejs.TemplateFunction;
+}
+
+/** What EJS's generated code has in scope besides the view's own declarations. */
+const GENERATED = ['locals', 'escapeFn', 'include', 'rethrow', '__output', '__append', '__line', '__lines', '__filename'];
+
+/** The names a view's generated code uses without declaring them, JavaScript's globals aside. */
+export function freeNames(source: string): string[] {
+  const program = acorn.parse(`(function (${GENERATED.join(', ')}) {\n${source}\n});`, { ecmaVersion: 'latest', sourceType: 'script', ranges: true });
+  const scopes = analyze(program as never, { ecmaVersion: 2022, sourceType: 'script' });
+  const names = new Set(scopes.globalScope!.through.map((ref) => ref.identifier.name));
+  return [...names].filter((name) => !(name in globalThis)).sort();
+}
+
+/** A local named like a JavaScript global would not reach a view compiled without `with` (the view reads the global). */
+export function localNamedLikeGlobal(locals: object): string | undefined {
+  return Object.keys(locals).find((name) => name in globalThis);
 }

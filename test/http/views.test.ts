@@ -1,0 +1,100 @@
+import { readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import ejs from 'ejs';
+import express from 'express';
+import supertest from 'supertest';
+import { compileView, freeNames, localNamedLikeGlobal, useViews } from '../../src/http/views.js';
+
+const VIEWS = path.resolve(import.meta.dirname, '../../views');
+
+/** The code EJS generates for a view's text (what `freeNames` reads). */
+function generated(text: string): string {
+  const template = new ejs.Template(text, {});
+  (template as unknown as { generateSource(): void }).generateSource();
+  return template.source;
+}
+
+/** An app that renders one view made for the test (under views/, removed afterwards). */
+function viewApp(production: boolean, name: string, locals: () => object) {
+  const app = express();
+  useViews(app, production);
+  app.get('/', (_req, res) => res.render(name, locals()));
+  return app;
+}
+
+describe('views compiled without `with`', () => {
+  it('when a view uses locals, its own variables, nested functions and globals, then only the locals are its free names', () => {
+    const text = `<%= t('x') %><% var a = 1; %><%= a + b %><%= Math.max(1, 2) %>
+      <% rows.forEach(function (row) { var label = row.label; %><%= label %><% }) %>
+      <% if (typeof optional !== 'undefined') { %><%= optional %><% } %><%- include('/partials/csrf') %><%= locals.title %>`;
+    expect(freeNames(generated(text))).to.deep.equal(['b', 'optional', 'rows', 't']);
+  });
+
+  it('when every view under views/ is compiled, then each compiles (a view EJS could not compile would be a 500 on its page)', () => {
+    const files = readdirSync(VIEWS, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ejs'));
+    expect(files.length).to.be.greaterThan(50);
+    const options = { root: VIEWS, views: [VIEWS], cache: true, unsafePrototypeLocals: true, compileDebug: false };
+    for (const file of files) expect(() => compileView(path.join(VIEWS, file), options), file).not.to.throw();
+  });
+
+  it('when a render is given a local named like a JavaScript global, then it is refused (the view would read the global)', async () => {
+    expect(localNamedLikeGlobal({ title: 'x', URL: 'https://example.org' })).to.equal('URL');
+    expect(localNamedLikeGlobal({ title: 'x', t: () => '' })).to.equal(undefined);
+    const name = `zz-views-test-${process.pid}-global`;
+    const file = path.join(VIEWS, `${name}.ejs`);
+    writeFileSync(file, '<%= typeof URL %>');
+    try {
+      const errors: Error[] = [];
+      const app = viewApp(true, name, () => ({ URL: 'https://example.org' }));
+      app.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+        errors.push(err);
+        res.status(500).send('refused');
+      });
+      const res = await supertest(app).get('/');
+      expect(res.status).to.equal(500);
+      expect(errors[0]?.message).to.include('named like the JavaScript global URL');
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
+
+  it('when a view reads a local it was not given, or assigns to one, then it gets undefined and later includes still see the original', async () => {
+    const name = `zz-views-test-${process.pid}-locals`;
+    const file = path.join(VIEWS, `${name}.ejs`);
+    const partial = path.join(VIEWS, `${name}-partial.ejs`);
+    writeFileSync(file, `[<%= typeof missing %>]<% title = 'changed'; %>[<%= title %>]<%- include('/${name}-partial') %>`);
+    writeFileSync(partial, '[<%= title %>]');
+    try {
+      const res = await supertest(viewApp(true, name, () => ({ title: 'original' }))).get('/');
+      expect(res.status).to.equal(200);
+      expect(res.text).to.equal('[undefined][changed][original]');
+    } finally {
+      rmSync(file, { force: true });
+      rmSync(partial, { force: true });
+    }
+  });
+
+  it('when a view file changes, then development shows the change at once and production keeps what it compiled', async () => {
+    const name = `zz-views-test-${process.pid}-reload`;
+    const file = path.join(VIEWS, `${name}.ejs`);
+    const write = (text: string, seconds: number) => {
+      writeFileSync(file, text);
+      utimesSync(file, seconds, seconds);
+    };
+    try {
+      write('one <%= word %>', 1_000_000);
+      const development = viewApp(false, name, () => ({ word: 'a' }));
+      expect((await supertest(development).get('/')).text).to.equal('one a');
+      write('two <%= word %>', 2_000_000);
+      expect((await supertest(development).get('/')).text).to.equal('two a');
+
+      const production = viewApp(true, name, () => ({ word: 'b' }));
+      expect((await supertest(production).get('/')).text).to.equal('two b');
+      write('three <%= word %>', 3_000_000);
+      expect((await supertest(production).get('/')).text).to.equal('two b');
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
+});
