@@ -1,10 +1,10 @@
 import { displayIndicator } from '../facts/indicators.js';
 import { catalogue } from '../catalogue/index.js';
 import { heldPageRead } from '../review/held-reads.js';
-import { messagesOf } from './service.js';
+import { messagesOf, type ReportRow } from './service.js';
 import { presentCountry, presentDates, presentSources } from '../facts/presenter.js';
 import { loadEntities } from '../reference/lookup.js';
-import type { ReportDocument, ReportRecord } from './model.js';
+import type { ReportRecord } from './model.js';
 
 /** A report for its submitter or a reviewer. Protected identities are never part of it: only
  * whether one was given (revealing it is a separate, audited action). */
@@ -53,6 +53,6 @@ async function linkedIncidentOf(report: Pick<ReportRecord, 'linkedIncident'>): P
   return incident ? { ref: incident.ref, title: incident.published ? incident.title : '', public: Boolean(incident.published) } : undefined;
 }
 
-export function presentReportRow(report: ReportDocument) {
+export function presentReportRow(report: ReportRow) {
   return { ref: report.ref, title: report.title, status: report.status, submittedAt: report.submittedAt, country: report.country, anonymous: !report.submitter?.user };
 }

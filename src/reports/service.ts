@@ -175,16 +175,24 @@ export async function findReportByReceipt(code: string): Promise<ReportDocument 
   return reportByKey(`report-receipt:${hash}`, { 'submitter.receiptHash': hash }, (doc) => doc.submitter?.receiptHash === hash);
 }
 
-export function reportsOf(userId: string): Promise<ReportDocument[]> {
-  return Report.find({ 'submitter.user': userId }).sort({ submittedAt: -1 }).limit(500);
+/**
+ * What a list of reports shows (presenter.ts presentReportRow) and who holds each: a list reads
+ * these fields only, not each report's narrative, sources and indicators (the queue's rows were
+ * decoded on every view of /review).
+ */
+const ROW_FIELDS = { ref: 1, title: 1, status: 1, submittedAt: 1, country: 1, submitter: 1, assignee: 1 } as const;
+export type ReportRow = Pick<ReportRecord, keyof typeof ROW_FIELDS | '_id'>;
+
+export function reportsOf(userId: string): Promise<ReportRow[]> {
+  return Report.find({ 'submitter.user': userId }, ROW_FIELDS).sort({ submittedAt: -1 }).limit(500).lean<ReportRow[]>();
 }
 
 export const QUEUE_STATUSES: ReportStatus[] = ['submitted', 'triaged', 'needs-info'];
 
-export function reviewQueue(status?: ReportStatus): Promise<ReportDocument[]> {
+export function reviewQueue(status?: ReportStatus): Promise<ReportRow[]> {
   const filter = status ? { status } : { status: mongoose.trusted({ $in: QUEUE_STATUSES }) };
   // Oldest first: the queue is worked in order of waiting time.
-  return Report.find(filter as never).sort({ submittedAt: 1 }).limit(500);
+  return Report.find(filter as never, ROW_FIELDS).sort({ submittedAt: 1 }).limit(500).lean<ReportRow[]>();
 }
 
 /**

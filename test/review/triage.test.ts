@@ -29,6 +29,24 @@ describe('review: triage of reports', () => {
     expect(page.text.indexOf('First report')).to.be.lessThan(page.text.indexOf('Second report'));
   });
 
+  it("when reports are sent anonymously and from an account, then each queue row says which, with its status and age, and none of a report's texts beyond its title", async () => {
+    const { app } = makeApp();
+    await postReport(agent(app), reportForm({ title: 'Sent without an account', narrative: 'NARRATIVE-ANONYMOUS' }));
+    const researcher = agent(app);
+    await signIn(researcher, await createUser({ roles: ['researcher'] }));
+    await postReport(researcher, reportForm({ title: 'Sent from an account', narrative: 'NARRATIVE-ACCOUNT' }));
+    await Report.updateOne({ ref: R1 }, { $set: { submittedAt: new Date(Date.now() - 3 * 86_400_000) } });
+    const { a } = await reviewerAgent(app);
+    const page = (await a.get('/review')).text;
+    const row = (title: string) => new RegExp(`<tr>(?:(?!</tr>)[\\s\\S])*${title}(?:(?!</tr>)[\\s\\S])*</tr>`).exec(page)?.[0] ?? '';
+    expect(row('Sent without an account')).to.include('>Anonymous<').and.include('3 days').and.include('badge-report-submitted');
+    expect(row('Sent from an account')).to.include('>Account<').and.include('badge-report-submitted');
+    expect(page).not.to.match(/NARRATIVE-|CANARY-/);
+    // The researcher's own list shows theirs only, from the same fields.
+    const mine = (await researcher.get('/reports')).text;
+    expect(mine).to.include('Sent from an account').and.not.include('Sent without an account');
+  });
+
   it('when a reviewer reveals the protected fields, then they are shown on that page only and the read is audited', async () => {
     const { app } = makeApp();
     await postReport(agent(app));
