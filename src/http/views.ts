@@ -75,21 +75,21 @@ const viewCache: ejs.Cache = {
 };
 
 /** One view compiled without `with` (see above). */
-export function compileView(file: string, options: ejs.Options): ejs.TemplateFunction {
+function compileView(file: string, options: ejs.Options): ejs.TemplateFunction {
   const text = readFileSync(file, 'utf8');
-  const template = new ejs.Template(text, { ...options, filename: file });
-  // EJS's types do not list generateSource (the step of compile() that writes `source`).
-  (template as unknown as { generateSource(): void }).generateSource();
-  const destructuredLocals = freeNames(template.source);
+  const destructuredLocals = freeNames(text, { ...options, filename: file });
   return ejs.compile(text, { ...options, filename: file, _with: false, destructuredLocals }) as ejs.TemplateFunction;
 }
 
 /** What EJS's generated code has in scope besides the view's own declarations. */
 const GENERATED = ['locals', 'escapeFn', 'include', 'rethrow', '__output', '__append', '__line', '__lines', '__filename'];
 
-/** The names a view's generated code uses without declaring them, JavaScript's globals aside. */
-export function freeNames(source: string): string[] {
-  const program = acorn.parse(`(function (${GENERATED.join(', ')}) {\n${source}\n});`, { ecmaVersion: 'latest', sourceType: 'script', ranges: true });
+/** The names a view uses without declaring them (from the code EJS generates for it), JavaScript's globals aside. */
+export function freeNames(text: string, options: ejs.Options = {}): string[] {
+  const template = new ejs.Template(text, options);
+  // EJS's types do not list generateSource (the step of compile() that writes `source`).
+  (template as unknown as { generateSource(): void }).generateSource();
+  const program = acorn.parse(`(function (${GENERATED.join(', ')}) {\n${template.source}\n});`, { ecmaVersion: 'latest', sourceType: 'script', ranges: true });
   const scopes = analyze(program as never, { ecmaVersion: 2022, sourceType: 'script' });
   const names = new Set(scopes.globalScope!.through.map((ref) => ref.identifier.name));
   return [...names].filter((name) => !(name in globalThis)).sort();
