@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import yazl from 'yazl';
 import type { TFunction } from 'i18next';
 import type { ArchiveRefused, Problem } from './verify-dossier.mjs';
@@ -46,17 +47,19 @@ export function signFiles(files: Map<string, Buffer>, meta: Omit<Manifest, 'form
   return { manifest: bytes, signature: Buffer.from(signer.sign(bytes), 'base64') };
 }
 
-/** One ZIP, entries in a fixed order with a fixed time: the same files always make the same archive. */
-export function zipFiles(files: Map<string, Buffer>, at: Date): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const zip = new yazl.ZipFile();
-    for (const [name, data] of files) zip.addBuffer(data, name, { mtime: at, mode: 0o100644 });
-    const chunks: Buffer[] = [];
-    zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
-    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
-    zip.outputStream.on('error', reject);
-    zip.end();
-  });
+/** One ZIP, entries in a fixed order with a fixed time: the same files always make the same archive. Given out as it is zipped. */
+export function zipStream(files: Map<string, Buffer>, at: Date): Readable {
+  const zip = new yazl.ZipFile();
+  for (const [name, data] of files) zip.addBuffer(data, name, { mtime: at, mode: 0o100644 });
+  zip.end();
+  return zip.outputStream as Readable;
+}
+
+/** The same ZIP as one buffer. */
+export async function zipFiles(files: Map<string, Buffer>, at: Date): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of zipStream(files, at)) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }
 
 /**

@@ -12,7 +12,7 @@ import { dossierCsv } from './formats/csv.js';
 import { DOSSIER_CSS, dossierHtml, dossierPdf } from './formats/document.js';
 import { dossierStix } from './formats/stix.js';
 import { Dossier, type DossierDocument } from './model.js';
-import { DOSSIER_SCHEMA, MANIFEST, SIGNATURE, VERIFIER, sha256, signFiles, readArchive, zipFiles } from './package.js';
+import { DOSSIER_SCHEMA, MANIFEST, SIGNATURE, VERIFIER, sha256, signFiles, readArchive, zipStream } from './package.js';
 
 export const PUBLIC_KEY_PATH = '/.well-known/tracker-signing-key.pem';
 
@@ -133,8 +133,9 @@ async function renderAndStore(
   files.set(SIGNATURE, signature);
   // Outside the signed set (the manifest does not list it): a convenience copy of the verifier.
   files.set('verify-dossier.mjs', VERIFIER);
-  const archive = await time('zip', () => zipFiles(files, generatedAt));
-  const file = deps.store.write(archive);
+  // Zipped, sealed and written as it is zipped: the archive is never held whole.
+  const archive = await time('zip', () => deps.store.writeFrom(zipStream(files, generatedAt)));
+  const file = archive.id;
   timings.total = Math.round(performance.now() - started);
   try {
     const subject = params.subject;
@@ -155,7 +156,7 @@ async function renderAndStore(
       files: [...files.entries()].map(([name, data]) => ({ name, size: data.length, sha256: sha256(data) })),
       manifestSha256: sha256(manifest),
       keyId: deps.signer.keyId,
-      archive: { file, size: archive.length, sha256: sha256(archive) },
+      archive: { file, size: archive.size, sha256: archive.sha256 },
       auditHead: content.auditHead,
       used: usedIncidents.get(content) ?? [],
       entities: usedEntities.get(content) ?? [],

@@ -24,14 +24,39 @@ export function useViews(app: Express, production: boolean): void {
   // a copy (this one, or the one each include makes), so no view ever sees Object.prototype.
   // (EJS 7's types do not list the option; ejs.js reads it.)
   // `compileDebug` (a view's line number kept as it runs, for error messages) only in development.
-  const options = { root: VIEWS, views: [VIEWS], cache: true, unsafePrototypeLocals: true, compileDebug: !production };
+  const options = viewOptions(production);
   useCompiledViews(options, !production);
   app.engine('ejs', (file: string, data: object, done: (err: Error | null, html?: string) => void) => {
-    const locals = Object.assign(Object.create(null) as ejs.Data, data);
-    const clash = localNamedLikeGlobal(locals);
-    if (clash) return done(new Error(`view ${file}: a local is named like the JavaScript global ${clash}`));
+    let locals: ejs.Data;
+    try {
+      locals = viewLocals(file, data);
+    } catch (err) {
+      return done(err as Error);
+    }
     ejs.renderFile(file, locals, options, (err, html) => done(err, html));
   });
+}
+
+function viewOptions(production: boolean) {
+  return { root: VIEWS, views: [VIEWS], cache: true, unsafePrototypeLocals: true, compileDebug: !production };
+}
+
+/**
+ * A view rendered outside a request (the dossier document, `name` from views/ without `.ejs`),
+ * compiled as the app's views are; where no app has set the mode (the CLI, a benchmark), as in production.
+ */
+export function renderView(name: string, data: object): string {
+  if (!mode) useCompiledViews(viewOptions(true), false);
+  const file = path.join(VIEWS, `${name}.ejs`);
+  return viewCache.get(file)!(viewLocals(file, data));
+}
+
+/** A view's locals: a copy without a prototype, refused if one is named like a JavaScript global (below). */
+function viewLocals(file: string, data: object): ejs.Data {
+  const locals = Object.assign(Object.create(null) as ejs.Data, data);
+  const clash = localNamedLikeGlobal(locals);
+  if (clash) throw new Error(`view ${file}: a local is named like the JavaScript global ${clash}`);
+  return locals;
 }
 
 /**

@@ -1,14 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, openSync, fsyncSync, writeSync, closeSync, renameSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { open as openFile } from 'node:fs/promises';
+import { open as openFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { chunkedOpener, isChunked, openBuffer, SEAL_RECORD, sealChunked } from '../vault/index.js';
+import { chunkedOpener, chunkedSealer, isChunked, openBuffer, SEAL_CHUNK, SEAL_RECORD, sealChunked } from '../vault/index.js';
 
 /**
  * Files sealed with AES-256-GCM (evidence under DATA_DIR/evidence, dossiers under DATA_DIR/dossiers),
  * named by a random id (never the uploader's file name). Written in records of 64 KiB
- * (vault `sealChunked`), so a download is opened and sent record by record (`stream`) with memory
- * flat in the file's size; files written whole by earlier versions (`sealBuffer`) still open. Written atomically: a temporary file, fsync, then rename — so a crash
+ * (vault `sealChunked`; `writeFrom` seals a file as it is produced), so a download is opened and
+ * sent record by record (`stream`) with memory flat in the file's size; files written whole by earlier versions (`sealBuffer`) still open. Written atomically: a temporary file, fsync, then rename — so a crash
  * leaves either no file or a whole one. The database record is written after the file; files no
  * record refers to are swept at start-up.
  *
@@ -32,6 +32,47 @@ export class SealedFileStore {
     }
     renameSync(temp, path.join(this.dir, `${id}.bin`));
     return id;
+  }
+
+  /**
+   * Writes a file as it is produced (a dossier's ZIP as it is zipped): sealed a record at a time, so
+   * memory stays flat in its size, with the SHA-256 and size of its plain bytes. The same bytes make
+   * the same records as `write`. Atomic as `write`: a source that fails leaves no file.
+   */
+  async writeFrom(source: AsyncIterable<Buffer> | Iterable<Buffer>): Promise<{ id: string; size: number; sha256: string }> {
+    const id = randomBytes(16).toString('hex');
+    const temp = path.join(this.dir, `.${id}.tmp`);
+    const handle = await openFile(temp, 'w', 0o600);
+    const hash = createHash('sha256');
+    let size = 0;
+    const writeAll = async (bytes: Buffer) => {
+      for (let at = 0; at < bytes.length; ) at += (await handle.write(bytes, at)).bytesWritten;
+    };
+    try {
+      const sealer = chunkedSealer();
+      await writeAll(sealer.header);
+      // A full record is sealed only once more bytes follow it: the last record is marked as such.
+      let pending: Buffer = Buffer.alloc(0);
+      let index = 0;
+      for await (const part of source) {
+        hash.update(part);
+        size += part.length;
+        pending = pending.length ? Buffer.concat([pending, part]) : part;
+        while (pending.length > SEAL_CHUNK) {
+          await writeAll(sealer.seal(pending.subarray(0, SEAL_CHUNK), index++, false));
+          pending = pending.subarray(SEAL_CHUNK);
+        }
+      }
+      await writeAll(sealer.seal(pending, index, true));
+      await handle.sync();
+    } catch (err) {
+      await handle.close();
+      await rm(temp, { force: true });
+      throw err;
+    }
+    await handle.close();
+    renameSync(temp, path.join(this.dir, `${id}.bin`));
+    return { id, size, sha256: hash.digest('hex') };
   }
 
   private file(id: string): string {

@@ -102,20 +102,32 @@ function recordNonce(prefix: Buffer, index: number, last: boolean): Buffer {
   return nonce;
 }
 
-export function sealChunked(plain: Buffer): Buffer {
+/**
+ * A record-sealed file made a record at a time (for a file written as it is produced): its header,
+ * then `seal` for each record in order, every one of SEAL_CHUNK bytes but the last, which is marked.
+ */
+export function chunkedSealer(): { header: Buffer; seal: (plain: Buffer, index: number, last: boolean) => Buffer } {
   const kid = currentKid;
   const key = kid ? keys.get(kid) : undefined;
   if (!kid || !key) throw new Error('the vault has no key configured');
   const kidBytes = Buffer.from(kid, 'utf8');
   const header = Buffer.concat([CHUNKED, Buffer.from([kidBytes.length]), kidBytes, randomBytes(7)]);
   const prefix = header.subarray(header.length - 7);
-  const parts = [header];
+  return {
+    header,
+    seal(plain, index, last) {
+      const cipher = createCipheriv('aes-256-gcm', key, recordNonce(prefix, index, last));
+      cipher.setAAD(header);
+      return Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+    },
+  };
+}
+
+export function sealChunked(plain: Buffer): Buffer {
+  const sealer = chunkedSealer();
+  const parts = [sealer.header];
   const count = Math.max(1, Math.ceil(plain.length / SEAL_CHUNK));
-  for (let i = 0; i < count; i++) {
-    const cipher = createCipheriv('aes-256-gcm', key, recordNonce(prefix, i, i === count - 1));
-    cipher.setAAD(header);
-    parts.push(cipher.update(plain.subarray(i * SEAL_CHUNK, (i + 1) * SEAL_CHUNK)), cipher.final(), cipher.getAuthTag());
-  }
+  for (let i = 0; i < count; i++) parts.push(sealer.seal(plain.subarray(i * SEAL_CHUNK, (i + 1) * SEAL_CHUNK), i, i === count - 1));
   return Buffer.concat(parts);
 }
 

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import ejs from 'ejs';
 import express from 'express';
 import supertest from 'supertest';
-import { freeNames, localNamedLikeGlobal, useViews } from '../../src/http/views.js';
+import { freeNames, localNamedLikeGlobal, renderView, useViews } from '../../src/http/views.js';
 
 const VIEWS = path.resolve(import.meta.dirname, '../../views');
 
@@ -48,8 +48,13 @@ describe('views compiled without `with`', () => {
       const res = await supertest(app).get('/');
       expect(res.status).to.equal(500);
       expect(errors[0]?.message).to.include('named like the JavaScript global URL');
+      // Outside a request (the dossier document) too, and a view given proper locals reads them.
+      expect(() => renderView(name, { URL: 'https://example.org' })).to.throw('named like the JavaScript global URL');
+      writeFileSync(path.join(VIEWS, `${name}-document.ejs`), '<%= title %>|<%= typeof URL %>');
+      expect(renderView(`${name}-document`, { title: 'D-2026-00001' })).to.equal('D-2026-00001|function');
     } finally {
       rmSync(file, { force: true });
+      rmSync(path.join(VIEWS, `${name}-document.ejs`), { force: true });
     }
   });
 

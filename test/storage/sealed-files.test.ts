@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -69,5 +69,33 @@ describe('sealed files: opened a record at a time', () => {
     expect(parts[0]!.equals(plain)).to.equal(true);
     expect(s.read(id).equals(plain)).to.equal(true);
     expect(await s.sha256(id)).to.equal(createHash('sha256').update(plain).digest('hex'));
+  });
+
+  it('when a file is written as it is produced, in pieces of any size, then it reads back the same as one written whole, with its size and SHA-256, and a source that fails midway leaves no file', async () => {
+    const s = store();
+    function* pieces(plain: Buffer, size: number) {
+      for (let at = 0; at < plain.length; at += size) yield plain.subarray(at, at + size);
+    }
+    for (const [size, piece] of [[200_000, 7_001], [2 * SEAL_CHUNK, SEAL_CHUNK], [SEAL_CHUNK + 1, 100_000], [0, 1], [1, 1]] as const) {
+      const plain = randomBytes(size);
+      const written = await s.writeFrom(pieces(plain, piece));
+      expect(written.size, `${size} bytes`).to.equal(size);
+      expect(written.sha256).to.equal(createHash('sha256').update(plain).digest('hex'));
+      const { parts, error } = await drain(s, written.id);
+      expect(error).to.equal(undefined);
+      expect(parts.length, `${size} bytes`).to.equal(Math.max(1, Math.ceil(size / SEAL_CHUNK)));
+      expect(Buffer.concat(parts).equals(plain), `${size} bytes`).to.equal(true);
+      expect(readFileSync(fileOf(s, written.id)).length, 'as long as the same bytes written whole').to.equal(readFileSync(fileOf(s, s.write(plain))).length);
+    }
+
+    const empty = store();
+    function* failing() {
+      yield randomBytes(3 * SEAL_CHUNK);
+      throw new Error('the zip failed');
+    }
+    let thrown: unknown;
+    await empty.writeFrom(failing()).catch((err: unknown) => (thrown = err));
+    expect((thrown as Error).message).to.equal('the zip failed');
+    expect(readdirSync(empty.dir)).to.deep.equal([]);
   });
 });

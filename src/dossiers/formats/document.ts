@@ -1,14 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import ejs from 'ejs';
 import { CHROMIUM, launchChromium } from '../../browser/chromium.js';
 import { HttpError } from '../../http/errors.js';
+import { renderView } from '../../http/views.js';
 import { countryName } from '../../countries/index.js';
 import { directionOf, i18next, initI18n } from '../../i18n/index.js';
 import type { DossierContent } from '../content.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
-const TEMPLATE = path.join(root, 'views/dossiers/document.ejs');
 export const DOSSIER_CSS = readFileSync(path.join(root, 'public/css/dossier.css'));
 
 export interface Signature {
@@ -23,7 +22,7 @@ export async function dossierHtml(content: DossierContent, signature: Signature)
   const t = i18next.getFixedT(lng);
   const subjectName =
     content.subject.kind === 'filter' ? t('dossier.filterSubject') : lng === 'ar' && content.subject.nameAr ? content.subject.nameAr : content.subject.name;
-  const html = await ejs.renderFile(TEMPLATE, {
+  const html = renderView('dossiers/document', {
     d: content,
     t,
     dir: directionOf(lng),
