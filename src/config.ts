@@ -65,6 +65,9 @@ const configSchema = z.object({
   // /healthz answers 503 below this much free space in DATA_DIR (a submission would fail there).
   HEALTH_MIN_FREE_MB: z.coerce.number().int().min(0).max(1_000_000).default(100),
   PAGE_CACHE_MB: z.coerce.number().int().min(0).max(4_096).default(64),
+  // The most incidents one dossier may hold: Chromium prints its PDF in one piece, about 2 GB of
+  // memory per 1,000 incidents (README, Evidence dossiers). A larger one is refused; the form says how to narrow it.
+  DOSSIER_MAX_INCIDENTS: z.coerce.number().int().min(1).max(100_000).default(2_000),
   // How far V8 lets the heap grow past what a full collection left live before the next one, in
   // percent (0: V8's own pacing, which lets it reach about four times under load; README, Memory).
   HEAP_GROWTH_PERCENT: z.coerce.number().int().min(0).max(300).default(50),

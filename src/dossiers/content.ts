@@ -106,6 +106,16 @@ export interface DossierContent {
 type LeanIncident = Record<string, unknown> & { _id: mongoose.Types.ObjectId };
 
 /** An entity a dossier would name could not be read in full: nothing is signed (409, the page says why). */
+/** A dossier of more incidents than it may hold (DOSSIER_MAX_INCIDENTS): refused before anything is read or made. */
+export class DossierTooLarge extends HttpError {
+  constructor(
+    readonly incidents: number,
+    readonly max: number,
+  ) {
+    super(422, 'dossier.tooLarge');
+  }
+}
+
 export class DossierIncomplete extends HttpError {
   constructor(readonly missing: string[]) {
     super(409, 'dossier.incomplete');
@@ -145,7 +155,7 @@ async function vendorCircle(slug: string) {
  * each incident's reviews and evidence or counting indicators: scans of large collections on the
  * embedded engine, for a public page. Approvals, evidence and indicator counts are then empty.
  */
-export async function collectDossier(params: DossierParams, meta: { id: string; version: number; generatedAt: Date; roles: string[]; baseUrl: string; statementsOnly?: boolean }): Promise<DossierContent | undefined> {
+export async function collectDossier(params: DossierParams, meta: { id: string; version: number; generatedAt: Date; roles: string[]; baseUrl: string; statementsOnly?: boolean; maxIncidents?: number }): Promise<DossierContent | undefined> {
   const c = await catalogue();
   const lng = params.language;
   let filter: ResolvedFilter | 'nothing';
@@ -170,6 +180,7 @@ export async function collectDossier(params: DossierParams, meta: { id: string; 
 
   // Public: the verified public incidents (the catalogue). Official: also the verified restricted ones.
   const entries = await verifiedEntries(filter, params.audience === 'official');
+  if (meta.maxIncidents !== undefined && entries.length > meta.maxIncidents) throw new DossierTooLarge(entries.length, meta.maxIncidents);
   const docs = entries.map((e) => e.doc as unknown as LeanIncident);
   const ids = docs.map((d) => d._id);
 

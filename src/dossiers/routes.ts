@@ -20,7 +20,7 @@ import { FILTER_KEYS, incidentQuerySchema } from '../search/query.js';
 import type { Signer } from '../signing/index.js';
 import type { SealedFileStore } from '../storage/sealed-files.js';
 import { recordAuditEvent } from '../audit/index.js';
-import { AUDIENCES, type DossierParams } from './content.js';
+import { AUDIENCES, DossierTooLarge, type DossierParams } from './content.js';
 import { CITATIONS, FRAMINGS } from './framing.js';
 import type { DossierDocument } from './model.js';
 import { ArchiveRefused, VERIFIER, describeProblem, describeRefusal, readArchive, sha256, verifyFiles } from './package.js';
@@ -73,7 +73,7 @@ export function dossierRoutes(config: Config, store: SealedFileStore, signer: Si
   const verifyUpload = multipartWithFiles({ maxFileBytes: 40 * 1024 * 1024, maxFiles: 12 }, 5);
   const verifyLimit = limits.dossierVerify;
 
-  async function builder(req: Request, res: Response, extra: { values: Record<string, unknown>; errors: Record<string, string> }, page = 1) {
+  async function builder(req: Request, res: Response, extra: { values: Record<string, unknown>; errors: Record<string, string>; formErrorDetail?: string }, page = 1) {
     const c = await catalogue();
     const lng = res.locals.lng as string;
     const mine = can(req.user, 'dossiers.viewAll') ? undefined : req.user!.id;
@@ -126,10 +126,14 @@ export function dossierRoutes(config: Config, store: SealedFileStore, signer: Si
           subject = { kind: 'filter', query };
         }
         const user = req.user!;
-        const dossier = await generateDossier({ store, signer, baseUrl: siteOrigin(req) }, { subject, audience: form.audience, framing: form.framing, language: form.language }, { ...userActor(user), roles: [...user.roles] });
+        const dossier = await generateDossier({ store, signer, baseUrl: siteOrigin(req), maxIncidents: config.DOSSIER_MAX_INCIDENTS }, { subject, audience: form.audience, framing: form.framing, language: form.language }, { ...userActor(user), roles: [...user.roles] });
         return { to: `/dossiers/${dossier.ref}` };
       });
     } catch (err) {
+      if (err instanceof DossierTooLarge) {
+        res.status(422);
+        return builder(req, res, { values, errors: { _form: 'dossier.tooLarge' }, formErrorDetail: req.t('dossier.tooLargeDetail', { incidents: err.incidents, max: err.max }) });
+      }
       if (!(err instanceof FormValidationError)) throw err;
       res.status(422);
       await builder(req, res, { values, errors: err.fieldErrors });

@@ -20,6 +20,8 @@ export interface DossierDeps {
   store: SealedFileStore;
   signer: Signer;
   baseUrl: string;
+  /** The most incidents a dossier may hold (DOSSIER_MAX_INCIDENTS): more is DossierTooLarge, and nothing is made. */
+  maxIncidents: number;
 }
 
 function readme(id: string, keyUrl: string): Buffer {
@@ -99,7 +101,7 @@ async function renderAndStore(
   { key, started, generatedAt, year, seq, version }: { key: string; started: number; generatedAt: Date; year: number; seq: number; version: number },
 ): Promise<DossierDocument> {
   const id = `D-${year}-${String(seq).padStart(5, '0')}`;
-  const content = await collectDossier(params, { id, version, generatedAt, roles: actor.roles, baseUrl: deps.baseUrl });
+  const content = await collectDossier(params, { id, version, generatedAt, roles: actor.roles, baseUrl: deps.baseUrl, maxIncidents: deps.maxIncidents });
   if (!content) throw notFound();
   content.auditHead = await chainHead();
   const previous = await sincePrevious(key, version, content);

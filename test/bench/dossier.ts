@@ -74,7 +74,7 @@ for (const audience of ['public', 'official'] as const) {
 const store = new SealedFileStore(path.join(dataDir, 'dossiers'));
 const admin = new mongoose.Types.ObjectId().toString();
 const dossier = await measure('end to end (all formats, ZIP, sign, store)', () =>
-  generateDossier({ store, signer: siteSigner(config), baseUrl: 'https://tracker.example.org' }, { subject: { kind: 'vendor', slug: vendor.slug }, audience: 'public', framing: 'us-entity-list', language: 'ar' }, { type: 'user', id: admin, roles: ['policymaker'] }), true);
+  generateDossier({ store, signer: siteSigner(config), baseUrl: 'https://tracker.example.org', maxIncidents: config.DOSSIER_MAX_INCIDENTS }, { subject: { kind: 'vendor', slug: vendor.slug }, audience: 'public', framing: 'us-entity-list', language: 'ar' }, { type: 'user', id: admin, roles: ['policymaker'] }), true);
 console.log(`   ${dossier.ref}: archive ${(dossier.archive!.size / 1024).toFixed(0)} KB; timings ${JSON.stringify(dossier.timings)}`);
 
 const pegasus = path.resolve('../shared/data/amnesty-iocs/pegasus.stix2');

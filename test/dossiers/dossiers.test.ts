@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { AuditEvent } from '../../src/audit/index.js';
+import { Claim } from '../../src/db/claims.js';
 import { Dossier } from '../../src/dossiers/model.js';
 import { sweepDossiers } from '../../src/dossiers/service.js';
 import { SealedFileStore } from '../../src/storage/sealed-files.js';
@@ -39,6 +40,7 @@ describe('evidence dossiers', () => {
     const a = await policymaker(app);
     const { ref, zip, files } = await buildAndDownload(a, { subject: 'vendor', vendor: vendor.slug });
     expect(ref).to.match(/^D-\d{4}-00001$/);
+    expect(await Claim.countDocuments({ _id: /^dossier/ }), 'its number and its version').to.equal(2);
     expect([...files.keys()].sort()).to.deep.equal(['README.txt', 'dossier.css', 'dossier.html', 'dossier.json', 'dossier.pdf', 'dossier.schema.json', 'dossier.stix.json', 'incidents.csv', 'manifest.json', 'manifest.sig', 'verify-dossier.mjs'].sort());
     // The schema is signed with the rest; the verifier script is not (and the result says so).
     const listed = (JSON.parse(files.get('manifest.json')!.toString()) as { files: { name: string }[] }).files.map((f) => f.name);
@@ -312,6 +314,28 @@ describe('evidence dossiers', () => {
     expect(audience.status).to.equal(422);
     expect(await Dossier.countDocuments({})).to.equal(0);
     expect(await AuditEvent.countDocuments({ action: 'dossier.generate' })).to.equal(0);
+  });
+
+  it('when a dossier would hold more incidents than DOSSIER_MAX_INCIDENTS, then the form is shown again with how many and the bound (422) and nothing is generated, stored or audited; narrowed to the bound, it is built and takes the number the refused one gave back', async () => {
+    const { app } = makeApp({ DOSSIER_MAX_INCIDENTS: '2' });
+    const { vendor, product } = await createEntities();
+    for (const country of ['MA', 'MA', 'FR']) await verifiedIncident({ productId: product._id, vendorId: vendor._id, extra: { countries: [country] } });
+    const a = await policymaker(app);
+    const stored = () => readdirSync(path.join(testState.dataDir!, 'dossiers')).length;
+    const before = stored();
+    const refused = await buildDossier(a, { subject: 'vendor', vendor: vendor.slug });
+    expect(refused.status).to.equal(422);
+    expect(refused.text).to.contain('This dossier would hold more incidents than one dossier can. Nothing was generated.');
+    expect(refused.text).to.contain('It would hold 3 verified incidents; one dossier holds at most 2');
+    expect(await Dossier.countDocuments({})).to.equal(0);
+    expect(await AuditEvent.countDocuments({ action: 'dossier.generate' })).to.equal(0);
+    expect(await Claim.countDocuments({ _id: /^dossier/ })).to.equal(0);
+    expect(stored()).to.equal(before);
+
+    const { ref, files } = await buildAndDownload(a, { subject: 'filter', filter: `vendor=${vendor.slug}&country=MA` });
+    expect(ref).to.match(/^D-\d{4}-00001$/);
+    expect(await Claim.countDocuments({ _id: /^dossier/ }), 'its number and its version').to.equal(2);
+    expect((JSON.parse(files.get('dossier.json')!.toString('utf8')) as { incidents: unknown[] }).incidents).to.have.length(2);
   });
 
   it('researchers and visitors cannot build or read dossiers; a policymaker cannot read another policymaker\'s dossier', async () => {
