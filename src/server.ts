@@ -132,7 +132,7 @@ async function main(): Promise<void> {
   if (sealedNames) logger.warn({ files: sealedNames }, 'sealed evidence file names that earlier versions stored in clear');
   const swept = await sweepEvidence(evidenceStore, engine.kind !== 'external');
   if (swept.length) logger.warn({ files: swept.length }, 'removed evidence files that no record refers to (interrupted uploads)');
-  const sweptDossiers = await sweepDossiers(new SealedFileStore(path.join(config.DATA_DIR, 'dossiers')));
+  const sweptDossiers = await sweepDossiers(new SealedFileStore(path.join(config.DATA_DIR, 'dossiers')), engine.kind !== 'external');
   if (sweptDossiers.length) logger.warn({ files: sweptDossiers.length }, 'removed dossier archives that no record refers to (interrupted generations)');
   const migrated = await migrateOnce();
   if (migrated) logger.info({ linked: migrated.linked, incidents: migrated.incidents, needReview: migrated.needReview.length }, 'operator claims linked to the product their incident names (once)');

@@ -205,9 +205,13 @@ export function readDossierFile(store: SealedFileStore, dossier: DossierDocument
   return readArchive(storedArchive(store, dossier)).get(name);
 }
 
-/** Archives no dossier record refers to (a generation interrupted between the file and its record). */
-export async function sweepDossiers(store: SealedFileStore): Promise<string[]> {
+/**
+ * Archives no dossier record refers to (a generation interrupted between the file and its record),
+ * and archives half-written: at once when this process owns the engine (nothing can be in flight),
+ * after 10 minutes on a shared database (another app may be writing one).
+ */
+export async function sweepDossiers(store: SealedFileStore, alone: boolean): Promise<string[]> {
   const referenced = new Set<string>();
   for await (const d of Dossier.find({}, { archive: 1 }).lean().cursor()) if (d.archive?.file) referenced.add(d.archive.file);
-  return store.sweep(referenced);
+  return store.sweep(referenced, alone ? 0 : 10 * 60_000);
 }

@@ -128,14 +128,18 @@ export class SealedFileStore {
     if (/^[0-9a-f]{32}$/.test(id)) rmSync(this.file(id), { force: true });
   }
 
-  /** Temporary files of interrupted writes, and whole files older than `graceMs` that no record names. */
+  /**
+   * Files older than `graceMs`: temporary ones (interrupted writes) and whole ones no record names.
+   * A younger temporary file may be another process's write in progress (a dossier is written as it
+   * is zipped, for a second or more); a process alone with its directory sweeps with no grace.
+   */
   sweep(referenced: Set<string>, graceMs = 10 * 60_000): string[] {
     const removed: string[] = [];
     for (const name of readdirSync(this.dir)) {
       const file = path.join(this.dir, name);
       const id = name.replace(/^\./, '').replace(/\.(bin|tmp)$/, '');
       const stale = Date.now() - statSync(file).mtimeMs > graceMs;
-      if (name.endsWith('.tmp') || (stale && !referenced.has(id))) {
+      if (stale && (name.endsWith('.tmp') || !referenced.has(id))) {
         rmSync(file, { force: true });
         removed.push(name);
       }

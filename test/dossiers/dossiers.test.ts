@@ -371,7 +371,7 @@ describe('evidence dossiers', () => {
     expect(json.subject.query).to.equal(`vendor=${vendor.slug}`);
   });
 
-  it('when an archive was stored but its generation never recorded, then the start-up sweep removes it and keeps the recorded ones', async () => {
+  it('when an archive was stored but its generation never recorded, then the start-up sweep removes it and keeps the recorded ones; one being written by another app on a shared database is kept, and swept at once by an app that owns the engine', async () => {
     const { app } = makeApp();
     const { vendor, product } = await createEntities();
     await verifiedIncident({ productId: product._id, vendorId: vendor._id });
@@ -382,9 +382,15 @@ describe('evidence dossiers', () => {
     const old = new Date(Date.now() - 3_600_000);
     for (const name of readdirSync(store.dir)) utimesSync(path.join(store.dir, name), old, old);
     const recorded = (await Dossier.findOne({ ref }).lean())!.archive!.file;
+    // Another app's generation in progress on a shared database: an archive being written as it is zipped.
+    const inFlight = '.0123456789abcdef0123456789abcdef.tmp';
+    writeFileSync(path.join(store.dir, inFlight), 'half-written');
     // (Archives left by earlier tests in this DATA_DIR, whose records were emptied, go too.)
-    const swept = await sweepDossiers(store);
-    expect(swept).to.include(`${orphan}.bin`).and.not.include(`${recorded}.bin`);
+    const shared = await sweepDossiers(store, false);
+    expect(shared).to.include(`${orphan}.bin`).and.not.include(`${recorded}.bin`).and.not.include(inFlight);
+    expect(readdirSync(store.dir)).to.include(inFlight);
+    // Owning the engine: nothing can be in flight, so a half-written archive goes at once.
+    expect(await sweepDossiers(store, true)).to.deep.equal([inFlight]);
     expect(((await binary(a, `/dossiers/${ref}/download`)).body as Buffer).equals(zip)).to.equal(true);
   });
 

@@ -201,11 +201,14 @@ describe('evidence files', () => {
     await upload(await reviewer(app), incident.ref, [{ name: 'mvt.json', data: mvtJson }]);
     const store = new SealedFileStore(evidenceDir());
     writeFileSync(path.join(evidenceDir(), '.deadbeefdeadbeefdeadbeefdeadbeef.tmp'), 'partial');
+    // Another app's upload being written right now (a shared database).
+    writeFileSync(path.join(evidenceDir(), '.feedfacefeedfacefeedfacefeedface.tmp'), 'in flight');
     const orphan = store.write(Buffer.from('orphan'));
     const fresh = store.write(Buffer.from('fresh orphan'));
     const { utimesSync } = await import('node:fs');
     const old = new Date(Date.now() - 3_600_000);
     utimesSync(path.join(evidenceDir(), `${orphan}.bin`), old, old);
+    utimesSync(path.join(evidenceDir(), '.deadbeefdeadbeefdeadbeefdeadbeef.tmp'), old, old);
     // A record whose submission never completed (linked to nothing), written just now.
     const strandedFile = store.write(Buffer.from('stranded'));
     await Evidence.create({ name: 'file-stranded.txt', original: { file: strandedFile, sha256: 'x'.repeat(64), size: 8, mediaType: 'text/plain' }, receivedAt: new Date() });
@@ -214,11 +217,12 @@ describe('evidence files', () => {
     const shared = await sweepEvidence(store, false);
     expect(shared).to.include.members(['.deadbeefdeadbeefdeadbeefdeadbeef.tmp', `${orphan}.bin`]);
     expect(storedFiles()).to.include.members([`${fresh}.bin`, `${strandedFile}.bin`]);
+    expect(readdirSync(evidenceDir())).to.include('.feedfacefeedfacefeedfacefeedface.tmp');
     expect(await Evidence.countDocuments({})).to.equal(2);
 
     // Owning the engine and the directory: nothing can be in flight, every leftover goes.
     const alone = await sweepEvidence(store, true);
-    expect(alone).to.include.members([`${fresh}.bin`]);
+    expect(alone).to.include.members([`${fresh}.bin`, '.feedfacefeedfacefeedfacefeedface.tmp']);
     expect(await Evidence.countDocuments({})).to.equal(1);
     const kept = (await Evidence.findOne({}).lean())!.original.file;
     expect(storedFiles()).to.deep.equal([`${kept}.bin`]);
