@@ -1,5 +1,6 @@
 // `npm run bench:dossier`: time and peak memory to generate a dossier for a vendor with ~1,000
-// verified incidents (synthetic), per format; and the Pegasus STIX import. Prints figures only.
+// verified incidents (synthetic), per format; the HTML and PDF of a dossier near the default bound
+// (DOSSIER_MAX_INCIDENTS); and the Pegasus STIX import. Prints figures only.
 // BENCH_DOSSIER_DIR (default /tmp/tracker-bench-dossier) keeps the seeded engine between runs.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -70,6 +71,15 @@ for (const audience of ['public', 'official'] as const) {
   const pdf = await measure('PDF (Chromium)', () => dossierPdf(html, meta.id), true);
   const pages = /\/Type\s*\/Page[^s]/g;
   console.log(`   PDF pages: ${(pdf.toString('latin1').match(pages) ?? []).length}`);
+}
+// The largest dossier the default bound lets through (DOSSIER_MAX_INCIDENTS): three years of incidents.
+{
+  const query = 'from=2022&to=2024';
+  const content = (await collectDossier({ subject: { kind: 'filter', query }, audience: 'public', framing: 'us-entity-list', language: 'en' }, meta))!;
+  console.log(`-- ${content.incidents.length} incidents (?${query}; the bound is ${config.DOSSIER_MAX_INCIDENTS}), audience public, language en`);
+  const html = await measure('HTML', () => dossierHtml(content, { keyId: 'bench', keyUrl: 'https://tracker.example.org/.well-known/tracker-signing-key.pem' }));
+  const pdf = await measure('PDF (Chromium)', () => dossierPdf(html, meta.id), true);
+  console.log(`   PDF pages: ${(pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length}`);
 }
 const store = new SealedFileStore(path.join(dataDir, 'dossiers'));
 const admin = new mongoose.Types.ObjectId().toString();
