@@ -8,8 +8,9 @@ import { chunkedOpener, chunkedSealer, isChunked, openBuffer, SEAL_CHUNK, SEAL_R
  * Files sealed with AES-256-GCM (evidence under DATA_DIR/evidence, dossiers under DATA_DIR/dossiers),
  * named by a random id (never the uploader's file name). Written in records of 64 KiB
  * (vault `sealChunked`; `writeFrom` seals a file as it is produced), so a download is opened and
- * sent record by record (`stream`) with memory flat in the file's size; files written whole by earlier versions (`sealBuffer`) still open. Written atomically: a temporary file, fsync, then rename — so a crash
- * leaves either no file or a whole one. The database record is written after the file; files no
+ * sent record by record (`stream`) with memory flat in the file's size; files written whole by
+ * earlier versions (`sealBuffer`) still open. Written atomically: a temporary file, fsync, then
+ * rename — so a crash leaves either no file or a whole one. The database record is written after the file; files no
  * record refers to are swept at start-up.
  *
  * Why not GridFS here: it works on FerretDB 1.24, but every chunk read is a full scan of the chunks
@@ -36,8 +37,8 @@ export class SealedFileStore {
 
   /**
    * Writes a file as it is produced (a dossier's ZIP as it is zipped): sealed a record at a time, so
-   * memory stays flat in its size, with the SHA-256 and size of its plain bytes. The same bytes make
-   * the same records as `write`. Atomic as `write`: a source that fails leaves no file.
+   * memory stays flat in its size, with the SHA-256 and size of its plain bytes. Its records are laid
+   * out as `write` lays them out (`stream` reads both). Atomic as `write`: a source that fails leaves no file.
    */
   async writeFrom(source: AsyncIterable<Buffer> | Iterable<Buffer>): Promise<{ id: string; size: number; sha256: string }> {
     const id = randomBytes(16).toString('hex');
