@@ -11,7 +11,7 @@ import { Government } from '../governments/model.js';
 import { Product } from '../products/model.js';
 import { displayName, isoDay } from '../reference/presenter.js';
 import { incidentQuerySchema, resolveFilter } from '../search/query.js';
-import type { ResolvedFilter } from '../catalogue/index.js';
+import type { Catalogue, ResolvedFilter } from '../catalogue/index.js';
 import { ProductIndicator } from '../stix/model.js';
 import { Review } from '../verification/model.js';
 import { Vendor } from '../vendors/model.js';
@@ -151,6 +151,41 @@ async function vendorCircle(slug: string) {
 }
 
 /**
+ * A dossier's subject resolved: the incidents it counts (as a catalogue filter), how it is named, and
+ * a vendor's circle. Undefined when the vendor or government does not exist.
+ */
+async function resolveSubject(of: DossierParams['subject'], c: Catalogue) {
+  let filter: ResolvedFilter | 'nothing';
+  let subject: DossierContent['subject'];
+  let circle: Awaited<ReturnType<typeof vendorCircle>>;
+  if (of.kind === 'vendor') {
+    circle = await vendorCircle(of.slug);
+    if (!circle) return undefined;
+    const counted = [...circle.role.entries()].filter(([, r]) => r === 'subject' || r === 'subsidiary' || r === 'successor').map(([id]) => id);
+    filter = { vendorIds: new Set(counted) };
+    subject = { kind: 'vendor', slug: circle.subject.slug, name: circle.subject.name, nameAr: circle.subject.nameAr ?? '', query: '' };
+  } else if (of.kind === 'government') {
+    const government = await Government.findOne({ slug: of.slug }).lean();
+    if (!government) return undefined;
+    filter = { governmentId: String(government._id) };
+    subject = { kind: 'government', slug: government.slug, name: government.name, nameAr: government.nameAr ?? '', query: '' };
+  } else {
+    const q = incidentQuerySchema.parse(Object.fromEntries(new URLSearchParams(of.query)));
+    filter = resolveFilter(c, q);
+    subject = { kind: 'filter', slug: '', name: '', nameAr: '', query: of.query };
+  }
+  return { filter, subject, circle };
+}
+
+/** How many verified incidents a dossier of this subject would hold, per audience (the builder says so before one is built). */
+export async function dossierSizes(of: DossierParams['subject']): Promise<Record<Audience, number> | undefined> {
+  const resolved = await resolveSubject(of, await catalogue());
+  if (!resolved) return undefined;
+  const [publicOnes, withRestricted] = await Promise.all([verifiedEntries(resolved.filter, false), verifiedEntries(resolved.filter, true)]);
+  return { public: publicOnes.length, official: withRestricted.length };
+}
+
+/**
  * `meta.statementsOnly`: what a docket needs (criteria, identity, incidents' facts), without reading
  * each incident's reviews and evidence or counting indicators: scans of large collections on the
  * embedded engine, for a public page. Approvals, evidence and indicator counts are then empty.
@@ -158,25 +193,9 @@ async function vendorCircle(slug: string) {
 export async function collectDossier(params: DossierParams, meta: { id: string; version: number; generatedAt: Date; roles: string[]; baseUrl: string; statementsOnly?: boolean; maxIncidents?: number }): Promise<DossierContent | undefined> {
   const c = await catalogue();
   const lng = params.language;
-  let filter: ResolvedFilter | 'nothing';
-  let subject: DossierContent['subject'];
-  let circle: Awaited<ReturnType<typeof vendorCircle>>;
-  if (params.subject.kind === 'vendor') {
-    circle = await vendorCircle(params.subject.slug);
-    if (!circle) return undefined;
-    const counted = [...circle.role.entries()].filter(([, r]) => r === 'subject' || r === 'subsidiary' || r === 'successor').map(([id]) => id);
-    filter = { vendorIds: new Set(counted) };
-    subject = { kind: 'vendor', slug: circle.subject.slug, name: circle.subject.name, nameAr: circle.subject.nameAr ?? '', query: '' };
-  } else if (params.subject.kind === 'government') {
-    const government = await Government.findOne({ slug: params.subject.slug }).lean();
-    if (!government) return undefined;
-    filter = { governmentId: String(government._id) };
-    subject = { kind: 'government', slug: government.slug, name: government.name, nameAr: government.nameAr ?? '', query: '' };
-  } else {
-    const q = incidentQuerySchema.parse(Object.fromEntries(new URLSearchParams(params.subject.query)));
-    filter = resolveFilter(c, q);
-    subject = { kind: 'filter', slug: '', name: '', nameAr: '', query: params.subject.query };
-  }
+  const resolved = await resolveSubject(params.subject, c);
+  if (!resolved) return undefined;
+  const { filter, subject, circle } = resolved;
 
   // Public: the verified public incidents (the catalogue). Official: also the verified restricted ones.
   const entries = await verifiedEntries(filter, params.audience === 'official');

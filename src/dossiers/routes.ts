@@ -20,7 +20,7 @@ import { FILTER_KEYS, incidentQuerySchema } from '../search/query.js';
 import type { Signer } from '../signing/index.js';
 import type { SealedFileStore } from '../storage/sealed-files.js';
 import { recordAuditEvent } from '../audit/index.js';
-import { AUDIENCES, DossierTooLarge, type DossierParams } from './content.js';
+import { AUDIENCES, DossierTooLarge, dossierSizes, type DossierParams } from './content.js';
 import { CITATIONS, FRAMINGS } from './framing.js';
 import type { DossierDocument } from './model.js';
 import { ArchiveRefused, VERIFIER, describeProblem, describeRefusal, readArchive, sha256, verifyFiles } from './package.js';
@@ -73,7 +73,7 @@ export function dossierRoutes(config: Config, store: SealedFileStore, signer: Si
   const verifyUpload = multipartWithFiles({ maxFileBytes: 40 * 1024 * 1024, maxFiles: 12 }, 5);
   const verifyLimit = limits.dossierVerify;
 
-  async function builder(req: Request, res: Response, extra: { values: Record<string, unknown>; errors: Record<string, string>; formErrorDetail?: string }, page = 1) {
+  async function builder(req: Request, res: Response, extra: { values: Record<string, unknown>; errors: Record<string, string>; formErrorDetail?: string; sizes?: { public: number; official: number; max: number } }, page = 1) {
     const c = await catalogue();
     const lng = res.locals.lng as string;
     const mine = can(req.user, 'dossiers.viewAll') ? undefined : req.user!.id;
@@ -104,7 +104,10 @@ export function dossierRoutes(config: Config, store: SealedFileStore, signer: Si
       framing: q.framing ?? 'us-entity-list',
       language: res.locals.lng as string,
     };
-    await builder(req, res, { values, errors: {} }, q.page ?? 1);
+    // Prefilled (a profile's or a docket's button, a search's link): how many incidents it would hold, before it is built.
+    const subject: DossierParams['subject'] | undefined = q.government ? { kind: 'government', slug: q.government } : filter !== undefined ? { kind: 'filter', query: filter } : q.vendor ? { kind: 'vendor', slug: q.vendor } : undefined;
+    const sizes = subject && (await dossierSizes(subject));
+    await builder(req, res, { values, errors: {}, ...(sizes ? { sizes: { ...sizes, max: config.DOSSIER_MAX_INCIDENTS } } : {}) }, q.page ?? 1);
   });
 
   router.post('/dossiers', authorize('dossiers.build'), async (req, res) => {

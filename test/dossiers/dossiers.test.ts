@@ -316,11 +316,18 @@ describe('evidence dossiers', () => {
     expect(await AuditEvent.countDocuments({ action: 'dossier.generate' })).to.equal(0);
   });
 
-  it('when a dossier would hold more incidents than DOSSIER_MAX_INCIDENTS, then the form is shown again with how many and the bound (422) and nothing is generated, stored or audited; narrowed to the bound, it is built and takes the number the refused one gave back', async () => {
+  it('when a dossier would hold more incidents than DOSSIER_MAX_INCIDENTS, then the builder says so before it is built, and once sent the form is shown again with how many and the bound (422) and nothing is generated, stored or audited; narrowed to the bound, it is built and takes the number the refused one gave back', async () => {
     const { app } = makeApp({ DOSSIER_MAX_INCIDENTS: '2' });
     const { vendor, product } = await createEntities();
     for (const country of ['MA', 'MA', 'FR']) await verifiedIncident({ productId: product._id, vendorId: vendor._id, extra: { countries: [country] } });
+    await verifiedIncident({ productId: product._id, vendorId: vendor._id, visibility: 'restricted', extra: { countries: ['FR'] } });
     const a = await policymaker(app);
+    // The builder, opened from the vendor's page, says so before anything is built; narrowed, it does not warn.
+    const builder = await a.get(`/dossiers?vendor=${vendor.slug}`);
+    expect(builder.text).to.contain('Verified incidents this dossier would hold: 3 public; 4 with the restricted ones (official audience). One dossier holds at most 2.');
+    expect(builder.text).to.contain('Narrow it with a filter');
+    const narrowed = await a.get(`/dossiers?filter=${encodeURIComponent(`vendor=${vendor.slug}&country=MA`)}`);
+    expect(narrowed.text).to.contain('would hold: 2 public; 2 with the restricted ones').and.not.contain('Narrow it with a filter');
     const stored = () => readdirSync(path.join(testState.dataDir!, 'dossiers')).length;
     const before = stored();
     const refused = await buildDossier(a, { subject: 'vendor', vendor: vendor.slug });
