@@ -10,7 +10,7 @@ import { createIncidentFromReport, linkReportToIncident, listWorkingIncidents } 
 import { presentIncidentRow } from '../incidents/presenter.js';
 import { subjectOf, unlinkedOperators, type StoredClaim } from '../incidents/claims.js';
 import { catalogue, type Catalogue } from '../catalogue/index.js';
-import { heldPageRead } from './held-reads.js';
+import { heldQueueRead } from './held-reads.js';
 import { displayName } from '../reference/presenter.js';
 import { REPORT_STATUSES, type ReportDocument } from '../reports/model.js';
 import { presentReport, presentReportRow } from '../reports/presenter.js';
@@ -97,7 +97,7 @@ export function reviewRoutes(): Router {
   router.get('/review', authorize('reports.review'), async (req, res) => {
     const { status, holder, page } = parseQuery(queueQuery, req);
     const lng = res.locals.lng as string;
-    const [queue, working, c, reviewers] = await Promise.all([heldPageRead(`queue:${status ?? ''}`, () => reviewQueue(status)), listWorkingIncidents(page), catalogue(), reviewerOptions()]);
+    const [queue, working, c, reviewers] = await Promise.all([heldQueueRead(`queue:${status ?? ''}`, () => reviewQueue(status)), listWorkingIncidents(page), catalogue(), reviewerOptions()]);
     const incidents = working.incidents;
     const me = req.user!.id;
     const reports = queue.filter((r) => (holder === 'me' ? String(r.assignee ?? '') === me : holder === 'none' ? !r.assignee : true));

@@ -47,6 +47,25 @@ describe('review: triage of reports', () => {
     expect(mine).to.include('Sent from an account').and.not.include('Sent without an account');
   });
 
+  it('when the queue was just viewed and staff work goes on elsewhere, then a report sent or closed since shows on the next view at once', async () => {
+    const { app } = makeApp();
+    await postReport(agent(app), reportForm({ title: 'Waiting report' }));
+    const { a } = await reviewerAgent(app);
+    expect((await a.get('/review')).text).to.include('Waiting report');
+    // Other staff writes (an incident, a claim) keep the queue as it was read; report writes do not.
+    await createIncident({ status: 'draft' });
+    await postReport(agent(app), reportForm({ title: 'Report sent just now' }));
+    expect((await a.get('/review')).text).to.include('Waiting report').and.include('Report sent just now');
+    // Any write to the reports shows, whoever sends it (here the database directly).
+    await Report.updateOne({ ref: R1 }, { $set: { title: 'Waiting report, retitled' } });
+    expect((await a.get('/review')).text).to.include('Waiting report, retitled');
+    const token = await csrfFrom(a, `/reports/${R1}`);
+    expect((await a.post(`/reports/${R1}/reject`).type('form').send({ _csrf: token, reason: 'Outside our scope.' })).status).to.equal(302);
+    const after = (await a.get('/review')).text;
+    expect(after).not.to.include('Waiting report');
+    expect(after).to.include('Report sent just now');
+  });
+
   it('when a reviewer reveals the protected fields, then they are shown on that page only and the read is audited', async () => {
     const { app } = makeApp();
     await postReport(agent(app));
