@@ -105,7 +105,6 @@ export interface DossierContent {
 
 type LeanIncident = Record<string, unknown> & { _id: mongoose.Types.ObjectId };
 
-/** An entity a dossier would name could not be read in full: nothing is signed (409, the page says why). */
 /** A dossier of more incidents than it may hold (DOSSIER_MAX_INCIDENTS): refused before anything is read or made. */
 export class DossierTooLarge extends HttpError {
   constructor(
@@ -116,6 +115,7 @@ export class DossierTooLarge extends HttpError {
   }
 }
 
+/** An entity a dossier would name could not be read in full: nothing is signed (409, the page says why). */
 export class DossierIncomplete extends HttpError {
   constructor(readonly missing: string[]) {
     super(409, 'dossier.incomplete');

@@ -73,7 +73,7 @@ export function dossierRoutes(config: Config, store: SealedFileStore, signer: Si
   const verifyUpload = multipartWithFiles({ maxFileBytes: 40 * 1024 * 1024, maxFiles: 12 }, 5);
   const verifyLimit = limits.dossierVerify;
 
-  async function builder(req: Request, res: Response, extra: { values: Record<string, unknown>; errors: Record<string, string>; formErrorDetail?: string; sizes?: { public: number; official: number; max: number } }, page = 1) {
+  async function builder(req: Request, res: Response, extra: { values: Record<string, unknown>; errors: Record<string, string>; formErrorDetail?: string; sizes?: { public: number; official: number; max: number; over: boolean } }, page = 1) {
     const c = await catalogue();
     const lng = res.locals.lng as string;
     const mine = can(req.user, 'dossiers.viewAll') ? undefined : req.user!.id;
@@ -107,7 +107,8 @@ export function dossierRoutes(config: Config, store: SealedFileStore, signer: Si
     // Prefilled (a profile's or a docket's button, a search's link): how many incidents it would hold, before it is built.
     const subject: DossierParams['subject'] | undefined = q.government ? { kind: 'government', slug: q.government } : filter !== undefined ? { kind: 'filter', query: filter } : q.vendor ? { kind: 'vendor', slug: q.vendor } : undefined;
     const sizes = subject && (await dossierSizes(subject));
-    await builder(req, res, { values, errors: {}, ...(sizes ? { sizes: { ...sizes, max: config.DOSSIER_MAX_INCIDENTS } } : {}) }, q.page ?? 1);
+    const max = config.DOSSIER_MAX_INCIDENTS;
+    await builder(req, res, { values, errors: {}, ...(sizes ? { sizes: { ...sizes, max, over: sizes.public > max || sizes.official > max } } : {}) }, q.page ?? 1);
   });
 
   router.post('/dossiers', authorize('dossiers.build'), async (req, res) => {
