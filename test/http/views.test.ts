@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import ejs from 'ejs';
 import express from 'express';
 import supertest from 'supertest';
-import { freeNames, localNamedLikeGlobal, renderView, useViews } from '../../src/http/views.js';
+import { compiledView, escapeHtml, freeNames, localNamedLikeGlobal, renderView, useViews } from '../../src/http/views.js';
 
 const VIEWS = path.resolve(import.meta.dirname, '../../views');
 
@@ -24,12 +24,17 @@ describe('views compiled without `with`', () => {
     expect(freeNames(text)).to.deep.equal(['b', 'optional', 'rows', 't']);
   });
 
+  it('when a value is written with <%=, then it is escaped exactly as EJS escapes it', () => {
+    const values: unknown[] = ['plain', '', '<script>alert("x")</script>', "it's & <b>", '&amp;', 'الحكومة <ب>', 42, 0, -1.5, true, null, undefined, { toString: () => '<o>' }, ['a<', 'b&']];
+    for (const value of values) expect(escapeHtml(value), String(value)).to.equal(ejs.escapeXML(value));
+  });
+
   it('when every view under views/ is compiled, then each compiles (a view EJS could not compile would be a 500 on its page)', () => {
     const files = readdirSync(VIEWS, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ejs'));
     expect(files.length).to.be.greaterThan(50);
-    // Compiled as a production app compiles them: through the cache useViews gives EJS.
+    // Compiled as a production app compiles them.
     useViews(express(), true);
-    for (const file of files) expect(ejs.cache.get(path.join(VIEWS, file)), file).to.be.a('function');
+    for (const file of files) expect(compiledView(path.join(VIEWS, file)), file).to.be.a('function');
   });
 
   it('when a render is given a local named like a JavaScript global, then it is refused (the view would read the global)', async () => {
@@ -62,12 +67,13 @@ describe('views compiled without `with`', () => {
     const name = `zz-views-test-${process.pid}-locals`;
     const file = path.join(VIEWS, `${name}.ejs`);
     const partial = path.join(VIEWS, `${name}-partial.ejs`);
-    writeFileSync(file, `[<%= typeof missing %>]<% title = 'changed'; %>[<%= title %>]<%- include('/${name}-partial') %>`);
-    writeFileSync(partial, '[<%= title %>]');
+    writeFileSync(file, `[<%= typeof missing %>]<% title = 'changed'; %>[<%= title %>]<%- include('/${name}-partial') %><%- include('/${name}-partial', { title: 'own', more: 'x' }) %>`);
+    // An include sees its includer's locals and its own; an include of an include, all of them.
+    writeFileSync(partial, "[<%= title %>]<% if (typeof more !== 'undefined') { %><%- include('/" + name + "-partial', { more: undefined, title: title + '+' + more + '+' + other }) %><% } %>");
     try {
-      const res = await supertest(viewApp(true, name, () => ({ title: 'original' }))).get('/');
+      const res = await supertest(viewApp(true, name, () => ({ title: 'original', other: 'o' }))).get('/');
       expect(res.status).to.equal(200);
-      expect(res.text).to.equal('[undefined][changed][original]');
+      expect(res.text).to.equal('[undefined][changed][original][own][own+x+o]');
     } finally {
       rmSync(file, { force: true });
       rmSync(partial, { force: true });
