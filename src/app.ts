@@ -23,7 +23,8 @@ import { configureMail } from './notifications/service.js';
 import { configureLicence, dataLicence } from './about/licence.js';
 import { formKeyLocals } from './http/once.js';
 import { requestLog } from './http/request-log.js';
-import { API_PAGES, PUBLIC_PAGES, pageCache } from './http/page-cache.js';
+import { routersByFirstSegment } from './http/routers.js';
+import { API_PAGES, PUBLIC_PAGES, entityTag, pageCache } from './http/page-cache.js';
 import { useViews } from './http/views.js';
 import { noStore, securityHeaders, strictTransportSecurity } from './http/security.js';
 import { configurePublicUrl } from './http/download.js';
@@ -78,6 +79,8 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   // Citations print the site's public address when it is configured (the page cache serves every host the same page).
   app.locals.siteUrl = config.PUBLIC_URL ?? '';
   app.disable('x-powered-by');
+  // No ETag hashed from every answer's body: see http/page-cache.ts entityTag.
+  app.set('etag', false);
   app.set('trust proxy', config.TRUST_PROXY);
   useViews(app, config.NODE_ENV !== 'development');
   // Express reads process.env.NODE_ENV by itself; the validated configuration decides instead.
@@ -112,8 +115,10 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
     res.redirect(301, '/favicon.svg');
   });
   app.use(healthRoutes(deps.engineUp, storageProbe(config.DATA_DIR, config.HEALTH_MIN_FREE_MB * 1024 * 1024)));
+  const signingKeyTag = `W/${entityTag(deps.signer.publicKeyPem)}`;
   app.get('/.well-known/tracker-signing-key.pem', publicAccess, (_req, res) => {
     res.type('application/x-pem-file').setHeader('Cache-Control', 'public, max-age=3600');
+    res.setHeader('ETag', signingKeyTag);
     res.send(deps.signer.publicKeyPem);
   });
   app.use(chartRoutes());
@@ -129,7 +134,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   app.use(absoluteLifetime(config));
   const passport = configurePassport(config);
   app.use(passport.session());
-  app.use(saveBeforeRedirect);
+  app.use(saveBeforeRedirect(app));
   app.use(i18nMiddleware);
   app.use(rememberLanguageChoice);
   app.use(urlencodedForm);
@@ -141,28 +146,33 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   app.use(noticeCounts);
   app.use(formKeyLocals);
 
-  app.use(homeRoutes());
-  app.use(authRoutes(config, limits));
-  app.use(notificationRoutes());
-  app.use(methodologyRoutes());
-  app.use(aboutRoutes(config));
-  app.use(reportRoutes(config, deps.evidenceStore, limits));
-  app.use(reviewRoutes());
-  app.use(searchRoutes());
-  app.use(listingRoutes());
-  app.use(profileRoutes());
-  app.use(incidentImportRoutes(logger));
-  app.use(incidentRoutes());
-  app.use(evidenceRoutes(deps.evidenceStore, { maxFileBytes: config.EVIDENCE_MAX_FILE_MB * 1024 * 1024, maxFiles: config.EVIDENCE_MAX_FILES }));
-  app.use(stixRoutes());
-  app.use(apiTokenRoutes());
-  app.use(dossierRoutes(config, new SealedFileStore(path.join(config.DATA_DIR, 'dossiers')), deps.signer, limits));
-  app.use(adminRoutes(deps.signer));
-  app.use(vendorAdminRoutes());
-  app.use(actionImportRoutes(logger));
-  app.use(actionAdminRoutes());
-  app.use(productAdminRoutes());
-  app.use(governmentAdminRoutes());
+  // Each request enters only the routers with a route under its path's first segment (http/routers.ts).
+  app.use(
+    routersByFirstSegment([
+      homeRoutes(),
+      authRoutes(config, limits),
+      notificationRoutes(),
+      methodologyRoutes(),
+      aboutRoutes(config),
+      reportRoutes(config, deps.evidenceStore, limits),
+      reviewRoutes(),
+      searchRoutes(),
+      listingRoutes(),
+      profileRoutes(),
+      incidentImportRoutes(logger),
+      incidentRoutes(),
+      evidenceRoutes(deps.evidenceStore, { maxFileBytes: config.EVIDENCE_MAX_FILE_MB * 1024 * 1024, maxFiles: config.EVIDENCE_MAX_FILES }),
+      stixRoutes(),
+      apiTokenRoutes(),
+      dossierRoutes(config, new SealedFileStore(path.join(config.DATA_DIR, 'dossiers')), deps.signer, limits),
+      adminRoutes(deps.signer),
+      vendorAdminRoutes(),
+      actionImportRoutes(logger),
+      actionAdminRoutes(),
+      productAdminRoutes(),
+      governmentAdminRoutes(),
+    ]),
+  );
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger, config.NODE_ENV === 'development'));

@@ -4,6 +4,7 @@ import { catalogue } from '../catalogue/index.js';
 import { countryName } from '../countries/index.js';
 import { publicAccess } from '../http/access.js';
 import { notFound } from '../http/errors.js';
+import { entityTag } from '../http/page-cache.js';
 import { i18next, resolvedLanguage } from '../i18n/index.js';
 import { barChart, columnChart } from './bars.js';
 import { choropleth } from './map.js';
@@ -15,7 +16,7 @@ const params = z.strictObject({
   kind: z.enum(['years', 'categories', 'targets-map', 'operators-map']),
 });
 
-const cache = new Map<string, string>();
+const cache = new Map<string, { svg: string; etag: string }>();
 /** The width of a phone's bar chart, in its own units: about its width on the screen, so 16 units of text are 16 px. */
 const NARROW = 360;
 
@@ -34,8 +35,9 @@ export function chartRoutes(): Router {
     const narrow = req.query.size === 'narrow';
     const c = await catalogue();
     const key = `${scope}|${id}|${kind}|${lng}|${narrow}|${c.version}`;
-    let svg = cache.get(key);
-    if (!svg) {
+    let chart = cache.get(key);
+    if (!chart) {
+      let svg: string;
       const entries = scopeEntries(c, scope, id);
       if (!entries) throw notFound();
       const t = i18next.getFixedT(lng);
@@ -65,12 +67,14 @@ export function chartRoutes(): Router {
         });
       }
       if (cache.size > 2_000) cache.clear();
-      cache.set(key, svg);
+      chart = { svg, etag: `W/${entityTag(svg)}` };
+      cache.set(key, chart);
     }
     res.setHeader('Content-Type', 'image/svg+xml; charset=utf-8');
     res.setHeader('Content-Security-Policy', "default-src 'none'");
     res.setHeader('Cache-Control', 'public, max-age=300');
-    res.send(svg);
+    res.setHeader('ETag', chart.etag);
+    res.send(chart.svg);
   });
   return router;
 }

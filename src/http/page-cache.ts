@@ -156,7 +156,17 @@ function storable(res: Response, type: string): boolean {
 }
 
 function pageOf(type: string, disposition: ReturnType<Response['getHeader']>, body: Buffer): Page {
-  return { type, ...(typeof disposition === 'string' ? { disposition } : {}), body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"` };
+  return { type, ...(typeof disposition === 'string' ? { disposition } : {}), body, etag: entityTag(body) };
+}
+
+/**
+ * A strong ETag of a body. The app sets no ETag by itself (Express's default hashed every answer,
+ * a staff page's 60 KB included, for answers that say `no-store`): kept pages get theirs here, and the
+ * few public answers served outside the cache (charts, the feed, the signing key) set one with
+ * `W/` (their compressed copies differ in bytes), so a browser can still ask for them again with a 304.
+ */
+export function entityTag(body: string | Buffer): string {
+  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
 }
 
 /**

@@ -4,7 +4,7 @@ import session from 'express-session';
 import MongoStore from 'connect-mongo';
 import mongoose from 'mongoose';
 import type { Collection } from 'mongodb';
-import type { RequestHandler } from 'express';
+import type { Express, Request, RequestHandler, Response } from 'express';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { SIGNED_IN_HOLD_MS } from '../auth/held-accounts.js';
@@ -69,6 +69,19 @@ export function forgetHeldSessions(): void {
 }
 
 /**
+ * A copy of a stored session (plain objects, arrays, dates and primitives, as BSON decodes them):
+ * structuredClone made the same copy at a tenth of a signed-in page's session handling.
+ */
+function copyOfStored(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (value instanceof Date) return new Date(value.getTime());
+  if (Array.isArray(value)) return value.map(copyOfStored);
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) copy[key] = copyOfStored((value as Record<string, unknown>)[key]);
+  return copy;
+}
+
+/**
  * connect-mongo's store, reading a session by `_id` alone. Its own `get` filters on `_id` and expiry
  * together, and FerretDB 1.24 pushes down only a lone `_id` filter: that read scanned every stored
  * session on every request that carries a session cookie. The expiry is checked here instead, as the
@@ -91,7 +104,7 @@ class SessionStore extends MongoStore {
     (async () => {
       const doc = await heldSessions.get(id, async () => (await store.collectionP).findOne({ _id: id }));
       if (!doc || (doc.expires && doc.expires.getTime() <= Date.now())) return callback(null, null);
-      const result = store.transformFunctions.unserialize(structuredClone(doc.session));
+      const result = store.transformFunctions.unserialize(copyOfStored(doc.session));
       if (store.options.touchAfter > 0 && doc.lastModified) result.lastModified = new Date(doc.lastModified);
       this.emit('get', sid);
       callback(null, result);
@@ -189,17 +202,28 @@ export function absoluteLifetime(config: Config): RequestHandler {
  * leave first, and browsers follow a redirect as soon as they see them — so the next request can
  * read the session before the change is stored (a lost TOTP step, recovery codes, flash). When a
  * redirect follows a change to the session, save it first, then redirect.
+ *
+ * The app's `res.redirect` is replaced once, on its response prototype; each request only notes its
+ * session as it arrived. (Replacing `res.redirect` on every response cost a signed-in page about 4 %.)
  */
-export const saveBeforeRedirect: RequestHandler = (req, res, next) => {
-  const before = req.session ? JSON.stringify(req.session) : undefined;
-  const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
-  res.redirect = ((...args: unknown[]) => {
-    const session = req.session as (typeof req.session & { save?: (cb: (err?: unknown) => void) => void }) | undefined;
-    if (!session?.save || JSON.stringify(session) === before) {
-      redirect(...args);
+export function saveBeforeRedirect(app: Express): RequestHandler {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- Express's own, applied to each response below
+  const redirect = app.response.redirect;
+  app.response.redirect = function (this: Response, ...args: unknown[]) {
+    const session = this.req.session as (Request['session'] & { save?: (cb: (err?: unknown) => void) => void }) | undefined;
+    const before = (this.locals as Record<symbol, string | undefined>)[SESSION_AS_ARRIVED];
+    if (!session?.save || before === undefined || JSON.stringify(session) === before) {
+      Reflect.apply(redirect, this, args);
       return;
     }
-    session.save((err) => (err ? next(err) : redirect(...args)));
-  });
-  next();
-};
+    session.save((err) => {
+      if (err) this.req.next!(err);
+      else Reflect.apply(redirect, this, args);
+    });
+  };
+  return (req, res, next) => {
+    if (req.session) (res.locals as Record<symbol, string>)[SESSION_AS_ARRIVED] = JSON.stringify(req.session);
+    next();
+  };
+}
+const SESSION_AS_ARRIVED = Symbol('session as it arrived');

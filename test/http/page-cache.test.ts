@@ -150,4 +150,25 @@ describe('rendered-page cache for anonymous visitors', () => {
     const withSession = await agent(app).get(`/vendors/${vendor.slug}`).set('Cookie', 'sid=whatever; lng=en');
     expect(withSession.headers['x-page-cache']).to.equal(undefined);
   });
+
+  it('when an answer says no-store (a signed-in page, a form), then it carries no ETag; public answers outside the cache (a chart, the feed, the signing key) do, and answer 304 when unchanged', async () => {
+    const { app } = makeApp();
+    await createIncident({ status: 'verified', title: 'Tagged case', extra: { countries: ['EG'] } });
+    const reviewer = await signedInAs(app, ['reviewer']);
+    for (const res of [await reviewer.get('/review'), await reviewer.get('/incidents'), await agent(app).get('/reports/new')]) {
+      expect(res.status).to.equal(200);
+      expect(res.headers['cache-control']).to.equal('no-store');
+      expect(res.headers.etag).to.equal(undefined);
+    }
+    for (const url of ['/charts/global/all/targets-map.svg', '/incidents.atom', '/.well-known/tracker-signing-key.pem']) {
+      // One host (the feed's links name the host it was asked on; each request here has its own port).
+      const visitor = { get: (path: string) => agent(app).get(path).set('Host', 'tracker.example') };
+      const first = await visitor.get(url);
+      expect(first.status, url).to.equal(200);
+      expect(first.headers.etag, url).to.match(/^W\/"[\w-]{32}"$/);
+      const again = await visitor.get(url).set('If-None-Match', String(first.headers.etag));
+      expect(again.status, url).to.equal(304);
+      expect((await visitor.get(url).set('If-None-Match', 'W/"other"')).status, url).to.equal(200);
+    }
+  });
 });
