@@ -4,7 +4,7 @@ import express, { type Express } from 'express';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import { adminRoutes } from './admin/routes.js';
-import { configurePassport } from './auth/passport.js';
+import { configurePassport, sessionUser } from './auth/passport.js';
 import { authRoutes } from './auth/routes.js';
 import { healthRoutes } from './health/routes.js';
 import { storageProbe } from './health/storage.js';
@@ -133,7 +133,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   app.use(sessionMiddleware);
   app.use(absoluteLifetime(config));
   const passport = configurePassport(config);
-  app.use(passport.session());
+  app.use(sessionUser(app, passport));
   app.use(saveBeforeRedirect(app));
   app.use(i18nMiddleware);
   app.use(rememberLanguageChoice);
