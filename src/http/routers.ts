@@ -26,7 +26,7 @@ export function routersByFirstSegment(routers: Router[]): RequestHandler {
     }
     return chain;
   };
-  return (req: Request, res: Response, next: NextFunction) => {
+  const handler: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
     const chain = chainFor(firstSegment(req.path));
     let i = 0;
     const step = (err?: unknown): void => {
@@ -37,6 +37,9 @@ export function routersByFirstSegment(routers: Router[]): RequestHandler {
     };
     step();
   };
+  // The routers behind it, as a mounted router lists its layers: whoever walks the app's routes (the
+  // test that every route says who may use it) finds every one of them.
+  return Object.assign(handler, { stack: routers.map((router) => ({ handle: router })) });
 }
 
 /** '/reports/R-2026-00001' → 'reports'; '/' → ''. */

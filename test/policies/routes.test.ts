@@ -27,6 +27,10 @@ describe('route access', () => {
     const { app } = makeApp();
     const routes = routesOf((app as unknown as { router: { stack: Layer[] } }).router.stack);
     expect(routes.length).to.be.greaterThan(10);
+    // Routes of routers mounted in every way the app mounts them (behind routersByFirstSegment too).
+    for (const path of ['/healthz', '/openapi.json', '/', '/review', '/reports/:ref', '/incidents/:ref/edit', '/admin/users', '/admin/vendors/:slug']) {
+      expect(routes.map((r) => r.path), path).to.include(path);
+    }
     const unmarked = routes.filter((r) => typeof r.access !== 'string');
     expect(unmarked, `routes without an access decision: ${JSON.stringify(unmarked)}`).to.deep.equal([]);
     const admin = routes.filter((r) => r.path.startsWith('/admin'));
