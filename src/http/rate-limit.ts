@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { rateLimit } from 'express-rate-limit';
+import { MemoryStore, rateLimit } from 'express-rate-limit';
 import type { Request, RequestHandler } from 'express';
 import { HttpError } from './errors.js';
 
@@ -77,15 +77,48 @@ export type FormLimits = ReturnType<typeof formLimits>;
 /**
  * Every request counts (reads included): API clients are programs. A token's requests share one
  * bucket wherever they come from; anonymous ones are bucketed by (salted, hashed) address.
+ *
+ * Counted by express-rate-limit's own store (a fixed window per client), with the headers its
+ * middleware writes (IETF draft 8: `RateLimit`, `RateLimit-Policy`, and `Retry-After` on a 429).
+ * Its middleware is not used here: on the API, where a cached answer costs about 200 µs, its chain
+ * of awaits, validations and a SHA-256 per request took 46 µs (a fifth of the API's rate, measured
+ * with and without it under load). The forms' limits, rarely asked, keep it (limitRequests above).
  */
 export function limitApiRequests(options: { windowMs: number; anonymousLimit: number; tokenLimit: number }): RequestHandler {
-  return rateLimit({
-    windowMs: options.windowMs,
-    limit: (_req, res) => (res.locals.apiTokenId ? options.tokenLimit : options.anonymousLimit),
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    keyGenerator: (req, res) => (res.locals.apiTokenId ? `token:${String(res.locals.apiTokenId)}` : clientKey(req)),
-    validate: { ip: false, keyGeneratorIpFallback: false },
-    handler: (_req, _res, next) => next(new HttpError(429, 'errors.tooManyRequests')),
-  });
+  const store = new MemoryStore();
+  store.init({ windowMs: options.windowMs } as Parameters<MemoryStore['init']>[0]);
+  const windowSeconds = Math.ceil(options.windowMs / 1000);
+  const duration = windowSeconds % 60 === 0 ? `${windowSeconds / 60}min` : `${windowSeconds}sec`;
+  const policies = new Map<number, string>();
+  const policyOf = (limit: number) => {
+    let policy = policies.get(limit);
+    if (!policy) policies.set(limit, (policy = `"${limit}-in-${duration}"`));
+    return policy;
+  };
+  // The draft's partition key: an opaque token of the bucket, made once per bucket key (the keys are
+  // hashes or token ids, never addresses), as express-rate-limit makes it.
+  const partitionKeys = new Map<string, string>();
+  const partitionKeyOf = (key: string) => {
+    let pk = partitionKeys.get(key);
+    if (!pk) {
+      if (partitionKeys.size >= 10_000) partitionKeys.clear();
+      pk = Buffer.from(createHash('sha256').update(key).digest('hex').slice(0, 12)).toString('base64');
+      partitionKeys.set(key, pk);
+    }
+    return pk;
+  };
+  return (req, res, next) => {
+    const token = res.locals.apiTokenId as string | undefined;
+    const limit = token ? options.tokenLimit : options.anonymousLimit;
+    const key = token ? `token:${token}` : clientKey(req);
+    store.increment(key).then(({ totalHits, resetTime }) => {
+      const resetSeconds = resetTime ? Math.max(0, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : windowSeconds;
+      const policy = policyOf(limit);
+      res.setHeader('RateLimit', `${policy}; r=${Math.max(limit - totalHits, 0)}; t=${resetSeconds}`);
+      res.setHeader('RateLimit-Policy', `${policy}; q=${limit}; w=${windowSeconds}; pk=:${partitionKeyOf(key)}:`);
+      if (totalHits <= limit) return next();
+      res.setHeader('Retry-After', String(resetSeconds));
+      next(new HttpError(429, 'errors.tooManyRequests'));
+    }, next);
+  };
 }

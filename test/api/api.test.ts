@@ -174,6 +174,29 @@ describe('JSON API /api/v1', () => {
     const limited = await a.get('/api/v1/governments');
     expect(limited.status).to.equal(429);
     expect(limited.body.error.status).to.equal(429);
+    // The limit and what is left, as IETF draft 8 writes them, and when to come back.
+    expect(limited.headers['ratelimit']).to.match(/^"120-in-1min"; r=0; t=(60|59)$/);
+    expect(limited.headers['ratelimit-policy']).to.match(/^"120-in-1min"; q=120; w=60; pk=:[A-Za-z0-9+/=]{16}:$/);
+    expect(limited.headers['retry-after']).to.match(/^(60|59)$/);
+  });
+
+  it('when a token holder and anonymous clients share an address, then each has its own bucket: the token its own limit wherever it comes from', async () => {
+    const { app } = makeApp({ API_REQUESTS_PER_MINUTE: '3', API_TOKEN_REQUESTS_PER_MINUTE: '5' });
+    const { token } = await createToken(app);
+    const a = agent(app);
+    const anonymous: number[] = [];
+    for (let n = 0; n < 4; n++) anonymous.push((await a.get('/api/v1/governments')).status);
+    expect(anonymous).to.deep.equal([200, 200, 200, 429]);
+    const withToken: { status: number; limit: string; policy: string }[] = [];
+    for (let n = 0; n < 6; n++) {
+      const res = await a.get('/api/v1/governments').set('Authorization', `Bearer ${token}`);
+      withToken.push({ status: res.status, limit: String(res.headers['ratelimit']), policy: String(res.headers['ratelimit-policy']).replace(/pk=.*/, '') });
+    }
+    expect(withToken.map((r) => r.status)).to.deep.equal([200, 200, 200, 200, 200, 429]);
+    expect(withToken[0]).to.deep.include({ policy: '"5-in-1min"; q=5; w=60; ' });
+    expect(withToken[0]!.limit).to.match(/^"5-in-1min"; r=4; t=(60|59)$/);
+    // The anonymous bucket is still spent; the token's requests did not refill or use it.
+    expect((await a.get('/api/v1/governments')).status).to.equal(429);
   });
 
   it('when anonymous clients ask the same public read, then the second answer comes from the page cache (per host, counted by the rate limit); a token\'s answer never comes from it or goes into it, and a publication is seen at once', async () => {
