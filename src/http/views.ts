@@ -62,7 +62,8 @@ function viewLocals(file: string, data: object): ejs.Data {
  *
  * EJS writes each view's code (`generateSource`); the function around it is made here, with its own
  * `include`. EJS's include copies every local of the including view into a new object (and its
- * options too) before each include: some forty locals per include, a tenth of a staff page's time.
+ * options too) before each include: some forty locals per include, 82 µs of a report page's 1,155
+ * (V8 profile under load).
  * Here an included view's locals are a new object whose prototype is the including view's locals,
  * with the include's own locals on it; a view's locals never have Object.prototype at the root
  * (viewLocals), and what a view assigns to a local is its own variable, never its includes' (tested).

@@ -80,6 +80,27 @@ describe('views compiled without `with`', () => {
     }
   });
 
+  it('when a view fails, then in development its error names the view file and line, and in production it is the plain error', async () => {
+    const name = `zz-views-test-${process.pid}-fails`;
+    const file = path.join(VIEWS, `${name}.ejs`);
+    writeFileSync(file, 'line one\n<%= title %>\n<%= missing.field %>\n');
+    try {
+      for (const production of [false, true]) {
+        const errors: Error[] = [];
+        const app = viewApp(production, name, () => ({ title: 'x' }));
+        app.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+          errors.push(err);
+          res.status(500).send('failed');
+        });
+        expect((await supertest(app).get('/')).status).to.equal(500);
+        if (production) expect(errors[0]?.message).to.match(/^Cannot read properties of undefined/);
+        else expect(errors[0]?.message).to.equal(`${file}:3: Cannot read properties of undefined (reading 'field')`);
+      }
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
+
   it('when a view file changes, then development shows the change at once and production keeps what it compiled', async () => {
     const name = `zz-views-test-${process.pid}-reload`;
     const file = path.join(VIEWS, `${name}.ejs`);
