@@ -114,14 +114,14 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   app.get('/favicon.ico', publicAccess, (_req, res) => {
     res.redirect(301, '/favicon.svg');
   });
-  app.use(healthRoutes(deps.engineUp, storageProbe(config.DATA_DIR, config.HEALTH_MIN_FREE_MB * 1024 * 1024)));
   const signingKeyTag = `W/${entityTag(deps.signer.publicKeyPem)}`;
   app.get('/.well-known/tracker-signing-key.pem', publicAccess, (_req, res) => {
     res.type('application/x-pem-file').setHeader('Cache-Control', 'public, max-age=3600');
     res.setHeader('ETag', signingKeyTag);
     res.send(deps.signer.publicKeyPem);
   });
-  app.use(chartRoutes());
+  // The health check and the charts need no session; every other request passes them without entering.
+  app.use(routersByFirstSegment([healthRoutes(deps.engineUp, storageProbe(config.DATA_DIR, config.HEALTH_MIN_FREE_MB * 1024 * 1024)), chartRoutes()]));
 
   // Form rate limits that can be decided from the address alone refuse here: before the session
   // is read and before any body is parsed.
