@@ -24,7 +24,7 @@ import { configureLicence, dataLicence } from './about/licence.js';
 import { formKeyLocals } from './http/once.js';
 import { requestLog } from './http/request-log.js';
 import { routersByFirstSegment } from './http/routers.js';
-import { API_PAGES, PUBLIC_PAGES, entityTag, pageCache } from './http/page-cache.js';
+import { API_PAGES, PUBLIC_PAGES, pageCache, weakEntityTag } from './http/page-cache.js';
 import { useViews } from './http/views.js';
 import { noStore, securityHeaders, strictTransportSecurity } from './http/security.js';
 import { configurePublicUrl } from './http/download.js';
@@ -114,7 +114,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   app.get('/favicon.ico', publicAccess, (_req, res) => {
     res.redirect(301, '/favicon.svg');
   });
-  const signingKeyTag = `W/${entityTag(deps.signer.publicKeyPem)}`;
+  const signingKeyTag = weakEntityTag(deps.signer.publicKeyPem);
   app.get('/.well-known/tracker-signing-key.pem', publicAccess, (_req, res) => {
     res.type('application/x-pem-file').setHeader('Cache-Control', 'public, max-age=3600');
     res.setHeader('ETag', signingKeyTag);

@@ -4,7 +4,7 @@ import { catalogue } from '../catalogue/index.js';
 import { countryName } from '../countries/index.js';
 import { publicAccess } from '../http/access.js';
 import { notFound } from '../http/errors.js';
-import { entityTag } from '../http/page-cache.js';
+import { weakEntityTag } from '../http/page-cache.js';
 import { i18next, resolvedLanguage } from '../i18n/index.js';
 import { barChart, columnChart } from './bars.js';
 import { choropleth } from './map.js';
@@ -67,7 +67,7 @@ export function chartRoutes(): Router {
         });
       }
       if (cache.size > 2_000) cache.clear();
-      chart = { svg, etag: `W/${entityTag(svg)}` };
+      chart = { svg, etag: weakEntityTag(svg) };
       cache.set(key, chart);
     }
     res.setHeader('Content-Type', 'image/svg+xml; charset=utf-8');

@@ -162,11 +162,16 @@ function pageOf(type: string, disposition: ReturnType<Response['getHeader']>, bo
 /**
  * A strong ETag of a body. The app sets no ETag by itself (Express's default hashed every answer,
  * a staff page's 60 KB included, for answers that say `no-store`): kept pages get theirs here, and the
- * few public answers served outside the cache (charts, the feed, the signing key) set one with
- * `W/` (their compressed copies differ in bytes), so a browser can still ask for them again with a 304.
+ * few public answers served outside the cache (charts, the feed, the signing key) set a weak one
+ * (`weakEntityTag`: their compressed copies differ in bytes), so a browser can still ask for them
+ * again with a 304.
  */
 export function entityTag(body: string | Buffer): string {
   return `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
+}
+
+export function weakEntityTag(body: string | Buffer): string {
+  return `W/${entityTag(body)}`;
 }
 
 /**

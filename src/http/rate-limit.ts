@@ -89,12 +89,6 @@ export function limitApiRequests(options: { windowMs: number; anonymousLimit: nu
   store.init({ windowMs: options.windowMs } as Parameters<MemoryStore['init']>[0]);
   const windowSeconds = Math.ceil(options.windowMs / 1000);
   const duration = windowSeconds % 60 === 0 ? `${windowSeconds / 60}min` : `${windowSeconds}sec`;
-  const policies = new Map<number, string>();
-  const policyOf = (limit: number) => {
-    let policy = policies.get(limit);
-    if (!policy) policies.set(limit, (policy = `"${limit}-in-${duration}"`));
-    return policy;
-  };
   // The draft's partition key: an opaque token of the bucket, made once per bucket key (the keys are
   // hashes or token ids, never addresses), as express-rate-limit makes it.
   const partitionKeys = new Map<string, string>();
@@ -113,7 +107,7 @@ export function limitApiRequests(options: { windowMs: number; anonymousLimit: nu
     const key = token ? `token:${token}` : clientKey(req);
     store.increment(key).then(({ totalHits, resetTime }) => {
       const resetSeconds = resetTime ? Math.max(0, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : windowSeconds;
-      const policy = policyOf(limit);
+      const policy = `"${limit}-in-${duration}"`;
       res.setHeader('RateLimit', `${policy}; r=${Math.max(limit - totalHits, 0)}; t=${resetSeconds}`);
       res.setHeader('RateLimit-Policy', `${policy}; q=${limit}; w=${windowSeconds}; pk=:${partitionKeyOf(key)}:`);
       if (totalHits <= limit) return next();

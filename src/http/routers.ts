@@ -14,20 +14,12 @@ import type { NextFunction, Request, RequestHandler, Response, Router } from 'ex
  */
 export function routersByFirstSegment(routers: Router[]): RequestHandler {
   const served = routers.map(firstSegmentsOf);
-  const chains = new Map<string, Router[]>();
+  const enters = (i: number, segment: string) => served[i] === 'any' || (served[i] as Set<string>).has(segment);
+  const segments = new Set(served.flatMap((s) => (s === 'any' ? [] : [...s])));
+  const chains = new Map([...segments].map((segment) => [segment, routers.filter((_, i) => enters(i, segment))]));
   const forEveryPath = routers.filter((_, i) => served[i] === 'any');
-  const known = new Set(served.flatMap((s) => (s === 'any' ? [] : [...s])));
-  const chainFor = (segment: string): Router[] => {
-    if (!known.has(segment)) return forEveryPath;
-    let chain = chains.get(segment);
-    if (!chain) {
-      chain = routers.filter((_, i) => served[i] === 'any' || (served[i] as Set<string>).has(segment));
-      chains.set(segment, chain);
-    }
-    return chain;
-  };
   const handler: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
-    const chain = chainFor(firstSegment(req.path));
+    const chain = chains.get(firstSegment(req.path)) ?? forEveryPath;
     let i = 0;
     const step = (err?: unknown): void => {
       if (err) return next(err);

@@ -5,7 +5,7 @@ import { countryName, countryOptions } from '../countries/index.js';
 import { TARGET_CATEGORIES } from '../facts/model.js';
 import { publicAccess } from '../http/access.js';
 import { siteOrigin, streamCsv } from '../http/download.js';
-import { entityTag } from '../http/page-cache.js';
+import { weakEntityTag } from '../http/page-cache.js';
 import { parseQuery } from '../http/validate.js';
 import { displayName } from '../reference/presenter.js';
 import { REGIMES } from '../vendors/model.js';
@@ -82,7 +82,7 @@ export function searchRoutes(): Router {
     res.setHeader('Content-Type', 'application/atom+xml; charset=utf-8');
     res.setHeader('Cache-Control', 'public, max-age=300');
     const feed = atomFeed(c, entries, { base: siteOrigin(req), selfPath: `/incidents.atom${query}`, htmlPath: `/incidents${query}`, title, lng, labels: { dates: req.t('reports.dates'), countries: req.t('incidents.countries'), named: req.t('feed.named') } });
-    res.setHeader('ETag', `W/${entityTag(feed)}`);
+    res.setHeader('ETag', weakEntityTag(feed));
     res.send(feed);
   });
 

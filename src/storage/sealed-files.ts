@@ -10,8 +10,8 @@ import { chunkedOpener, chunkedSealer, isChunked, openBuffer, SEAL_CHUNK, SEAL_R
  * (vault `sealChunked`; `writeFrom` seals a file as it is produced), so a download is opened and
  * sent record by record (`stream`) with memory flat in the file's size; files written whole by
  * earlier versions (`sealBuffer`) still open. Written atomically: a temporary file, fsync, then
- * rename — so a crash leaves either no file or a whole one. The database record is written after the file; files no
- * record refers to are swept at start-up.
+ * rename — so a crash leaves either no file or a whole one. The database record is written after the
+ * file; files no record refers to are swept at start-up.
  *
  * Why not GridFS here: it works on FerretDB 1.24, but every chunk read is a full scan of the chunks
  * collection (FerretDB 1.24 uses no index), so downloads would slow down with every file stored.
