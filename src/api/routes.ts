@@ -2,7 +2,8 @@ import { linkLicence } from '../about/licence.js';
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { recordAuditEvent } from '../audit/index.js';
-import { catalogue, verifiedEntries } from '../catalogue/index.js';
+import { catalogue } from '../catalogue/index.js';
+import { publishedQueries, verifiedQueries } from '../catalogue/queries.js';
 import { Government } from '../governments/model.js';
 import { publicAccess } from '../http/access.js';
 import { compressResponses } from '../http/compress.js';
@@ -11,7 +12,7 @@ import { HttpError, notFound } from '../http/errors.js';
 import { limitApiRequests } from '../http/rate-limit.js';
 import { parseQuery } from '../http/validate.js';
 import { Product } from '../products/model.js';
-import { incidentQuerySchema, pageOf, queryUrl, resolveFilter } from '../search/query.js';
+import { entriesOf, incidentQuerySchema, PAGE_SIZE, pageOf, queryUrl, resolveFilter } from '../search/query.js';
 import { Vendor } from '../vendors/model.js';
 import { openApiDocument } from './openapi.js';
 import { governmentJson, incidentJson, incidentSummaryJson, productJson, vendorJson } from './presenter.js';
@@ -128,10 +129,12 @@ export function apiRoutes(limits: { anonymous: number; token: number }, cached: 
     const restricted = privileged(res);
     // Made once per version of what it reads (the public entries, and the working set for token holders).
     const body = c.memo(`api:incidents:${JSON.stringify([q, restricted ? c.working.version : -1, baseUrl(req)])}`, async () => {
-      const page = pageOf(await verifiedEntries(resolveFilter(c, q), restricted), q);
+      const filter = resolveFilter(c, q);
+      const found = filter === 'nothing' ? { refs: [], total: 0, startAt: 0 } : await (restricted ? verifiedQueries : publishedQueries).page(filter, q, PAGE_SIZE);
+      const page = pageOf(found);
       const self = `${baseUrl(req)}/api/v1/incidents`;
       return {
-        data: page.rows.map((e) => incidentSummaryJson(e, c, baseUrl(req))),
+        data: entriesOf(c, found.refs, restricted).map((e) => incidentSummaryJson(e, c, baseUrl(req))),
         meta: { total: page.total, page: page.page, pages: page.pages, first: page.first, last: page.last, includesRestricted: restricted },
         links: { self: queryUrl(self, q, {}), next: page.next ? queryUrl(self, q, { page: undefined, after: page.next }) : null },
       };
@@ -143,7 +146,7 @@ export function apiRoutes(limits: { anonymous: number; token: number }, cached: 
     parseQuery(noQuery, req);
     const ref = String(req.params.ref);
     const c = await catalogue();
-    const entry = c.byRef.get(ref) ?? (privileged(res) ? (await verifiedEntries({}, true)).find((e) => e.ref === ref) : undefined);
+    const entry = entriesOf(c, [ref], privileged(res))[0];
     if (!entry) throw notFound();
     res.json({ data: incidentJson(entry, c, baseUrl(req)) });
   });

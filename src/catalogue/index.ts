@@ -308,7 +308,7 @@ export interface ResolvedFilter {
   tokens?: string[];
 }
 
-function filterKey(f: ResolvedFilter): string {
+export function filterKey(f: ResolvedFilter): string {
   return JSON.stringify(f, (_k, v: unknown) => (v instanceof Set ? [...(v as Set<string>)].sort() : v));
 }
 

@@ -2,7 +2,7 @@ import type { Collection, Db, Document } from 'mongodb';
 import type { EntityIndex } from './entities.js';
 import type { Entry } from './entry.js';
 import type { ResolvedFilter } from './index.js';
-import { byCount, indexFieldsOf, type Facets, type IncidentQueries } from './queries.js';
+import { byCount, byYear, confidenceCounts, cursorOf, indexFieldsOf, parseCursor, vendorKeys, type Facets, type IncidentQueries, type PageRequest, type RefPage } from './queries.js';
 
 /**
  * `IncidentQueries` answered by the database engine, for deployments on MongoDB (MONGODB_URI), where
@@ -13,14 +13,17 @@ import { byCount, indexFieldsOf, type Facets, type IncidentQueries } from './que
  * the same documents the commands hand to the read model (`apply`, `remove`).
  *
  * Indexes (`ensureIndexes`), and the questions each serves:
- * - `{ start: -1, _id: -1 }`: the unfiltered list and its pages (newest first, then id);
+ * - `{ start: -1, _id: -1 }`: the unfiltered list and its pages (newest first, then id; oldest first
+  read backwards; a cursor is a range on it);
  * - `{ vendorIds: 1, start: -1 }`, `{ productIds: 1, start: -1 }`, `{ governmentIds: 1, start: -1 }`:
  *   profiles and the entity filters (multikey), sorted by the index;
  * - `{ countries: 1, start: -1 }`, `{ categories: 1, start: -1 }`, `{ year: 1 }`: the other filters;
  * - `{ tokens: 1 }`: search, one posting list per token (multikey);
  * - `{ ref: 1 }` unique: an incident by reference.
  * Facets are one aggregation per dimension, run together; on MongoDB they can be one `$facet`
- * stage, which the embedded engine (FerretDB 1.24) does not have. Other processes see a change as
+ * stage, which the embedded engine (FerretDB 1.24) does not have. Vendors (with their groups) and
+ * listing are counted from the distinct sets of vendors, so the corporate graph and the listings
+ * stay the entity index's and an entity edit rewrites no projection. Other processes see a change as
  * soon as it is written; on a replica set a change stream on `incidentindex` can tell them to drop
  * their rendered-page caches (the embedded deployment uses the change log, catalogue/changes.ts).
  */
@@ -61,13 +64,33 @@ export class MongoIncidentQueries implements IncidentQueries {
     if (ids.length) await this.collection.deleteMany({ _id: { $in: ids as never[] } });
   }
 
-  async page(filter: ResolvedFilter, page: number, perPage: number) {
+  async page(filter: ResolvedFilter, at: PageRequest, perPage: number): Promise<RefPage> {
     const match = this.match(filter);
+    const direction = at.sort === 'oldest' ? 1 : -1;
+    const sort = { start: direction, _id: direction } as const;
+    if (at.after) {
+      // The first incident past the cursor, in the order asked: its own index range, and how many come before it.
+      const cut = parseCursor(at.after);
+      const beyond = direction === -1 ? '$lt' : '$gt';
+      const past = { $or: [{ start: { [beyond]: cut.start } }, { start: cut.start, _id: { [beyond]: cut.id } }] };
+      const [docs, total, remaining] = await Promise.all([
+        this.collection.find({ $and: [match, past] }, { projection: { ref: 1, start: 1 } }).sort(sort).limit(perPage).toArray(),
+        this.collection.countDocuments(match),
+        this.collection.countDocuments({ $and: [match, past] }),
+      ]);
+      return this.refPage(docs, total, total - remaining);
+    }
+    const startAt = ((at.page ?? 1) - 1) * perPage;
     const [docs, total] = await Promise.all([
-      this.collection.find(match, { projection: { ref: 1 } }).sort({ start: -1, _id: -1 }).skip((page - 1) * perPage).limit(perPage).toArray(),
+      this.collection.find(match, { projection: { ref: 1, start: 1 } }).sort(sort).skip(startAt).limit(perPage).toArray(),
       this.collection.countDocuments(match),
     ]);
-    return { refs: docs.map((d) => d.ref as string), total };
+    return this.refPage(docs, total, startAt);
+  }
+
+  private refPage(docs: Document[], total: number, startAt: number): RefPage {
+    const last = docs.at(-1);
+    return { refs: docs.map((d) => d.ref as string), total, startAt, next: last && startAt + docs.length < total ? cursorOf({ start: last.start as number, id: String(last._id) }) : undefined };
   }
 
   count(filter: ResolvedFilter): Promise<number> {
@@ -76,19 +99,44 @@ export class MongoIncidentQueries implements IncidentQueries {
 
   async facets(filter: ResolvedFilter): Promise<Facets> {
     const match = this.match(filter);
-    const countBy = async (field: string, unwind: boolean) => {
-      const groups = await this.collection.aggregate<{ _id: unknown; n: number }>([{ $match: match }, ...(unwind ? [{ $unwind: `$${field}` }] : []), { $group: { _id: `$${field}`, n: { $sum: 1 } } }]).toArray();
-      return byCount(new Map(groups.map((g) => [String(g._id), g.n])));
-    };
-    const [vendors, products, governments, countries, categories, years] = await Promise.all([
-      countBy('vendorIds', true),
-      countBy('productIds', true),
-      countBy('governmentIds', true),
-      countBy('countries', true),
-      countBy('categories', true),
-      countBy('year', false),
+    const groups = (by: string, unwind: boolean) =>
+      this.collection.aggregate<{ _id: unknown; n: number }>([{ $match: match }, ...(unwind ? [{ $unwind: `$${by}` }] : []), { $group: { _id: `$${by}`, n: { $sum: 1 } } }]).toArray();
+    const counts = (rows: { _id: unknown; n: number }[]) => new Map(rows.map((g) => [String(g._id), g.n]));
+    // Vendors and listing from the incidents' sets of vendors (few distinct sets): a vendor counts its
+    // subsidiaries' incidents as its filter selects them, and the corporate graph is the entity index's.
+    const [vendorSets, products, governments, countries, categories, years, ranks] = await Promise.all([
+      groups('vendorIds', false),
+      groups('productIds', true),
+      groups('governmentIds', true),
+      groups('countries', true),
+      groups('categories', true),
+      groups('year', false),
+      groups('confidenceRank', false),
     ]);
-    return { vendors, products, governments, countries, categories, years };
+    const entities = this.entities();
+    const listed = entities.listedVendors();
+    const vendors = new Map<string, number>();
+    let listedN = 0;
+    let total = 0;
+    for (const { _id, n } of vendorSets) {
+      const ids = (_id as string[] | null) ?? [];
+      for (const key of vendorKeys(ids, entities)) vendors.set(key, (vendors.get(key) ?? 0) + n);
+      if (ids.some((v) => listed.has(v))) listedN += n;
+      total += n;
+    }
+    return {
+      vendors: byCount(vendors),
+      products: byCount(counts(products)),
+      governments: byCount(counts(governments)),
+      countries: byCount(counts(countries)),
+      categories: byCount(counts(categories)),
+      years: byYear(counts(years)),
+      confidence: confidenceCounts(new Map(ranks.map((g) => [Number(g._id), g.n]))),
+      listing: [
+        { key: 'listed', n: listedN },
+        { key: 'not-listed', n: total - listedN },
+      ],
+    };
   }
 
   async byRef(ref: string) {

@@ -6,12 +6,16 @@ export type Scope = 'global' | 'vendor' | 'product' | 'government';
 
 /** The published incidents of a profile (a vendor includes its subsidiaries). */
 export function scopeEntries(c: Catalogue, scope: Scope, slug: string): readonly Entry[] | undefined {
-  if (scope === 'global') return c.all;
+  const filter = scopeFilter(c, scope, slug);
+  return filter && c.select(filter);
+}
+
+/** The filter that selects a profile's incidents, or undefined when there is no such profile. */
+export function scopeFilter(c: Catalogue, scope: Scope, slug: string): ResolvedFilter | undefined {
+  if (scope === 'global') return {};
   const entity = c.entities.bySlug(scope, slug);
   if (!entity) return undefined;
-  const filter: ResolvedFilter =
-    scope === 'vendor' ? { vendorIds: c.entities.vendorFamily(entity.id) } : scope === 'product' ? { productId: entity.id } : { governmentId: entity.id };
-  return c.select(filter);
+  return scope === 'vendor' ? { vendorIds: c.entities.vendorFamily(entity.id) } : scope === 'product' ? { productId: entity.id } : { governmentId: entity.id };
 }
 
 /** Published incidents that name one of these entities only in leads (claims that are not findings): shown apart, never counted. */

@@ -2,7 +2,8 @@ import { Router, type Request, type Response } from 'express';
 import { textIn } from '../i18n/texts.js';
 import { z } from 'zod';
 import { catalogue } from '../catalogue/index.js';
-import { scopeEntries, scopeIds } from '../charts/stats.js';
+import { scopeEntries, scopeFilter, scopeIds } from '../charts/stats.js';
+import { publishedQueries } from '../catalogue/queries.js';
 import { countryName, countryOptions } from '../countries/index.js';
 import { Government } from '../governments/model.js';
 import { publicAccess } from '../http/access.js';
@@ -12,7 +13,7 @@ import { Product } from '../products/model.js';
 import { displayName, isoDay } from '../reference/presenter.js';
 import { findBySlug } from '../reference/slugs.js';
 import { presentEntry } from '../search/presenter.js';
-import { pageOf, queryUrl } from '../search/query.js';
+import { entriesOf, PAGE_SIZE, pageOf, queryUrl } from '../search/query.js';
 import { REGIMES, Vendor } from '../vendors/model.js';
 import { mvtIndicators } from '../stix/service.js';
 import { beforeAfter, DOCKET_REGIMES } from '../listings/docket.js';
@@ -41,14 +42,15 @@ function lngOf(res: Response): string {
 async function incidentsSection(req: Request, res: Response, scope: 'vendor' | 'product' | 'government', slug: string) {
   const q = parseQuery(profileQuery, req);
   const c = await catalogue();
-  const entries = scopeEntries(c, scope, slug) ?? [];
-  const page = pageOf(entries, q);
+  const filter = scopeFilter(c, scope, slug);
+  const entries = (filter && c.select(filter)) ?? [];
+  const found = filter ? await publishedQueries.page(filter, q, PAGE_SIZE) : { refs: [], total: 0, startAt: 0 };
   return {
     c,
     entries,
     table: {
-      rows: page.rows.map((e) => presentEntry(e, c, lngOf(res))),
-      page,
+      rows: entriesOf(c, found.refs).map((e) => presentEntry(e, c, lngOf(res))),
+      page: pageOf(found),
       sort: q.sort ?? 'newest',
       url: (changes: Record<string, string | number | undefined>) => queryUrl(`/${scope}s/${slug}`, q, { page: undefined, after: undefined, ...changes }),
       browseUrl: `/incidents?${scope}=${slug}`,

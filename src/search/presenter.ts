@@ -3,7 +3,7 @@ import { CONFIDENCE_RANK, entryTitle, type Entry } from '../catalogue/entry.js';
 import { countryName } from '../countries/index.js';
 import { formatFuzzyDate } from '../facts/dates.js';
 import { displayName } from '../reference/presenter.js';
-import type { Count } from './query.js';
+import type { Count } from '../catalogue/queries.js';
 
 export interface NamedCount {
   key: string;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Catalogue, ResolvedFilter } from '../catalogue/index.js';
 import { CONFIDENCE_RANK, type Entry } from '../catalogue/entry.js';
+import type { RefPage } from '../catalogue/queries.js';
 import { isCountryCode } from '../countries/index.js';
 import { isCalendarDay } from '../reference/fields.js';
 import { TARGET_CATEGORIES } from '../facts/model.js';
@@ -71,69 +72,25 @@ export function resolveFilter(c: Catalogue, q: IncidentQuery): ResolvedFilter | 
   return f;
 }
 
-export interface Count {
-  key: string;
-  n: number;
-}
-
-function countBy(entries: readonly Entry[], keysOf: (e: Entry) => string[]): Count[] {
-  const counts = new Map<string, number>();
-  for (const e of entries) for (const k of new Set(keysOf(e))) counts.set(k, (counts.get(k) ?? 0) + 1);
-  return [...counts.entries()].map(([key, n]) => ({ key, n })).sort((a, b) => b.n - a.n || a.key.localeCompare(b.key));
-}
-
-/** Counts of the current results by each dimension a filter can take. */
-export function facetsOf(entries: readonly Entry[], c: Catalogue) {
-  const listed = c.entities.listedVendors();
-  return {
-    // A vendor's filter takes in its subsidiaries (vendorFamily): so does its count, or "Intellexa 1" would lead to 3 results.
-    vendors: countBy(entries, (e) => e.vendorIds.flatMap((v) => [v, ...c.entities.vendorAncestors(v)])),
-    products: countBy(entries, (e) => e.productIds),
-    governments: countBy(entries, (e) => e.governmentIds),
-    countries: countBy(entries, (e) => e.countries),
-    categories: countBy(entries, (e) => e.categories),
-    years: countBy(entries, (e) => [String(e.year)]).sort((a, b) => Number(b.key) - Number(a.key)),
-    // "at least" counts, as the confidence filter is a minimum
-    confidence: (['confirmed', 'high', 'medium', 'low'] as const).map((key) => ({ key, n: entries.filter((e) => e.confidenceRank >= CONFIDENCE_RANK[key]!).length })),
-    listing: [
-      { key: 'listed', n: entries.filter((e) => e.vendorIds.some((v) => listed.has(v))).length },
-      { key: 'not-listed', n: entries.filter((e) => !e.vendorIds.some((v) => listed.has(v))).length },
-    ],
-  };
-}
-
 export const PAGE_SIZE = 20;
 
-function cursorOf(e: Entry): string {
-  return `${e.start}_${e.id}`;
+/** What a list shows of its page: which rows of how many, and the links to the others. */
+export function pageOf(found: RefPage, perPage = PAGE_SIZE) {
+  const { refs, total, startAt, next } = found;
+  return {
+    total,
+    // A page past the end shows nothing: 0–0, not "981–980".
+    first: refs.length ? startAt + 1 : 0,
+    last: refs.length ? startAt + refs.length : 0,
+    next,
+    page: Math.floor(startAt / perPage) + 1,
+    pages: Math.max(1, Math.ceil(total / perPage)),
+  };
 }
 
-/**
- * One page of results. `after` (a cursor: date and id of the last row seen) keeps pages exact
- * even when incidents are published meanwhile; `page` serves direct links.
- */
-export function pageOf(entries: readonly Entry[], q: IncidentQuery) {
-  const ordered = q.sort === 'oldest' ? [...entries].reverse() : entries;
-  let startAt = ((q.page ?? 1) - 1) * PAGE_SIZE;
-  if (q.after) {
-    const [time, id] = q.after.split('_') as [string, string];
-    const cut = { start: Number(time), id };
-    const after = (e: Entry) => (q.sort === 'oldest' ? e.start > cut.start || (e.start === cut.start && e.id > cut.id) : e.start < cut.start || (e.start === cut.start && e.id < cut.id));
-    const index = ordered.findIndex(after);
-    startAt = index === -1 ? ordered.length : index;
-  }
-  const rows = ordered.slice(startAt, startAt + PAGE_SIZE);
-  const last = rows.at(-1);
-  return {
-    rows,
-    total: entries.length,
-    // A page past the end shows nothing: 0–0, not "981–980".
-    first: rows.length ? startAt + 1 : 0,
-    last: rows.length ? startAt + rows.length : 0,
-    next: last && startAt + rows.length < ordered.length ? cursorOf(last) : undefined,
-    page: Math.floor(startAt / PAGE_SIZE) + 1,
-    pages: Math.max(1, Math.ceil(entries.length / PAGE_SIZE)),
-  };
+/** The entries of a page's references, as the catalogue holds them (one published meanwhile elsewhere may not be here yet). */
+export function entriesOf(c: Catalogue, refs: readonly string[], includeRestricted = false): Entry[] {
+  return refs.flatMap((ref) => c.byRef.get(ref) ?? (includeRestricted ? c.restricted().byRef.get(ref) : undefined) ?? []);
 }
 
 /** A permalink for the same query with some keys changed (undefined removes a key). */

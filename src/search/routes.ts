@@ -13,7 +13,8 @@ import { isFinding, operatedBy, subjectOf, type StoredClaim } from '../incidents
 import { countryCounts, nameCounts, presentEntry } from './presenter.js';
 import { atomFeed } from './feed.js';
 import { linkLicence } from '../about/licence.js';
-import { FILTER_KEYS, facetsOf, incidentQuerySchema, neutraliseCell, pageOf, queryUrl, resolveFilter, type IncidentQuery } from './query.js';
+import { publishedQueries, facetsOfEntries } from '../catalogue/queries.js';
+import { entriesOf, FILTER_KEYS, incidentQuerySchema, neutraliseCell, PAGE_SIZE, pageOf, queryUrl, resolveFilter, type IncidentQuery } from './query.js';
 
 async function run(req: Request): Promise<{ q: IncidentQuery; entries: readonly Entry[] }> {
   const q = parseQuery(incidentQuerySchema, req);
@@ -39,16 +40,17 @@ export function searchRoutes(): Router {
   const router = Router();
 
   router.get('/incidents', publicAccess, async (req: Request, res: Response) => {
-    const { q, entries } = await run(req);
+    const q = parseQuery(incidentQuerySchema, req);
     const c = await catalogue();
     const lng = res.locals.lng as string;
-    const page = pageOf(entries, q);
-    const facets = c.memo(`facets:${JSON.stringify({ ...q, page: undefined, after: undefined, sort: undefined })}`, () => facetsOf(entries, c));
+    const filter = resolveFilter(c, q);
+    const [found, facets] = filter === 'nothing' ? [{ refs: [], total: 0, startAt: 0 }, facetsOfEntries([], c.entities)] : await Promise.all([publishedQueries.page(filter, q, PAGE_SIZE), publishedQueries.facets(filter)]);
+    const page = pageOf(found);
     const active = FILTER_KEYS.filter((k) => q[k] !== undefined && q[k] !== '');
     res.render('incidents/index', {
       q,
       // Made once per query, page and language for this version of the catalogue (signed-in readers are not served the cached page).
-      rows: c.memo(`rows:${lng}:${JSON.stringify(q)}`, () => page.rows.map((e) => presentEntry(e, c, lng))),
+      rows: c.memo(`rows:${lng}:${JSON.stringify(q)}`, () => entriesOf(c, found.refs).map((e) => presentEntry(e, c, lng))),
       page,
       facets: {
         vendors: nameCounts(facets.vendors, c, lng),
