@@ -17,6 +17,10 @@ const configSchema = z.object({
     .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
     .optional(),
   DATA_DIR: z.string().min(1).default('./data'),
+  // What answers the public lists' pages, counts and facets (catalogue/queries.ts): the in-process
+  // catalogue, or on MongoDB an indexed projection collection (needs MONGODB_URI: the embedded
+  // engine scans the whole collection for every query).
+  READ_MODEL: z.enum(['catalogue', 'mongodb']).default('catalogue'),
   FERRETDB_BIN: z.string().min(1).optional(),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
@@ -98,6 +102,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  if (parsed.data.READ_MODEL === 'mongodb' && !parsed.data.MONGODB_URI) {
+    throw new ConfigError('Invalid configuration:\n  READ_MODEL: mongodb needs MONGODB_URI (the embedded engine has no usable indexes)');
   }
   const trust = parsed.data.TRUST_PROXY;
   return Object.freeze({

@@ -6,6 +6,9 @@ import { DataDirError, prepareDataDir } from './db/data-dir.js';
 import { forgetRunningEngine, recordRunningEngine, runningEngine } from './db/engine-file.js';
 import { initI18n } from './i18n/index.js';
 import { catalogue, keepSnapshot, loadedFrom, stopWatching, watchForOtherProcesses, writeSnapshotNow } from './catalogue/index.js';
+import { answerPublishedWith } from './catalogue/queries.js';
+import { FollowingProjection } from './catalogue/mongo-queries.js';
+import mongoose from 'mongoose';
 import { createLogger } from './log.js';
 import './models.js';
 import { loadOrCreateSecret } from './secrets.js';
@@ -156,6 +159,12 @@ async function main(): Promise<void> {
   const year = new Date().getUTCFullYear();
   knowRefNumber(Incident as never, 'I', year, loaded.highestRefSeq(year));
   watchForOtherProcesses();
+  if (config.READ_MODEL === 'mongodb') {
+    // The public lists asked of MongoDB's indexes (catalogue/mongo-queries.ts): the projection written from the catalogue first.
+    const projected = Date.now();
+    answerPublishedWith(await new FollowingProjection(mongoose.connection.db!, catalogue).start());
+    logger.info({ incidents: loaded.all.length, ms: Date.now() - projected }, 'public lists answered by the MongoDB projection');
+  }
   await initI18n();
   const sessionSecret = config.SESSION_SECRET ?? loadOrCreateSecret(config.DATA_DIR, 'sessionSecret');
   const built = createApp({ config, logger, sessionSecret, identityKeys: vaultKeySpec(config), signer: siteSigner(config), evidenceStore, engineUp: () => engine.processUp() });

@@ -128,9 +128,9 @@ export function apiRoutes(limits: { anonymous: number; token: number }, cached: 
     const c = await catalogue();
     const restricted = privileged(res);
     // Made once per version of what it reads (the public entries, and the working set for token holders).
-    const body = c.memo(`api:incidents:${JSON.stringify([q, restricted ? c.working.version : -1, baseUrl(req)])}`, async () => {
+    const body = c.memoAsync(`api:incidents:${JSON.stringify([q, restricted ? c.working.version : -1, baseUrl(req)])}`, async () => {
       const filter = resolveFilter(c, q);
-      const found = filter === 'nothing' ? { refs: [], total: 0, startAt: 0 } : await (restricted ? verifiedQueries : publishedQueries).page(filter, q, PAGE_SIZE);
+      const found = filter === 'nothing' ? { refs: [], total: 0, startAt: 0 } : await (restricted ? verifiedQueries : publishedQueries()).page(filter, q, PAGE_SIZE);
       const page = pageOf(found);
       const self = `${baseUrl(req)}/api/v1/incidents`;
       return {

@@ -58,6 +58,15 @@ export class Catalogue {
     return this.memos.get(key) as T;
   }
 
+  /** `memo` of an answer that may fail (one from the engine): a failed one is not kept, so the next request asks again. */
+  memoAsync<T>(key: string, compute: () => Promise<T>): Promise<T> {
+    const answer = this.memo(key, compute);
+    answer.catch(() => {
+      if (this.memos.get(key) === answer) this.memos.delete(key);
+    });
+    return answer;
+  }
+
   constructor(public entities: EntityIndex) {}
 
   /** The incidents that are not public (catalogue/working.ts): the reviewers' queue, restricted dossiers. */

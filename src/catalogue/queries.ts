@@ -206,8 +206,19 @@ export function facetsOfEntries(entries: readonly Entry[], entities: EntityIndex
   };
 }
 
-/** The published incidents: what every public list asks. */
-export const publishedQueries: IncidentQueries = new CatalogueQueries(catalogue);
+let published: IncidentQueries = new CatalogueQueries(catalogue);
 
-/** The published and the verified restricted incidents: for API token holders. */
+/** The published incidents: what every public list asks (the catalogue, or the MongoDB projection: READ_MODEL). */
+export function publishedQueries(): IncidentQueries {
+  return published;
+}
+
+/** What answers the public lists from now on (the server's start, by READ_MODEL); returns what answered before. */
+export function answerPublishedWith(queries: IncidentQueries): IncidentQueries {
+  const before = published;
+  published = queries;
+  return before;
+}
+
+/** The published and the verified restricted incidents: for API token holders (always the catalogue: the projection holds only what is public). */
 export const verifiedQueries: IncidentQueries = new CatalogueQueries(catalogue, true);

@@ -10,7 +10,7 @@ export function homeRoutes(): Router {
   const router = Router();
   router.get('/', publicAccess, async (_req, res) => {
     const lng = res.locals.lng as string;
-    const [c, latest, facets, demo, synthetic] = await Promise.all([catalogue(), publishedQueries.page({}, {}, 5), publishedQueries.facets({}), getSetting('demoData'), getSetting('syntheticData')]);
+    const [c, latest, facets, demo, synthetic] = await Promise.all([catalogue(), publishedQueries().page({}, {}, 5), publishedQueries().facets({}), getSetting('demoData'), getSetting('syntheticData')]);
     res.render('home/index', {
       latest: entriesOf(c, latest.refs).map((e) => presentEntry(e, c, lng)),
       total: latest.total,

@@ -44,7 +44,7 @@ async function incidentsSection(req: Request, res: Response, scope: 'vendor' | '
   const c = await catalogue();
   const filter = scopeFilter(c, scope, slug);
   const entries = (filter && c.select(filter)) ?? [];
-  const found = filter ? await publishedQueries.page(filter, q, PAGE_SIZE) : { refs: [], total: 0, startAt: 0 };
+  const found = filter ? await publishedQueries().page(filter, q, PAGE_SIZE) : { refs: [], total: 0, startAt: 0 };
   return {
     c,
     entries,

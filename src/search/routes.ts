@@ -44,7 +44,7 @@ export function searchRoutes(): Router {
     const c = await catalogue();
     const lng = res.locals.lng as string;
     const filter = resolveFilter(c, q);
-    const [found, facets] = filter === 'nothing' ? [{ refs: [], total: 0, startAt: 0 }, facetsOfEntries([], c.entities)] : await Promise.all([publishedQueries.page(filter, q, PAGE_SIZE), publishedQueries.facets(filter)]);
+    const [found, facets] = filter === 'nothing' ? [{ refs: [], total: 0, startAt: 0 }, facetsOfEntries([], c.entities)] : await Promise.all([publishedQueries().page(filter, q, PAGE_SIZE), publishedQueries().facets(filter)]);
     const page = pageOf(found);
     const active = FILTER_KEYS.filter((k) => q[k] !== undefined && q[k] !== '');
     res.render('incidents/index', {

@@ -1,0 +1,108 @@
+import { expect } from 'chai';
+import mongoose from 'mongoose';
+import { catalogue } from '../../src/catalogue/index.js';
+import { FollowingProjection, PROJECTION } from '../../src/catalogue/mongo-queries.js';
+import { answerPublishedWith, type IncidentQueries } from '../../src/catalogue/queries.js';
+import { loadConfig } from '../../src/config.js';
+import { agent, closeApps, csrfFrom, makeApp } from '../helpers/app.js';
+import { createEntities, createIncident, signedInAs } from '../helpers/factories.js';
+
+const projection = () => mongoose.connection.db!.collection(PROJECTION);
+
+function count(html: string): number {
+  const m = /result-count" role="status">(\d+) verified incident/.exec(html);
+  return m ? Number(m[1]) : -1;
+}
+
+/**
+ * READ_MODEL=mongodb (catalogue/mongo-queries.ts FollowingProjection): the public lists are asked of
+ * the projection collection, which follows what the catalogue learns. Here on the embedded engine
+ * (or MongoDB wherever MONGODB_URI points), through the real pages.
+ */
+describe('READ_MODEL=mongodb: the public lists answered by the MongoDB projection', () => {
+  let before: IncidentQueries | undefined;
+
+  afterEach(async () => {
+    if (before) answerPublishedWith(before);
+    before = undefined;
+    await closeApps();
+    await projection().drop().catch(() => undefined);
+  });
+
+  async function useProjection() {
+    before = answerPublishedWith(await new FollowingProjection(mongoose.connection.db!, catalogue).start());
+  }
+
+  it('is refused without MONGODB_URI, since the embedded engine would scan for every question', () => {
+    expect(() => loadConfig({ READ_MODEL: 'mongodb' })).to.throw(/READ_MODEL: mongodb needs MONGODB_URI/);
+    expect(loadConfig({ READ_MODEL: 'mongodb', MONGODB_URI: 'mongodb://127.0.0.1:27017/tracker' }).READ_MODEL).to.equal('mongodb');
+    expect(loadConfig({}).READ_MODEL).to.equal('catalogue');
+  });
+
+  it('when incidents are published and one is retracted through the review route, then /incidents, its facets, the home page and the stored projection follow', async () => {
+    const { vendor, product } = await createEntities();
+    await useProjection();
+    const { app } = makeApp();
+    const kept = await createIncident({ status: 'verified', title: 'Kept in the list', productId: product._id });
+    const retracted = await createIncident({ status: 'verified', title: 'Retracted later', productId: product._id });
+    await createIncident({ status: 'in-review', title: 'Still in review', productId: product._id });
+
+    const list = (await agent(app).get(`/incidents?vendor=${vendor.slug}`)).text;
+    expect(count(list)).to.equal(2);
+    expect(list).to.include('Kept in the list').and.include('Retracted later').and.not.include('Still in review');
+    expect((await projection().find({}).toArray()).map((d) => d.ref).sort()).to.deep.equal([kept.ref, retracted.ref].sort());
+
+    const r = await signedInAs(app, ['reviewer']);
+    const token = await csrfFrom(r, `/incidents/${retracted.ref}`);
+    expect((await r.post(`/incidents/${retracted.ref}/retract`).type('form').send({ _csrf: token, reason: 'The traces were misread.' })).status).to.equal(302);
+
+    const after = (await agent(app).get(`/incidents?vendor=${vendor.slug}`)).text;
+    expect(count(after)).to.equal(1);
+    expect(after).to.include('Kept in the list').and.not.include('Retracted later');
+    expect(await projection().countDocuments({ ref: retracted.ref }), 'the retracted incident left the projection').to.equal(0);
+    expect((await agent(app).get('/')).text).to.include('Kept in the list').and.not.include('Retracted later');
+    const api = (await agent(app).get('/api/v1/incidents')).body as { data: { ref: string }[]; meta: { total: number } };
+    expect(api.meta.total).to.equal(1);
+    expect(api.data.map((d) => d.ref)).to.deep.equal([kept.ref]);
+  });
+
+  it('when the projection says something the catalogue does not, then the list shows the projection: the engine answers', async () => {
+    await useProjection();
+    const { app } = makeApp();
+    const incident = await createIncident({ status: 'verified', title: 'Seen in Morocco' });
+    // (Another address than the one asked below: anonymous pages are cached per version of the catalogue, which this change does not touch.)
+    expect(count((await agent(app).get('/incidents?country=IS&sort=oldest')).text)).to.equal(0);
+    // Changed behind the catalogue's back (never done by the app): only an answer from the projection lists it for Iceland.
+    await projection().updateOne({ ref: incident.ref }, { $set: { countries: ['IS'] } });
+    const iceland = (await agent(app).get('/incidents?country=IS')).text;
+    expect(count(iceland)).to.equal(1);
+    expect(iceland).to.include('Seen in Morocco');
+  });
+
+  it('when "next" is followed while an incident is published, then the projection gives every incident once, as the catalogue does', async () => {
+    await useProjection();
+    const { app } = makeApp();
+    for (let i = 0; i < 25; i++) await createIncident({ status: 'verified', title: `Paged ${String(i).padStart(2, '0')}`, extra: { 'dates.start': new Date(Date.UTC(2020, 0, 1 + (i % 5))) } });
+    const seen: string[] = [];
+    let html = (await agent(app).get('/incidents')).text;
+    await createIncident({ status: 'verified', title: 'Published meanwhile', extra: { 'dates.start': new Date(Date.UTC(2025, 0, 1)) } });
+    for (;;) {
+      seen.push(...[...html.matchAll(/>Paged (\d\d)</g)].map((m) => m[1]!));
+      const next = /href="([^"]+)" rel="next"/.exec(html);
+      if (!next) break;
+      html = (await agent(app).get(next[1]!.replaceAll('&amp;', '&'))).text;
+    }
+    expect(seen.length).to.equal(25);
+    expect(new Set(seen).size).to.equal(25);
+  });
+
+  it('when the projection holds incidents from before (one since withdrawn, one out of date), then the first sync removes and rewrites them', async () => {
+    const current = await createIncident({ status: 'verified', title: 'Current' });
+    await projection().insertOne({ _id: 'ffffffffffffffffffffffff' as never, ref: 'I-2020-99999', title: 'Withdrawn while no process ran', start: 0, countries: ['MA'] });
+    await projection().insertOne({ _id: String(current._id) as never, ref: current.ref, title: 'An old title', start: 0, countries: ['IS'] });
+    await useProjection();
+    const held = await projection().find({}).toArray();
+    expect(held.map((d) => d.title)).to.deep.equal(['Current']);
+    expect(held[0]!.countries).to.deep.equal(['MA']);
+  });
+});
