@@ -50,7 +50,7 @@ describe('READ_MODEL=mongodb: the public lists answered by the MongoDB projectio
     const list = (await agent(app).get(`/incidents?vendor=${vendor.slug}`)).text;
     expect(count(list)).to.equal(2);
     expect(list).to.include('Kept in the list').and.include('Retracted later').and.not.include('Still in review');
-    expect((await projection().find({}).toArray()).map((d) => d.ref).sort()).to.deep.equal([kept.ref, retracted.ref].sort());
+    expect((await projection().find({}).toArray()).map((d) => String(d.ref)).sort()).to.deep.equal([kept.ref, retracted.ref].sort());
 
     const r = await signedInAs(app, ['reviewer']);
     const token = await csrfFrom(r, `/incidents/${retracted.ref}`);
@@ -102,7 +102,7 @@ describe('READ_MODEL=mongodb: the public lists answered by the MongoDB projectio
     await projection().insertOne({ _id: String(current._id) as never, ref: current.ref, title: 'An old title', start: 0, countries: ['IS'] });
     await useProjection();
     const held = await projection().find({}).toArray();
-    expect(held.map((d) => d.title)).to.deep.equal(['Current']);
+    expect(held.map((d) => String(d.title))).to.deep.equal(['Current']);
     expect(held[0]!.countries).to.deep.equal(['MA']);
   });
 });
