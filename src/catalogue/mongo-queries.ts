@@ -29,6 +29,9 @@ import { byCount, byYear, confidenceCounts, cursorOf, indexFieldsOf, parseCursor
  */
 export const PROJECTION = 'incidentindex';
 
+/** How many incidents one write to the projection, or one batch read of it, carries. */
+const BATCH = 1_000;
+
 export class MongoIncidentQueries implements IncidentQueries {
   private readonly collection: Collection;
 
@@ -91,6 +94,10 @@ export class MongoIncidentQueries implements IncidentQueries {
   private refPage(docs: Document[], total: number, startAt: number): RefPage {
     const last = docs.at(-1);
     return { refs: docs.map((d) => d.ref as string), total, startAt, next: last && startAt + docs.length < total ? cursorOf({ start: last.start as number, id: String(last._id) }) : undefined };
+  }
+
+  async *refs(filter: ResolvedFilter) {
+    for await (const doc of this.collection.find(this.match(filter), { projection: { ref: 1 } }).sort({ start: -1, _id: -1 }).batchSize(BATCH)) yield doc.ref as string;
   }
 
   count(filter: ResolvedFilter): Promise<number> {
@@ -179,9 +186,6 @@ export class MongoIncidentQueries implements IncidentQueries {
   }
 }
 
-/** How many incidents one write to the projection carries. */
-const BATCH = 1_000;
-
 /**
  * The projection kept equal to this process's read model, for READ_MODEL=mongodb: before a question
  * is answered, the entries the catalogue changed since the last one (new, re-derived or gone) are
@@ -246,6 +250,11 @@ export class FollowingProjection implements IncidentQueries {
   async page(filter: ResolvedFilter, at: PageRequest, perPage: number) {
     await this.current();
     return this.queries.page(filter, at, perPage);
+  }
+
+  async *refs(filter: ResolvedFilter) {
+    await this.current();
+    yield* this.queries.refs(filter);
   }
 
   async count(filter: ResolvedFilter) {

@@ -15,13 +15,15 @@ import { catalogue, filterKey, verifiedEntries, type Catalogue, type ResolvedFil
  * newest first (then by id) unless asked oldest first, so a page is the same whichever answers it;
  * the pages show the entries of those references (`Catalogue.byRef`).
  *
- * Asked by: /incidents and its facets, the home page's figures, a profile's incidents table, the
- * API's list of incidents (`publishedQueries`, or `verifiedQueries` with restricted ones for token
+ * Asked by: /incidents and its facets, /incidents.csv and /claims.csv, the home page's figures, a
+ * profile's incidents table, the API's list of incidents (`publishedQueries`, or `verifiedQueries` with restricted ones for token
  * holders).
  */
 export interface IncidentQueries {
   /** One page of the matching references and how many match: by page number, or after a cursor (`next` of the page before). */
   page(filter: ResolvedFilter, at: PageRequest, perPage: number): Promise<RefPage>;
+  /** Every matching reference, newest first, as it is read (a CSV streams them). */
+  refs(filter: ResolvedFilter): AsyncIterable<string>;
   count(filter: ResolvedFilter): Promise<number>;
   /** The counts a list shows beside its results, by each dimension a filter can take. */
   facets(filter: ResolvedFilter): Promise<Facets>;
@@ -154,6 +156,11 @@ export class CatalogueQueries implements IncidentQueries {
     for (let i = startAt; i < Math.min(entries.length, startAt + perPage); i++) rows.push(nth(i));
     const last = rows.at(-1);
     return { refs: rows.map((e) => e.ref), total: entries.length, startAt, next: last && startAt + rows.length < entries.length ? cursorOf(last) : undefined };
+  }
+
+  async *refs(filter: ResolvedFilter) {
+    const { entries } = await this.selected(filter);
+    for (const e of entries) yield e.ref;
   }
 
   async count(filter: ResolvedFilter) {

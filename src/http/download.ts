@@ -40,7 +40,7 @@ const CSV_CHUNK_ROWS = 500;
  * holds the writing back (`drain`), and a reader who leaves stops it. The bytes are those of the
  * whole file stringified at once.
  */
-export async function streamCsv(res: Response, name: string, header: readonly string[], rows: Iterable<readonly string[]>): Promise<void> {
+export async function streamCsv(res: Response, name: string, header: readonly string[], rows: Iterable<readonly string[]> | AsyncIterable<readonly string[]>): Promise<void> {
   res.setHeader('Content-Type', 'text/csv; charset=utf-8');
   res.setHeader('Content-Disposition', contentDisposition(name));
   let batch: (readonly string[])[] = [];
@@ -51,7 +51,7 @@ export async function streamCsv(res: Response, name: string, header: readonly st
     await nextTurn();
   };
   await flush(`\uFEFF${stringify([header])}`);
-  for (const row of rows) {
+  for await (const row of rows) {
     if (res.destroyed) return;
     batch.push(row);
     if (batch.length >= CSV_CHUNK_ROWS) await flush(stringify(batch));

@@ -23,6 +23,20 @@ async function run(req: Request): Promise<{ q: IncidentQuery; entries: readonly 
   return { q, entries: filter === 'nothing' ? [] : c.select(filter) };
 }
 
+/**
+ * The entries of every incident a list's query matches, newest first, as the read model gives their
+ * references: what a CSV streams. The query is checked before (a bad one is a 400, not a broken file).
+ */
+async function matching(req: Request): Promise<AsyncIterable<Entry>> {
+  const q = parseQuery(incidentQuerySchema, req);
+  const c = await catalogue();
+  const filter = resolveFilter(c, q);
+  return (async function* () {
+    if (filter === 'nothing') return;
+    for await (const ref of publishedQueries().refs(filter)) yield* entriesOf(c, [ref]);
+  })();
+}
+
 /** What a filter chose, in the page's language (not the slug or code in the URL): the chips on /incidents, a feed's title. */
 function filterLabel(c: Catalogue, key: string, value: string, lng: string, t: (key: string) => string): string {
   if (key === 'vendor' || key === 'product' || key === 'government') {
@@ -89,15 +103,15 @@ export function searchRoutes(): Router {
   });
 
   router.get('/incidents.csv', publicAccess, async (req, res) => {
-    const { entries } = await run(req);
+    const entries = await matching(req);
     const c = await catalogue();
     const lng = res.locals.lng as string;
     const base = siteOrigin(req);
     // products, vendors and operators: named by findings; leads: named only by low-confidence claims.
     // Which claim says what, with its confidence: /claims.csv.
     const header = ['ref', 'title', 'date_from', 'date_to', 'countries', 'target_categories', 'products', 'vendors', 'operators', 'leads', 'url'];
-    function* rows() {
-      for (const e of entries) {
+    async function* rows() {
+      for await (const e of entries) {
         const p = presentEntry(e, c, lng);
         yield [
           p.ref,
@@ -120,7 +134,7 @@ export function searchRoutes(): Router {
 
   // One row per attribution claim of the same incidents (same filters as /incidents.csv).
   router.get('/claims.csv', publicAccess, async (req, res) => {
-    const { entries } = await run(req);
+    const entries = await matching(req);
     const c = await catalogue();
     const lng = res.locals.lng as string;
     const nameOf = (id: string | undefined) => {
@@ -128,8 +142,8 @@ export function searchRoutes(): Router {
       return entity ? displayName(entity, lng) : '';
     };
     const header = ['incident', 'kind', 'product', 'vendor', 'operator', 'agency', 'confidence', 'finding_or_lead', 'basis', 'sources'];
-    function* rows() {
-      for (const e of entries) {
+    async function* rows() {
+      for await (const e of entries) {
         const doc = e.doc as { attributions: (StoredClaim & { basis: string; sources: number[] })[]; sources: { url?: string; title: string }[] };
         for (const a of doc.attributions) {
           const operated = operatedBy(a);

@@ -61,6 +61,10 @@ describe('READ_MODEL=mongodb: the public lists answered by the MongoDB projectio
     expect(after).to.include('Kept in the list').and.not.include('Retracted later');
     expect(await projection().countDocuments({ ref: retracted.ref }), 'the retracted incident left the projection').to.equal(0);
     expect((await agent(app).get('/')).text).to.include('Kept in the list').and.not.include('Retracted later');
+    const csv = (await agent(app).get(`/incidents.csv?vendor=${vendor.slug}`)).text;
+    expect(csv).to.include(kept.ref).and.not.include(retracted.ref);
+    const claims = (await agent(app).get(`/claims.csv?vendor=${vendor.slug}`)).text;
+    expect(claims).to.include(kept.ref).and.not.include(retracted.ref);
     const api = (await agent(app).get('/api/v1/incidents')).body as { data: { ref: string }[]; meta: { total: number } };
     expect(api.meta.total).to.equal(1);
     expect(api.data.map((d) => d.ref)).to.deep.equal([kept.ref]);
@@ -77,6 +81,10 @@ describe('READ_MODEL=mongodb: the public lists answered by the MongoDB projectio
     const iceland = (await agent(app).get('/incidents?country=IS')).text;
     expect(count(iceland)).to.equal(1);
     expect(iceland).to.include('Seen in Morocco');
+    expect((await agent(app).get('/incidents.csv?country=IS')).text, 'the CSV streams the projection\'s references').to.include(incident.ref);
+    const bad = await agent(app).get('/incidents.csv?country=XX');
+    expect(bad.status, 'a bad query is refused before any row').to.equal(400);
+    expect(bad.headers['content-disposition']).to.equal(undefined);
   });
 
   it('when "next" is followed while an incident is published, then the projection gives every incident once, as the catalogue does', async () => {

@@ -9,6 +9,12 @@ import { OfficialAction } from '../../src/listings/model.js';
 import { Vendor } from '../../src/vendors/model.js';
 import { publish } from '../../src/events/index.js';
 
+async function all<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
 const day = (iso: string) => new Date(`${iso}T00:00:00Z`);
 
 /**
@@ -81,6 +87,8 @@ describe('IncidentQueries: the in-process catalogue and the MongoDB projection a
         expect(seen, `${label}: walked ${sort} first`).to.deep.equal((await memory.page(filter, { sort }, 20)).refs);
       }
       expect(await mongo.count(filter), `${label}: count`).to.equal(await memory.count(filter));
+      expect(await all(mongo.refs(filter)), `${label}: every reference`).to.deep.equal((await memory.page(filter, {}, 100)).refs);
+      expect(await all(memory.refs(filter)), `${label}: every reference (catalogue)`).to.deep.equal((await memory.page(filter, {}, 100)).refs);
       expect(await mongo.facets(filter), `${label}: facets`).to.deep.equal(await memory.facets(filter));
       expect(await mongo.stats(filter), `${label}: stats`).to.deep.equal(await memory.stats(filter));
     }
