@@ -3,7 +3,7 @@ import { Router, type NextFunction, type Request, type RequestHandler, type Resp
 import { z } from 'zod';
 import { recordAuditEvent } from '../audit/index.js';
 import { catalogue } from '../catalogue/index.js';
-import { publishedQueries, verifiedQueries } from '../catalogue/queries.js';
+import { NO_RESULTS, publishedQueries, verifiedQueries } from '../catalogue/queries.js';
 import { Government } from '../governments/model.js';
 import { publicAccess } from '../http/access.js';
 import { compressResponses } from '../http/compress.js';
@@ -130,7 +130,7 @@ export function apiRoutes(limits: { anonymous: number; token: number }, cached: 
     // Made once per version of what it reads (the public entries, and the working set for token holders).
     const body = c.memoAsync(`api:incidents:${JSON.stringify([q, restricted ? c.working.version : -1, baseUrl(req)])}`, async () => {
       const filter = resolveFilter(c, q);
-      const found = filter === 'nothing' ? { refs: [], total: 0, startAt: 0 } : await (restricted ? verifiedQueries : publishedQueries()).page(filter, q, PAGE_SIZE);
+      const found = filter === 'nothing' ? NO_RESULTS : await (restricted ? verifiedQueries : publishedQueries()).page(filter, q, PAGE_SIZE);
       const page = pageOf(found);
       const self = `${baseUrl(req)}/api/v1/incidents`;
       return {

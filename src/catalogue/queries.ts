@@ -50,6 +50,9 @@ export interface RefPage {
   next?: string;
 }
 
+/** The page of a query that can match nothing (a slug no entity has). */
+export const NO_RESULTS: RefPage = Object.freeze({ refs: [], total: 0, startAt: 0 });
+
 export interface Facets {
   /** A vendor counts the incidents of its subsidiaries too, as its filter selects them. */
   vendors: Count[];

@@ -3,7 +3,7 @@ import { textIn } from '../i18n/texts.js';
 import { z } from 'zod';
 import { catalogue } from '../catalogue/index.js';
 import { scopeEntries, scopeFilter, scopeIds } from '../charts/stats.js';
-import { publishedQueries } from '../catalogue/queries.js';
+import { NO_RESULTS, publishedQueries } from '../catalogue/queries.js';
 import { countryName, countryOptions } from '../countries/index.js';
 import { Government } from '../governments/model.js';
 import { publicAccess } from '../http/access.js';
@@ -44,7 +44,7 @@ async function incidentsSection(req: Request, res: Response, scope: 'vendor' | '
   const c = await catalogue();
   const filter = scopeFilter(c, scope, slug);
   const entries = (filter && c.select(filter)) ?? [];
-  const found = filter ? await publishedQueries().page(filter, q, PAGE_SIZE) : { refs: [], total: 0, startAt: 0 };
+  const found = filter ? await publishedQueries().page(filter, q, PAGE_SIZE) : NO_RESULTS;
   return {
     c,
     entries,

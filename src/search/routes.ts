@@ -13,7 +13,7 @@ import { isFinding, operatedBy, subjectOf, type StoredClaim } from '../incidents
 import { countryCounts, nameCounts, presentEntry } from './presenter.js';
 import { atomFeed } from './feed.js';
 import { linkLicence } from '../about/licence.js';
-import { publishedQueries, facetsOfEntries } from '../catalogue/queries.js';
+import { facetsOfEntries, NO_RESULTS, publishedQueries } from '../catalogue/queries.js';
 import { entriesOf, FILTER_KEYS, incidentQuerySchema, neutraliseCell, PAGE_SIZE, pageOf, queryUrl, resolveFilter, type IncidentQuery } from './query.js';
 
 async function run(req: Request): Promise<{ q: IncidentQuery; entries: readonly Entry[] }> {
@@ -58,7 +58,7 @@ export function searchRoutes(): Router {
     const c = await catalogue();
     const lng = res.locals.lng as string;
     const filter = resolveFilter(c, q);
-    const [found, facets] = filter === 'nothing' ? [{ refs: [], total: 0, startAt: 0 }, facetsOfEntries([], c.entities)] : await Promise.all([publishedQueries().page(filter, q, PAGE_SIZE), publishedQueries().facets(filter)]);
+    const [found, facets] = filter === 'nothing' ? [NO_RESULTS, facetsOfEntries([], c.entities)] : await Promise.all([publishedQueries().page(filter, q, PAGE_SIZE), publishedQueries().facets(filter)]);
     const page = pageOf(found);
     const active = FILTER_KEYS.filter((k) => q[k] !== undefined && q[k] !== '');
     res.render('incidents/index', {
