@@ -2,7 +2,7 @@ import type { Collection, Db, Document } from 'mongodb';
 import type { EntityIndex } from './entities.js';
 import type { Entry } from './entry.js';
 import type { Catalogue, ResolvedFilter } from './index.js';
-import { byCount, byYear, confidenceCounts, cursorOf, indexFieldsOf, parseCursor, vendorKeys, type Facets, type IncidentQueries, type PageRequest, type RefPage } from './queries.js';
+import { byCount, byYear, REFS_BATCH, confidenceCounts, cursorOf, indexFieldsOf, parseCursor, vendorKeys, type Facets, type IncidentQueries, type PageRequest, type RefPage } from './queries.js';
 
 /**
  * `IncidentQueries` answered by the database engine, for deployments on MongoDB (MONGODB_URI), where
@@ -97,7 +97,15 @@ export class MongoIncidentQueries implements IncidentQueries {
   }
 
   async *refs(filter: ResolvedFilter) {
-    for await (const doc of this.collection.find(this.match(filter), { projection: { ref: 1 } }).sort({ start: -1, _id: -1 }).batchSize(BATCH)) yield doc.ref as string;
+    let batch: string[] = [];
+    for await (const doc of this.collection.find(this.match(filter), { projection: { ref: 1 } }).sort({ start: -1, _id: -1 }).batchSize(REFS_BATCH)) {
+      batch.push(doc.ref as string);
+      if (batch.length === REFS_BATCH) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length) yield batch;
   }
 
   count(filter: ResolvedFilter): Promise<number> {

@@ -22,8 +22,8 @@ import { catalogue, filterKey, verifiedEntries, type Catalogue, type ResolvedFil
 export interface IncidentQueries {
   /** One page of the matching references and how many match: by page number, or after a cursor (`next` of the page before). */
   page(filter: ResolvedFilter, at: PageRequest, perPage: number): Promise<RefPage>;
-  /** Every matching reference, newest first, as it is read (a CSV streams them). */
-  refs(filter: ResolvedFilter): AsyncIterable<string>;
+  /** Every matching reference, newest first, in batches as they are read (a CSV streams them). */
+  refs(filter: ResolvedFilter): AsyncIterable<string[]>;
   count(filter: ResolvedFilter): Promise<number>;
   /** The counts a list shows beside its results, by each dimension a filter can take. */
   facets(filter: ResolvedFilter): Promise<Facets>;
@@ -72,6 +72,9 @@ export interface Count {
   key: string;
   n: number;
 }
+
+/** How many references `refs` hands over at a time. */
+export const REFS_BATCH = 1_000;
 
 export const CONFIDENCE_LEVELS = ['confirmed', 'high', 'medium', 'low'] as const;
 
@@ -163,7 +166,7 @@ export class CatalogueQueries implements IncidentQueries {
 
   async *refs(filter: ResolvedFilter) {
     const { entries } = await this.selected(filter);
-    for (const e of entries) yield e.ref;
+    for (let at = 0; at < entries.length; at += REFS_BATCH) yield entries.slice(at, at + REFS_BATCH).map((e) => e.ref);
   }
 
   async count(filter: ResolvedFilter) {

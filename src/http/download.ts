@@ -40,7 +40,7 @@ const CSV_CHUNK_ROWS = 500;
  * holds the writing back (`drain`), and a reader who leaves stops it. The bytes are those of the
  * whole file stringified at once.
  */
-export async function streamCsv(res: Response, name: string, header: readonly string[], rows: Iterable<readonly string[]> | AsyncIterable<readonly string[]>): Promise<void> {
+export async function streamCsv(res: Response, name: string, header: readonly string[], batches: Iterable<readonly (readonly string[])[]> | AsyncIterable<readonly (readonly string[])[]>): Promise<void> {
   res.setHeader('Content-Type', 'text/csv; charset=utf-8');
   res.setHeader('Content-Disposition', contentDisposition(name));
   let batch: (readonly string[])[] = [];
@@ -51,10 +51,13 @@ export async function streamCsv(res: Response, name: string, header: readonly st
     await nextTurn();
   };
   await flush(`\uFEFF${stringify([header])}`);
-  for await (const row of rows) {
-    if (res.destroyed) return;
-    batch.push(row);
-    if (batch.length >= CSV_CHUNK_ROWS) await flush(stringify(batch));
+  // Rows come in batches (as the read model reads them): one await per batch, not per row.
+  for await (const rows of batches) {
+    for (const row of rows) {
+      if (res.destroyed) return;
+      batch.push(row);
+      if (batch.length >= CSV_CHUNK_ROWS) await flush(stringify(batch));
+    }
   }
   if (res.destroyed) return;
   if (batch.length) await flush(stringify(batch));

@@ -88,7 +88,7 @@ export function listingRoutes(): Router {
     ].map((row) => row.map((cell) => neutraliseCell(cell)));
     const header = ['row', 'rank_or_flag', 'slug', 'name', 'hq_country', 'score', 'findings', 'recent', 'high_or_confirmed', 'operator_governments', 'target_categories', 'listed_under', 'listed_company', 'listing_action', 'url'];
     linkLicence(res);
-    await streamCsv(res, 'listing-candidates.csv', header, rows);
+    await streamCsv(res, 'listing-candidates.csv', header, [rows]);
   });
 
   router.get('/watching', authorize('listings.watch'), async (req, res) => {

@@ -27,13 +27,13 @@ async function run(req: Request): Promise<{ q: IncidentQuery; entries: readonly 
  * The entries of every incident a list's query matches, newest first, as the read model gives their
  * references: what a CSV streams. The query is checked before (a bad one is a 400, not a broken file).
  */
-async function matching(req: Request): Promise<AsyncIterable<Entry>> {
+async function matching(req: Request): Promise<AsyncIterable<Entry[]>> {
   const q = parseQuery(incidentQuerySchema, req);
   const c = await catalogue();
   const filter = resolveFilter(c, q);
   return (async function* () {
     if (filter === 'nothing') return;
-    for await (const ref of publishedQueries().refs(filter)) yield* entriesOf(c, [ref]);
+    for await (const refs of publishedQueries().refs(filter)) yield entriesOf(c, refs);
   })();
 }
 
@@ -110,10 +110,9 @@ export function searchRoutes(): Router {
     // products, vendors and operators: named by findings; leads: named only by low-confidence claims.
     // Which claim says what, with its confidence: /claims.csv.
     const header = ['ref', 'title', 'date_from', 'date_to', 'countries', 'target_categories', 'products', 'vendors', 'operators', 'leads', 'url'];
-    async function* rows() {
-      for await (const e of entries) {
+    const row = (e: Entry) => {
         const p = presentEntry(e, c, lng);
-        yield [
+        return [
           p.ref,
           p.title,
           p.from,
@@ -126,7 +125,9 @@ export function searchRoutes(): Router {
           p.leads.map((x) => x.name).join(';'),
           `${base}/incidents/${p.ref}`,
         ].map((cell) => neutraliseCell(cell ?? ''));
-      }
+    };
+    async function* rows() {
+      for await (const batch of entries) yield batch.map(row);
     }
     linkLicence(res);
     await streamCsv(res, 'incidents.csv', header, rows());
@@ -142,14 +143,13 @@ export function searchRoutes(): Router {
       return entity ? displayName(entity, lng) : '';
     };
     const header = ['incident', 'kind', 'product', 'vendor', 'operator', 'agency', 'confidence', 'finding_or_lead', 'basis', 'sources'];
-    async function* rows() {
-      for await (const e of entries) {
+    const claimRows = (e: Entry) => {
         const doc = e.doc as { attributions: (StoredClaim & { basis: string; sources: number[] })[]; sources: { url?: string; title: string }[] };
-        for (const a of doc.attributions) {
+        return doc.attributions.map((a) => {
           const operated = operatedBy(a);
           const product = a.kind === 'product' ? subjectOf(a) : operated.product;
           const vendor = a.kind === 'vendor' ? subjectOf(a) : operated.vendor ?? (product ? e.productVendors[product] : undefined);
-          yield [
+          return [
             e.ref,
             a.kind === 'government' ? 'operator' : a.kind,
             nameOf(product),
@@ -161,8 +161,10 @@ export function searchRoutes(): Router {
             a.basis,
             a.sources.map((n) => doc.sources[n]?.url || doc.sources[n]?.title || '').filter(Boolean).join(' ; '),
           ].map((cell) => neutraliseCell(cell));
-        }
-      }
+        });
+    };
+    async function* rows() {
+      for await (const batch of entries) yield batch.flatMap(claimRows);
     }
     linkLicence(res);
     await streamCsv(res, 'claims.csv', header, rows());

@@ -9,9 +9,9 @@ import { OfficialAction } from '../../src/listings/model.js';
 import { Vendor } from '../../src/vendors/model.js';
 import { publish } from '../../src/events/index.js';
 
-async function all<T>(items: AsyncIterable<T>): Promise<T[]> {
+async function all<T>(batches: AsyncIterable<T[]>): Promise<T[]> {
   const out: T[] = [];
-  for await (const item of items) out.push(item);
+  for await (const batch of batches) out.push(...batch);
   return out;
 }
 

@@ -10,7 +10,7 @@ describe('a streamed CSV through the compression the app uses', () => {
     const app = express();
     app.use(compressResponses);
     app.get('/rows.csv', (_req, res, next) => {
-      streamCsv(res, 'rows.csv', ['ref', 'text', 'n'], rows).catch(next);
+      streamCsv(res, 'rows.csv', ['ref', 'text', 'n'], [rows]).catch(next);
     });
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
