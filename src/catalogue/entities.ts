@@ -106,6 +106,16 @@ export class EntityIndex {
     return [...(this.tokens.get(token) ?? [])];
   }
 
+  /**
+   * When a vendor, product or government was last changed (ms): what an incident's entry was derived
+   * with, as far as the entities go. The same in every process that loaded the same entities.
+   */
+  get changedAt(): number {
+    this.latest ??= Math.max(0, ...[...this.byId.values()].map((e) => (e.updatedAt ? new Date(e.updatedAt).getTime() : 0)));
+    return this.latest;
+  }
+  private latest?: number;
+
   /** A vendor and every vendor below it in the corporate graph. */
   vendorFamily(id: string): Set<string> {
     const family = new Set([id]);

@@ -9,23 +9,24 @@ import { byCount, byYear, REFS_BATCH, confidenceCounts, cursorOf, indexFieldsOf,
  * indexed queries are fast and every app process can read one shared projection instead of holding
  * every incident in memory. The projection (`incidentindex`) holds, per published incident, the
  * fields filters and counts read (catalogue/queries.ts indexFieldsOf): derived by the same `toEntry`
- * as the in-process catalogue, so a finding and a lead are told apart the same way, and written from
- * the same documents the commands hand to the read model (`apply`, `remove`).
+ * as the in-process catalogue, so a finding and a lead are told apart the same way, and written with
+ * a version (`apply`, `remove`: see FollowingProjection below); a withdrawn incident is a marker
+ * (`published: false`) that every question leaves out.
  *
  * Indexes (`ensureIndexes`), and the questions each serves:
  * - `{ start: -1, _id: -1 }`: the unfiltered list and its pages (newest first, then id; oldest first
-  read backwards; a cursor is a range on it);
+ *   read backwards; a cursor is a range on it);
  * - `{ vendorIds: 1, start: -1 }`, `{ productIds: 1, start: -1 }`, `{ governmentIds: 1, start: -1 }`:
  *   profiles and the entity filters (multikey), sorted by the index;
  * - `{ countries: 1, start: -1 }`, `{ categories: 1, start: -1 }`, `{ year: 1 }`: the other filters;
  * - `{ tokens: 1 }`: search, one posting list per token (multikey);
- * - `{ ref: 1 }` unique: an incident by reference.
+ * - `{ ref: 1 }`: an incident by reference (not unique: markers keep no reference).
  * Facets are one aggregation per dimension, run together; on MongoDB they can be one `$facet`
  * stage, which the embedded engine (FerretDB 1.24) does not have. Vendors (with their groups) and
  * listing are counted from the distinct sets of vendors, so the corporate graph and the listings
- * stay the entity index's and an entity edit rewrites no projection. Other processes see a change as
- * soon as it is written; on a replica set a change stream on `incidentindex` can tell them to drop
- * their rendered-page caches (the embedded deployment uses the change log, catalogue/changes.ts).
+ * stay the entity index's: a change of the corporate graph or of a listing rewrites no document. On a
+ * replica set a change stream on `incidentindex` could tell other processes to drop their rendered-page
+ * caches (today they poll the change log, events/changes.ts).
  */
 export const PROJECTION = 'incidentindex';
 
@@ -52,19 +53,41 @@ export class MongoIncidentQueries implements IncidentQueries {
       { key: { categories: 1, start: -1 } },
       { key: { year: 1 } },
       { key: { tokens: 1 } },
-      { key: { ref: 1 }, unique: true },
+      { key: { ref: 1 } },
     ]);
   }
 
-  /** Published incidents as their entries were derived: (re)written. */
-  async apply(entries: readonly Entry[]): Promise<void> {
-    if (!entries.length) return;
-    await this.collection.bulkWrite(entries.map((e) => ({ replaceOne: { filter: { _id: e.id as never }, replacement: indexFieldsOf(e), upsert: true } })));
+  /** Published incidents as their entries were derived, each with its version (`versionOf`): (re)written unless a newer one is there. */
+  async apply(entries: readonly { entry: Entry; version: number }[]): Promise<void> {
+    await this.write(entries.map(({ entry, version }) => ({ id: entry.id, version, replacement: { ...indexFieldsOf(entry), published: true, version } })));
   }
 
-  /** Incidents no longer published (sent back, restricted, retracted, deleted). */
-  async remove(ids: readonly string[]): Promise<void> {
-    if (ids.length) await this.collection.deleteMany({ _id: { $in: ids as never[] } });
+  /**
+   * Incidents no longer published (sent back, restricted, retracted, deleted): a marker with the
+   * version of the change, which every question leaves out, rather than a delete, so that an older
+   * write arriving after it (from a process that learnt less) cannot bring the incident back.
+   */
+  async remove(gone: readonly { id: string; version: number }[]): Promise<void> {
+    await this.write(gone.map(({ id, version }) => ({ id, version, replacement: { published: false, version } })));
+  }
+
+  /**
+   * Each document replaced only by a version at least as new as its own; where a newer one is stored,
+   * the filter matches nothing, the upsert's insert meets the `_id` already there, and that write is
+   * dropped (duplicate key), the others go on.
+   */
+  private async write(docs: { id: string; version: number; replacement: Document }[]): Promise<void> {
+    if (!docs.length) return;
+    try {
+      await this.collection.bulkWrite(
+        docs.map(({ id, version, replacement }) => ({ replaceOne: { filter: { _id: id as never, version: { $lte: version } }, replacement, upsert: true } })),
+        { ordered: false },
+      );
+    } catch (err) {
+      const errors = (err as { writeErrors?: { code?: number }[] | { code?: number } }).writeErrors;
+      const list = Array.isArray(errors) ? errors : errors ? [errors] : [];
+      if (!list.length || list.some((e) => e.code !== 11000)) throw err;
+    }
   }
 
   async page(filter: ResolvedFilter, at: PageRequest, perPage: number): Promise<RefPage> {
@@ -155,7 +178,7 @@ export class MongoIncidentQueries implements IncidentQueries {
   }
 
   async byRef(ref: string) {
-    const doc = await this.collection.findOne({ ref }, { projection: { ref: 1, title: 1, year: 1 } });
+    const doc = await this.collection.findOne({ ref, published: true }, { projection: { ref: 1, title: 1, year: 1 } });
     return doc ? { ref: doc.ref as string, title: doc.title as string, year: doc.year as number } : undefined;
   }
 
@@ -167,7 +190,8 @@ export class MongoIncidentQueries implements IncidentQueries {
 
   /** The filter as a query on the projection: the same conditions as the catalogue's `matches` and search. */
   private match(f: ResolvedFilter): Document {
-    const and: Document[] = [];
+    // Withdrawn incidents are markers (`remove`), never counted.
+    const and: Document[] = [{ published: true }];
     if (f.vendorIds) and.push({ vendorIds: { $in: [...f.vendorIds] } });
     if (f.productId) and.push({ productIds: f.productId });
     if (f.governmentId) and.push({ governmentIds: f.governmentId });
@@ -190,21 +214,29 @@ export class MongoIncidentQueries implements IncidentQueries {
       const named = [...ids];
       and.push({ $or: [{ tokens: token }, ...(named.length ? [{ vendorIds: { $in: named } }, { productIds: { $in: named } }, { governmentIds: { $in: named } }] : [])] });
     }
-    return and.length ? { $and: and } : {};
+    return { $and: and };
   }
 }
 
 /**
  * The projection kept equal to this process's read model, for READ_MODEL=mongodb: before a question
- * is answered, the entries the catalogue changed since the last one (new, re-derived or gone) are
- * written to the projection, so the engine's answers are those the catalogue would give. The
- * catalogue learns every change (this process's events, the other processes' change log), so the
- * projection needs no subscription of its own; every process writes what it learnt, and a write is
- * the same whichever process makes it (a replacement by `_id`, derived by the same `toEntry`).
+ * is answered, and every second, the entries the catalogue changed since the last sync (new,
+ * re-derived or gone) are written to the projection, so the engine's answers are those the catalogue
+ * would give. The catalogue learns every change (this process's events, the other processes' change
+ * log), so the projection needs no subscription of its own.
  *
- * The first question after start rewrites every entry and removes what the catalogue does not
- * hold (incidents withdrawn while no process ran); after that a change costs a pass over the
- * entries (a few ms at 100,000) and one write of what changed.
+ * Every process writes what it learnt, so writes are ordered by version, not by arrival: an entry's
+ * version is the later of its record's `updatedAt` and the entities' last change (what it was derived
+ * from), and a document is replaced only by a version at least as new. A withdrawn incident becomes
+ * a marker with its withdrawal's version, not a delete, so a process that had not learnt the
+ * withdrawal cannot bring it back by writing its older entry. A process whose own change was derived
+ * from less than another's (an entity edited in one process while another withdrew an incident)
+ * writes again once it learns the rest, within a second of catching up. (The versions are the app
+ * hosts' clocks: keep them synchronised.)
+ *
+ * The first sync after start rewrites every entry and marks what the catalogue no longer holds
+ * (incidents withdrawn while no process ran); after that a change costs a pass over the entries (a
+ * few ms at 100,000) and one write of what changed.
  */
 export class FollowingProjection implements IncidentQueries {
   private readonly queries: MongoIncidentQueries;
@@ -212,6 +244,7 @@ export class FollowingProjection implements IncidentQueries {
   private syncedTo = '';
   private entities?: EntityIndex;
   private syncing: Promise<void> = Promise.resolve();
+  private timer?: NodeJS.Timeout;
 
   constructor(
     private readonly db: Db,
@@ -220,17 +253,24 @@ export class FollowingProjection implements IncidentQueries {
     this.queries = new MongoIncidentQueries(db, () => this.entities!);
   }
 
-  async start(): Promise<this> {
+  async start(everyMs = 1_000): Promise<this> {
     await this.queries.ensureIndexes();
     await this.current();
+    this.timer = setInterval(() => void this.current().catch(() => undefined), everyMs);
+    this.timer.unref();
     return this;
+  }
+
+  stop(): Promise<void> {
+    clearInterval(this.timer);
+    return this.syncing;
   }
 
   /** Waits until the projection holds what the catalogue holds now. */
   private async current(): Promise<void> {
     const c = await this.catalogue();
     const next = this.syncing.then(() => this.sync(c));
-    // One sync at a time; a failed one leaves `syncedTo` as it was, so the next question tries again.
+    // One sync at a time; a failed one leaves `syncedTo` as it was, so the next one tries again.
     this.syncing = next.catch(() => undefined);
     await next;
   }
@@ -239,19 +279,26 @@ export class FollowingProjection implements IncidentQueries {
     const at = `${c.generation}:${c.version}`;
     if (at === this.syncedTo) return;
     const first = !this.syncedTo;
+    const derivedAt = c.entities.changedAt;
+    const versionOf = (record: { updatedAt?: unknown } | undefined) => Math.max(record?.updatedAt ? new Date(record.updatedAt as string).getTime() : 0, derivedAt);
     const changed = c.all.filter((e) => this.written.get(e.id) !== e);
-    const gone = first ? await this.heldNotIn(c) : [...this.written.keys()].filter((id) => !c.byId.has(id));
+    const goneIds = first ? await this.heldNotIn(c) : [...this.written.keys()].filter((id) => !c.byId.has(id));
+    // Withdrawn: the version of the record as it left; deleted (an import undone): for good.
+    const gone = goneIds.map((id) => {
+      const record = c.working.get(id);
+      return { id, version: record ? versionOf(record) : Number.MAX_SAFE_INTEGER };
+    });
     await this.queries.remove(gone);
-    for (let i = 0; i < changed.length; i += BATCH) await this.queries.apply(changed.slice(i, i + BATCH));
-    for (const id of gone) this.written.delete(id);
+    for (let i = 0; i < changed.length; i += BATCH) await this.queries.apply(changed.slice(i, i + BATCH).map((entry) => ({ entry, version: versionOf(entry.doc) })));
+    for (const id of goneIds) this.written.delete(id);
     for (const e of changed) this.written.set(e.id, e);
     this.entities = c.entities;
     this.syncedTo = at;
   }
 
-  /** At the first sync: what the projection holds of incidents the catalogue does not. */
+  /** At the first sync: what the projection counts of incidents the catalogue does not. */
   private async heldNotIn(c: Catalogue): Promise<string[]> {
-    const ids = await this.db.collection(PROJECTION).find({}, { projection: { _id: 1 } }).toArray();
+    const ids = await this.db.collection(PROJECTION).find({ published: true }, { projection: { _id: 1 } }).toArray();
     return ids.map((d) => String(d._id)).filter((id) => !c.byId.has(id));
   }
 

@@ -21,8 +21,12 @@ function count(html: string): number {
  */
 describe('READ_MODEL=mongodb: the public lists answered by the MongoDB projection', () => {
   let before: IncidentQueries | undefined;
+  let following: FollowingProjection | undefined;
 
   afterEach(async () => {
+    // Its periodic sync must not write into the next test's database.
+    await following?.stop();
+    following = undefined;
     if (before) answerPublishedWith(before);
     before = undefined;
     await closeApps();
@@ -30,7 +34,8 @@ describe('READ_MODEL=mongodb: the public lists answered by the MongoDB projectio
   });
 
   async function useProjection() {
-    before = answerPublishedWith(await new FollowingProjection(mongoose.connection.db!, catalogue).start());
+    following = await new FollowingProjection(mongoose.connection.db!, catalogue).start();
+    before = answerPublishedWith(following);
   }
 
   it('is refused without MONGODB_URI, since the embedded engine would scan for every question', () => {
@@ -59,7 +64,8 @@ describe('READ_MODEL=mongodb: the public lists answered by the MongoDB projectio
     const after = (await agent(app).get(`/incidents?vendor=${vendor.slug}`)).text;
     expect(count(after)).to.equal(1);
     expect(after).to.include('Kept in the list').and.not.include('Retracted later');
-    expect(await projection().countDocuments({ ref: retracted.ref }), 'the retracted incident left the projection').to.equal(0);
+    expect(await projection().countDocuments({ ref: retracted.ref, published: true }), 'the retracted incident is counted no more').to.equal(0);
+    expect(await projection().countDocuments({ _id: String(retracted._id) as never, published: false }), 'it is a marker of the withdrawal').to.equal(1);
     expect((await agent(app).get('/')).text).to.include('Kept in the list').and.not.include('Retracted later');
     const csv = (await agent(app).get(`/incidents.csv?vendor=${vendor.slug}`)).text;
     expect(csv).to.include(kept.ref).and.not.include(retracted.ref);
@@ -104,13 +110,17 @@ describe('READ_MODEL=mongodb: the public lists answered by the MongoDB projectio
     expect(new Set(seen).size).to.equal(25);
   });
 
-  it('when the projection holds incidents from before (one since withdrawn, one out of date), then the first sync removes and rewrites them', async () => {
+  it('when the projection holds incidents from before (one since withdrawn, one out of date), then the first sync marks the one and rewrites the other', async () => {
     const current = await createIncident({ status: 'verified', title: 'Current' });
-    await projection().insertOne({ _id: 'ffffffffffffffffffffffff' as never, ref: 'I-2020-99999', title: 'Withdrawn while no process ran', start: 0, countries: ['MA'] });
-    await projection().insertOne({ _id: String(current._id) as never, ref: current.ref, title: 'An old title', start: 0, countries: ['IS'] });
+    // As an earlier run wrote them, at an older version.
+    await projection().insertOne({ _id: 'ffffffffffffffffffffffff' as never, ref: 'I-2020-99999', title: 'Withdrawn while no process ran', start: 0, countries: ['MA'], published: true, version: 1 });
+    await projection().insertOne({ _id: String(current._id) as never, ref: current.ref, title: 'An old title', start: 0, countries: ['IS'], published: true, version: 1 });
     await useProjection();
-    const held = await projection().find({}).toArray();
-    expect(held.map((d) => String(d.title))).to.deep.equal(['Current']);
-    expect(held[0]!.countries).to.deep.equal(['MA']);
+    const counted = await projection().find({ published: true }).toArray();
+    expect(counted.map((d) => String(d.title))).to.deep.equal(['Current']);
+    expect(counted[0]!.countries).to.deep.equal(['MA']);
+    expect(await projection().countDocuments({ _id: 'ffffffffffffffffffffffff' as never, published: false }), 'the withdrawn one is a marker').to.equal(1);
+    const { app } = makeApp();
+    expect(count((await agent(app).get('/incidents')).text)).to.equal(1);
   });
 });

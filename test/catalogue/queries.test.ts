@@ -51,7 +51,7 @@ describe('IncidentQueries: the in-process catalogue and the MongoDB projection a
     const memory: IncidentQueries = new CatalogueQueries(catalogue);
     const mongo = new MongoIncidentQueries(mongoose.connection.db!, () => c.entities);
     await mongo.ensureIndexes();
-    await mongo.apply(c.all);
+    await mongo.apply(c.all.map((entry) => ({ entry, version: 1 })));
 
     const filters: [string, ResolvedFilter][] = [
       ['everything', {}],
@@ -112,8 +112,31 @@ describe('IncidentQueries: the in-process catalogue and the MongoDB projection a
     expect(await mongo.byRef('I-1999-00001')).to.equal(undefined);
 
     // An incident withdrawn leaves the projection as it leaves the catalogue.
-    await mongo.remove([c.byRef.get(ref)!.id]);
+    await mongo.remove([{ id: c.byRef.get(ref)!.id, version: 2 }]);
     expect(await mongo.byRef(ref)).to.equal(undefined);
     expect(await mongo.count({})).to.equal(5);
+  });
+
+  it('when writes of one incident arrive out of order (processes that learnt more or less), then the newest version stands, and a withdrawal is not undone by an older entry', async () => {
+    const a = await createEntities();
+    await createIncident({ status: 'verified', title: 'Written by two processes', productId: a.product._id });
+    const c = await catalogue();
+    const entry = c.all[0]!;
+    const mongo = new MongoIncidentQueries(mongoose.connection.db!, () => c.entities);
+    await mongo.ensureIndexes();
+    const older = { ...entry, title: 'An older title' };
+    await mongo.apply([{ entry, version: 20 }]);
+    await mongo.apply([{ entry: older, version: 10 }]);
+    expect((await mongo.byRef(entry.ref))?.title, 'an older write after a newer one changes nothing').to.equal('Written by two processes');
+
+    await mongo.remove([{ id: entry.id, version: 30 }]);
+    await mongo.apply([{ entry, version: 20 }]);
+    expect(await mongo.count({}), 'the withdrawal stands against an older entry').to.equal(0);
+    expect(await mongo.byRef(entry.ref)).to.equal(undefined);
+    expect((await mongo.facets({})).vendors, 'and is counted nowhere').to.deep.equal([]);
+
+    await mongo.apply([{ entry, version: 40 }]);
+    expect(await mongo.count({}), 'published again later: back').to.equal(1);
+    expect((await mongo.page({}, {}, 20)).refs).to.deep.equal([entry.ref]);
   });
 });
