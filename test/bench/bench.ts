@@ -110,7 +110,13 @@ const targets: { label: string; url: string; cookie?: string }[] = [
   { ...bareTarget, label: 'bare Express route, again' },
 ];
 const results: { label: string; rps: number; p50: number; p99: number }[] = [];
+// The bare route again for a moment before each target and after the last: the machine's speed moves
+// within a run, and a ratio to the two ends alone cannot tell a machine slowed mid-run from a slower app.
+const PROBE_SECONDS = 2;
+const probe = async () => (await autocannon({ url: bareTarget.url, connections: CONNECTIONS, duration: PROBE_SECONDS })).requests.average;
+const probes: number[] = [];
 for (const target of targets) {
+  probes.push(await probe());
   const headers = { ...BROWSER, ...(target.cookie ? { cookie: target.cookie } : {}) };
   const check = await fetch(target.url, { headers, redirect: 'manual' });
   if (check.status !== 200) throw new Error(`${target.url} answered ${check.status}`);
@@ -120,12 +126,16 @@ for (const target of targets) {
   if (result.non2xx || result.errors) throw new Error(`${target.url}: ${result.non2xx} non-2xx answers, ${result.errors} errors under load`);
   results.push({ label: target.label, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 });
 }
+probes.push(await probe());
 phase(first.server, 'pages under load');
 const baseline = (results[0]!.rps + results.at(-1)!.rps) / 2;
 console.log(`\n${count.toLocaleString('en')} synthetic incidents; ${duration} s per target, ${CONNECTIONS} connections from the bench process; app and bare route in their own processes; ${os.cpus().length}-core machine`);
-console.log(`ratio: req/s ÷ the bare route's mean of its two runs (${baseline.toFixed(0)} req/s)`);
-console.log('target'.padEnd(52), 'req/s'.padStart(8), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), 'ratio'.padStart(8));
-for (const r of results) console.log(r.label.padEnd(52), r.rps.toFixed(0).padStart(8), String(r.p50).padStart(8), String(r.p99).padStart(8), (r.rps / baseline).toFixed(3).padStart(8));
+console.log(`ratio: req/s ÷ the bare route's mean of its two runs (${baseline.toFixed(0)} req/s); near: ÷ the bare route's ${PROBE_SECONDS}-s probes just before and after the target`);
+console.log('target'.padEnd(52), 'req/s'.padStart(8), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), 'ratio'.padStart(8), 'bare near'.padStart(10), 'near'.padStart(8));
+results.forEach((r, i) => {
+  const near = (probes[i]! + probes[i + 1]!) / 2;
+  console.log(r.label.padEnd(52), r.rps.toFixed(0).padStart(8), String(r.p50).padStart(8), String(r.p99).padStart(8), (r.rps / baseline).toFixed(3).padStart(8), near.toFixed(0).padStart(10), (r.rps / near).toFixed(3).padStart(8));
+});
 
 // ---- the CSV export when no cached copy can serve (a cookie other than lng bypasses the cache) -----
 const csvPath = `/incidents.csv?vendor=${vendor.slug}`;
