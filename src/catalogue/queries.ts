@@ -16,8 +16,8 @@ import { catalogue, filterKey, verifiedEntries, type Catalogue, type ResolvedFil
  * the pages show the entries of those references (`Catalogue.byRef`).
  *
  * Asked by: /incidents and its facets, /incidents.csv and /claims.csv, the home page's figures, a
- * profile's incidents table, the API's list of incidents (`publishedQueries`, or `verifiedQueries` with restricted ones for token
- * holders).
+ * profile's incidents table, the API's list of incidents (`publishedQueries()`; `verifiedQueries`,
+ * with the restricted ones, for API token holders).
  */
 export interface IncidentQueries {
   /** One page of the matching references and how many match: by page number, or after a cursor (`next` of the page before). */
@@ -133,7 +133,7 @@ export function indexFieldsOf(e: Entry) {
 
 /**
  * The in-process implementation: the catalogue's memoised selections. With `includeRestricted`, the
- * verified restricted incidents too (official dossiers, API token holders).
+ * verified restricted incidents too (API token holders).
  */
 export class CatalogueQueries implements IncidentQueries {
   constructor(
