@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { catalogue, type Catalogue } from '../catalogue/index.js';
+import { catalogue, type Catalogue, type ResolvedFilter } from '../catalogue/index.js';
 import type { Entry } from '../catalogue/entry.js';
 import { countryName, countryOptions } from '../countries/index.js';
 import { TARGET_CATEGORIES } from '../facts/model.js';
@@ -16,11 +16,11 @@ import { linkLicence } from '../about/licence.js';
 import { facetsOfEntries, NO_RESULTS, publishedQueries } from '../catalogue/queries.js';
 import { entriesOf, FILTER_KEYS, incidentQuerySchema, neutraliseCell, PAGE_SIZE, pageOf, queryUrl, resolveFilter, type IncidentQuery } from './query.js';
 
-async function run(req: Request): Promise<{ q: IncidentQuery; entries: readonly Entry[] }> {
+/** A list's query, checked (a bad one is a 400 before anything is sent), and the filter it resolves to. */
+async function chosen(req: Request): Promise<{ q: IncidentQuery; c: Catalogue; filter: ResolvedFilter | 'nothing' }> {
   const q = parseQuery(incidentQuerySchema, req);
   const c = await catalogue();
-  const filter = resolveFilter(c, q);
-  return { q, entries: filter === 'nothing' ? [] : c.select(filter) };
+  return { q, c, filter: resolveFilter(c, q) };
 }
 
 /**
@@ -28,9 +28,7 @@ async function run(req: Request): Promise<{ q: IncidentQuery; entries: readonly 
  * references: what a CSV streams. The query is checked before (a bad one is a 400, not a broken file).
  */
 async function matching(req: Request): Promise<AsyncIterable<Entry[]>> {
-  const q = parseQuery(incidentQuerySchema, req);
-  const c = await catalogue();
-  const filter = resolveFilter(c, q);
+  const { c, filter } = await chosen(req);
   return (async function* () {
     if (filter === 'nothing') return;
     for await (const refs of publishedQueries().refs(filter)) yield entriesOf(c, refs);
@@ -54,10 +52,8 @@ export function searchRoutes(): Router {
   const router = Router();
 
   router.get('/incidents', publicAccess, async (req: Request, res: Response) => {
-    const q = parseQuery(incidentQuerySchema, req);
-    const c = await catalogue();
+    const { q, c, filter } = await chosen(req);
     const lng = res.locals.lng as string;
-    const filter = resolveFilter(c, q);
     const [found, facets] = filter === 'nothing' ? [NO_RESULTS, facetsOfEntries([], c.entities)] : await Promise.all([publishedQueries().page(filter, q, PAGE_SIZE), publishedQueries().facets(filter)]);
     const page = pageOf(found);
     const active = FILTER_KEYS.filter((k) => q[k] !== undefined && q[k] !== '');
@@ -88,8 +84,8 @@ export function searchRoutes(): Router {
 
   // Atom feed of the newest verified incidents of the same selection (vendor, country, search …).
   router.get('/incidents.atom', publicAccess, async (req, res) => {
-    const { q, entries } = await run(req);
-    const c = await catalogue();
+    const { q, c, filter } = await chosen(req);
+    const entries = filter === 'nothing' ? [] : c.select(filter);
     const lng = res.locals.lng as string;
     const query = new URL(req.originalUrl, 'http://x').search;
     const active = FILTER_KEYS.filter((k) => q[k] !== undefined && q[k] !== '').map((k) => filterLabel(c, k, String(q[k]), lng, req.t));

@@ -4,7 +4,7 @@ import { catalogue } from '../../src/catalogue/index.js';
 import { FollowingProjection, PROJECTION } from '../../src/catalogue/mongo-queries.js';
 import { answerPublishedWith, type IncidentQueries } from '../../src/catalogue/queries.js';
 import { loadConfig } from '../../src/config.js';
-import { agent, closeApps, csrfFrom, makeApp } from '../helpers/app.js';
+import { acrossPages, agent, closeApps, csrfFrom, makeApp } from '../helpers/app.js';
 import { createEntities, createIncident, signedInAs } from '../helpers/factories.js';
 
 const projection = () => mongoose.connection.db!.collection(PROJECTION);
@@ -97,15 +97,9 @@ describe('READ_MODEL=mongodb: the public lists answered by the MongoDB projectio
     await useProjection();
     const { app } = makeApp();
     for (let i = 0; i < 25; i++) await createIncident({ status: 'verified', title: `Paged ${String(i).padStart(2, '0')}`, extra: { 'dates.start': new Date(Date.UTC(2020, 0, 1 + (i % 5))) } });
-    const seen: string[] = [];
-    let html = (await agent(app).get('/incidents')).text;
+    const html = (await agent(app).get('/incidents')).text;
     await createIncident({ status: 'verified', title: 'Published meanwhile', extra: { 'dates.start': new Date(Date.UTC(2025, 0, 1)) } });
-    for (;;) {
-      seen.push(...[...html.matchAll(/>Paged (\d\d)</g)].map((m) => m[1]!));
-      const next = /href="([^"]+)" rel="next"/.exec(html);
-      if (!next) break;
-      html = (await agent(app).get(next[1]!.replaceAll('&amp;', '&'))).text;
-    }
+    const seen = await acrossPages(agent(app), html, />Paged (\d\d)</g);
     expect(seen.length).to.equal(25);
     expect(new Set(seen).size).to.equal(25);
   });

@@ -43,6 +43,17 @@ export async function csrfFrom(a: Agent, path: string): Promise<string> {
 }
 
 /** A response body as bytes, whatever its type (supertest only buffers text types by itself). */
+/** The texts a pattern finds on a list's page and on every page after it, following its rel="next" links. */
+export async function acrossPages(a: Agent, html: string, pattern: RegExp): Promise<string[]> {
+  const seen: string[] = [];
+  for (;;) {
+    seen.push(...[...html.matchAll(pattern)].map((m) => m[1]!));
+    const next = /href="([^"]+)" rel="next"/.exec(html);
+    if (!next) return seen;
+    html = (await a.get(next[1]!.replaceAll('&amp;', '&'))).text;
+  }
+}
+
 export function binary(a: Agent, url: string) {
   return a.get(url).buffer(true).parse((res, done) => {
     const chunks: Buffer[] = [];
