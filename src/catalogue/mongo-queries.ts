@@ -2,6 +2,7 @@ import type { Collection, Db, Document } from 'mongodb';
 import type { EntityIndex } from './entities.js';
 import type { Entry } from './entry.js';
 import type { Catalogue, ResolvedFilter } from './index.js';
+import { derivation } from './snapshot.js';
 import { byCount, byYear, REFS_BATCH, confidenceCounts, cursorOf, indexFieldsOf, parseCursor, vendorKeys, type Facets, type IncidentQueries, type PageRequest, type RefPage } from './queries.js';
 
 /**
@@ -33,6 +34,40 @@ export const PROJECTION = 'incidentindex';
 /** How many incidents one write to the projection, or one batch read of it, carries. */
 const BATCH = 1_000;
 
+/**
+ * What a projection document was derived from: its record as last changed (`updatedAt`, ms; a
+ * deleted record: for good), the entities as last changed (EntityIndex.changedAt), and the code that
+ * derived it (`derivedBy`: snapshot.ts derivation, shortened). Versions are ordered by the record
+ * first: a process that holds an older state of the record never replaces a newer one, however
+ * recently it learnt the entities; with the same record, the later entities win.
+ */
+export interface Version {
+  record: number;
+  entities: number;
+  derivedBy: string;
+}
+
+/** The condition under which a write of `v` may replace the document: it holds an older version, or one of the format before versions had two parts. */
+function newerOrSame(v: Version): Document {
+  return { $or: [{ recordVersion: { $exists: false } }, { recordVersion: { $lt: v.record } }, { recordVersion: v.record, entitiesVersion: { $lte: v.entities } }] };
+}
+
+function sameVersion(a: Version, b: Version): boolean {
+  return a.record === b.record && a.entities === b.entities && a.derivedBy === b.derivedBy;
+}
+
+const PROJECTION_INDEXES: Document[] = [
+  { start: -1, _id: -1 },
+  { vendorIds: 1, start: -1 },
+  { productIds: 1, start: -1 },
+  { governmentIds: 1, start: -1 },
+  { countries: 1, start: -1 },
+  { categories: 1, start: -1 },
+  { year: 1 },
+  { tokens: 1 },
+  { ref: 1 },
+];
+
 export class MongoIncidentQueries implements IncidentQueries {
   private readonly collection: Collection;
 
@@ -43,23 +78,18 @@ export class MongoIncidentQueries implements IncidentQueries {
     this.collection = db.collection(PROJECTION);
   }
 
+  /**
+   * One index at a time, as Mongoose creates a model's: FerretDB 1.24 drops the connection (a panic,
+   * "slice bounds out of range") when one `createIndexes` names several indexes that already exist,
+   * which is every start after the first.
+   */
   async ensureIndexes(): Promise<void> {
-    await this.collection.createIndexes([
-      { key: { start: -1, _id: -1 } },
-      { key: { vendorIds: 1, start: -1 } },
-      { key: { productIds: 1, start: -1 } },
-      { key: { governmentIds: 1, start: -1 } },
-      { key: { countries: 1, start: -1 } },
-      { key: { categories: 1, start: -1 } },
-      { key: { year: 1 } },
-      { key: { tokens: 1 } },
-      { key: { ref: 1 } },
-    ]);
+    for (const key of PROJECTION_INDEXES) await this.collection.createIndex(key);
   }
 
-  /** Published incidents as their entries were derived, each with its version (`versionOf`): (re)written unless a newer one is there. */
-  async apply(entries: readonly { entry: Entry; version: number }[]): Promise<void> {
-    await this.write(entries.map(({ entry, version }) => ({ id: entry.id, version, replacement: { ...indexFieldsOf(entry), published: true, version } })));
+  /** Published incidents as their entries were derived, each with its version (`Version`): (re)written unless a newer one is there. */
+  async apply(entries: readonly { entry: Entry; version: Version }[]): Promise<void> {
+    await this.write(entries.map(({ entry, version }) => ({ id: entry.id, version, replacement: { ...indexFieldsOf(entry), published: true } })));
   }
 
   /**
@@ -67,20 +97,32 @@ export class MongoIncidentQueries implements IncidentQueries {
    * version of the change, which every question leaves out, rather than a delete, so that an older
    * write arriving after it (from a process that learnt less) cannot bring the incident back.
    */
-  async remove(gone: readonly { id: string; version: number }[]): Promise<void> {
-    await this.write(gone.map(({ id, version }) => ({ id, version, replacement: { published: false, version } })));
+  async remove(gone: readonly { id: string; version: Version }[]): Promise<void> {
+    await this.write(gone.map(({ id, version }) => ({ id, version, replacement: { published: false } })));
+  }
+
+  /** The version each document holds (by id), and whether it is published: what a first sync compares with. */
+  async versions(): Promise<Map<string, Version & { published: boolean }>> {
+    const held = new Map<string, Version & { published: boolean }>();
+    const fields = { recordVersion: 1, entitiesVersion: 1, derivedBy: 1, published: 1 };
+    for await (const d of this.collection.find({}, { projection: fields }).batchSize(BATCH)) {
+      held.set(String(d._id), { record: Number(d.recordVersion ?? -1), entities: Number(d.entitiesVersion ?? -1), derivedBy: String(d.derivedBy ?? ''), published: d.published === true });
+    }
+    return held;
   }
 
   /**
-   * Each document replaced only by a version at least as new as its own; where a newer one is stored,
-   * the filter matches nothing, the upsert's insert meets the `_id` already there, and that write is
-   * dropped (duplicate key), the others go on.
+   * Each document replaced only by a version at least as new as its own (`newerOrSame`); where a
+   * newer one is stored, the filter matches nothing, the upsert's insert meets the `_id` already
+   * there, and that write is dropped (duplicate key), the others go on.
    */
-  private async write(docs: { id: string; version: number; replacement: Document }[]): Promise<void> {
+  private async write(docs: { id: string; version: Version; replacement: Document }[]): Promise<void> {
     if (!docs.length) return;
     try {
       await this.collection.bulkWrite(
-        docs.map(({ id, version, replacement }) => ({ replaceOne: { filter: { _id: id as never, version: { $lte: version } }, replacement, upsert: true } })),
+        docs.map(({ id, version, replacement }) => ({
+          replaceOne: { filter: { _id: id as never, ...newerOrSame(version) }, replacement: { ...replacement, recordVersion: version.record, entitiesVersion: version.entities, derivedBy: version.derivedBy }, upsert: true },
+        })),
         { ordered: false },
       );
     } catch (err) {
@@ -225,18 +267,20 @@ export class MongoIncidentQueries implements IncidentQueries {
  * would give. The catalogue learns every change (this process's events, the other processes' change
  * log), so the projection needs no subscription of its own.
  *
- * Every process writes what it learnt, so writes are ordered by version, not by arrival: an entry's
- * version is the later of its record's `updatedAt` and the entities' last change (what it was derived
- * from), and a document is replaced only by a version at least as new. A withdrawn incident becomes
- * a marker with its withdrawal's version, not a delete, so a process that had not learnt the
- * withdrawal cannot bring it back by writing its older entry. A process whose own change was derived
- * from less than another's (an entity edited in one process while another withdrew an incident)
- * writes again once it learns the rest, within a second of catching up. (The versions are the app
- * hosts' clocks: keep them synchronised.)
+ * Every process writes what it learnt, so writes are ordered by version (`Version`), not by arrival:
+ * an entry's version is its record's `updatedAt`, then the entities' last change (what it was derived
+ * from), and a document is replaced only by a version at least as new. A withdrawn incident becomes a
+ * marker with the version of the record as it left, not a delete, so a process that had not learnt
+ * the withdrawal cannot bring the incident back, even after learning a later entity edit: it holds an
+ * older record. A process that wrote with older entities than another (an entity edited meanwhile)
+ * is overtaken by the first process that learns both. (The versions are the app hosts' clocks: keep
+ * them synchronised.)
  *
- * The first sync after start rewrites every entry and marks what the catalogue no longer holds
- * (incidents withdrawn while no process ran); after that a change costs a pass over the entries (a
- * few ms at 100,000) and one write of what changed.
+ * The first sync after a start reads every document's version (one pass over the projection) and
+ * writes only the entries whose version differs, or which the projection does not count, and marks
+ * what it counts that the catalogue no longer holds (incidents withdrawn while no process ran); a
+ * restart with nothing changed writes nothing, an upgrade (`derivedBy`) rewrites every entry. After
+ * that a change costs a pass over the entries (a few ms at 100,000) and one write of what changed.
  */
 export class FollowingProjection implements IncidentQueries {
   private readonly queries: MongoIncidentQueries;
@@ -278,28 +322,30 @@ export class FollowingProjection implements IncidentQueries {
   private async sync(c: Catalogue): Promise<void> {
     const at = `${c.generation}:${c.version}`;
     if (at === this.syncedTo) return;
-    const first = !this.syncedTo;
-    const derivedAt = c.entities.changedAt;
-    const versionOf = (record: { updatedAt?: unknown } | undefined) => Math.max(record?.updatedAt ? new Date(record.updatedAt as string).getTime() : 0, derivedAt);
-    const changed = c.all.filter((e) => this.written.get(e.id) !== e);
-    const goneIds = first ? await this.heldNotIn(c) : [...this.written.keys()].filter((id) => !c.byId.has(id));
+    const entities = c.entities.changedAt;
+    const derivedBy = (await derivation()).slice(0, 16);
+    const versionOf = (record: { updatedAt?: unknown } | undefined): Version => ({ record: record?.updatedAt ? new Date(record.updatedAt as string).getTime() : 0, entities, derivedBy });
+    // The first sync after a start compares with what the projection holds (written by an earlier
+    // run or by other processes) and writes what differs; later ones write what the catalogue changed.
+    const held = this.syncedTo ? undefined : await this.queries.versions();
+    const changed = held
+      ? c.all.filter((e) => {
+          const h = held.get(e.id);
+          return !h?.published || !sameVersion(h, versionOf(e.doc));
+        })
+      : c.all.filter((e) => this.written.get(e.id) !== e);
+    const goneIds = held ? [...held].filter(([id, h]) => h.published && !c.byId.has(id)).map(([id]) => id) : [...this.written.keys()].filter((id) => !c.byId.has(id));
     // Withdrawn: the version of the record as it left; deleted (an import undone): for good.
     const gone = goneIds.map((id) => {
       const record = c.working.get(id);
-      return { id, version: record ? versionOf(record) : Number.MAX_SAFE_INTEGER };
+      return { id, version: record ? versionOf(record) : { record: Number.MAX_SAFE_INTEGER, entities, derivedBy } };
     });
     await this.queries.remove(gone);
     for (let i = 0; i < changed.length; i += BATCH) await this.queries.apply(changed.slice(i, i + BATCH).map((entry) => ({ entry, version: versionOf(entry.doc) })));
     for (const id of goneIds) this.written.delete(id);
-    for (const e of changed) this.written.set(e.id, e);
+    for (const e of held ? c.all : changed) this.written.set(e.id, e);
     this.entities = c.entities;
     this.syncedTo = at;
-  }
-
-  /** At the first sync: what the projection counts of incidents the catalogue does not. */
-  private async heldNotIn(c: Catalogue): Promise<string[]> {
-    const ids = await this.db.collection(PROJECTION).find({ published: true }, { projection: { _id: 1 } }).toArray();
-    return ids.map((d) => String(d._id)).filter((id) => !c.byId.has(id));
   }
 
   async page(filter: ResolvedFilter, at: PageRequest, perPage: number) {

@@ -6,6 +6,8 @@ import { answerPublishedWith, type IncidentQueries } from '../../src/catalogue/q
 import { loadConfig } from '../../src/config.js';
 import { acrossPages, agent, closeApps, csrfFrom, makeApp } from '../helpers/app.js';
 import { createEntities, createIncident, signedInAs } from '../helpers/factories.js';
+import { publish } from '../../src/events/index.js';
+import { Incident } from '../../src/incidents/model.js';
 
 const projection = () => mongoose.connection.db!.collection(PROJECTION);
 
@@ -102,6 +104,30 @@ describe('READ_MODEL=mongodb: the public lists answered by the MongoDB projectio
     const seen = await acrossPages(agent(app), html, />Paged (\d\d)</g);
     expect(seen.length).to.equal(25);
     expect(new Set(seen).size).to.equal(25);
+  });
+
+  it('when the app starts again on a projection it wrote, then it writes only what changed meanwhile, and everything after an upgrade', async () => {
+    const kept = await createIncident({ status: 'verified', title: 'Unchanged while stopped' });
+    const edited = await createIncident({ status: 'verified', title: 'Edited while stopped' });
+    await useProjection();
+    await following!.stop();
+    // Marks the stored documents, so a rewrite shows: the version is left as written.
+    await projection().updateMany({}, { $set: { title: 'As the last run wrote it' } });
+    await Incident.updateOne({ _id: edited._id }, { $set: { title: 'Edited while stopped, again' } });
+    await publish({ kind: 'incidents-changed', ids: [edited._id] });
+    await useProjection();
+    const titles = async () => new Map((await projection().find({}).toArray()).map((d) => [String(d.ref), String(d.title)]));
+    expect(await titles()).to.deep.equal(
+      new Map([
+        [kept.ref, 'As the last run wrote it'],
+        [edited.ref, 'Edited while stopped, again'],
+      ]),
+    );
+
+    await following!.stop();
+    await projection().updateOne({ _id: String(kept._id) as never }, { $set: { derivedBy: 'an older release' } });
+    await useProjection();
+    expect((await titles()).get(kept.ref), 'derived by other code: written again').to.equal('Unchanged while stopped');
   });
 
   it('when the projection holds incidents from before (one since withdrawn, one out of date), then the first sync marks the one and rewrites the other', async () => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import mongoose from 'mongoose';
 import { catalogue, type ResolvedFilter } from '../../src/catalogue/index.js';
-import { MongoIncidentQueries, PROJECTION } from '../../src/catalogue/mongo-queries.js';
+import { MongoIncidentQueries, PROJECTION, type Version } from '../../src/catalogue/mongo-queries.js';
 import { CatalogueQueries, type IncidentQueries } from '../../src/catalogue/queries.js';
 import { CONFIDENCE_RANK } from '../../src/catalogue/entry.js';
 import { createEntities, createIncident } from '../helpers/factories.js';
@@ -16,6 +16,9 @@ async function all<T>(batches: AsyncIterable<T[]>): Promise<T[]> {
 }
 
 const day = (iso: string) => new Date(`${iso}T00:00:00Z`);
+
+/** A projection version: the record's, then the entities'. */
+const version = (record: number, entities = 0): Version => ({ record, entities, derivedBy: 'test' });
 
 /**
  * The contract of IncidentQueries (catalogue/queries.ts): the in-process catalogue and the MongoDB
@@ -51,7 +54,7 @@ describe('IncidentQueries: the in-process catalogue and the MongoDB projection a
     const memory: IncidentQueries = new CatalogueQueries(catalogue);
     const mongo = new MongoIncidentQueries(mongoose.connection.db!, () => c.entities);
     await mongo.ensureIndexes();
-    await mongo.apply(c.all.map((entry) => ({ entry, version: 1 })));
+    await mongo.apply(c.all.map((entry) => ({ entry, version: version(1) })));
 
     const filters: [string, ResolvedFilter][] = [
       ['everything', {}],
@@ -112,7 +115,7 @@ describe('IncidentQueries: the in-process catalogue and the MongoDB projection a
     expect(await mongo.byRef('I-1999-00001')).to.equal(undefined);
 
     // An incident withdrawn leaves the projection as it leaves the catalogue.
-    await mongo.remove([{ id: c.byRef.get(ref)!.id, version: 2 }]);
+    await mongo.remove([{ id: c.byRef.get(ref)!.id, version: version(2) }]);
     expect(await mongo.byRef(ref)).to.equal(undefined);
     expect(await mongo.count({})).to.equal(5);
   });
@@ -125,17 +128,24 @@ describe('IncidentQueries: the in-process catalogue and the MongoDB projection a
     const mongo = new MongoIncidentQueries(mongoose.connection.db!, () => c.entities);
     await mongo.ensureIndexes();
     const older = { ...entry, title: 'An older title' };
-    await mongo.apply([{ entry, version: 20 }]);
-    await mongo.apply([{ entry: older, version: 10 }]);
+    await mongo.apply([{ entry, version: version(20) }]);
+    await mongo.apply([{ entry: older, version: version(10) }]);
     expect((await mongo.byRef(entry.ref))?.title, 'an older write after a newer one changes nothing').to.equal('Written by two processes');
+    await mongo.apply([{ entry: older, version: version(20, 5) }]);
+    expect((await mongo.byRef(entry.ref))?.title, 'the same record derived with later entities replaces it').to.equal('An older title');
+    await mongo.apply([{ entry, version: version(20, 4) }]);
+    expect((await mongo.byRef(entry.ref))?.title, 'and earlier entities do not').to.equal('An older title');
 
-    await mongo.remove([{ id: entry.id, version: 30 }]);
-    await mongo.apply([{ entry, version: 20 }]);
+    await mongo.remove([{ id: entry.id, version: version(30, 5) }]);
+    await mongo.apply([{ entry, version: version(20, 5) }]);
     expect(await mongo.count({}), 'the withdrawal stands against an older entry').to.equal(0);
+    // A process that learnt an entity edit made after the withdrawal, but not the withdrawal itself.
+    await mongo.apply([{ entry, version: version(20, 99) }]);
+    expect(await mongo.count({}), 'and against an older record derived with newer entities').to.equal(0);
     expect(await mongo.byRef(entry.ref)).to.equal(undefined);
     expect((await mongo.facets({})).vendors, 'and is counted nowhere').to.deep.equal([]);
 
-    await mongo.apply([{ entry, version: 40 }]);
+    await mongo.apply([{ entry, version: version(40) }]);
     expect(await mongo.count({}), 'published again later: back').to.equal(1);
     expect((await mongo.page({}, {}, 20)).refs).to.deep.equal([entry.ref]);
   });
