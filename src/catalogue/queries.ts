@@ -16,8 +16,10 @@ import { catalogue, filterKey, verifiedEntries, type Catalogue, type ResolvedFil
  * the pages show the entries of those references (`Catalogue.byRef`).
  *
  * Asked by: /incidents and its facets, /incidents.csv and /claims.csv, the home page's figures, a
- * profile's incidents table, the API's list of incidents (`publishedQueries()`; `verifiedQueries`,
- * with the restricted ones, for API token holders).
+ * profile's incidents table and what its filter counts (incidents, per year, target countries and
+ * categories: charts/stats.ts countedIn, for its summary and charts), the vendors' and governments'
+ * indexes, the API's list of incidents (`publishedQueries()`; `verifiedQueries`, with the restricted
+ * ones, for API token holders).
  */
 export interface IncidentQueries {
   /** One page of the matching references and how many match: by page number, or after a cursor (`next` of the page before). */

@@ -8,7 +8,7 @@ import { weakEntityTag } from '../http/page-cache.js';
 import { i18next, resolvedLanguage } from '../i18n/index.js';
 import { barChart, columnChart } from './bars.js';
 import { choropleth } from './map.js';
-import { countMap, operatorCountries, perYear, scopeEntries, scopeOperators } from './stats.js';
+import { countedIn, operatorCountries, scopeFilter, scopeOperators } from './stats.js';
 
 const params = z.strictObject({
   scope: z.enum(['global', 'vendor', 'product', 'government']),
@@ -38,8 +38,9 @@ export function chartRoutes(): Router {
     let chart = cache.get(key);
     if (!chart) {
       let svg: string;
-      const entries = scopeEntries(c, scope, id);
-      if (!entries) throw notFound();
+      const filter = scopeFilter(c, scope, id);
+      if (!filter) throw notFound();
+      const counted = await countedIn(c, filter);
       const t = i18next.getFixedT(lng);
       const rtl = lng === 'ar';
       if (kind === 'years') {
@@ -52,12 +53,11 @@ export function chartRoutes(): Router {
           byYear.set(year, [...(byYear.get(year) ?? []), t(`listings.regimeShort.${a.regime}`)]);
         }
         const marks = [...byYear].map(([label, texts]) => ({ label, text: [...new Set(texts)].join(' · ') }));
-        svg = columnChart(perYear(entries).map((y) => ({ label: String(y.year), value: y.n })), { title: t('charts.perYear'), rtl, marks, ...(narrow ? { width: NARROW, height: 240 } : {}) });
+        svg = columnChart(counted.years.map((y) => ({ label: String(y.year), value: y.n })), { title: t('charts.perYear'), rtl, marks, ...(narrow ? { width: NARROW, height: 240 } : {}) });
       } else if (kind === 'categories') {
-        const counts = [...countMap(entries, (e) => e.categories)].sort((a, b) => b[1] - a[1]);
-        svg = barChart(counts.map(([k, n]) => ({ label: t(`targetCategories.${k}`), value: n })), { title: t('charts.categories'), rtl, ...(narrow ? { width: NARROW } : {}) });
+        svg = barChart(counted.categories.map(({ key, n }) => ({ label: t(`targetCategories.${key}`), value: n })), { title: t('charts.categories'), rtl, ...(narrow ? { width: NARROW } : {}) });
       } else {
-        const counts = kind === 'targets-map' ? countMap(entries, (e) => e.countries) : operatorCountries(c, entries, scopeOperators(c, scope, id));
+        const counts = kind === 'targets-map' ? new Map(counted.countries.map(({ key, n }) => [key, n])) : operatorCountries(c, c.select(filter), scopeOperators(c, scope, id));
         svg = choropleth(counts, {
           title: `${t(kind === 'targets-map' ? 'charts.targetsMapCaption' : 'charts.operatorsMapCaption')} ${[...counts].map(([k, n]) => `${countryName(k, lng)}: ${n}`).join(', ')}`,
           legend: [t('charts.fewer'), t('charts.more')],

@@ -1,4 +1,5 @@
-import type { Catalogue, ResolvedFilter } from '../catalogue/index.js';
+import { filterKey, type Catalogue, type ResolvedFilter } from '../catalogue/index.js';
+import { publishedQueries, type Count } from '../catalogue/queries.js';
 import type { Entry } from '../catalogue/entry.js';
 import type { Operation } from '../incidents/claims.js';
 
@@ -36,14 +37,37 @@ export function countMap<T extends string | number>(entries: readonly Entry[], k
   return counts;
 }
 
-/** Incidents per year, with empty years in between shown as zero. */
-export function perYear(entries: readonly Entry[]): { year: number; n: number }[] {
-  const counts = countMap(entries, (e) => [e.year]);
-  if (!counts.size) return [];
-  const years = [...counts.keys()];
+/** Incidents per year (ascending, as `IncidentQueries.stats` gives them), with the empty years in between shown as zero. */
+export function everyYear(perYear: readonly { year: number; n: number }[]): { year: number; n: number }[] {
+  if (!perYear.length) return [];
+  const counts = new Map(perYear.map((y) => [y.year, y.n]));
   const out = [];
-  for (let y = Math.min(...years); y <= Math.max(...years); y++) out.push({ year: y, n: counts.get(y) ?? 0 });
+  for (let y = perYear[0]!.year; y <= perYear.at(-1)!.year; y++) out.push({ year: y, n: counts.get(y) ?? 0 });
   return out;
+}
+
+export interface Counted {
+  total: number;
+  years: { year: number; n: number }[];
+  countries: Count[];
+  categories: Count[];
+}
+
+/** What a filter no profile has counts. */
+export const NOTHING_COUNTED: Counted = Object.freeze({ total: 0, years: [], countries: [], categories: [] });
+
+/**
+ * What a profile or chart counts that a filter counts, asked of `IncidentQueries` as the lists ask
+ * it (so a figure is counted one way, whichever read model answers): how many incidents, per year,
+ * and their target countries and categories. What only a profile's claims say (the operators it
+ * states for this profile, `scopeOperators`) is counted from the entries.
+ */
+export function countedIn(c: Catalogue, filter: ResolvedFilter): Promise<Counted> {
+  return c.memoAsync(`counted:${filterKey(filter)}`, async () => {
+    const queries = publishedQueries();
+    const [stats, facets] = await Promise.all([queries.stats(filter), queries.facets(filter)]);
+    return { total: stats.total, years: everyYear(stats.perYear), countries: facets.countries, categories: facets.categories };
+  });
 }
 
 /**

@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { textIn } from '../i18n/texts.js';
 import { z } from 'zod';
 import { catalogue } from '../catalogue/index.js';
-import { scopeEntries, scopeFilter, scopeIds } from '../charts/stats.js';
+import { countedIn, NOTHING_COUNTED, scopeFilter, scopeIds } from '../charts/stats.js';
 import { NO_RESULTS, publishedQueries } from '../catalogue/queries.js';
 import { countryName, countryOptions } from '../countries/index.js';
 import { Government } from '../governments/model.js';
@@ -38,6 +38,11 @@ function lngOf(res: Response): string {
   return res.locals.lng as string;
 }
 
+/** Published incidents per vendor (with its subsidiaries', as its profile counts them) or per government: the facets of everything. */
+async function publishedCounts(dimension: 'vendors' | 'governments'): Promise<Map<string, number>> {
+  return new Map((await publishedQueries().facets({}))[dimension].map(({ key, n }) => [key, n]));
+}
+
 /** The incidents table of a profile: paged and ordered like /incidents, links kept on this page. */
 async function incidentsSection(req: Request, res: Response, scope: 'vendor' | 'product' | 'government', slug: string) {
   const q = parseQuery(profileQuery, req);
@@ -48,6 +53,7 @@ async function incidentsSection(req: Request, res: Response, scope: 'vendor' | '
   return {
     c,
     entries,
+    counted: filter ? await countedIn(c, filter) : NOTHING_COUNTED,
     table: {
       rows: entriesOf(c, found.refs).map((e) => presentEntry(e, c, lngOf(res))),
       page: pageOf(found),
@@ -79,7 +85,7 @@ export function profileRoutes(): Router {
 
   router.get('/vendors', publicAccess, async (req, res) => {
     const q = parseQuery(vendorIndexQuery, req);
-    const c = await catalogue();
+    const [c, incidents] = await Promise.all([catalogue(), publishedCounts('vendors')]);
     const lng = lngOf(res);
     let vendors = [...c.entities.byId.values()].filter((e) => e.kind === 'vendor');
     if (q.country) vendors = vendors.filter((v) => v.country === q.country);
@@ -90,7 +96,7 @@ export function profileRoutes(): Router {
       slug: v.slug,
       name: displayName(v, lng),
       country: v.country ? countryName(v.country, lng) : '',
-      incidents: scopeEntries(c, 'vendor', v.slug)?.length ?? 0,
+      incidents: incidents.get(v.id) ?? 0,
       listed: [...new Set(v.listings.filter((l) => l.status === 'listed').map((l) => l.regime))],
     }));
     rows.sort((a, b) => (q.sort === 'name' ? a.name.localeCompare(b.name, lng) : b.incidents - a.incidents || a.name.localeCompare(b.name, lng)));
@@ -99,11 +105,11 @@ export function profileRoutes(): Router {
   });
 
   router.get('/governments', publicAccess, async (_req, res) => {
-    const c = await catalogue();
+    const [c, incidents] = await Promise.all([catalogue(), publishedCounts('governments')]);
     const lng = lngOf(res);
     const rows = [...c.entities.byId.values()]
       .filter((e) => e.kind === 'government')
-      .map((g) => ({ slug: g.slug, name: displayName(g, lng), country: g.country ? countryName(g.country, lng) : '', incidents: scopeEntries(c, 'government', g.slug)?.length ?? 0 }))
+      .map((g) => ({ slug: g.slug, name: displayName(g, lng), country: g.country ? countryName(g.country, lng) : '', incidents: incidents.get(g.id) ?? 0 }))
       .sort((a, b) => b.incidents - a.incidents || a.name.localeCompare(b.name, lng));
     res.render('profiles/governments', { rows });
   });
@@ -112,7 +118,7 @@ export function profileRoutes(): Router {
     const vendor = await profileRecord<InstanceType<typeof Vendor>>(Vendor, 'vendor', req, res);
     if (!vendor) return;
     const lng = lngOf(res);
-    const { c, entries, table } = await incidentsSection(req, res, 'vendor', vendor.slug);
+    const { c, entries, counted, table } = await incidentsSection(req, res, 'vendor', vendor.slug);
     const [parent, subsidiaries, products, successor, predecessors] = await Promise.all([
       vendor.parent ? Vendor.findById(vendor.parent).lean() : null,
       Vendor.find({ parent: vendor._id }).sort({ name: 1 }).lean(),
@@ -138,7 +144,7 @@ export function profileRoutes(): Router {
         predecessors: predecessors.map((s) => ({ slug: s.slug, name: displayName(s, lng) })),
         products: products.map((p) => ({ slug: p.slug, name: displayName(p, lng), category: p.category })),
       },
-      summary: c.memo(`summary:vendor:${vendor.slug}:${lng}`, () => evidenceSummary(c, entries, lng, scopeOperators(c, 'vendor', vendor.slug))),
+      summary: c.memo(`summary:vendor:${vendor.slug}:${lng}`, () => evidenceSummary(c, entries, lng, scopeOperators(c, 'vendor', vendor.slug), counted)),
       leads: c.memo(`leads:vendor:${vendor.slug}:${lng}`, () => leadsOf(c, scopeIds(c, 'vendor', vendor.slug), lng)),
       table,
       feedUrl: table.browseUrl.replace('/incidents?', '/incidents.atom?'),
@@ -152,7 +158,7 @@ export function profileRoutes(): Router {
     const product = await profileRecord<InstanceType<typeof Product>>(Product, 'product', req, res);
     if (!product) return;
     const lng = lngOf(res);
-    const { c, entries, table } = await incidentsSection(req, res, 'product', product.slug);
+    const { c, entries, counted, table } = await incidentsSection(req, res, 'product', product.slug);
     const [vendor, mvt] = await Promise.all([product.vendor ? Vendor.findById(product.vendor).lean() : null, mvtIndicators(product)]);
     res.render('profiles/product', {
       product: {
@@ -173,7 +179,7 @@ export function profileRoutes(): Router {
         mvtIncluded: mvt.indicators.length,
         mvtLeftOut: Object.entries(mvt.leftOut).map(([reason, n]) => ({ reason, n })),
       },
-      summary: c.memo(`summary:product:${product.slug}:${lng}`, () => evidenceSummary(c, entries, lng, scopeOperators(c, 'product', product.slug))),
+      summary: c.memo(`summary:product:${product.slug}:${lng}`, () => evidenceSummary(c, entries, lng, scopeOperators(c, 'product', product.slug), counted)),
       operators: c.memo(`with:product:${product.slug}:${lng}`, () =>
         attributedWith(c, entries, (e) => linkedOperations(c, 'product', String(product._id))(e).map((o) => ({ id: o.government, confidence: o.confidence })), lng),
       ),
@@ -188,7 +194,7 @@ export function profileRoutes(): Router {
     const government = await profileRecord<InstanceType<typeof Government>>(Government, 'government', req, res);
     if (!government) return;
     const lng = lngOf(res);
-    const { c, entries, table } = await incidentsSection(req, res, 'government', government.slug);
+    const { c, entries, counted, table } = await incidentsSection(req, res, 'government', government.slug);
     // What this government's operator findings name: never a product or vendor the incident links to another operator.
     const operated = (e: Entry, what: 'vendor' | 'product') =>
       e.operations.filter((o) => o.finding && o.government === String(government._id) && o[what]).map((o) => ({ id: o[what]!, confidence: o.confidence }));
@@ -201,7 +207,7 @@ export function profileRoutes(): Router {
         agencies: government.agencies.map((a) => ({ name: a.name, kind: a.kind })),
         about: textIn({ en: government.summary ?? '', ar: government.summaryAr ?? '' }, lng),
       },
-      summary: c.memo(`summary:government:${government.slug}:${lng}`, () => evidenceSummary(c, entries, lng, scopeOperators(c, 'government', government.slug))),
+      summary: c.memo(`summary:government:${government.slug}:${lng}`, () => evidenceSummary(c, entries, lng, scopeOperators(c, 'government', government.slug), counted)),
       vendors: c.memo(`with:government-vendors:${government.slug}:${lng}`, () => attributedWith(c, entries, (e) => operated(e, 'vendor'), lng)),
       products: c.memo(`with:government-products:${government.slug}:${lng}`, () => attributedWith(c, entries, (e) => operated(e, 'product'), lng)),
       leads: c.memo(`leads:government:${government.slug}:${lng}`, () => leadsOf(c, scopeIds(c, 'government', government.slug), lng)),

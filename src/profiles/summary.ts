@@ -1,19 +1,18 @@
 import type { Catalogue } from '../catalogue/index.js';
 import { entryTitle, type Entry } from '../catalogue/entry.js';
-import { countMap, leadEntries, operatorCountries, perYear } from '../charts/stats.js';
+import { countMap, leadEntries, operatorCountries, type Counted } from '../charts/stats.js';
 import { countryName } from '../countries/index.js';
 import { formatFuzzyDate } from '../facts/dates.js';
 import { displayName } from '../reference/presenter.js';
 
 /**
- * The evidence summary of a profile, from its published incidents (the same set /incidents shows).
- * `operatorsOf`: the operators each incident states for this profile (charts/stats.ts scopeOperators).
+ * The evidence summary of a profile, from its published incidents (the same set /incidents shows):
+ * `counted`, what its filter counts (charts/stats.ts countedIn); `operatorsOf`, the operators each
+ * incident states for this profile (charts/stats.ts scopeOperators), counted from the entries.
  */
-export function evidenceSummary(c: Catalogue, entries: readonly Entry[], lng: string, operatorsOf: (e: Entry) => string[]) {
-  const byCountry = [...countMap(entries, (e) => e.countries)].sort((a, b) => b[1] - a[1]);
+export function evidenceSummary(c: Catalogue, entries: readonly Entry[], lng: string, operatorsOf: (e: Entry) => string[], counted: Counted) {
   const byOperator = [...countMap(entries, operatorsOf)].sort((a, b) => b[1] - a[1]);
   const byOperatorCountry = [...operatorCountries(c, entries, operatorsOf)].sort((a, b) => b[1] - a[1]);
-  const byCategory = [...countMap(entries, (e) => e.categories)].sort((a, b) => b[1] - a[1]);
   const oldest = entries.at(-1);
   const newest = entries.at(0);
   const entity = (id: string) => {
@@ -21,12 +20,12 @@ export function evidenceSummary(c: Catalogue, entries: readonly Entry[], lng: st
     return e ? { name: displayName(e, lng), slug: e.slug } : { name: id, slug: '' };
   };
   return {
-    incidents: entries.length,
-    countries: byCountry.map(([code, n]) => ({ code, name: countryName(code, lng), n })),
+    incidents: counted.total,
+    countries: counted.countries.map(({ key, n }) => ({ code: key, name: countryName(key, lng), n })),
     operators: byOperator.map(([id, n]) => ({ ...entity(id), n })),
     operatorCountries: byOperatorCountry.map(([code, n]) => ({ code, name: countryName(code, lng), n })),
-    categories: byCategory.map(([key, n]) => ({ key, n })),
-    years: perYear(entries),
+    categories: counted.categories,
+    years: counted.years,
     first: oldest ? formatFuzzyDate(oldest.from) : '',
     latest: newest ? formatFuzzyDate(newest.from) : '',
   };

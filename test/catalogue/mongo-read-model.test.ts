@@ -4,7 +4,7 @@ import { catalogue } from '../../src/catalogue/index.js';
 import { FollowingProjection, PROJECTION } from '../../src/catalogue/mongo-queries.js';
 import { answerPublishedWith, type IncidentQueries } from '../../src/catalogue/queries.js';
 import { loadConfig } from '../../src/config.js';
-import { acrossPages, agent, closeApps, csrfFrom, makeApp } from '../helpers/app.js';
+import { acrossPages, agent, binary, closeApps, csrfFrom, makeApp } from '../helpers/app.js';
 import { createEntities, createIncident, signedInAs } from '../helpers/factories.js';
 import { publish } from '../../src/events/index.js';
 import { Incident } from '../../src/incidents/model.js';
@@ -93,6 +93,31 @@ describe('READ_MODEL=mongodb: the public lists answered by the MongoDB projectio
     const bad = await agent(app).get('/incidents.csv?country=XX');
     expect(bad.status, 'a bad query is refused before any row').to.equal(400);
     expect(bad.headers['content-disposition']).to.equal(undefined);
+  });
+
+  it('when the projection says something the catalogue does not, then a profile\'s figures and charts and the vendors\' index show the projection: what a filter counts is asked of it', async () => {
+    const { vendor, product } = await createEntities();
+    const other = await createEntities();
+    await useProjection();
+    const { app } = makeApp();
+    const incident = await createIncident({ status: 'verified', title: 'Counted by the engine', productId: product._id });
+    await createIncident({ status: 'verified', title: 'Another vendor', productId: other.product._id });
+    // A question waits for the projection to hold both (another address than those asked below: pages are cached per catalogue version).
+    expect(count((await agent(app).get('/incidents?sort=oldest')).text)).to.equal(2);
+    // Changed behind the catalogue's back (never done by the app), before any page of this version is rendered.
+    await projection().updateOne({ ref: incident.ref }, { $set: { countries: ['IS'], categories: ['academic'], year: 2019 } });
+    await projection().updateMany({ vendorIds: String(other.vendor._id) }, { $set: { vendorIds: [] } });
+
+    const page = (await agent(app).get(`/vendors/${vendor.slug}`)).text;
+    expect(page).to.include('Iceland 1').and.include('2019: 1').and.include('Academic 1');
+    expect(page, 'the rows are still the catalogue\'s entries').to.include('Counted by the engine');
+    const svg = async (kind: string) => String((await binary(agent(app), `/charts/vendor/${vendor.slug}/${kind}.svg?lng=en`)).body);
+    expect(await svg('targets-map')).to.include('Iceland: 1');
+    expect(await svg('years')).to.include('>2019<').and.not.include('>2021<');
+    const index = (await agent(app).get('/vendors')).text;
+    const cell = (slug: string) => new RegExp(`href="/vendors/${slug}"><bdi>[^<]*</bdi></a></td><td>[^<]*</td><td class="num">(\\d+)<`).exec(index)?.[1];
+    expect(cell(vendor.slug)).to.equal('1');
+    expect(cell(other.vendor.slug), 'the projection names no vendor for it').to.equal('0');
   });
 
   it('when "next" is followed while an incident is published, then the projection gives every incident once, as the catalogue does', async () => {
