@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import mongoose from 'mongoose';
 import { catalogue } from '../../src/catalogue/index.js';
 import { FollowingProjection, PROJECTION } from '../../src/catalogue/mongo-queries.js';
-import { answerPublishedWith, type IncidentQueries } from '../../src/catalogue/queries.js';
+import { answerPublishedWith, CatalogueQueries, publishedQueries, type IncidentQueries } from '../../src/catalogue/queries.js';
 import { loadConfig } from '../../src/config.js';
 import { acrossPages, agent, binary, closeApps, csrfFrom, makeApp } from '../helpers/app.js';
 import { createEntities, createIncident, signedInAs } from '../helpers/factories.js';
@@ -31,13 +31,16 @@ describe('READ_MODEL=mongodb: the public lists answered by the MongoDB projectio
     following = undefined;
     if (before) answerPublishedWith(before);
     before = undefined;
+    expect(publishedQueries(), 'the next tests are answered by the catalogue again').to.be.instanceOf(CatalogueQueries);
     await closeApps();
     await projection().drop().catch(() => undefined);
   });
 
   async function useProjection() {
     following = await new FollowingProjection(mongoose.connection.db!, catalogue).start();
-    before = answerPublishedWith(following);
+    // What answered before the test (a test that starts a second projection must not restore the first).
+    const previous = answerPublishedWith(following);
+    before ??= previous;
   }
 
   it('is refused without MONGODB_URI, since the embedded engine would scan for every question', () => {
