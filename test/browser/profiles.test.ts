@@ -56,6 +56,23 @@ describe('browser: vendor profile and filtered search on the demo data', functio
     }
     await context.close();
   });
+
+  it('when the incident list is read on a desktop or a narrower window, in either language, then every column of the table is in view: no operator or confidence is hidden behind a sideways scroll', async () => {
+    const base = app.base();
+    for (const lng of ['en', 'ar'] as const) {
+      for (const width of [1600, 1280, 1000]) {
+        const context = await chromium.get().newContext({ javaScriptEnabled: false, viewport: { width, height: 900 } });
+        const page = await context.newPage();
+        await page.goto(`${base}/incidents?lng=${lng}`);
+        const wrap = page.locator('.table-wrap').first();
+        const [scrolled, shown] = await wrap.evaluate((el) => [el.scrollWidth, el.clientWidth]);
+        expect(scrolled, `${lng} at ${width} px: the table is ${scrolled} px wide in ${shown}`).to.be.at.most(shown);
+        // The demo holds a medium-confidence operator claim, the widest badge of the operator column.
+        expect(await page.locator('table.incidents-table .confidence-medium').count()).to.be.greaterThan(0);
+        await context.close();
+      }
+    }
+  });
 });
 
 describe('browser: attribution claims on the demo data (two products, two operators; a lead)', function () {
