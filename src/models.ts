@@ -5,6 +5,7 @@ import './vendors/model.js';
 import './products/model.js';
 import './governments/model.js';
 import './reports/model.js';
+import './reports/queue.js';
 import './incidents/model.js';
 import './verification/model.js';
 import './settings/model.js';

@@ -8,6 +8,7 @@ import { initI18n } from './i18n/index.js';
 import { catalogue, keepSnapshot, loadedFrom, stopWatching, watchForOtherProcesses, writeSnapshotNow } from './catalogue/index.js';
 import { answerPublishedWith } from './catalogue/queries.js';
 import { FollowingProjection } from './catalogue/mongo-queries.js';
+import { rebuildReportQueue } from './reports/queue.js';
 import mongoose from 'mongoose';
 import { createLogger } from './log.js';
 import './models.js';
@@ -182,6 +183,10 @@ async function main(): Promise<void> {
     void warmRefNumbers(Report as never, 'R')
       .then(() => logger.info({ ms: Date.now() - started }, 'reference numbers read'))
       .catch((err: unknown) => logger.info({ reason: (err as Error).message }, 'reference numbers not read ahead (read on first use)'));
+    // The reviewers' queue rows mended from the reports (a write a stop cut short); until a first rebuild on a database, the queue reads the reports.
+    void rebuildReportQueue()
+      .then((rows) => logger.info({ ...rows, ms: Date.now() - started }, 'report queue rebuilt'))
+      .catch((err: unknown) => logger.warn({ reason: (err as Error).message }, 'report queue not rebuilt (tried again at the next start)'));
   });
   server.listen(config.PORT, config.HOST);
   server.on('error', (err: Error) => {

@@ -17,6 +17,7 @@ import { attachToReport, discardEvidence, storeEvidence, type Upload } from '../
 import type { SealedFileStore } from '../storage/sealed-files.js';
 import { Report, ReportMessage, type ReportDocument, type ReportRecord, type ReportStatus } from './model.js';
 import { hashReceiptCode, newReceiptCode } from './receipt.js';
+import { keepQueued, openReports, ROW_FIELDS, type ReportRow } from './queue.js';
 import type { ReportInput } from './schema.js';
 
 export type ReportSettings = Pick<Config, 'ANONYMOUS_REPORTS' | 'ANONYMOUS_REPORTS_PER_HOUR'>;
@@ -119,6 +120,7 @@ async function storeReport(props: Parameters<typeof submitReport>[0]): ReturnTyp
     throw err;
   }
   await rememberReport(report);
+  await keepQueued([report]);
   await attachToReport(stored.items, report, user ? userActor(user) : anonymousActor);
 
   await recordAuditEvent({
@@ -175,24 +177,15 @@ export async function findReportByReceipt(code: string): Promise<ReportDocument 
   return reportByKey(`report-receipt:${hash}`, { 'submitter.receiptHash': hash }, (doc) => doc.submitter?.receiptHash === hash);
 }
 
-/**
- * What a list of reports shows (presenter.ts presentReportRow) and who holds each: a list reads
- * these fields only, not each report's narrative, sources and indicators (the queue's rows were
- * decoded on every view of /review).
- */
-const ROW_FIELDS = { ref: 1, title: 1, status: 1, submittedAt: 1, country: 1, submitter: 1, assignee: 1 } as const;
-export type ReportRow = Pick<ReportRecord, keyof typeof ROW_FIELDS | '_id'>;
+export type { ReportRow };
 
 export function reportsOf(userId: string): Promise<ReportRow[]> {
   return Report.find({ 'submitter.user': userId }, ROW_FIELDS).sort({ submittedAt: -1 }).limit(500).lean<ReportRow[]>();
 }
 
-export const QUEUE_STATUSES: ReportStatus[] = ['submitted', 'triaged', 'needs-info'];
-
+/** The reviewers' queue: the open reports (or one status), oldest first, as the queue's rows hold them (reports/queue.ts). */
 export function reviewQueue(status?: ReportStatus): Promise<ReportRow[]> {
-  const filter = status ? { status } : { status: mongoose.trusted({ $in: QUEUE_STATUSES }) };
-  // Oldest first: the queue is worked in order of waiting time.
-  return Report.find(filter as never, ROW_FIELDS).sort({ submittedAt: 1 }).limit(500).lean<ReportRow[]>();
+  return openReports(status);
 }
 
 /**
@@ -214,7 +207,9 @@ async function setStatus(
   set: Record<string, unknown>,
   details: Record<string, unknown> = {},
 ): Promise<void> {
-  await Report.updateOne({ _id: report._id }, { $set: { ...set, revision: report.revision + 1 } });
+  // The whole report as written (FerretDB 1.24 has no projection in findAndModify): its queue row is made from it.
+  const written = await Report.findOneAndUpdate({ _id: report._id }, { $set: { ...set, revision: report.revision + 1 } }, { returnDocument: 'after' }).lean();
+  if (written) await keepQueued([written]);
   await recordAuditEvent({ actor, action, subject: { type: 'report', id: report.ref }, details: { from: report.status, ...details } });
 }
 
@@ -370,7 +365,8 @@ export async function assignReport(actor: AuditActor & { id: string }, report: R
   const revision = report.assignmentRevision ?? 0;
   const current = async () => (await Report.findById(report._id, { assignmentRevision: 1 }).lean())?.assignmentRevision ?? 0;
   await takeRevision(`report:${report.ref}:assignee`, revision, actor.id, current, mode === 'take' ? 'review.heldByOther' : 'errors.changedMeanwhile');
-  await Report.updateOne({ _id: report._id }, to ? { $set: { assignee: to, assignmentRevision: revision + 1 } } : { $set: { assignmentRevision: revision + 1 }, $unset: { assignee: '' } });
+  const written = await Report.findOneAndUpdate({ _id: report._id }, to ? { $set: { assignee: to, assignmentRevision: revision + 1 } } : { $set: { assignmentRevision: revision + 1 }, $unset: { assignee: '' } }, { returnDocument: 'after' }).lean();
+  if (written) await keepQueued([written]);
   await recordAuditEvent({ actor, action: 'report.assigned', subject: { type: 'report', id: report.ref }, details: { to: to ?? null, from: report.assignee ? String(report.assignee) : null, mode } });
   if (to && to !== actor.id) await notify([to], 'report.assigned', report.ref);
 }

@@ -16,11 +16,11 @@ import { heldUntilWritten, type HeldReads } from '../db/held.js';
 const held = heldUntilWritten<Uint8Array>(SIGNED_IN_HOLD_MS, ['reports', 'reportmessages', 'evidences', 'staffnotes', 'claims', 'reviews', 'users', 'incidents'], 2_000);
 
 /**
- * The report queue reads the reports alone: held apart, so that the staff's other writes (an
- * approval, a claim, a note) do not drop it. On the embedded engine it is a scan of every report
- * (1.2 s at 10,000 reports, `npm run bench:queue`).
+ * The report queue reads its own rows (reports/queue.ts; the reports themselves until a first
+ * rebuild): held apart, so that the staff's other writes (an approval, a claim, a note) do not drop
+ * it; a write of a report or of a row does.
  */
-const queueHeld = heldUntilWritten<Uint8Array>(SIGNED_IN_HOLD_MS, ['reports'], 50);
+const queueHeld = heldUntilWritten<Uint8Array>(SIGNED_IN_HOLD_MS, ['reports', 'reportqueue'], 50);
 
 /**
  * `read()`'s answer, held as BSON bytes under `key` and decoded for each caller (a fresh copy: no

@@ -3,6 +3,7 @@ import { forgetRefNumbers } from '../../src/db/sequence.js';
 import { resetCatalogue } from '../../src/catalogue/index.js';
 import { forgetUnreadCounts } from '../../src/notifications/service.js';
 import { forgetHeldSessions } from '../../src/http/session.js';
+import { forgetQueueBuilt, rebuildReportQueue } from '../../src/reports/queue.js';
 import { accountsChanged } from '../../src/auth/held-accounts.js';
 import { configureVault } from '../../src/vault/index.js';
 import { TEST_IDENTITY_KEYS } from './app.js';
@@ -36,5 +37,8 @@ export const mochaHooks = {
     forgetUnreadCounts();
     forgetHeldSessions();
     accountsChanged();
+    // An empty database's queue rows are complete: what a start's rebuild marks (reports/queue.ts).
+    forgetQueueBuilt();
+    await rebuildReportQueue();
   },
 };

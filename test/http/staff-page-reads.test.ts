@@ -58,7 +58,7 @@ describe("what the staff's pages read (an incident from the read model; a report
     const [first, second] = [await reviewer(app), await reviewer(app)];
     expect((await first.get(`/reports/${R1}`)).text).to.include('A held report');
     expect(await collectionsRead(() => second.get(`/reports/${R1}`))).to.deep.equal([]);
-    expect(await collectionsRead(() => first.get('/review'))).to.deep.equal(['find reports status']);
+    expect(await collectionsRead(() => first.get('/review')), 'the open reports\' rows, not the reports').to.deep.equal(['find reportqueue ']);
     expect(await collectionsRead(() => second.get('/review'))).to.deep.equal([]);
     const token = await csrfFrom(first, `/reports/${R1}`);
     await first.post(`/reports/${R1}/notes`).type('form').send({ _csrf: token, note: 'A note written just now' }).expect(303);

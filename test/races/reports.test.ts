@@ -3,6 +3,7 @@ import { AuditEvent } from '../../src/audit/index.js';
 import { Claim } from '../../src/db/claims.js';
 import { Incident } from '../../src/incidents/model.js';
 import { Report, ReportMessage } from '../../src/reports/model.js';
+import { QueuedReport, rebuildReportQueue } from '../../src/reports/queue.js';
 import { agent, closeApps, csrfFrom, makeApp } from '../helpers/app.js';
 import { createUser, signIn, signedInAs } from '../helpers/factories.js';
 import { encodeForm, postReport, reportForm } from '../helpers/reports.js';
@@ -61,6 +62,7 @@ describe('races: report transitions (50 ways at once, 5 rounds)', function () {
       expect(after.status).to.be.oneOf(['rejected', 'linked']);
       const closing = (await AuditEvent.find({ 'subject.id': report.ref }).lean()).filter((e) => e.action === 'report.rejected' || e.action === 'report.linked');
       expect(closing).to.have.length(1);
+      expect(await QueuedReport.countDocuments({ _id: report._id }), 'a closed report leaves the queue').to.equal(0);
       outcomes.push(after.status);
       await Incident.deleteMany({});
     }
@@ -93,7 +95,8 @@ describe('races: report transitions (50 ways at once, 5 rounds)', function () {
     for (let round = 0; round < ROUNDS; round++) {
       const { app } = makeApp({ ANONYMOUS_REPORTS_PER_HOUR: '10' });
       // A new round is a new hour for the budget: its claims (and reports) are gone.
-      await Promise.all([Report.deleteMany({}), Claim.deleteMany({})]);
+      await Promise.all([Report.deleteMany({}), QueuedReport.deleteMany({}), Claim.deleteMany({})]);
+      await rebuildReportQueue();
       const results = await race(WAYS, async () => {
         const a = agent(app);
         return { a, token: await csrfFrom(a, '/reports/new') };
@@ -102,6 +105,7 @@ describe('races: report transitions (50 ways at once, 5 rounds)', function () {
       const receipts = results.filter((r) => r.status === 303).length;
       const count = await Report.countDocuments({});
       expect(count, 'every stored report was answered with its receipt').to.equal(receipts);
+      expect((await QueuedReport.find({}).lean()).map((r) => r.ref).sort(), 'each stored report is in the queue').to.deep.equal((await Report.find({}).lean()).map((r) => r.ref).sort());
       stored.push(count);
     }
     printRace('anonymous reports vs budget 10, stored', WAYS, stored);
@@ -126,5 +130,7 @@ describe('races: report transitions (50 ways at once, 5 rounds)', function () {
     expect(results.filter((r) => r.status === 303)).to.have.length(1);
     expect(results.filter((r) => r.status !== 303 && r.status !== 409)).to.deep.equal([]);
     expect(await AuditEvent.countDocuments({ action: 'report.assigned', 'subject.id': report.ref })).to.equal(1);
+    const holder = (await Report.findById(report._id).lean())!.assignee;
+    expect(String((await QueuedReport.findById(report._id).lean())?.assignee), 'the queue names the one holder').to.equal(String(holder));
   });
 });

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { AuditEvent } from '../../src/audit/index.js';
 import { Incident } from '../../src/incidents/model.js';
 import { Report } from '../../src/reports/model.js';
+import { QueuedReport } from '../../src/reports/queue.js';
 import { agent, closeApps, csrfFrom, makeApp } from '../helpers/app.js';
 import { createIncident, createUser, signIn } from '../helpers/factories.js';
 import { postReport, reportForm } from '../helpers/reports.js';
@@ -35,7 +36,10 @@ describe('review: triage of reports', () => {
     const researcher = agent(app);
     await signIn(researcher, await createUser({ roles: ['researcher'] }));
     await postReport(researcher, reportForm({ title: 'Sent from an account', narrative: 'NARRATIVE-ACCOUNT' }));
-    await Report.updateOne({ ref: R1 }, { $set: { submittedAt: new Date(Date.now() - 3 * 86_400_000) } });
+    // Sent three days ago: the report and its queue row.
+    const threeDaysAgo = new Date(Date.now() - 3 * 86_400_000);
+    await Report.updateOne({ ref: R1 }, { $set: { submittedAt: threeDaysAgo } });
+    await QueuedReport.updateOne({ ref: R1 }, { $set: { submittedAt: threeDaysAgo } });
     const { a } = await reviewerAgent(app);
     const page = (await a.get('/review')).text;
     const row = (title: string) => new RegExp(`<tr>(?:(?!</tr>)[\\s\\S])*${title}(?:(?!</tr>)[\\s\\S])*</tr>`).exec(page)?.[0] ?? '';
@@ -56,8 +60,8 @@ describe('review: triage of reports', () => {
     await createIncident({ status: 'draft' });
     await postReport(agent(app), reportForm({ title: 'Report sent just now' }));
     expect((await a.get('/review')).text).to.include('Waiting report').and.include('Report sent just now');
-    // Any write to the reports shows, whoever sends it (here the database directly).
-    await Report.updateOne({ ref: R1 }, { $set: { title: 'Waiting report, retitled' } });
+    // Any write to the queue's rows shows, whoever sends it (here the database directly).
+    await QueuedReport.updateOne({ ref: R1 }, { $set: { title: 'Waiting report, retitled' } });
     expect((await a.get('/review')).text).to.include('Waiting report, retitled');
     const token = await csrfFrom(a, `/reports/${R1}`);
     expect((await a.post(`/reports/${R1}/reject`).type('form').send({ _csrf: token, reason: 'Outside our scope.' })).status).to.equal(302);
