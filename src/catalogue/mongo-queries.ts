@@ -3,6 +3,7 @@ import type { EntityIndex } from './entities.js';
 import type { Entry } from './entry.js';
 import type { Catalogue, ResolvedFilter } from './index.js';
 import { derivation } from './snapshot.js';
+import { unlessOnlyDuplicates } from '../db/duplicates.js';
 import { byCount, byYear, REFS_BATCH, confidenceCounts, cursorOf, indexFieldsOf, parseCursor, vendorKeys, type Facets, type IncidentQueries, type PageRequest, type RefPage } from './queries.js';
 
 /**
@@ -126,9 +127,7 @@ export class MongoIncidentQueries implements IncidentQueries {
         { ordered: false },
       );
     } catch (err) {
-      const errors = (err as { writeErrors?: { code?: number }[] | { code?: number } }).writeErrors;
-      const list = Array.isArray(errors) ? errors : errors ? [errors] : [];
-      if (!list.length || list.some((e) => e.code !== 11000)) throw err;
+      unlessOnlyDuplicates(err);
     }
   }
 

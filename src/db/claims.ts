@@ -1,4 +1,5 @@
 import mongoose, { Schema } from 'mongoose';
+import { isDuplicateKey } from './duplicates.js';
 import { HttpError } from '../http/errors.js';
 
 /**
@@ -24,9 +25,6 @@ const claimSchema = new Schema(
 
 export const Claim = mongoose.model('Claim', claimSchema);
 
-function isDuplicateKey(err: unknown): boolean {
-  return (err as { code?: number }).code === 11000;
-}
 
 /** Tries to take `key` once and for all: true for the one caller that inserted it, false for all others. */
 export async function claim(key: string, by = ''): Promise<boolean> {

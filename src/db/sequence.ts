@@ -1,8 +1,5 @@
 import type { Model } from 'mongoose';
-
-function isDuplicateKey(err: unknown): boolean {
-  return (err as { code?: number }).code === 11000;
-}
+import { isDuplicateKey } from './duplicates.js';
 
 /**
  * The highest number this process knows to be taken, per model, prefix and year. Read from the

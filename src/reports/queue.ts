@@ -1,5 +1,6 @@
 import mongoose, { Schema } from 'mongoose';
 import { claim, claimed } from '../db/claims.js';
+import { unlessOnlyDuplicates } from '../db/duplicates.js';
 import { Report, type ReportRecord, type ReportStatus } from './model.js';
 
 /**
@@ -90,9 +91,7 @@ export async function keepQueued(reports: readonly QueueSource[]): Promise<void>
       { ordered: false },
     );
   } catch (err) {
-    const errors = (err as { writeErrors?: { code?: number }[] | { code?: number } }).writeErrors;
-    const list = Array.isArray(errors) ? errors : errors ? [errors] : [];
-    if (!list.length || list.some((e) => e.code !== 11000)) throw err;
+    unlessOnlyDuplicates(err);
   }
 }
 
@@ -127,9 +126,7 @@ export async function rebuildReportQueue(): Promise<{ open: number; written: num
     await QueuedReport.insertMany(
       missing.slice(i, i + 1_000).map((r) => ({ _id: r._id, ...rowOf(r) })),
       { ordered: false },
-    ).catch((err: { writeErrors?: { code?: number }[] }) => {
-      if (!err.writeErrors?.length || err.writeErrors.some((e) => e.code !== 11000)) throw err;
-    });
+    ).catch(unlessOnlyDuplicates);
   }
   if (older.length) await keepQueued(older);
   const openIds = new Set(open.map((r) => String(r._id)));
