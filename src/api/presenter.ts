@@ -1,7 +1,7 @@
 import type { Listing } from '../catalogue/entities.js';
 import type { Catalogue } from '../catalogue/index.js';
 import type { Entry } from '../catalogue/entry.js';
-import { leadEntries, scopeEntries, scopeIds } from '../charts/stats.js';
+import { leadEntries, scopeIds } from '../charts/stats.js';
 import { formatFuzzyDate } from '../facts/dates.js';
 import { operatedBy, type StoredClaim } from '../incidents/claims.js';
 import { isoDay } from '../reference/presenter.js';
@@ -10,12 +10,16 @@ import { isoDay } from '../reference/presenter.js';
 
 type Named = { _id: unknown; slug: string; name: string; nameAr?: string | null };
 
-/** Aggregates count findings only (incidents/claims.ts); `leads` counts incidents that name the entity only in leads. */
-function counts(c: Catalogue, scope: 'vendor' | 'product' | 'government', slug: string) {
-  return c.memo(`api-counts:${scope}:${slug}`, () => ({
-    incidents: scopeEntries(c, scope, slug)?.length ?? 0,
-    leads: leadEntries(c, scopeIds(c, scope, slug)).length,
-  }));
+/**
+ * Aggregates count findings only (incidents/claims.ts): `incidents` from the published incidents per
+ * entity (catalogue/queries.ts publishedPer, as the profiles and indexes count them); `leads` counts
+ * incidents that name the entity only in leads.
+ */
+function counts(c: Catalogue, scope: 'vendor' | 'product' | 'government', entity: { _id: unknown; slug: string }, published: ReadonlyMap<string, number>) {
+  return {
+    incidents: published.get(String(entity._id)) ?? 0,
+    leads: c.memo(`api-leads:${scope}:${entity.slug}`, () => leadEntries(c, scopeIds(c, scope, entity.slug)).length),
+  };
 }
 
 /** A vendor's status under a regime, derived from official actions (catalogue/entities.ts). */
@@ -23,7 +27,7 @@ export function listingJson(l: Listing) {
   return { regime: l.regime, status: l.status, date: l.date || null, citation: l.citation || null, url: l.url || null, action: l.action };
 }
 
-export function vendorJson(v: Named & { _id: unknown; aliases: string[]; hqCountry?: string | null; parent?: unknown }, c: Catalogue, slugOf: (id: unknown) => string | null) {
+export function vendorJson(v: Named & { _id: unknown; aliases: string[]; hqCountry?: string | null; parent?: unknown }, c: Catalogue, slugOf: (id: unknown) => string | null, published: ReadonlyMap<string, number>) {
   return {
     slug: v.slug,
     name: v.name,
@@ -32,11 +36,11 @@ export function vendorJson(v: Named & { _id: unknown; aliases: string[]; hqCount
     hqCountry: v.hqCountry ?? null,
     parent: v.parent ? slugOf(v.parent) : null,
     listings: c.entities.listingsOf(String(v._id)).map(listingJson),
-    ...counts(c, 'vendor', v.slug),
+    ...counts(c, 'vendor', v, published),
   };
 }
 
-export function productJson(p: Named & { aliases: string[]; category: string; vendor?: unknown; description?: string }, c: Catalogue, slugOf: (id: unknown) => string | null) {
+export function productJson(p: Named & { aliases: string[]; category: string; vendor?: unknown; description?: string }, c: Catalogue, slugOf: (id: unknown) => string | null, published: ReadonlyMap<string, number>) {
   return {
     slug: p.slug,
     name: p.name,
@@ -45,18 +49,18 @@ export function productJson(p: Named & { aliases: string[]; category: string; ve
     category: p.category,
     vendor: p.vendor ? slugOf(p.vendor) : null,
     description: p.description ?? '',
-    ...counts(c, 'product', p.slug),
+    ...counts(c, 'product', p, published),
   };
 }
 
-export function governmentJson(g: Named & { country: string; agencies: { name: string; kind: string }[] }, c: Catalogue) {
+export function governmentJson(g: Named & { country: string; agencies: { name: string; kind: string }[] }, c: Catalogue, published: ReadonlyMap<string, number>) {
   return {
     slug: g.slug,
     name: g.name,
     nameAr: g.nameAr || null,
     country: g.country,
     agencies: g.agencies.map((a) => ({ name: a.name, kind: a.kind })),
-    ...counts(c, 'government', g.slug),
+    ...counts(c, 'government', g, published),
   };
 }
 

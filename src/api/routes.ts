@@ -3,7 +3,7 @@ import { Router, type NextFunction, type Request, type RequestHandler, type Resp
 import { z } from 'zod';
 import { recordAuditEvent } from '../audit/index.js';
 import { catalogue } from '../catalogue/index.js';
-import { NO_RESULTS, publishedQueries, verifiedQueries } from '../catalogue/queries.js';
+import { NO_RESULTS, publishedPer, publishedQueries, verifiedQueries } from '../catalogue/queries.js';
 import { Government } from '../governments/model.js';
 import { publicAccess } from '../http/access.js';
 import { compressResponses } from '../http/compress.js';
@@ -74,18 +74,18 @@ export function apiRoutes(limits: { anonymous: number; token: number }, cached: 
 
   router.get('/vendors', publicAccess, async (req, res) => {
     parseQuery(noQuery, req);
-    const [c, docs, slugOf] = await Promise.all([catalogue(), Vendor.find({}).sort({ name: 1 }).lean(), slugs()]);
-    res.json({ data: docs.map((v) => vendorJson(v, c, slugOf)) });
+    const [c, docs, slugOf, published] = await Promise.all([catalogue(), Vendor.find({}).sort({ name: 1 }).lean(), slugs(), publishedPer('vendors')]);
+    res.json({ data: docs.map((v) => vendorJson(v, c, slugOf, published)) });
   });
 
   router.get('/vendors/:slug', publicAccess, async (req, res) => {
     parseQuery(noQuery, req);
     const vendor = await Vendor.findOne({ slug: String(req.params.slug) }).lean();
     if (!vendor) throw notFound();
-    const [c, slugOf, subsidiaries, products] = await Promise.all([catalogue(), slugs(), Vendor.find({ parent: vendor._id }, { slug: 1 }).sort({ slug: 1 }).lean(), Product.find({ vendor: vendor._id }, { slug: 1 }).sort({ slug: 1 }).lean()]);
+    const [c, slugOf, subsidiaries, products, published] = await Promise.all([catalogue(), slugs(), Vendor.find({ parent: vendor._id }, { slug: 1 }).sort({ slug: 1 }).lean(), Product.find({ vendor: vendor._id }, { slug: 1 }).sort({ slug: 1 }).lean(), publishedPer('vendors')]);
     res.json({
       data: {
-        ...vendorJson(vendor, c, slugOf),
+        ...vendorJson(vendor, c, slugOf, published),
         formerNames: vendor.formerNames.map((f) => ({ name: f.name, from: f.from ? f.from.toISOString().slice(0, 10) : null, to: f.to ? f.to.toISOString().slice(0, 10) : null })),
         website: vendor.website ?? null,
         summary: vendor.summary,
@@ -98,29 +98,30 @@ export function apiRoutes(limits: { anonymous: number; token: number }, cached: 
 
   router.get('/products', publicAccess, async (req, res) => {
     parseQuery(noQuery, req);
-    const [c, docs, slugOf] = await Promise.all([catalogue(), Product.find({}).sort({ name: 1 }).lean(), slugs()]);
-    res.json({ data: docs.map((p) => productJson(p, c, slugOf)) });
+    const [c, docs, slugOf, published] = await Promise.all([catalogue(), Product.find({}).sort({ name: 1 }).lean(), slugs(), publishedPer('products')]);
+    res.json({ data: docs.map((p) => productJson(p, c, slugOf, published)) });
   });
 
   router.get('/products/:slug', publicAccess, async (req, res) => {
     parseQuery(noQuery, req);
     const product = await Product.findOne({ slug: String(req.params.slug) }).lean();
     if (!product) throw notFound();
-    const [c, slugOf] = await Promise.all([catalogue(), slugs()]);
-    res.json({ data: { ...productJson(product, c, slugOf), indicators: `${baseUrl(req)}/products/${product.slug}/indicators.stix2`, claims: `${baseUrl(req)}/products/${product.slug}/claims.stix2` } });
+    const [c, slugOf, published] = await Promise.all([catalogue(), slugs(), publishedPer('products')]);
+    res.json({ data: { ...productJson(product, c, slugOf, published), indicators: `${baseUrl(req)}/products/${product.slug}/indicators.stix2`, claims: `${baseUrl(req)}/products/${product.slug}/claims.stix2` } });
   });
 
   router.get('/governments', publicAccess, async (req, res) => {
     parseQuery(noQuery, req);
-    const [c, docs] = await Promise.all([catalogue(), Government.find({}).sort({ name: 1 }).lean()]);
-    res.json({ data: docs.map((g) => governmentJson(g, c)) });
+    const [c, docs, published] = await Promise.all([catalogue(), Government.find({}).sort({ name: 1 }).lean(), publishedPer('governments')]);
+    res.json({ data: docs.map((g) => governmentJson(g, c, published)) });
   });
 
   router.get('/governments/:slug', publicAccess, async (req, res) => {
     parseQuery(noQuery, req);
     const government = await Government.findOne({ slug: String(req.params.slug) }).lean();
     if (!government) throw notFound();
-    res.json({ data: governmentJson(government, await catalogue()) });
+    const [c, published] = await Promise.all([catalogue(), publishedPer('governments')]);
+    res.json({ data: governmentJson(government, c, published) });
   });
 
   router.get('/incidents', publicAccess, async (req, res) => {

@@ -17,8 +17,8 @@ import { catalogue, filterKey, verifiedEntries, type Catalogue, type ResolvedFil
  *
  * Asked by: /incidents and its facets, /incidents.csv and /claims.csv, the home page's figures, a
  * profile's incidents table and what its filter counts (incidents, per year, target countries and
- * categories: charts/stats.ts countedIn, for its summary and charts), the vendors' and governments'
- * indexes, the API's list of incidents (`publishedQueries()`; `verifiedQueries`, with the restricted
+ * categories: charts/stats.ts countedIn, for its summary and charts), the incidents per entity on the
+ * vendors' and governments' indexes and in the API (`publishedPer`), the API's list of incidents (`publishedQueries()`; `verifiedQueries`, with the restricted
  * ones, for API token holders).
  */
 export interface IncidentQueries {
@@ -233,6 +233,14 @@ export function answerPublishedWith(queries: IncidentQueries): IncidentQueries {
   const before = published;
   published = queries;
   return before;
+}
+
+/**
+ * Published incidents per vendor (with its subsidiaries', as its profile and its filter count them),
+ * per product or per government: the facets of everything, asked of what answers the public lists.
+ */
+export async function publishedPer(dimension: 'vendors' | 'products' | 'governments'): Promise<Map<string, number>> {
+  return new Map((await publishedQueries().facets({}))[dimension].map(({ key, n }) => [key, n]));
 }
 
 /** The published and the verified restricted incidents: for API token holders (always the catalogue: the projection holds only what is public). */

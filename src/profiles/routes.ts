@@ -3,7 +3,7 @@ import { textIn } from '../i18n/texts.js';
 import { z } from 'zod';
 import { catalogue } from '../catalogue/index.js';
 import { countedIn, NOTHING_COUNTED, scopeFilter, scopeIds } from '../charts/stats.js';
-import { NO_RESULTS, publishedQueries } from '../catalogue/queries.js';
+import { NO_RESULTS, publishedPer, publishedQueries } from '../catalogue/queries.js';
 import { countryName, countryOptions } from '../countries/index.js';
 import { Government } from '../governments/model.js';
 import { publicAccess } from '../http/access.js';
@@ -36,11 +36,6 @@ const vendorIndexQuery = z.strictObject({
 
 function lngOf(res: Response): string {
   return res.locals.lng as string;
-}
-
-/** Published incidents per vendor (with its subsidiaries', as its profile counts them) or per government: the facets of everything. */
-async function publishedCounts(dimension: 'vendors' | 'governments'): Promise<Map<string, number>> {
-  return new Map((await publishedQueries().facets({}))[dimension].map(({ key, n }) => [key, n]));
 }
 
 /** The incidents table of a profile: paged and ordered like /incidents, links kept on this page. */
@@ -85,7 +80,7 @@ export function profileRoutes(): Router {
 
   router.get('/vendors', publicAccess, async (req, res) => {
     const q = parseQuery(vendorIndexQuery, req);
-    const [c, incidents] = await Promise.all([catalogue(), publishedCounts('vendors')]);
+    const [c, incidents] = await Promise.all([catalogue(), publishedPer('vendors')]);
     const lng = lngOf(res);
     let vendors = [...c.entities.byId.values()].filter((e) => e.kind === 'vendor');
     if (q.country) vendors = vendors.filter((v) => v.country === q.country);
@@ -105,7 +100,7 @@ export function profileRoutes(): Router {
   });
 
   router.get('/governments', publicAccess, async (_req, res) => {
-    const [c, incidents] = await Promise.all([catalogue(), publishedCounts('governments')]);
+    const [c, incidents] = await Promise.all([catalogue(), publishedPer('governments')]);
     const lng = lngOf(res);
     const rows = [...c.entities.byId.values()]
       .filter((e) => e.kind === 'government')

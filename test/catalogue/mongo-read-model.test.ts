@@ -98,7 +98,7 @@ describe('READ_MODEL=mongodb: the public lists answered by the MongoDB projectio
     expect(bad.headers['content-disposition']).to.equal(undefined);
   });
 
-  it('when the projection says something the catalogue does not, then a profile\'s figures and charts and the vendors\' index show the projection: what a filter counts is asked of it', async () => {
+  it('when the projection says something the catalogue does not, then a profile\'s figures and charts, the vendors\' index and the API\'s counts show the projection: what a filter counts is asked of it', async () => {
     const { vendor, product } = await createEntities();
     const other = await createEntities();
     await useProjection();
@@ -121,6 +121,8 @@ describe('READ_MODEL=mongodb: the public lists answered by the MongoDB projectio
     const cell = (slug: string) => new RegExp(`href="/vendors/${slug}"><bdi>[^<]*</bdi></a></td><td>[^<]*</td><td class="num">(\\d+)<`).exec(index)?.[1];
     expect(cell(vendor.slug)).to.equal('1');
     expect(cell(other.vendor.slug), 'the projection names no vendor for it').to.equal('0');
+    const api = (await agent(app).get(`/api/v1/vendors/${other.vendor.slug}`)).body as { data: { incidents: number } };
+    expect(api.data.incidents, 'the API counts as the index does').to.equal(0);
   });
 
   it('when "next" is followed while an incident is published, then the projection gives every incident once, as the catalogue does', async () => {
