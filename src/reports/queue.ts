@@ -130,11 +130,14 @@ export async function rebuildReportQueue(): Promise<{ open: number; written: num
   }
   if (older.length) await keepQueued(older);
   const openIds = new Set(open.map((r) => String(r._id)));
-  const stale = [...held.keys()].filter((id) => !openIds.has(id));
-  // A row not among the open reports read above: its report closed (drop it), or was sent since (keep it).
-  const since = stale.length ? await Report.find({ _id: mongoose.trusted({ $in: stale }) } as never, { status: 1 }).lean() : [];
-  const stillOpen = new Set(since.filter((r) => isOpen(r.status)).map((r) => String(r._id)));
-  const dropped = stale.filter((id) => !stillOpen.has(id));
+  // Read again after the writes: a row not among the open reports read above (its report closed, or
+  // was sent since), and each row just written (its report may have closed since it was read). A
+  // report closed before this read is seen closed here and its row dropped; one closed after it
+  // deletes its row itself, after ours was written. So no closed report keeps a row.
+  const check = [...new Set([...[...held.keys()].filter((id) => !openIds.has(id)), ...[...missing, ...older].map((r) => String(r._id))])];
+  const now = check.length ? await Report.find({ _id: mongoose.trusted({ $in: check }) } as never, { status: 1 }).lean() : [];
+  const stillOpen = new Set(now.filter((r) => isOpen(r.status)).map((r) => String(r._id)));
+  const dropped = check.filter((id) => !stillOpen.has(id));
   if (dropped.length) await QueuedReport.deleteMany({ _id: mongoose.trusted({ $in: dropped }) } as never);
   await claim(QUEUE_BUILT, 'rebuild');
   built = true;
