@@ -3,7 +3,7 @@ import type { EntityIndex } from './entities.js';
 import type { Entry } from './entry.js';
 import type { Catalogue, ResolvedFilter } from './index.js';
 import { derivation } from './snapshot.js';
-import { unlessOnlyDuplicates } from '../db/duplicates.js';
+import { replaceUnlessNewer } from '../db/duplicates.js';
 import { byCount, byYear, REFS_BATCH, confidenceCounts, cursorOf, indexFieldsOf, parseCursor, vendorKeys, type Facets, type IncidentQueries, type PageRequest, type RefPage } from './queries.js';
 
 /**
@@ -112,23 +112,12 @@ export class MongoIncidentQueries implements IncidentQueries {
     return held;
   }
 
-  /**
-   * Each document replaced only by a version at least as new as its own (`newerOrSame`); where a
-   * newer one is stored, the filter matches nothing, the upsert's insert meets the `_id` already
-   * there, and that write is dropped (duplicate key), the others go on.
-   */
-  private async write(docs: { id: string; version: Version; replacement: Document }[]): Promise<void> {
-    if (!docs.length) return;
-    try {
-      await this.collection.bulkWrite(
-        docs.map(({ id, version, replacement }) => ({
-          replaceOne: { filter: { _id: id as never, ...newerOrSame(version) }, replacement: { ...replacement, recordVersion: version.record, entitiesVersion: version.entities, derivedBy: version.derivedBy }, upsert: true },
-        })),
-        { ordered: false },
-      );
-    } catch (err) {
-      unlessOnlyDuplicates(err);
-    }
+  /** Each document replaced only by a version at least as new as its own (`newerOrSame`). */
+  private write(docs: { id: string; version: Version; replacement: Document }[]): Promise<void> {
+    return replaceUnlessNewer(
+      this.collection,
+      docs.map(({ id, version, replacement }) => ({ _id: id, older: newerOrSame(version), replacement: { ...replacement, recordVersion: version.record, entitiesVersion: version.entities, derivedBy: version.derivedBy } })),
+    );
   }
 
   async page(filter: ResolvedFilter, at: PageRequest, perPage: number): Promise<RefPage> {
@@ -290,7 +279,7 @@ export class FollowingProjection implements IncidentQueries {
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly catalogue: () => Promise<Catalogue>,
   ) {
     this.queries = new MongoIncidentQueries(db, () => this.entities!);

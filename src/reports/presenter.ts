@@ -1,7 +1,8 @@
 import { displayIndicator } from '../facts/indicators.js';
 import { catalogue } from '../catalogue/index.js';
 import { heldPageRead } from '../review/held-reads.js';
-import { messagesOf, type ReportRow } from './service.js';
+import { messagesOf } from './service.js';
+import type { ReportRow } from './queue.js';
 import { presentCountry, presentDates, presentSources } from '../facts/presenter.js';
 import { loadEntities } from '../reference/lookup.js';
 import type { ReportRecord } from './model.js';

@@ -1,12 +1,12 @@
 import mongoose, { Schema } from 'mongoose';
 import { claim, claimed } from '../db/claims.js';
-import { unlessOnlyDuplicates } from '../db/duplicates.js';
+import { replaceUnlessNewer, unlessOnlyDuplicates } from '../db/duplicates.js';
 import { Report, type ReportRecord, type ReportStatus } from './model.js';
 
 /**
  * The reviewers' queue of open reports, kept as its own small collection (`reportqueue`): one row
  * per open report with what the queue shows, written by every write of a report (reports/service.ts:
- * a submission, a status change, an assignment), each from the report as written. Reading the queue
+ * a submission where it is stored, every later change through `writeReport`), each from the report as written. Reading the queue
  * is then a read of the open reports' rows, not a scan of every report ever submitted with its
  * narrative (on the embedded engine, which scans for any filter: 5.3 s at 50,000 reports, `npm run
  * bench:queue`).
@@ -66,7 +66,7 @@ function rowOf(report: QueueSource) {
     status: report.status,
     submittedAt: report.submittedAt,
     country: report.country,
-    submitter: { user: report.submitter?.user ?? undefined },
+    ...(report.submitter?.user ? { submitter: { user: report.submitter.user } } : {}),
     ...(report.assignee ? { assignee: report.assignee } : {}),
     version: (report.revision ?? 0) + (report.assignmentRevision ?? 0),
   };
@@ -80,30 +80,26 @@ export async function keepQueued(reports: readonly QueueSource[]): Promise<void>
   const open = reports.filter((r) => isOpen(r.status));
   const closed = reports.filter((r) => !isOpen(r.status)).map((r) => r._id);
   if (closed.length) await QueuedReport.deleteMany({ _id: mongoose.trusted({ $in: closed }) } as never);
-  if (!open.length) return;
-  try {
-    await QueuedReport.bulkWrite(
-      open.map((r) => {
-        const row = rowOf(r);
-        // Where a newer row is stored the filter matches nothing, the upsert meets the `_id`, and that write is dropped.
-        return { replaceOne: { filter: { _id: r._id, version: mongoose.trusted({ $lte: row.version }) } as never, replacement: row as never, upsert: true } };
-      }),
-      { ordered: false },
-    );
-  } catch (err) {
-    unlessOnlyDuplicates(err);
-  }
+  // The stored model's rows replaced as written (Mongoose would cast them again): ids and dates already.
+  await replaceUnlessNewer(
+    QueuedReport.collection,
+    open.map((r) => {
+      const row = rowOf(r);
+      return { _id: r._id, older: { version: { $lte: row.version } }, replacement: row };
+    }),
+  );
 }
 
-/** The open reports (or those of one open status), oldest first: from the rows once built, else from the reports. */
-export async function openReports(status?: ReportStatus): Promise<ReportRow[]> {
-  if (status && !isOpen(status)) return Report.find({ status }, ROW_FIELDS).sort({ submittedAt: 1 }).limit(QUEUE_LIMIT).lean<ReportRow[]>();
+/**
+ * The reviewers' queue: the open reports (or those of one status), oldest first, as their rows hold
+ * them; from the reports themselves for a closed status, or until a first rebuild.
+ */
+export async function reviewQueue(status?: ReportStatus): Promise<ReportRow[]> {
   built ||= await claimed(QUEUE_BUILT);
-  if (!built) {
-    const filter = status ? { status } : { status: mongoose.trusted({ $in: QUEUE_STATUSES }) };
-    return Report.find(filter as never, ROW_FIELDS).sort({ submittedAt: 1 }).limit(QUEUE_LIMIT).lean<ReportRow[]>();
-  }
-  return QueuedReport.find(status ? { status } : {}, ROW_FIELDS)
+  const fromRows = built && (!status || isOpen(status));
+  const filter = status ? { status } : fromRows ? {} : { status: mongoose.trusted({ $in: QUEUE_STATUSES }) };
+  return ((fromRows ? QueuedReport : Report) as typeof Report)
+    .find(filter as never, ROW_FIELDS)
     .sort({ submittedAt: 1 })
     .limit(QUEUE_LIMIT)
     .lean<ReportRow[]>();

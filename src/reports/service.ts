@@ -15,9 +15,9 @@ import type { NotifyKind } from '../notifications/model.js';
 import { notify, notifyRole } from '../notifications/service.js';
 import { attachToReport, discardEvidence, storeEvidence, type Upload } from '../evidence/service.js';
 import type { SealedFileStore } from '../storage/sealed-files.js';
-import { Report, ReportMessage, type ReportDocument, type ReportRecord, type ReportStatus } from './model.js';
+import { Report, ReportMessage, type ReportDocument, type ReportRecord } from './model.js';
 import { hashReceiptCode, newReceiptCode } from './receipt.js';
-import { keepQueued, openReports, ROW_FIELDS, type ReportRow } from './queue.js';
+import { keepQueued, ROW_FIELDS, type ReportRow } from './queue.js';
 import type { ReportInput } from './schema.js';
 
 export type ReportSettings = Pick<Config, 'ANONYMOUS_REPORTS' | 'ANONYMOUS_REPORTS_PER_HOUR'>;
@@ -177,15 +177,8 @@ export async function findReportByReceipt(code: string): Promise<ReportDocument 
   return reportByKey(`report-receipt:${hash}`, { 'submitter.receiptHash': hash }, (doc) => doc.submitter?.receiptHash === hash);
 }
 
-export type { ReportRow };
-
 export function reportsOf(userId: string): Promise<ReportRow[]> {
   return Report.find({ 'submitter.user': userId }, ROW_FIELDS).sort({ submittedAt: -1 }).limit(500).lean<ReportRow[]>();
-}
-
-/** The reviewers' queue: the open reports (or one status), oldest first, as the queue's rows hold them (reports/queue.ts). */
-export function reviewQueue(status?: ReportStatus): Promise<ReportRow[]> {
-  return openReports(status);
 }
 
 /**
@@ -199,6 +192,16 @@ function takeReportChange(report: ReportDocument, actor: AuditActor, refused = '
   return takeRevision(`report:${report.ref}`, report.revision, actor.id ?? actor.type, current, refused);
 }
 
+/**
+ * Every change of a stored report (a status, an assignment): the write, then its queue row from the
+ * report as written (reports/queue.ts; the whole report, as FerretDB 1.24 has no projection in
+ * findAndModify). A new report is queued where it is stored.
+ */
+async function writeReport(report: { _id: unknown }, update: Record<string, unknown>): Promise<void> {
+  const written = await Report.findOneAndUpdate({ _id: report._id }, update, { returnDocument: 'after' }).lean();
+  if (written) await keepQueued([written]);
+}
+
 /** After takeReportChange was won: the winner's write, with the next revision, then its audit event. */
 async function setStatus(
   report: ReportDocument,
@@ -207,9 +210,7 @@ async function setStatus(
   set: Record<string, unknown>,
   details: Record<string, unknown> = {},
 ): Promise<void> {
-  // The whole report as written (FerretDB 1.24 has no projection in findAndModify): its queue row is made from it.
-  const written = await Report.findOneAndUpdate({ _id: report._id }, { $set: { ...set, revision: report.revision + 1 } }, { returnDocument: 'after' }).lean();
-  if (written) await keepQueued([written]);
+  await writeReport(report, { $set: { ...set, revision: report.revision + 1 } });
   await recordAuditEvent({ actor, action, subject: { type: 'report', id: report.ref }, details: { from: report.status, ...details } });
 }
 
@@ -365,8 +366,7 @@ export async function assignReport(actor: AuditActor & { id: string }, report: R
   const revision = report.assignmentRevision ?? 0;
   const current = async () => (await Report.findById(report._id, { assignmentRevision: 1 }).lean())?.assignmentRevision ?? 0;
   await takeRevision(`report:${report.ref}:assignee`, revision, actor.id, current, mode === 'take' ? 'review.heldByOther' : 'errors.changedMeanwhile');
-  const written = await Report.findOneAndUpdate({ _id: report._id }, to ? { $set: { assignee: to, assignmentRevision: revision + 1 } } : { $set: { assignmentRevision: revision + 1 }, $unset: { assignee: '' } }, { returnDocument: 'after' }).lean();
-  if (written) await keepQueued([written]);
+  await writeReport(report, to ? { $set: { assignee: to, assignmentRevision: revision + 1 } } : { $set: { assignmentRevision: revision + 1 }, $unset: { assignee: '' } });
   await recordAuditEvent({ actor, action: 'report.assigned', subject: { type: 'report', id: report.ref }, details: { to: to ?? null, from: report.assignee ? String(report.assignee) : null, mode } });
   if (to && to !== actor.id) await notify([to], 'report.assigned', report.ref);
 }
